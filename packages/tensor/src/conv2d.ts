@@ -1,0 +1,156 @@
+import { type Conv2dGeometry, type Conv2dParams, conv2dOutputShape } from "./conv2d-params.js";
+import { assertLength } from "./errors.js";
+import { gemm } from "./gemm.js";
+
+/** im2col buffers are built for a chunk of output pixels at a time to bound memory (≈4 MiB). */
+const CHUNK_FLOATS = 1 << 20;
+
+/**
+ * Writes the receptive fields of output pixels [r0, r1) (flat over batch·outH·outW) as rows of
+ * `cols`, each kernelH·kernelW·inC long in HWC order (matching the HWIO weight rows).
+ */
+function im2col(
+  input: Float32Array,
+  p: Conv2dParams,
+  g: Conv2dGeometry,
+  r0: number,
+  r1: number,
+  cols: Float32Array,
+): void {
+  const { inH, inW, inC, kernelH, kernelW, strideH, strideW } = p;
+  const padValue = p.padValue ?? 0;
+  const rowLen = kernelH * kernelW * inC;
+  const perImage = g.outH * g.outW;
+  for (let r = r0; r < r1; r++) {
+    const b = Math.floor(r / perImage);
+    const rem = r - b * perImage;
+    const oy = Math.floor(rem / g.outW);
+    const ox = rem - oy * g.outW;
+    let dst = (r - r0) * rowLen;
+    for (let ky = 0; ky < kernelH; ky++) {
+      const y = oy * strideH + ky - g.padTop;
+      for (let kx = 0; kx < kernelW; kx++) {
+        const x = ox * strideW + kx - g.padLeft;
+        if (y >= 0 && y < inH && x >= 0 && x < inW) {
+          const src = ((b * inH + y) * inW + x) * inC;
+          cols.set(input.subarray(src, src + inC), dst);
+        } else {
+          cols.fill(padValue, dst, dst + inC);
+        }
+        dst += inC;
+      }
+    }
+  }
+}
+
+/** Scatter-adds rows of `gradCols` back onto the input positions they were gathered from. */
+function col2imAdd(
+  gradCols: Float32Array,
+  p: Conv2dParams,
+  g: Conv2dGeometry,
+  r0: number,
+  r1: number,
+  gradInput: Float32Array,
+): void {
+  const { inH, inW, inC, kernelH, kernelW, strideH, strideW } = p;
+  const rowLen = kernelH * kernelW * inC;
+  const perImage = g.outH * g.outW;
+  for (let r = r0; r < r1; r++) {
+    const b = Math.floor(r / perImage);
+    const rem = r - b * perImage;
+    const oy = Math.floor(rem / g.outW);
+    const ox = rem - oy * g.outW;
+    let src = (r - r0) * rowLen;
+    for (let ky = 0; ky < kernelH; ky++) {
+      const y = oy * strideH + ky - g.padTop;
+      for (let kx = 0; kx < kernelW; kx++) {
+        const x = ox * strideW + kx - g.padLeft;
+        if (y >= 0 && y < inH && x >= 0 && x < inW) {
+          const dst = ((b * inH + y) * inW + x) * inC;
+          for (let c = 0; c < inC; c++) gradInput[dst + c]! += gradCols[src + c]!;
+        }
+        src += inC;
+      }
+    }
+  }
+}
+
+/** A 1×1, stride-1 convolution reads its input directly as the im2col matrix. */
+function isPointwise(p: Conv2dParams): boolean {
+  return p.kernelH === 1 && p.kernelW === 1 && p.strideH === 1 && p.strideW === 1;
+}
+
+function chunkRows(rowLen: number): number {
+  return Math.max(1, Math.floor(CHUNK_FLOATS / Math.max(rowLen, 1)));
+}
+
+/**
+ * NHWC 2-D convolution: input [batch, inH, inW, inC] · weights [kernelH, kernelW, inC, outC] →
+ * [batch, outH, outW, outC], as im2col + GEMM. Writes into `out` when given.
+ */
+export function conv2d(
+  input: Float32Array,
+  weights: Float32Array,
+  p: Conv2dParams,
+  out?: Float32Array,
+): Float32Array {
+  const g = conv2dOutputShape(p);
+  const rowLen = p.kernelH * p.kernelW * p.inC;
+  const rows = p.batch * g.outH * g.outW;
+  assertLength(input, p.batch * p.inH * p.inW * p.inC, "conv2d input [batch, inH, inW, inC]");
+  assertLength(weights, rowLen * p.outC, "conv2d weights [kernelH, kernelW, inC, outC]");
+  const result = out ?? new Float32Array(rows * p.outC);
+  assertLength(result, rows * p.outC, "conv2d out [batch, outH, outW, outC]");
+  if (isPointwise(p)) {
+    gemm(input, weights, result, rows, p.outC, rowLen);
+    return result;
+  }
+  const step = chunkRows(rowLen);
+  const cols = new Float32Array(Math.min(step, rows) * rowLen);
+  for (let r0 = 0; r0 < rows; r0 += step) {
+    const r1 = Math.min(rows, r0 + step);
+    im2col(input, p, g, r0, r1, cols);
+    gemm(cols, weights, result.subarray(r0 * p.outC, r1 * p.outC), r1 - r0, p.outC, rowLen);
+  }
+  return result;
+}
+
+/**
+ * Gradients of `conv2d` with respect to its input and its weights, given the gradient of its
+ * output [batch, outH, outW, outC]: gradWeights = colsᵀ·gradOut, gradInput = col2im(gradOut·Wᵀ).
+ * Padded positions contribute padValue to gradWeights and receive no gradient.
+ */
+export function conv2dBackward(
+  input: Float32Array,
+  weights: Float32Array,
+  gradOut: Float32Array,
+  p: Conv2dParams,
+): { gradInput: Float32Array; gradWeights: Float32Array } {
+  const g = conv2dOutputShape(p);
+  const rowLen = p.kernelH * p.kernelW * p.inC;
+  const rows = p.batch * g.outH * g.outW;
+  const inputSize = p.batch * p.inH * p.inW * p.inC;
+  assertLength(input, inputSize, "conv2d input [batch, inH, inW, inC]");
+  assertLength(weights, rowLen * p.outC, "conv2d weights [kernelH, kernelW, inC, outC]");
+  assertLength(gradOut, rows * p.outC, "conv2d gradOut [batch, outH, outW, outC]");
+  const gradInput = new Float32Array(inputSize);
+  const gradWeights = new Float32Array(rowLen * p.outC);
+  if (isPointwise(p)) {
+    gemm(input, gradOut, gradWeights, rowLen, p.outC, rows, { transA: true });
+    gemm(gradOut, weights, gradInput, rows, rowLen, p.outC, { transB: true });
+    return { gradInput, gradWeights };
+  }
+  const step = chunkRows(rowLen);
+  const cols = new Float32Array(Math.min(step, rows) * rowLen);
+  const gradCols = new Float32Array(cols.length);
+  for (let r0 = 0; r0 < rows; r0 += step) {
+    const r1 = Math.min(rows, r0 + step);
+    const n = r1 - r0;
+    const gradOutChunk = gradOut.subarray(r0 * p.outC, r1 * p.outC);
+    im2col(input, p, g, r0, r1, cols);
+    gemm(cols, gradOutChunk, gradWeights, rowLen, p.outC, n, { transA: true, beta: r0 === 0 ? 0 : 1 });
+    gemm(gradOutChunk, weights, gradCols, n, rowLen, p.outC, { transB: true });
+    col2imAdd(gradCols, p, g, r0, r1, gradInput);
+  }
+  return { gradInput, gradWeights };
+}

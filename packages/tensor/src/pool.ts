@@ -1,0 +1,91 @@
+import { TensorError, assertDimension, assertLength, assertPositive } from "./errors.js";
+
+/** NHWC max-pooling over windows without padding ('valid'). */
+export interface MaxPool2dParams {
+  batch: number;
+  inH: number;
+  inW: number;
+  channels: number;
+  poolH: number;
+  poolW: number;
+  strideH: number;
+  strideW: number;
+}
+
+export interface MaxPool2dResult {
+  /** [batch, outH, outW, channels] */
+  output: Float32Array;
+  /** For each output element, the flat index into the input of the maximum (first one on ties). */
+  argmax: Int32Array;
+  outH: number;
+  outW: number;
+}
+
+export function maxPool2d(input: Float32Array, p: MaxPool2dParams): MaxPool2dResult {
+  assertDimension(p.batch, "maxPool2d batch");
+  for (const key of ["inH", "inW", "channels", "poolH", "poolW", "strideH", "strideW"] as const) {
+    assertPositive(p[key], `maxPool2d ${key}`);
+  }
+  const { batch, inH, inW, channels: ch, poolH, poolW, strideH, strideW } = p;
+  if (inH < poolH || inW < poolW) {
+    throw new TensorError(
+      "SHAPE_MISMATCH",
+      `maxPool2d: input ${inH}×${inW} is smaller than the ${poolH}×${poolW} window`,
+    );
+  }
+  assertLength(input, batch * inH * inW * ch, "maxPool2d input [batch, inH, inW, channels]");
+  const outH = Math.floor((inH - poolH) / strideH) + 1;
+  const outW = Math.floor((inW - poolW) / strideW) + 1;
+  const output = new Float32Array(batch * outH * outW * ch);
+  const argmax = new Int32Array(output.length);
+  let o = 0;
+  for (let b = 0; b < batch; b++)
+    for (let oy = 0; oy < outH; oy++)
+      for (let ox = 0; ox < outW; ox++) {
+        const base = ((b * inH + oy * strideH) * inW + ox * strideW) * ch;
+        for (let c = 0; c < ch; c++, o++) {
+          let best = base + c;
+          let bestValue = input[best]!;
+          for (let ky = 0; ky < poolH; ky++)
+            for (let kx = 0; kx < poolW; kx++) {
+              const idx = base + (ky * inW + kx) * ch + c;
+              const v = input[idx]!;
+              // A NaN wins over numbers, so NaNs propagate as in other frameworks.
+              if (v > bestValue || (Number.isNaN(v) && !Number.isNaN(bestValue))) {
+                bestValue = v;
+                best = idx;
+              }
+            }
+          output[o] = bestValue;
+          argmax[o] = best;
+        }
+      }
+  return { output, argmax, outH, outW };
+}
+
+/** Routes each output gradient to the input position that won the max (gradients of overlaps add). */
+export function maxPool2dBackward(
+  gradOut: Float32Array,
+  argmax: Int32Array,
+  inputSize: number,
+): Float32Array {
+  assertDimension(inputSize, "maxPool2dBackward inputSize");
+  if (gradOut.length !== argmax.length) {
+    throw new TensorError(
+      "SHAPE_MISMATCH",
+      `maxPool2dBackward: gradOut has ${gradOut.length} elements but argmax has ${argmax.length}`,
+    );
+  }
+  const gradInput = new Float32Array(inputSize);
+  for (let i = 0; i < argmax.length; i++) {
+    const idx = argmax[i]!;
+    if (idx < 0 || idx >= inputSize) {
+      throw new TensorError(
+        "OUT_OF_BOUNDS",
+        `maxPool2dBackward: argmax[${i}] = ${idx} is outside an input of ${inputSize} elements`,
+      );
+    }
+    gradInput[idx]! += gradOut[i]!;
+  }
+  return gradInput;
+}
