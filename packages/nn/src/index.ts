@@ -1,0 +1,67 @@
+export { type Constraint, weightClip } from "./constraints.js";
+export type { LabeledData } from "./data.js";
+export { NnError, type NnErrorCode } from "./errors.js";
+export { glorotLrScale, glorotUniform, uniformLatent } from "./initializers.js";
+export { HardTanh, hardTanh, QuantizerActivation, sign } from "./layers/activations.js";
+export { BatchNorm, type BatchNormOptions, batchNorm } from "./layers/batch-norm.js";
+export {
+  Conv2d,
+  type Conv2dOptions,
+  binaryConv2d,
+  conv2d,
+  convOutputSize,
+  type Padding,
+} from "./layers/conv2d.js";
+export { Dense, type DenseOptions, binaryDense, dense } from "./layers/dense.js";
+export { Dropout, dropout } from "./layers/dropout.js";
+export { Flatten, flatten } from "./layers/flatten.js";
+export { type BuildContext, type ForwardContext, Layer, type LayerCost } from "./layers/layer.js";
+export { MaxPool2d, type MaxPool2dOptions, maxPool2d } from "./layers/max-pool2d.js";
+export {
+  countCorrect,
+  type Loss,
+  type LossLike,
+  type LossName,
+  resolveLoss,
+  softmaxCrossEntropy,
+  squaredHinge,
+} from "./losses.js";
+export {
+  type BatchLog,
+  type CompileOptions,
+  type EpochLog,
+  type EvaluateResult,
+  type FitCallbacks,
+  type FitOptions,
+  type History,
+  Sequential,
+  type SequentialOptions,
+  sequential,
+  type TrainingContext,
+} from "./model.js";
+export { type AdamOptions, adam } from "./optimizers/adam.js";
+export { type BopOptions, bop } from "./optimizers/bop.js";
+export { type MultiOptimizerOptions, multiOptimizer } from "./optimizers/multi.js";
+export { copyState, type Optimizer, type OptimizerState } from "./optimizers/optimizer.js";
+export { type SgdOptions, sgd } from "./optimizers/sgd.js";
+export { createParam, type Param } from "./param.js";
+export { ProgressLine, type ProgressStream } from "./progress.js";
+export {
+  approxSign,
+  magnitudeAwareSign,
+  type Quantizer,
+  type QuantizerLike,
+  type QuantizerName,
+  resolveQuantizer,
+  steSign,
+  swishSign,
+} from "./quantizers.js";
+export {
+  cosineDecay,
+  exponentialDecay,
+  type Schedule,
+  type ScheduleContext,
+  stepDecay,
+} from "./schedules.js";
+export { formatShape, type Shape, sizeOf } from "./shape.js";
+export type { LayerSummary, ModelSummary, SummaryTotals } from "./summary.js";

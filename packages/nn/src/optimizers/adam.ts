@@ -1,0 +1,69 @@
+import { assertInRange, NnError } from "../errors.js";
+import type { Param } from "../param.js";
+import type { Optimizer, OptimizerState } from "./optimizer.js";
+import { checkLearningRate, Slots } from "./slots.js";
+
+export interface AdamOptions {
+  learningRate?: number;
+  beta1?: number;
+  beta2?: number;
+  epsilon?: number;
+  /**
+   * Multiply each parameter's rate by its `lrScale`: binary kernels get 1/√(1.5/(fanIn+fanOut)),
+   * the BNN paper's Glorot-based per-layer scaling. Default false.
+   */
+  perLayerScaling?: boolean;
+}
+
+/** Adam (Kingma & Ba) with bias correction. Defaults: lr 1e-3, β₁ 0.9, β₂ 0.999, ε 1e-8. */
+export function adam(options: AdamOptions = {}): Optimizer {
+  const beta1 = options.beta1 ?? 0.9;
+  const beta2 = options.beta2 ?? 0.999;
+  const epsilon = options.epsilon ?? 1e-8;
+  assertInRange(beta1, 0, 0.999999, "adam beta1");
+  assertInRange(beta2, 0, 0.999999999, "adam beta2");
+  assertInRange(epsilon, 0, 1, "adam epsilon");
+  const slots = new Slots();
+  let t = 0;
+  const opt: Optimizer = {
+    name: "adam",
+    learningRate: options.learningRate ?? 1e-3,
+    step(params: readonly Param[]) {
+      checkLearningRate(opt.learningRate, "adam");
+      t++;
+      const c1 = 1 - beta1 ** t;
+      const c2 = 1 - beta2 ** t;
+      const stepSize = (opt.learningRate * Math.sqrt(c2)) / c1;
+      // ε is applied to the bias-corrected second moment (as in the paper): √v̂ + ε = (√v + ε√c₂)/√c₂.
+      const epsHat = epsilon * Math.sqrt(c2);
+      for (const p of params) {
+        const lr = stepSize * (options.perLayerScaling ? p.lrScale : 1);
+        const m = slots.get(p, "m");
+        const v = slots.get(p, "v");
+        const w = p.value;
+        const g = p.grad;
+        for (let i = 0; i < w.length; i++) {
+          const gi = g[i]!;
+          const mi = beta1 * m[i]! + (1 - beta1) * gi;
+          const vi = beta2 * v[i]! + (1 - beta2) * gi * gi;
+          m[i] = mi;
+          v[i] = vi;
+          w[i]! -= (lr * mi) / (Math.sqrt(vi) + epsHat);
+        }
+      }
+    },
+    getState(): OptimizerState {
+      return { type: "adam", scalars: { t }, slots: slots.toRecord() };
+    },
+    setState(state) {
+      slots.load(state, "adam");
+      const restored = state.scalars["t"];
+      if (restored === undefined || !Number.isInteger(restored) || restored < 0) {
+        throw new NnError("STATE_MISMATCH", `adam state needs an integer step count "t", got ${restored}`);
+      }
+      t = restored;
+    },
+  };
+  checkLearningRate(opt.learningRate, "adam");
+  return opt;
+}
