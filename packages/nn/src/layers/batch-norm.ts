@@ -36,6 +36,7 @@ export class BatchNorm extends Layer {
   private readonly gx = new Scratch();
   private readonly xhat = new Scratch();
   private invStd = new Float32Array(0);
+  private sigma = new Float32Array(0);
   private ones = new Float32Array(0);
   private zeros = new Float32Array(0);
   private mean = new Float64Array(0);
@@ -70,6 +71,7 @@ export class BatchNorm extends Layer {
     this.movingMean = new Float32Array(c);
     this.movingVariance = new Float32Array(c).fill(1);
     this.invStd = new Float32Array(c);
+    this.sigma = new Float32Array(c);
     this.ones = new Float32Array(c).fill(1);
     this.zeros = new Float32Array(c);
     this.mean = new Float64Array(c);
@@ -109,11 +111,19 @@ export class BatchNorm extends Layer {
     this.lastBatch = batch;
     this.lastTraining = ctx.training;
     if (!ctx.training) {
-      for (let j = 0; j < c; j++) invStd[j] = 1 / Math.sqrt(this.movingVariance[j]! + this.epsilon);
+      // Every operation rounded to float32 in the order of @onebit/format's `batchNormSign`, so
+      // folded thresholds reproduce these signs exactly.
+      const f = Math.fround;
+      const eps = f(this.epsilon);
+      const sigma = this.sigma;
+      for (let j = 0; j < c; j++) {
+        sigma[j] = Math.sqrt(f(this.movingVariance[j]! + eps));
+        invStd[j] = 1 / sigma[j]!;
+      }
       const mm = this.movingMean;
       this.lastX = x;
       for (let i = 0; i < x.length; i += c) {
-        for (let j = 0; j < c; j++) y[i + j] = gamma[j]! * (x[i + j]! - mm[j]!) * invStd[j]! + beta[j]!;
+        for (let j = 0; j < c; j++) y[i + j] = f(gamma[j]! * f(f(x[i + j]! - mm[j]!) / sigma[j]!)) + beta[j]!;
       }
       return y;
     }

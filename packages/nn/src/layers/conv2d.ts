@@ -5,6 +5,7 @@ import { glorotLrScale, glorotUniform, uniformLatent } from "../initializers.js"
 import { createParam, type Param } from "../param.js";
 import { type Quantizer, type QuantizerLike, resolveQuantizer, steSign } from "../quantizers.js";
 import { assertImageShape, Scratch, type Shape } from "../shape.js";
+import { QuantizedKernel } from "./quantized-kernel.js";
 import { type BuildContext, type ForwardContext, Layer, type LayerCost } from "./layer.js";
 
 export type Padding = "same" | "valid";
@@ -59,7 +60,7 @@ export class Conv2d extends Layer {
   private convParams: Conv2dParams | undefined;
   private readonly out = new Scratch();
   private readonly xq = new Scratch();
-  private wq: Float32Array | undefined;
+  private qk: QuantizedKernel | undefined;
   private lastX: Float32Array | undefined;
   private lastXq: Float32Array | undefined;
   private lastBatch = 0;
@@ -136,7 +137,7 @@ export class Conv2d extends Layer {
         new Float32Array(this.filters),
       );
     }
-    if (binary) this.wq = new Float32Array(n);
+    if (this.kernelQuantizer) this.qk = new QuantizedKernel(this.kernelQuantizer, n);
     this.convParams = {
       batch: 1,
       inH: h,
@@ -170,9 +171,14 @@ export class Conv2d extends Layer {
   /** The kernel as the forward pass uses it (q(W) for binary layers). */
   effectiveWeights(): Float32Array {
     const w = this.kernel.value;
-    if (!this.kernelQuantizer) return w;
-    this.kernelQuantizer.forward(w, this.wq!, this.filters);
-    return this.wq!;
+    if (!this.qk) return w.slice();
+    this.qk.update(w, this.filters);
+    return this.qk.effective.slice();
+  }
+
+  /** Per-output-channel scale α of a scaled kernel quantizer (`magnitudeAwareSign`), else undefined. */
+  kernelScales(): Float32Array | undefined {
+    return this.kernelQuantizer?.scales?.(this.kernel.value, this.filters);
   }
 
   /** The ±1 signs of the latent kernel, [kh, kw, inChannels, filters] (sign(0) = +1). */
@@ -198,9 +204,12 @@ export class Conv2d extends Layer {
       xq = this.xq.get(x.length);
       this.inputQuantizer.forward(x, xq, this.inputShape[2]!);
     }
-    const w = this.effectiveWeights();
     const y = this.out.get(batch * this.outputSize);
-    conv2dKernel(xq, w, this.paramsFor(batch), y);
+    if (this.qk) {
+      this.qk.update(this.kernel.value, this.filters);
+      conv2dKernel(xq, this.qk.product, this.paramsFor(batch), y);
+      this.qk.scaleOutput(y, this.filters);
+    } else conv2dKernel(xq, this.kernel.value, this.paramsFor(batch), y);
     if (this.biasParam) {
       const b = this.biasParam.value;
       const f = this.filters;
@@ -231,7 +240,7 @@ export class Conv2d extends Layer {
       }
     }
     const kernel = this.kernel;
-    const w = this.kernelQuantizer ? this.wq! : kernel.value;
+    const w = this.qk ? this.qk.effective : kernel.value;
     const { gradInput, gradWeights } = conv2dBackward(this.lastXq, w, gradOut, this.paramsFor(batch));
     if (this.kernelQuantizer) this.kernelQuantizer.backward(kernel.value, gradWeights, kernel.grad, f);
     else kernel.grad.set(gradWeights);

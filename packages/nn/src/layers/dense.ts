@@ -5,6 +5,7 @@ import { glorotLrScale, glorotUniform, uniformLatent } from "../initializers.js"
 import { createParam, type Param } from "../param.js";
 import { type Quantizer, type QuantizerLike, resolveQuantizer, steSign } from "../quantizers.js";
 import { formatShape, Scratch, type Shape } from "../shape.js";
+import { QuantizedKernel } from "./quantized-kernel.js";
 import { type BuildContext, type ForwardContext, Layer, type LayerCost } from "./layer.js";
 
 export interface DenseOptions {
@@ -36,7 +37,7 @@ export class Dense extends Layer {
   private readonly out = new Scratch();
   private readonly xq = new Scratch();
   private readonly gx = new Scratch();
-  private wq: Float32Array | undefined;
+  private qk: QuantizedKernel | undefined;
   private lastX: Float32Array | undefined;
   private lastXq: Float32Array | undefined;
   private lastBatch = 0;
@@ -85,7 +86,7 @@ export class Dense extends Layer {
     if (this.useBias) {
       this.biasParam = createParam(`${this.name}/bias`, [this.units], "real", new Float32Array(this.units));
     }
-    if (binary) this.wq = new Float32Array(n);
+    if (this.kernelQuantizer) this.qk = new QuantizedKernel(this.kernelQuantizer, n);
     return [this.units];
   }
 
@@ -106,9 +107,14 @@ export class Dense extends Layer {
   /** The kernel as the forward pass uses it: q(W) for binary layers (±1, or ±α per unit), else W. */
   effectiveWeights(): Float32Array {
     const w = this.kernel.value;
-    if (!this.kernelQuantizer) return w;
-    this.kernelQuantizer.forward(w, this.wq!, this.units);
-    return this.wq!;
+    if (!this.qk) return w.slice();
+    this.qk.update(w, this.units);
+    return this.qk.effective.slice();
+  }
+
+  /** Per-output-channel scale α of a scaled kernel quantizer (`magnitudeAwareSign`), else undefined. */
+  kernelScales(): Float32Array | undefined {
+    return this.kernelQuantizer?.scales?.(this.kernel.value, this.units);
   }
 
   /** The ±1 signs of the latent kernel, [inputs, units] row-major (sign(0) = +1). */
@@ -132,9 +138,12 @@ export class Dense extends Layer {
       xq = this.xq.get(batch * k);
       this.inputQuantizer.forward(x, xq, k);
     }
-    const w = this.effectiveWeights();
     const y = this.out.get(batch * n);
-    gemm(xq, w, y, batch, n, k);
+    if (this.qk) {
+      this.qk.update(this.kernel.value, n);
+      gemm(xq, this.qk.product, y, batch, n, k);
+      this.qk.scaleOutput(y, n);
+    } else gemm(xq, this.kernel.value, y, batch, n, k);
     if (this.biasParam) {
       const b = this.biasParam.value;
       for (let r = 0; r < batch; r++) {
@@ -171,7 +180,7 @@ export class Dense extends Layer {
     gemm(this.lastXq, gradOut, kernel.grad, k, n, batch, { transA: true });
     if (this.kernelQuantizer) this.kernelQuantizer.backward(kernel.value, kernel.grad, kernel.grad, n);
     if (!needInputGrad) return null;
-    const w = this.kernelQuantizer ? this.wq! : kernel.value;
+    const w = this.qk ? this.qk.effective : kernel.value;
     const gx = this.gx.get(batch * k);
     gemm(gradOut, w, gx, batch, k, n, { transB: true });
     if (this.inputQuantizer) this.inputQuantizer.backward(this.lastX!, gx, gx, k);
