@@ -1,3 +1,19 @@
+// Browser-safe entry: no node: imports here (file helpers live in ./node.ts).
+export {
+  type BatchNormParams,
+  batchNormSign,
+  type DotRange,
+  type FloatThresholds,
+  type FoldArithmetic,
+  type FoldOptions,
+  foldBatchNormToFloatThresholds,
+  foldBatchNormToScaleBias,
+  foldBatchNormToThresholds,
+  type IntegerThresholds,
+} from "./batchnorm-fold.js";
+export { bitTensorFromMatrix, bitTensorToMatrix, packBitTensor, unpackBitTensor } from "./bit-tensor.js";
+export { FORMAT_VERSION, MAGIC } from "./container.js";
+export { crc32 } from "./crc32.js";
 export { FormatError, type FormatErrorCode } from "./errors.js";
 export {
   type ArgmaxNode,
@@ -30,6 +46,10 @@ export {
   type ValueInfo,
   type ValueKind,
 } from "./graph.js";
+export { inferValueInfos, outputClassCount, parseGraph } from "./graph-check.js";
+export { LIMITS } from "./limits.js";
+export { type CheckedModel, checkModel } from "./model-check.js";
+export { type ModelFileInfo, type ReadOptions, readModel, readModelInfo } from "./read.js";
 export {
   type BitLayout,
   type BitTensor,
@@ -43,3 +63,6 @@ export {
   type Tensor,
   type Uint8Tensor,
 } from "./tensor.js";
+export { bitLayoutFor, type TensorEntry, type TensorInfo } from "./tensor-table.js";
+export { type WindowAxis, windowAxis } from "./window.js";
+export { writeModel } from "./write.js";

@@ -1,0 +1,95 @@
+import { FormatError, type FormatErrorCode } from "./errors.js";
+import { LIMITS } from "./limits.js";
+
+// Small checkers for untrusted JSON: each names the offending field by its path (e.g.
+// `graph.nodes[3].kernel[1]`) and throws FormatError with the caller's code.
+
+export type JsonObject = { readonly [key: string]: unknown };
+
+export function fail(code: FormatErrorCode, path: string, problem: string): never {
+  throw new FormatError(code, `${path}: ${problem}`);
+}
+
+export function describe(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "an array";
+  if (typeof v === "string") return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
+  if (typeof v === "number") return `the number ${v}`;
+  return typeof v === "object" ? "an object" : `${typeof v} ${String(v)}`;
+}
+
+export function own(o: JsonObject, key: string): unknown {
+  return Object.hasOwn(o, key) ? o[key] : undefined;
+}
+
+export function asObject(v: unknown, path: string, code: FormatErrorCode): JsonObject {
+  if (typeof v !== "object" || v === null || Array.isArray(v))
+    fail(code, path, `expected an object, got ${describe(v)}`);
+  return v as JsonObject;
+}
+
+export function asArray(
+  v: unknown,
+  path: string,
+  code: FormatErrorCode,
+  maxLength: number,
+): readonly unknown[] {
+  if (!Array.isArray(v)) fail(code, path, `expected an array, got ${describe(v)}`);
+  if (v.length > maxLength) fail("TOO_LARGE", path, `${v.length} entries exceed the cap of ${maxLength}`);
+  return v;
+}
+
+export function asString(
+  v: unknown,
+  path: string,
+  code: FormatErrorCode,
+  maxLength: number = LIMITS.maxStringLength,
+  minLength = 0,
+): string {
+  if (typeof v !== "string") fail(code, path, `expected a string, got ${describe(v)}`);
+  if (v.length > maxLength)
+    fail(code, path, `string of ${v.length} characters exceeds the cap of ${maxLength}`);
+  if (v.length < minLength)
+    fail(code, path, minLength === 1 ? "must not be empty" : `shorter than ${minLength}`);
+  return v;
+}
+
+export function asInteger(v: unknown, path: string, code: FormatErrorCode, min: number, max: number): number {
+  if (typeof v !== "number" || !Number.isInteger(v))
+    fail(code, path, `expected an integer, got ${describe(v)}`);
+  if (v < min || v > max) fail(code, path, `${v} is outside [${min}, ${max}]`);
+  return v;
+}
+
+export function asFiniteNumber(v: unknown, path: string, code: FormatErrorCode): number {
+  if (typeof v !== "number" || !Number.isFinite(v))
+    fail(code, path, `expected a finite number, got ${describe(v)}`);
+  return v;
+}
+
+export function asOneOf<T extends string>(
+  v: unknown,
+  path: string,
+  code: FormatErrorCode,
+  allowed: readonly T[],
+): T {
+  if (typeof v !== "string" || !(allowed as readonly string[]).includes(v)) {
+    fail(
+      code,
+      path,
+      `expected one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}, got ${describe(v)}`,
+    );
+  }
+  return v as T;
+}
+
+/** Product of dimensions; the caller has bounded each, and the running product is checked against `cap`. */
+export function checkedProduct(shape: readonly number[], cap: number, path: string): number {
+  if (shape.includes(0)) return 0;
+  let n = 1;
+  for (const d of shape) {
+    n *= d;
+    if (n > cap) fail("TOO_LARGE", path, `shape [${shape.join(", ")}] has more than ${cap} elements`);
+  }
+  return n;
+}
