@@ -1,4 +1,9 @@
-export type BitopsErrorCode = "SHAPE_MISMATCH" | "NON_FINITE" | "INVALID_ARGUMENT";
+export type BitopsErrorCode =
+  | "SHAPE_MISMATCH"
+  | "NON_FINITE"
+  | "INVALID_ARGUMENT"
+  | "UNSUPPORTED"
+  | "OUT_OF_MEMORY";
 
 /** The one error class of @onebit/bitops; `code` is machine-readable, the message names the problem. */
 export class BitopsError extends Error {

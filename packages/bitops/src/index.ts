@@ -5,3 +5,74 @@ export { BitopsError, type BitopsErrorCode } from "./errors.js";
 export { type PackOptions, type SignSource, packSigns, packSignsMatrix, unpackSigns } from "./pack.js";
 export { popcount32, popcountRange } from "./popcount.js";
 export { xnorDot } from "./xnor-dot.js";
+
+// Kernel layouts and the high-level kernels.
+export {
+  KERNEL_ALIGN,
+  KERNEL_WORD_MULTIPLE,
+  PANEL_COLUMNS,
+  kernelRowWords,
+  panelCount,
+} from "./kernel-layout.js";
+export { type PackedWeights, prepackWeights, unprepackWeights } from "./packed-weights.js";
+export {
+  bgemm,
+  bgemmScaleBias,
+  bgemmThreshold,
+  bitPlaneGemm,
+  bitPlaneGemmScaleBias,
+  bitPlaneGemmThreshold,
+} from "./gemm.js";
+export { scaleBiasRef, thresholdRef } from "./epilogue-ref.js";
+export {
+  type PackedImages,
+  createPackedImages,
+  packImages,
+  unpackImages,
+  validatePackedImages,
+} from "./packed-images.js";
+export {
+  type ConvWeights,
+  packConvWeights,
+  prepackConvWeights,
+  unprepackConvWeights,
+} from "./conv-weights.js";
+export { type Conv2dOptions, type Padding, type WindowGeometry, windowGeometry } from "./conv-geometry.js";
+export {
+  type Pool2dOptions,
+  bconv2d,
+  bconv2dScaleBias,
+  bconv2dThreshold,
+  bmaxPool2d,
+  conv2dGeometry,
+  poolGeometry,
+} from "./conv.js";
+export { bconv2dRef, bmaxPool2dRef } from "./conv-ref.js";
+
+// Backend selection and the low-level pointer API.
+export {
+  type BackendChoice,
+  type BackendInfo,
+  createKernels,
+  getBackendInfo,
+  initBitops,
+  setBackend,
+} from "./backend.js";
+export { BitopsHeap } from "./heap.js";
+export type {
+  BitopsKernels,
+  ConvArgs,
+  GemmArgs,
+  KernelBackend,
+  OutputMode,
+  PoolArgs,
+} from "./kernels/kernel-args.js";
+export {
+  compileKernelModule,
+  compileKernelModuleAsync,
+  instantiateWasmKernels,
+  isSharedMemory,
+  kernelModuleBytes,
+  wasmBackendSupported,
+} from "./kernels/wasm-kernels.js";
+export { createTypeScriptKernels } from "./kernels/ts-kernels.js";

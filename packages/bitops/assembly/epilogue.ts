@@ -1,0 +1,185 @@
+// Shared by both kernel modules: the per-call output state and the per-dot epilogue
+// (raw dot, threshold → packed bit, or scale/bias → float). Globals are per instance, so every
+// worker that instantiates the module over a shared memory has its own copy.
+
+export const MODE_DOT: i32 = 0;
+export const MODE_THRESHOLD: i32 = 1;
+export const MODE_SCALE_BIAS: i32 = 2;
+
+let gMode: i32 = 0;
+let gK: i32 = 0; // true K: dot = K − 2·popcount(a ⊕ w)
+let gN: i32 = 0; // true N: columns ≥ N are the panel's zero padding and are not written
+let gOut: usize = 0;
+let gOutStride: usize = 0; // bytes per output row
+let gP0: usize = 0; // thresholds (i32) or scales (f32)
+let gP1: usize = 0; // flips (u8) or biases (f32)
+
+/** Output of the next kernel call: mode, true K and N, out pointer/stride and the epilogue arrays. */
+export function setOutput(mode: i32, k: i32, n: i32, out: usize, outStride: usize, p0: usize, p1: usize): void {
+  gMode = mode;
+  gK = k;
+  gN = n;
+  gOut = out;
+  gOutStride = outStride;
+  gP0 = p0;
+  gP1 = p1;
+}
+
+export function outMode(): i32 {
+  return gMode;
+}
+
+/** Zeroes output rows [rowStart, rowEnd) before threshold mode ORs bits into them. */
+export function clearOutputRows(rowStart: i32, rowEnd: i32): void {
+  if (gMode != MODE_THRESHOLD || rowEnd <= rowStart) return;
+  memory.fill(gOut + <usize>rowStart * gOutStride, 0, <usize>(rowEnd - rowStart) * gOutStride);
+}
+
+/** Writes one finished dot product (row m, column j); dot is already K − 2·popcount. */
+// @ts-expect-error: decorator
+@inline export function emitDot(m: i32, j: i32, dot: i32): void {
+  if (j >= gN) return;
+  const row = gOut + <usize>m * gOutStride;
+  if (gMode == MODE_DOT) {
+    store<i32>(row + (<usize>j << 2), dot);
+  } else if (gMode == MODE_SCALE_BIAS) {
+    const o = <usize>j << 2;
+    store<f32>(row + o, <f32>dot * load<f32>(gP0 + o) + load<f32>(gP1 + o));
+  } else {
+    const t = load<i32>(gP0 + (<usize>j << 2));
+    const on = load<u8>(gP1 + <usize>j) ? dot <= t : dot >= t;
+    if (on) {
+      const p = row + (<usize>(j >>> 5) << 2);
+      store<u32>(p, load<u32>(p) | (<u32>1 << (<u32>j & 31)));
+    }
+  }
+}
+
+// A finished 2×4 tile of popcounts, handed from the kernel loop to the epilogue through globals.
+// Everything stays inlined: any call inside the tile loops makes V8's register allocator spill the
+// accumulators (measured: ~40 % slower), which costs far more than the larger module.
+let t00: i32 = 0, t01: i32 = 0, t02: i32 = 0, t03: i32 = 0;
+let t10: i32 = 0, t11: i32 = 0, t12: i32 = 0, t13: i32 = 0;
+
+// @ts-expect-error: decorator
+@inline export function stashRow0(c0: i64, c1: i64, c2: i64, c3: i64): void {
+  t00 = <i32>c0;
+  t01 = <i32>c1;
+  t02 = <i32>c2;
+  t03 = <i32>c3;
+}
+
+// @ts-expect-error: decorator
+@inline export function stashRow1(c0: i64, c1: i64, c2: i64, c3: i64): void {
+  t10 = <i32>c0;
+  t11 = <i32>c1;
+  t12 = <i32>c2;
+  t13 = <i32>c3;
+}
+
+/** Emits the stashed tile: row m from stashRow0 and, when rows = 2, row m + 1 from stashRow1. */
+// @ts-expect-error: decorator
+@inline export function flushTile(m: i32, j: i32, rows: i32): void {
+  emitDot(m, j, gK - 2 * t00);
+  emitDot(m, j + 1, gK - 2 * t01);
+  emitDot(m, j + 2, gK - 2 * t02);
+  emitDot(m, j + 3, gK - 2 * t03);
+  if (rows < 2) return;
+  emitDot(m + 1, j, gK - 2 * t10);
+  emitDot(m + 1, j + 1, gK - 2 * t11);
+  emitDot(m + 1, j + 2, gK - 2 * t12);
+  emitDot(m + 1, j + 3, gK - 2 * t13);
+}
+
+/**
+ * im2col over packed NHWC words for output pixels [rowStart, rowEnd) of a batch of images:
+ * row r gathers the kh·kw input pixels (wpp words each) its window covers, out-of-image taps
+ * read as one-padding (all channel bits 1, gap bits 0), and zero-fills the row up to dstStride.
+ * Row r of dst is at dst + (r − rowStart)·dstStride.
+ */
+export function im2col(
+  rowStart: i32,
+  rowEnd: i32,
+  src: usize,
+  inH: i32,
+  inW: i32,
+  wpp: i32,
+  kh: i32,
+  kw: i32,
+  stride: i32,
+  padTop: i32,
+  padLeft: i32,
+  outH: i32,
+  outW: i32,
+  lastMask: u32,
+  dst: usize,
+  dstStride: usize,
+): void {
+  const pixBytes = <usize>wpp << 2;
+  const outHW = outH * outW;
+  for (let r = rowStart; r < rowEnd; r++) {
+    const b = r / outHW;
+    const rem = r - b * outHW;
+    const oy = rem / outW;
+    const ox = rem - oy * outW;
+    let d = dst + <usize>(r - rowStart) * dstStride;
+    const rowEndPtr = d + dstStride;
+    const img = src + <usize>b * <usize>inH * <usize>inW * pixBytes;
+    for (let dy = 0; dy < kh; dy++) {
+      const iy = oy * stride - padTop + dy;
+      for (let dx = 0; dx < kw; dx++) {
+        const ix = ox * stride - padLeft + dx;
+        if (iy >= 0 && iy < inH && ix >= 0 && ix < inW) {
+          memory.copy(d, img + (<usize>iy * <usize>inW + <usize>ix) * pixBytes, pixBytes);
+        } else {
+          for (let w = 0; w < wpp - 1; w++) store<u32>(d + (<usize>w << 2), 0xffffffff);
+          store<u32>(d + (<usize>(wpp - 1) << 2), lastMask);
+        }
+        d += pixBytes;
+      }
+    }
+    if (d < rowEndPtr) memory.fill(d, 0, rowEndPtr - d);
+  }
+}
+
+/** Binary max-pool (OR of bits) over packed NHWC words, output pixels [rowStart, rowEnd). */
+export function maxPool(
+  rowStart: i32,
+  rowEnd: i32,
+  src: usize,
+  inH: i32,
+  inW: i32,
+  wpp: i32,
+  ph: i32,
+  pw: i32,
+  stride: i32,
+  padTop: i32,
+  padLeft: i32,
+  outH: i32,
+  outW: i32,
+  dst: usize,
+): void {
+  const pixBytes = <usize>wpp << 2;
+  const outHW = outH * outW;
+  for (let r = rowStart; r < rowEnd; r++) {
+    const b = r / outHW;
+    const rem = r - b * outHW;
+    const oy = rem / outW;
+    const ox = rem - oy * outW;
+    const d = dst + <usize>r * pixBytes;
+    const img = src + <usize>b * <usize>inH * <usize>inW * pixBytes;
+    for (let w = 0; w < wpp; w++) {
+      let acc: u32 = 0;
+      for (let dy = 0; dy < ph; dy++) {
+        const iy = oy * stride - padTop + dy;
+        if (iy < 0 || iy >= inH) continue;
+        for (let dx = 0; dx < pw; dx++) {
+          const ix = ox * stride - padLeft + dx;
+          if (ix < 0 || ix >= inW) continue;
+          acc |= load<u32>(img + (<usize>iy * <usize>inW + <usize>ix) * pixBytes + (<usize>w << 2));
+        }
+      }
+      store<u32>(d + (<usize>w << 2), acc);
+    }
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * Plain-number descriptors for the pointer kernels. A runtime builds one per layer at plan time
+ * (they are structured-cloneable, so they can be posted to workers once) and then calls
+ * `kernels.gemmRows(args, rowStart, rowEnd)` per batch with no allocation. Every pointer is a byte
+ * offset into the kernels' `WebAssembly.Memory`, 16-byte aligned; strides are in bytes.
+ */
+
+/** How a GEMM writes its outputs. */
+export type OutputMode = "dot" | "threshold" | "scaleBias";
+
+export interface GemmArgs {
+  /** Output form: Int32 dots, packed threshold bits, or Float32 dot·scale + bias. */
+  mode: OutputMode;
+  /** A row 0. Binary GEMM: row m at `a + m·aStride` holds `kWords` words. Bit-plane GEMM: row m holds 8 planes of `kWords` words each (plane n at `a + m·aStride + n·kWords·4`). */
+  a: number;
+  /** Bytes between A rows (≥ kWords·4, or 8·kWords·4 for bit planes; multiple of 16). */
+  aStride: number;
+  /** Prepacked weights (`PackedWeights.data` copied into the memory). */
+  w: number;
+  /** N outputs. */
+  n: number;
+  /** K: ±1 terms per dot (dot = K − 2·popcount); ignored by the bit-plane kernel, which is exact. */
+  k: number;
+  /** 32-bit words per row of K (`PackedWeights.wordsPerRow`: a multiple of 4). */
+  kWords: number;
+  /** Output row 0: Int32 (dot) or Float32 (scaleBias) at `out + m·outStride + 4·n`; threshold bit n of row m in word `n >> 5` of the row, which the kernel zeroes first (the whole outStride). */
+  out: number;
+  /** Bytes between output rows (≥ 4·N for dot/scaleBias, ≥ 4·ceil(N/32) for threshold). */
+  outStride: number;
+  /** threshold mode: N Int32 thresholds; scaleBias mode: N Float32 scales; else 0. */
+  p0: number;
+  /** threshold mode: N Uint8 flips (0: dot ≥ τ, 1: dot ≤ τ); scaleBias mode: N Float32 biases; else 0. */
+  p1: number;
+}
+
+/** A binary convolution over packed NHWC images: an im2col into scratch rows followed by a GEMM. */
+export interface ConvArgs {
+  /** Packed NHWC input (batch of images, pixel (b, y, x) at `input + ((b·height + y)·width + x)·wordsPerPixel·4`). */
+  input: number;
+  height: number;
+  width: number;
+  /** ceil(inChannels / 32). */
+  wordsPerPixel: number;
+  /** Valid bits of a pixel's last word (one-padding writes these as 1). */
+  lastWordMask: number;
+  kernelH: number;
+  kernelW: number;
+  stride: number;
+  padTop: number;
+  padLeft: number;
+  outH: number;
+  outW: number;
+  /** The GEMM over output pixels: `a` is the im2col scratch, `aStride = kWords·4`, `out`/`outStride` the NHWC output (row = output pixel). */
+  gemm: GemmArgs;
+  /** Rows the scratch at `gemm.a` holds (≥ 1): the im2col is done in chunks of this many pixels. */
+  scratchRows: number;
+}
+
+/** Binary max-pool (OR of bits) over packed NHWC images; padded positions are ignored (−1). */
+export interface PoolArgs {
+  input: number;
+  height: number;
+  width: number;
+  wordsPerPixel: number;
+  poolH: number;
+  poolW: number;
+  stride: number;
+  padTop: number;
+  padLeft: number;
+  outH: number;
+  outW: number;
+  /** Output pixel r (of batch·outH·outW) at `out + r·wordsPerPixel·4`. */
+  out: number;
+}
+
+export const OUTPUT_MODE_CODES: Record<OutputMode, number> = { dot: 0, threshold: 1, scaleBias: 2 };
+
+/** Which implementation runs the kernels. */
+export type KernelBackend = "wasm-i64" | "wasm-simd" | "typescript";
+
+/**
+ * The pointer kernels of one backend over one memory. Row ranges let a runtime split a batch's
+ * output rows (GEMM rows, or output pixels for conv/pool) across workers sharing the memory; each
+ * call only writes its own rows.
+ */
+export interface BitopsKernels {
+  readonly backend: KernelBackend;
+  readonly memory: WebAssembly.Memory;
+  /** GEMM output rows [rowStart, rowEnd) (A rows are packed ±1 activations). */
+  gemmRows(args: GemmArgs, rowStart: number, rowEnd: number): void;
+  /** Bit-plane GEMM output rows [rowStart, rowEnd) (A rows are 8 bit planes of 8-bit inputs). */
+  bitPlaneGemmRows(args: GemmArgs, rowStart: number, rowEnd: number): void;
+  /** Convolution output pixels [rowStart, rowEnd) of batch·outH·outW. */
+  conv2dRows(args: ConvArgs, rowStart: number, rowEnd: number): void;
+  /** Max-pool output pixels [rowStart, rowEnd) of batch·outH·outW. */
+  maxPool2dRows(args: PoolArgs, rowStart: number, rowEnd: number): void;
+}

@@ -1,0 +1,201 @@
+import { PANEL_COLUMNS } from "../kernel-layout.js";
+import { popcount32 } from "../popcount.js";
+import type { BitopsKernels, ConvArgs, GemmArgs, PoolArgs } from "./kernel-args.js";
+import { directConvInput } from "./wasm-kernels.js";
+
+/**
+ * The pointer kernels in plain TypeScript (SWAR popcount over 32-bit words), over the same memory
+ * and layouts as the WebAssembly modules: the fallback where WebAssembly is missing, and a second
+ * implementation the tests hold the modules to.
+ */
+export function createTypeScriptKernels(memory: WebAssembly.Memory): BitopsKernels {
+  return new TypeScriptKernels(memory);
+}
+
+class TypeScriptKernels implements BitopsKernels {
+  readonly backend = "typescript" as const;
+  private buffer: ArrayBufferLike | undefined;
+  private u8 = new Uint8Array(0);
+  private u32 = new Uint32Array(0);
+  private i32 = new Int32Array(0);
+  private f32 = new Float32Array(0);
+
+  constructor(readonly memory: WebAssembly.Memory) {}
+
+  /** Re-derives the views when the memory has grown (its buffer changed). */
+  private views(): void {
+    const buffer = this.memory.buffer;
+    if (buffer === this.buffer && this.u8.byteLength === buffer.byteLength) return;
+    this.buffer = buffer;
+    this.u8 = new Uint8Array(buffer);
+    this.u32 = new Uint32Array(buffer);
+    this.i32 = new Int32Array(buffer);
+    this.f32 = new Float32Array(buffer);
+  }
+
+  private clearRows(g: GemmArgs, out: number, rowStart: number, rowEnd: number): void {
+    if (g.mode === "threshold" && rowEnd > rowStart) {
+      this.u8.fill(0, out + rowStart * g.outStride, out + rowEnd * g.outStride);
+    }
+  }
+
+  private emit(g: GemmArgs, out: number, m: number, j: number, dot: number): void {
+    if (j >= g.n) return;
+    const row = out + m * g.outStride;
+    if (g.mode === "dot") this.i32[(row >>> 2) + j] = dot;
+    else if (g.mode === "scaleBias") {
+      this.f32[(row >>> 2) + j] = Math.fround(
+        Math.fround(dot * this.f32[(g.p0 >>> 2) + j]!) + this.f32[(g.p1 >>> 2) + j]!,
+      );
+    } else {
+      const t = this.i32[(g.p0 >>> 2) + j]!;
+      const on = this.u8[g.p1 + j] ? dot <= t : dot >= t;
+      if (on) this.u32[(row >>> 2) + (j >>> 5)]! |= 1 << (j & 31);
+    }
+  }
+
+  private gemmAt(g: GemmArgs, a: number, out: number, rowStart: number, rowEnd: number): void {
+    this.views();
+    this.clearRows(g, out, rowStart, rowEnd);
+    const u32 = this.u32;
+    const panels = Math.ceil(g.n / PANEL_COLUMNS);
+    const kw = g.kWords;
+    for (let m = rowStart; m < rowEnd; m++) {
+      const ar = (a + m * g.aStride) >>> 2;
+      for (let p = 0; p < panels; p++) {
+        let q = (g.w >>> 2) + p * kw * PANEL_COLUMNS;
+        let c0 = 0;
+        let c1 = 0;
+        let c2 = 0;
+        let c3 = 0;
+        for (let t = 0; t < kw; t += 2) {
+          const x0 = u32[ar + t]!;
+          const x1 = u32[ar + t + 1]!;
+          c0 += popcount32(x0 ^ u32[q]!) + popcount32(x1 ^ u32[q + 1]!);
+          c1 += popcount32(x0 ^ u32[q + 2]!) + popcount32(x1 ^ u32[q + 3]!);
+          c2 += popcount32(x0 ^ u32[q + 4]!) + popcount32(x1 ^ u32[q + 5]!);
+          c3 += popcount32(x0 ^ u32[q + 6]!) + popcount32(x1 ^ u32[q + 7]!);
+          q += 8;
+        }
+        const j = p * PANEL_COLUMNS;
+        this.emit(g, out, m, j, g.k - 2 * c0);
+        this.emit(g, out, m, j + 1, g.k - 2 * c1);
+        this.emit(g, out, m, j + 2, g.k - 2 * c2);
+        this.emit(g, out, m, j + 3, g.k - 2 * c3);
+      }
+    }
+  }
+
+  gemmRows(g: GemmArgs, rowStart: number, rowEnd: number): void {
+    this.gemmAt(g, g.a, g.out, rowStart, rowEnd);
+  }
+
+  bitPlaneGemmRows(g: GemmArgs, rowStart: number, rowEnd: number): void {
+    this.views();
+    this.clearRows(g, g.out, rowStart, rowEnd);
+    const u32 = this.u32;
+    const panels = Math.ceil(g.n / PANEL_COLUMNS);
+    const kw = g.kWords;
+    const cols = new Float64Array(PANEL_COLUMNS);
+    for (let m = rowStart; m < rowEnd; m++) {
+      const row = (g.a + m * g.aStride) >>> 2;
+      let rowSum = 0;
+      for (let plane = 0; plane < 8; plane++) {
+        let s = 0;
+        for (let t = 0; t < kw; t++) s += popcount32(u32[row + plane * kw + t]!);
+        rowSum += s * 2 ** plane;
+      }
+      for (let p = 0; p < panels; p++) {
+        cols.fill(0);
+        for (let plane = 0; plane < 8; plane++) {
+          const xr = row + plane * kw;
+          let q = (g.w >>> 2) + p * kw * PANEL_COLUMNS;
+          for (let t = 0; t < kw; t += 2) {
+            const x0 = u32[xr + t]!;
+            const x1 = u32[xr + t + 1]!;
+            for (let c = 0; c < PANEL_COLUMNS; c++) {
+              cols[c]! +=
+                (popcount32(x0 & u32[q + 2 * c]!) + popcount32(x1 & u32[q + 2 * c + 1]!)) * 2 ** plane;
+            }
+            q += 8;
+          }
+        }
+        for (let c = 0; c < PANEL_COLUMNS; c++)
+          this.emit(g, g.out, m, p * PANEL_COLUMNS + c, 2 * cols[c]! - rowSum);
+      }
+    }
+  }
+
+  conv2dRows(c: ConvArgs, rowStart: number, rowEnd: number): void {
+    const g = c.gemm;
+    if (directConvInput(c)) {
+      this.gemmAt(g, c.input, g.out, rowStart, rowEnd);
+      return;
+    }
+    for (let r0 = rowStart; r0 < rowEnd; r0 += c.scratchRows) {
+      const r1 = Math.min(r0 + c.scratchRows, rowEnd);
+      this.im2col(c, r0, r1);
+      this.gemmAt(g, g.a, g.out + r0 * g.outStride, 0, r1 - r0);
+    }
+  }
+
+  private im2col(c: ConvArgs, rowStart: number, rowEnd: number): void {
+    this.views();
+    const u32 = this.u32;
+    const wpp = c.wordsPerPixel;
+    const outHW = c.outH * c.outW;
+    const strideWords = c.gemm.aStride >>> 2;
+    for (let r = rowStart; r < rowEnd; r++) {
+      const b = Math.floor(r / outHW);
+      const rem = r - b * outHW;
+      const oy = Math.floor(rem / c.outW);
+      const ox = rem - oy * c.outW;
+      let d = (c.gemm.a >>> 2) + (r - rowStart) * strideWords;
+      const rowEndWord = d + strideWords;
+      const img = (c.input >>> 2) + b * c.height * c.width * wpp;
+      for (let dy = 0; dy < c.kernelH; dy++) {
+        const iy = oy * c.stride - c.padTop + dy;
+        for (let dx = 0; dx < c.kernelW; dx++) {
+          const ix = ox * c.stride - c.padLeft + dx;
+          if (iy >= 0 && iy < c.height && ix >= 0 && ix < c.width) {
+            const s = img + (iy * c.width + ix) * wpp;
+            u32.copyWithin(d, s, s + wpp);
+          } else {
+            u32.fill(0xffffffff, d, d + wpp - 1);
+            u32[d + wpp - 1] = c.lastWordMask;
+          }
+          d += wpp;
+        }
+      }
+      u32.fill(0, d, rowEndWord);
+    }
+  }
+
+  maxPool2dRows(p: PoolArgs, rowStart: number, rowEnd: number): void {
+    this.views();
+    const u32 = this.u32;
+    const wpp = p.wordsPerPixel;
+    const outHW = p.outH * p.outW;
+    for (let r = rowStart; r < rowEnd; r++) {
+      const b = Math.floor(r / outHW);
+      const rem = r - b * outHW;
+      const oy = Math.floor(rem / p.outW);
+      const ox = rem - oy * p.outW;
+      const img = (p.input >>> 2) + b * p.height * p.width * wpp;
+      const d = (p.out >>> 2) + r * wpp;
+      for (let w = 0; w < wpp; w++) {
+        let acc = 0;
+        for (let dy = 0; dy < p.poolH; dy++) {
+          const iy = oy * p.stride - p.padTop + dy;
+          if (iy < 0 || iy >= p.height) continue;
+          for (let dx = 0; dx < p.poolW; dx++) {
+            const ix = ox * p.stride - p.padLeft + dx;
+            if (ix < 0 || ix >= p.width) continue;
+            acc |= u32[img + (iy * p.width + ix) * wpp + w]!;
+          }
+        }
+        u32[d + w] = acc;
+      }
+    }
+  }
+}

@@ -1,0 +1,228 @@
+import { BitopsError } from "../errors.js";
+import { i64SharedWasm, i64Wasm, simdSharedWasm, simdWasm } from "../wasm/kernels.generated.js";
+import {
+  type BitopsKernels,
+  type ConvArgs,
+  type GemmArgs,
+  OUTPUT_MODE_CODES,
+  type PoolArgs,
+} from "./kernel-args.js";
+
+export type WasmBackend = "wasm-i64" | "wasm-simd";
+
+/** The raw exports of a kernel module (see assembly/). */
+interface KernelExports {
+  setOutput(mode: number, k: number, n: number, out: number, outStride: number, p0: number, p1: number): void;
+  gemm(
+    rowStart: number,
+    rowEnd: number,
+    a: number,
+    aStride: number,
+    w: number,
+    n: number,
+    kWords64: number,
+  ): void;
+  bitPlaneGemm(
+    rowStart: number,
+    rowEnd: number,
+    a: number,
+    aStride: number,
+    w: number,
+    n: number,
+    kWords64: number,
+  ): void;
+  im2col(
+    rowStart: number,
+    rowEnd: number,
+    src: number,
+    inH: number,
+    inW: number,
+    wpp: number,
+    kh: number,
+    kw: number,
+    stride: number,
+    padTop: number,
+    padLeft: number,
+    outH: number,
+    outW: number,
+    lastMask: number,
+    dst: number,
+    dstStride: number,
+  ): void;
+  maxPool(
+    rowStart: number,
+    rowEnd: number,
+    src: number,
+    inH: number,
+    inW: number,
+    wpp: number,
+    ph: number,
+    pw: number,
+    stride: number,
+    padTop: number,
+    padLeft: number,
+    outH: number,
+    outW: number,
+    dst: number,
+  ): void;
+}
+
+const moduleCache = new Map<string, WebAssembly.Module>();
+
+function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
+  const binary = atob(text);
+  const bytes = new Uint8Array(new ArrayBuffer(binary.length));
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+/** The embedded module bytes of a backend, for a plain or a shared memory. */
+export function kernelModuleBytes(backend: WasmBackend, shared: boolean): Uint8Array<ArrayBuffer> {
+  const text =
+    backend === "wasm-simd" ? (shared ? simdSharedWasm : simdWasm) : shared ? i64SharedWasm : i64Wasm;
+  return decodeBase64(text);
+}
+
+/** Whether this engine validates the backend's module (SIMD support for "wasm-simd"). */
+export function wasmBackendSupported(backend: WasmBackend): boolean {
+  if (typeof WebAssembly !== "object") return false;
+  try {
+    return WebAssembly.validate(kernelModuleBytes(backend, false));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The compiled module of a backend (compiled synchronously once, then cached). A runtime may post it
+ * to workers, which instantiate it with `instantiateWasmKernels(module, memory)`.
+ */
+export function compileKernelModule(backend: WasmBackend, shared: boolean): WebAssembly.Module {
+  const key = `${backend}/${shared}`;
+  let module = moduleCache.get(key);
+  if (!module) {
+    module = new WebAssembly.Module(kernelModuleBytes(backend, shared));
+    moduleCache.set(key, module);
+  }
+  return module;
+}
+
+/** Compiles a backend's module asynchronously (for browsers' main threads) and caches it. */
+export async function compileKernelModuleAsync(
+  backend: WasmBackend,
+  shared: boolean,
+): Promise<WebAssembly.Module> {
+  const key = `${backend}/${shared}`;
+  const cached = moduleCache.get(key);
+  if (cached) return cached;
+  const module = await WebAssembly.compile(kernelModuleBytes(backend, shared));
+  moduleCache.set(key, module);
+  return module;
+}
+
+export function isSharedMemory(memory: WebAssembly.Memory): boolean {
+  return typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer;
+}
+
+/** Instantiates the kernels of `backend` over `memory` (plain or shared) synchronously. */
+export function createWasmKernels(backend: WasmBackend, memory: WebAssembly.Memory): BitopsKernels {
+  if (!wasmBackendSupported(backend)) {
+    throw new BitopsError("UNSUPPORTED", `${backend}: this JavaScript engine cannot run the module`);
+  }
+  return instantiateWasmKernels(compileKernelModule(backend, isSharedMemory(memory)), memory, backend);
+}
+
+/** Instantiates an already compiled kernel module (e.g. one posted to a worker) over `memory`. */
+export function instantiateWasmKernels(
+  module: WebAssembly.Module,
+  memory: WebAssembly.Memory,
+  backend: WasmBackend,
+): BitopsKernels {
+  const instance = new WebAssembly.Instance(module, { env: { memory } });
+  return new WasmKernels(backend, memory, instance.exports as unknown as KernelExports);
+}
+
+class WasmKernels implements BitopsKernels {
+  constructor(
+    readonly backend: WasmBackend,
+    readonly memory: WebAssembly.Memory,
+    private readonly x: KernelExports,
+  ) {}
+
+  private setOutput(g: GemmArgs, out: number): void {
+    this.x.setOutput(OUTPUT_MODE_CODES[g.mode], g.k, g.n, out, g.outStride, g.p0, g.p1);
+  }
+
+  gemmRows(g: GemmArgs, rowStart: number, rowEnd: number): void {
+    this.setOutput(g, g.out);
+    this.x.gemm(rowStart, rowEnd, g.a, g.aStride, g.w, g.n, g.kWords >>> 1);
+  }
+
+  bitPlaneGemmRows(g: GemmArgs, rowStart: number, rowEnd: number): void {
+    this.setOutput(g, g.out);
+    this.x.bitPlaneGemm(rowStart, rowEnd, g.a, g.aStride, g.w, g.n, g.kWords >>> 1);
+  }
+
+  conv2dRows(c: ConvArgs, rowStart: number, rowEnd: number): void {
+    const g = c.gemm;
+    if (directConvInput(c)) {
+      this.setOutput(g, g.out);
+      this.x.gemm(rowStart, rowEnd, c.input, g.aStride, g.w, g.n, g.kWords >>> 1);
+      return;
+    }
+    for (let r0 = rowStart; r0 < rowEnd; r0 += c.scratchRows) {
+      const r1 = Math.min(r0 + c.scratchRows, rowEnd);
+      this.x.im2col(
+        r0,
+        r1,
+        c.input,
+        c.height,
+        c.width,
+        c.wordsPerPixel,
+        c.kernelH,
+        c.kernelW,
+        c.stride,
+        c.padTop,
+        c.padLeft,
+        c.outH,
+        c.outW,
+        c.lastWordMask,
+        g.a,
+        g.aStride,
+      );
+      this.setOutput(g, g.out + r0 * g.outStride);
+      this.x.gemm(0, r1 - r0, g.a, g.aStride, g.w, g.n, g.kWords >>> 1);
+    }
+  }
+
+  maxPool2dRows(p: PoolArgs, rowStart: number, rowEnd: number): void {
+    this.x.maxPool(
+      rowStart,
+      rowEnd,
+      p.input,
+      p.height,
+      p.width,
+      p.wordsPerPixel,
+      p.poolH,
+      p.poolW,
+      p.stride,
+      p.padTop,
+      p.padLeft,
+      p.outH,
+      p.outW,
+      p.out,
+    );
+  }
+}
+
+/** A 1×1, stride-1, unpadded convolution over pixels already laid out as kernel rows needs no im2col. */
+export function directConvInput(c: ConvArgs): boolean {
+  return (
+    c.kernelH === 1 &&
+    c.kernelW === 1 &&
+    c.stride === 1 &&
+    c.padTop === 0 &&
+    c.padLeft === 0 &&
+    c.wordsPerPixel * 4 === c.gemm.aStride
+  );
+}

@@ -1,0 +1,116 @@
+import { describe, expect, it } from "vitest";
+import {
+  BitopsError,
+  BitopsHeap,
+  type GemmArgs,
+  bgemmRef,
+  compileKernelModule,
+  createKernels,
+  getBackendInfo,
+  instantiateWasmKernels,
+  isSharedMemory,
+  kernelRowWords,
+  packSignsMatrix,
+  prepackWeights,
+  setBackend,
+} from "../src/index.js";
+import { BACKENDS, randomValues } from "./backends.js";
+
+/** Lays out a GEMM in a heap the way a runtime would: once, then reused. */
+function layout(heap: BitopsHeap, m: number, n: number, k: number, seed: number) {
+  const A = packSignsMatrix(randomValues(m * k, seed), m, k, { wordMultiple: 4 });
+  const W = packSignsMatrix(randomValues(n * k, seed + 1), n, k);
+  const pw = prepackWeights(W);
+  const kWords = kernelRowWords(k);
+  const a = heap.alloc(m * kWords * 4);
+  const w = heap.alloc(pw.data.byteLength);
+  const out = heap.alloc(m * n * 4);
+  heap.u32(a, A.data.length).set(A.data);
+  heap.u32(w, pw.data.length).set(pw.data);
+  const args: GemmArgs = {
+    mode: "dot",
+    a,
+    aStride: kWords * 4,
+    w,
+    n,
+    k,
+    kWords,
+    out,
+    outStride: n * 4,
+    p0: 0,
+    p1: 0,
+  };
+  return { args, expected: bgemmRef(A, W) };
+}
+
+describe.each(BACKENDS)("pointer kernels, backend %s", (backend) => {
+  it("row ranges compose: running rows in pieces equals one call", () => {
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const heap = new BitopsHeap(memory);
+    const kernels = createKernels({ backend, memory });
+    expect(kernels.backend).toBe(backend);
+    const { args, expected } = layout(heap, 11, 13, 300, 21);
+    kernels.gemmRows(args, 0, 4);
+    kernels.gemmRows(args, 4, 5);
+    kernels.gemmRows(args, 5, 11);
+    expect(heap.i32(args.out, 11 * 13)).toEqual(expected);
+  });
+
+  it("runs over a shared memory (the form worker threads share)", () => {
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 1024, shared: true });
+    expect(isSharedMemory(memory)).toBe(true);
+    const heap = new BitopsHeap(memory);
+    const kernels = createKernels({ backend, memory });
+    const { args, expected } = layout(heap, 6, 9, 1000, 31);
+    kernels.gemmRows(args, 0, 6);
+    expect(Int32Array.from(heap.i32(args.out, 6 * 9))).toEqual(expected);
+  });
+});
+
+describe("module instantiation for workers", () => {
+  it("a compiled module instantiates again over the same shared memory", () => {
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 256, shared: true });
+    const heap = new BitopsHeap(memory);
+    const module = compileKernelModule("wasm-i64", true);
+    const first = instantiateWasmKernels(module, memory, "wasm-i64");
+    const second = instantiateWasmKernels(module, memory, "wasm-i64");
+    const { args, expected } = layout(heap, 8, 5, 129, 41);
+    first.gemmRows(args, 0, 3);
+    second.gemmRows(args, 3, 8);
+    expect(Int32Array.from(heap.i32(args.out, 40))).toEqual(expected);
+  });
+});
+
+describe("BitopsHeap", () => {
+  it("hands out aligned, non-overlapping blocks, reuses freed ones and grows the memory", () => {
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const heap = new BitopsHeap(memory, 64);
+    const a = heap.alloc(10);
+    const b = heap.alloc(100_000);
+    const c = heap.alloc(16);
+    expect(a).toBe(64);
+    expect([a % 16, b % 16, c % 16]).toEqual([0, 0, 0]);
+    expect(b).toBeGreaterThanOrEqual(a + 16);
+    expect(c).toBeGreaterThanOrEqual(b + 100_000);
+    expect(memory.buffer.byteLength).toBeGreaterThanOrEqual(c + 16);
+    heap.free(b);
+    expect(heap.alloc(50_000)).toBe(b);
+    expect(heap.alloc(48_000)).toBe(b + 50_000);
+    expect(() => heap.free(12345)).toThrowError(BitopsError);
+    expect(heap.allocatedBytes).toBe(16 + 50_000 + 48_000 + 16);
+  });
+});
+
+describe("backend selection", () => {
+  it("reports the chosen backend, features and reason; forced choices stick", () => {
+    const auto = setBackend("auto");
+    expect(["wasm-i64", "wasm-simd", "typescript"]).toContain(auto.backend);
+    expect(auto.wasm).toBe(true);
+    expect(auto.reason.length).toBeGreaterThan(0);
+    if (auto.simd) expect(auto.measured?.["wasm-i64"]).toBeGreaterThan(0);
+    expect(setBackend("typescript").backend).toBe("typescript");
+    expect(getBackendInfo().reason).toMatch(/forced/);
+    expect(() => setBackend("gpu" as never)).toThrowError(/unknown backend/);
+    setBackend("auto");
+  });
+});
