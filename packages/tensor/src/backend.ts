@@ -1,19 +1,22 @@
 import { TensorError } from "./errors.js";
+import { wasmGemmKernel } from "./wasm-gemm.js";
 
 export type GemmBackend = "wasm-simd" | "typescript";
 export type BackendChoice = "auto" | GemmBackend;
 
 export interface BackendInfo {
+  /** The path large products take; tiny ones may still run in TypeScript where that is faster. */
   gemm: GemmBackend;
   threads: number;
+  /** Whether the embedded WebAssembly SIMD module validated and instantiated here. */
   simd: boolean;
 }
 
 let choice: BackendChoice = "auto";
 
-/** Whether the embedded WebAssembly SIMD kernels can run here (checked once, lazily). */
+/** Whether the embedded WebAssembly SIMD kernels can run here (checked once, on first use). */
 export function wasmSimdAvailable(): boolean {
-  return false;
+  return wasmGemmKernel() !== null;
 }
 
 export function activeGemmBackend(): GemmBackend {
@@ -21,7 +24,10 @@ export function activeGemmBackend(): GemmBackend {
   return wasmSimdAvailable() ? "wasm-simd" : "typescript";
 }
 
-/** Which GEMM path runs: `auto` uses WebAssembly SIMD where it validates, TypeScript otherwise. */
+/**
+ * Which GEMM path runs: `auto` (default) uses WebAssembly SIMD where it validates and TypeScript
+ * otherwise; `wasm-simd` also sends tiny products to WebAssembly (throws if unavailable).
+ */
 export function setBackend(name: BackendChoice): void {
   if (name !== "auto" && name !== "wasm-simd" && name !== "typescript") {
     throw new TensorError("INVALID_ARGUMENT", `unknown backend ${String(name)}`);
@@ -30,6 +36,10 @@ export function setBackend(name: BackendChoice): void {
     throw new TensorError("UNSUPPORTED", "WebAssembly SIMD is not available in this runtime");
   }
   choice = name;
+}
+
+export function currentBackendChoice(): BackendChoice {
+  return choice;
 }
 
 export function getBackendInfo(): BackendInfo {

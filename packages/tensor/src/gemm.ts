@@ -1,5 +1,13 @@
+import { currentBackendChoice } from "./backend.js";
 import { type GemmOptions, validateGemm } from "./gemm-options.js";
 import { gemmTs } from "./gemm-ts.js";
+import { gemmWasm, wasmGemmKernel } from "./wasm-gemm.js";
+
+/**
+ * Below this many multiply-adds, copying operands into WebAssembly memory costs more than the
+ * TypeScript loop (measured in apps/bench float-gemm; see README), so `auto` stays in TypeScript.
+ */
+const WASM_MIN_MACS = 512;
 
 /**
  * C (m×n) = alpha·op(A)·op(B) + beta·C on row-major contiguous Float32Arrays. op(A) is m×k
@@ -15,5 +23,10 @@ export function gemm(
   options?: GemmOptions,
 ): void {
   validateGemm(a, b, c, m, n, k, options);
+  const choice = currentBackendChoice();
+  if (choice !== "typescript" && (choice === "wasm-simd" || m * n * k >= WASM_MIN_MACS)) {
+    const wasm = wasmGemmKernel();
+    if (wasm && gemmWasm(wasm, a, b, c, m, n, k, options)) return;
+  }
   gemmTs(a, b, c, m, n, k, options);
 }

@@ -63,6 +63,29 @@ describe.each(backends)("gemm (%s) matches gemmRef", (backend) => {
       for (const transB of [false, true]) check(m, n, k, transA, transB, 1.5, 0.5, m + n + k);
   });
 
+  // Larger than one cache block in every dimension (MC = 128, KC = 256, NC = 1024 in the WASM kernel),
+  // with N an exact multiple of the panel width and N = NC exactly: edge and block boundaries.
+  it.each([
+    [130, 1040, 260],
+    [3, 1024, 513],
+    [129, 33, 257],
+  ])("across cache-block boundaries at %i×%i×%i (m×n×k)", (m, n, k) => {
+    setBackend(backend);
+    for (const transA of [false, true])
+      for (const transB of [false, true]) check(m, n, k, transA, transB, 1, 0, m * n + k);
+  });
+
+  it("gives the same answers when calls of different sizes alternate (memory reuse and growth)", () => {
+    setBackend(backend);
+    for (const [m, n, k] of [
+      [70, 90, 110],
+      [5, 2000, 300],
+      [70, 90, 110],
+      [2, 3, 4],
+    ] as const)
+      check(m, n, k, false, true, 1, 1, m + n);
+  });
+
   it("ignores NaN in C when beta is 0 and handles k = 0", () => {
     setBackend(backend);
     const c = new Float32Array([Number.NaN, Number.NaN]);

@@ -1,0 +1,107 @@
+import type { GemmOptions } from "./gemm-options.js";
+import { GEMM_WASM_BASE64 } from "./wasm/gemm-wasm.generated.js";
+
+interface GemmExports {
+  memory: WebAssembly.Memory;
+  heapBase(): number;
+  scratchBytes(): number;
+  sgemm(
+    a: number,
+    b: number,
+    c: number,
+    m: number,
+    n: number,
+    k: number,
+    transA: number,
+    transB: number,
+    alpha: number,
+    scratch: number,
+  ): void;
+}
+
+const PAGE = 65536;
+const align64 = (x: number): number => (x + 63) & ~63;
+
+function decodeBase64(text: string): Uint8Array {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+// undefined: not tried yet; null: unavailable (no SIMD, or instantiation failed).
+let kernel: GemmExports | null | undefined;
+
+/**
+ * The embedded GEMM module, instantiated synchronously on first use (so `gemm` stays synchronous),
+ * or null where WebAssembly SIMD does not validate.
+ */
+export function wasmGemmKernel(): GemmExports | null {
+  if (kernel !== undefined) return kernel;
+  kernel = null;
+  try {
+    if (typeof WebAssembly === "object") {
+      const bytes = decodeBase64(GEMM_WASM_BASE64);
+      if (WebAssembly.validate(bytes)) {
+        kernel = new WebAssembly.Instance(new WebAssembly.Module(bytes), {})
+          .exports as unknown as GemmExports;
+      }
+    }
+  } catch {
+    kernel = null;
+  }
+  return kernel;
+}
+
+/** Grows linear memory to at least `bytes`; false when the engine refuses (beyond 4 GiB). */
+function ensureMemory(memory: WebAssembly.Memory, bytes: number): boolean {
+  const have = memory.buffer.byteLength;
+  if (bytes <= have) return true;
+  try {
+    memory.grow(Math.ceil((bytes - have) / PAGE));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * GEMM through WebAssembly: copies A, B (and C when beta ≠ 0) into linear memory, runs the packed
+ * SIMD kernel and copies C back. Returns false (having done nothing) when memory cannot grow.
+ * Arguments are assumed validated.
+ */
+export function gemmWasm(
+  wasm: GemmExports,
+  a: Float32Array,
+  b: Float32Array,
+  c: Float32Array,
+  m: number,
+  n: number,
+  k: number,
+  options?: GemmOptions,
+): boolean {
+  const alpha = options?.alpha ?? 1;
+  const beta = options?.beta ?? 0;
+  const scratch = align64(wasm.heapBase());
+  const aOff = align64(scratch + wasm.scratchBytes());
+  const bOff = align64(aOff + m * k * 4);
+  const cOff = align64(bOff + k * n * 4);
+  const end = cOff + m * n * 4;
+  if (!ensureMemory(wasm.memory, end)) return false;
+  const buffer = wasm.memory.buffer;
+  const size = m * n;
+  const cw = new Float32Array(buffer, cOff, size);
+  if (beta === 0) {
+    cw.fill(0);
+  } else {
+    cw.set(c.subarray(0, size));
+    if (beta !== 1) for (let i = 0; i < size; i++) cw[i]! *= beta;
+  }
+  if (k > 0 && alpha !== 0) {
+    new Float32Array(buffer, aOff, m * k).set(a.subarray(0, m * k));
+    new Float32Array(buffer, bOff, k * n).set(b.subarray(0, k * n));
+    wasm.sgemm(aOff, bOff, cOff, m, n, k, options?.transA ? 1 : 0, options?.transB ? 1 : 0, alpha, scratch);
+  }
+  c.set(cw);
+  return true;
+}
