@@ -181,6 +181,124 @@ function kernel2x16(ap: usize, bp: usize, kc: i32, c: usize, ldc: usize, alpha: 
   v128.store(r, f32x4.add(v128.load(r, 48), f32x4.mul(al, c13)), 48);
 }
 
+// Rows of op(A) with at most this many rows skip packing: each output row is one streaming pass over
+// B (or over Bᵀ's rows), which beats packing B when the packed panels would be reused this rarely.
+const SMALL_M: i32 = 3;
+
+// c[0..n) += sum over p of a[p] · row p of B (k×n, row stride ldb bytes): four rows of B per pass.
+function rowTimesB(arow: usize, b: usize, crow: usize, n: i32, k: i32, alpha: f32): void {
+  const ldb = <usize>n * 4;
+  const n4 = n & ~3;
+  let p = 0;
+  for (; p + 4 <= k; p += 4) {
+    const pa = arow + (<usize>p << 2);
+    const s0 = alpha * load<f32>(pa);
+    const s1 = alpha * load<f32>(pa, 4);
+    const s2 = alpha * load<f32>(pa, 8);
+    const s3 = alpha * load<f32>(pa, 12);
+    const a0 = f32x4.splat(s0);
+    const a1 = f32x4.splat(s1);
+    const a2 = f32x4.splat(s2);
+    const a3 = f32x4.splat(s3);
+    const r0 = b + <usize>p * ldb;
+    const r1 = r0 + ldb;
+    const r2 = r1 + ldb;
+    const r3 = r2 + ldb;
+    for (let j = 0; j < n4; j += 4) {
+      const o = <usize>j << 2;
+      let v = f32x4.add(v128.load(crow + o), f32x4.mul(a0, v128.load(r0 + o)));
+      v = f32x4.add(v, f32x4.mul(a1, v128.load(r1 + o)));
+      v = f32x4.add(v, f32x4.mul(a2, v128.load(r2 + o)));
+      v = f32x4.add(v, f32x4.mul(a3, v128.load(r3 + o)));
+      v128.store(crow + o, v);
+    }
+    for (let j = n4; j < n; j++) {
+      const o = <usize>j << 2;
+      store<f32>(
+        crow + o,
+        load<f32>(crow + o) + s0 * load<f32>(r0 + o) + s1 * load<f32>(r1 + o) + s2 * load<f32>(r2 + o) + s3 * load<f32>(r3 + o),
+      );
+    }
+  }
+  for (; p < k; p++) {
+    const s0 = alpha * load<f32>(arow + (<usize>p << 2));
+    const a0 = f32x4.splat(s0);
+    const r0 = b + <usize>p * ldb;
+    for (let j = 0; j < n4; j += 4) {
+      const o = <usize>j << 2;
+      v128.store(crow + o, f32x4.add(v128.load(crow + o), f32x4.mul(a0, v128.load(r0 + o))));
+    }
+    for (let j = n4; j < n; j++) {
+      const o = <usize>j << 2;
+      store<f32>(crow + o, load<f32>(crow + o) + s0 * load<f32>(r0 + o));
+    }
+  }
+}
+
+// @ts-expect-error: decorator
+@inline
+function horizontalSum(v: v128): f32 {
+  return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
+}
+
+// c[j] += alpha · dot(arow, row j of B) for B stored n×k (op(B) = Bᵀ): four dot products per pass.
+function rowTimesBt(arow: usize, b: usize, crow: usize, n: i32, k: i32, alpha: f32): void {
+  const ldb = <usize>k * 4;
+  const k4 = k & ~3;
+  let j = 0;
+  for (; j < n; j += 4) {
+    const rows = min(4, n - j);
+    const r0 = b + <usize>j * ldb;
+    // Rows past n alias row 0 (always valid memory); their sums are discarded.
+    const r1 = rows > 1 ? r0 + ldb : r0;
+    const r2 = rows > 2 ? r0 + 2 * ldb : r0;
+    const r3 = rows > 3 ? r0 + 3 * ldb : r0;
+    let d0 = f32x4.splat(0);
+    let d1 = f32x4.splat(0);
+    let d2 = f32x4.splat(0);
+    let d3 = f32x4.splat(0);
+    for (let p = 0; p < k4; p += 4) {
+      const o = <usize>p << 2;
+      const av = v128.load(arow + o);
+      d0 = f32x4.add(d0, f32x4.mul(av, v128.load(r0 + o)));
+      d1 = f32x4.add(d1, f32x4.mul(av, v128.load(r1 + o)));
+      d2 = f32x4.add(d2, f32x4.mul(av, v128.load(r2 + o)));
+      d3 = f32x4.add(d3, f32x4.mul(av, v128.load(r3 + o)));
+    }
+    let t0 = horizontalSum(d0);
+    let t1 = horizontalSum(d1);
+    let t2 = horizontalSum(d2);
+    let t3 = horizontalSum(d3);
+    for (let p = k4; p < k; p++) {
+      const o = <usize>p << 2;
+      const av = load<f32>(arow + o);
+      t0 += av * load<f32>(r0 + o);
+      t1 += av * load<f32>(r1 + o);
+      t2 += av * load<f32>(r2 + o);
+      t3 += av * load<f32>(r3 + o);
+    }
+    const cj = crow + (<usize>j << 2);
+    store<f32>(cj, load<f32>(cj) + alpha * t0);
+    if (rows > 1) store<f32>(cj, load<f32>(cj, 4) + alpha * t1, 4);
+    if (rows > 2) store<f32>(cj, load<f32>(cj, 8) + alpha * t2, 8);
+    if (rows > 3) store<f32>(cj, load<f32>(cj, 12) + alpha * t3, 12);
+  }
+}
+
+// Small m: one streaming pass over B per row of op(A); a transposed A row is gathered to scratch first.
+function sgemmSmallM(a: usize, b: usize, c: usize, m: i32, n: i32, k: i32, transA: bool, transB: bool, alpha: f32, scratch: usize): void {
+  for (let i = 0; i < m; i++) {
+    let arow = a + <usize>i * <usize>k * 4;
+    if (transA) {
+      for (let p = 0; p < k; p++) store<f32>(scratch + (<usize>p << 2), load<f32>(a + (<usize>p * <usize>m + <usize>i) * 4));
+      arow = scratch;
+    }
+    const crow = c + <usize>i * <usize>n * 4;
+    if (transB) rowTimesBt(arow, b, crow, n, k, alpha);
+    else rowTimesB(arow, b, crow, n, k, alpha);
+  }
+}
+
 /**
  * C (m×n) += alpha · op(A) · op(B). op(A) is m×k (A stored k×m when transA), op(B) is k×n (B stored
  * n×k when transB). `scratch` must hold scratchBytes() bytes, 16-byte aligned.
@@ -197,6 +315,10 @@ export function sgemm(
   alpha: f32,
   scratch: usize,
 ): void {
+  if (m <= SMALL_M && k <= scratchBytes() / 4) {
+    sgemmSmallM(a, b, c, m, n, k, transA, transB, alpha, scratch);
+    return;
+  }
   const packedA = scratch;
   const packedB = packedA + <usize>(MC * KC) * 4;
   const edge = packedB + <usize>(KC * NC) * 4;
