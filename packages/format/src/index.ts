@@ -51,6 +51,18 @@ export { LIMITS } from "./limits.js";
 export { type CheckedModel, checkModel } from "./model-check.js";
 export { type ModelFileInfo, type ReadOptions, readModel, readModelInfo } from "./read.js";
 export {
+  readSafetensors,
+  SAFETENSORS_DTYPES,
+  type SafetensorsArrays,
+  type SafetensorsDType,
+  type SafetensorsFile,
+  type SafetensorsInput,
+  type SafetensorsReadOptions,
+  type SafetensorsTensor,
+  safetensorsDTypeSize,
+  writeSafetensors,
+} from "./safetensors.js";
+export {
   type BitLayout,
   type BitTensor,
   DTYPES,

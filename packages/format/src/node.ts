@@ -1,6 +1,13 @@
 // Node.js entry (`@onebit/format/node`): file helpers on top of the browser-safe main entry.
 import { readFileAligned, writeFileAtomic } from "./atomic-file.js";
 import { type ReadOptions, readModel } from "./read.js";
+import {
+  readSafetensors,
+  type SafetensorsFile,
+  type SafetensorsInput,
+  type SafetensorsReadOptions,
+  writeSafetensors,
+} from "./safetensors.js";
 import type { OnebitModel } from "./tensor.js";
 import { writeModel } from "./write.js";
 
@@ -17,4 +24,24 @@ export async function saveModel(path: string, model: OnebitModel): Promise<void>
 /** Reads and fully validates a .onebit file (see `readModel`). Throws FormatError (IO_ERROR for file-system errors). */
 export async function loadModel(path: string, options?: ReadOptions): Promise<OnebitModel> {
   return readModel(await readFileAligned(path), options);
+}
+
+/**
+ * Writes tensors (and an optional `__metadata__` string map) to a safetensors file atomically —
+ * for latent-weight interop and training checkpoints. Throws FormatError.
+ */
+export async function saveSafetensors(
+  path: string,
+  tensors: SafetensorsInput,
+  metadata?: Readonly<Record<string, string>>,
+): Promise<void> {
+  await writeFileAtomic(path, writeSafetensors(tensors, metadata));
+}
+
+/** Reads and validates a safetensors file (see `readSafetensors`). Throws FormatError. */
+export async function loadSafetensors(
+  path: string,
+  options?: SafetensorsReadOptions,
+): Promise<SafetensorsFile> {
+  return readSafetensors(await readFileAligned(path), options);
 }
