@@ -17,8 +17,16 @@ const c = bgemmRef(packSignsMatrix([1, -1, -1, 1], 2, 2), packSignsMatrix([1, 1]
 if (c[0] !== 0 || c[1] !== 0) throw new Error("bgemmRef gave a wrong answer");
 
 // The embedded WebAssembly kernels load from the installed package and agree with the reference.
-const A = packSignsMatrix(Float32Array.from({ length: 3 * 100 }, (_, i) => Math.sin(i)), 3, 100);
-const W = packSignsMatrix(Float32Array.from({ length: 5 * 100 }, (_, i) => Math.cos(i * 7)), 5, 100);
+const A = packSignsMatrix(
+  Float32Array.from({ length: 3 * 100 }, (_, i) => Math.sin(i)),
+  3,
+  100,
+);
+const W = packSignsMatrix(
+  Float32Array.from({ length: 5 * 100 }, (_, i) => Math.cos(i * 7)),
+  5,
+  100,
+);
 for (const backend of ["wasm-i64", "wasm-simd", "typescript"]) {
   setBackend(backend);
   const got = bgemm(A, prepackWeights(W)).join();

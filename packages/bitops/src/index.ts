@@ -65,6 +65,7 @@ export type {
   GemmArgs,
   KernelBackend,
   OutputMode,
+  PackArgs,
   PoolArgs,
 } from "./kernels/kernel-args.js";
 export {

@@ -37,12 +37,21 @@ export function packSignsMatrix(
   for (let r = 0; r < rows; r++) {
     const src = r * cols;
     const dst = r * wordsPerRow;
-    for (let c = 0; c < cols; c++) {
-      const v = values[src + c] as number;
-      if (v >= 0) data[dst + (c >>> 5)]! |= 1 << (c & 31);
-      else if (!(v < 0)) {
-        throw new BitopsError("NON_FINITE", `packSignsMatrix: NaN at row ${r}, column ${c} has no sign`);
+    // One word at a time in a local: far fewer typed-array writes than OR-ing each bit in place.
+    for (let c0 = 0; c0 < cols; c0 += 32) {
+      const end = Math.min(32, cols - c0);
+      let word = 0;
+      for (let i = 0; i < end; i++) {
+        const v = values[src + c0 + i] as number;
+        if (v >= 0) word |= 1 << i;
+        else if (!(v < 0)) {
+          throw new BitopsError(
+            "NON_FINITE",
+            `packSignsMatrix: NaN at row ${r}, column ${c0 + i} has no sign`,
+          );
+        }
       }
+      data[dst + (c0 >>> 5)] = word;
     }
   }
   return m;

@@ -114,3 +114,32 @@ describe("backend selection", () => {
     setBackend("auto");
   });
 });
+
+describe.each(BACKENDS)("packSignsRows, backend %s", (backend) => {
+  it("packs float32 rows by sign into zero-padded kernel rows, like packSignsMatrix", () => {
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const heap = new BitopsHeap(memory);
+    const kernels = createKernels({ backend, memory });
+    for (const [rows, cols] of [
+      [1, 1],
+      [3, 31],
+      [2, 32],
+      [5, 100],
+      [2, 4096],
+    ] as const) {
+      const values = randomValues(rows * cols, rows * 1000 + cols);
+      values[0] = -0; // sign(−0) = +1
+      const words = kernelRowWords(cols);
+      const src = heap.alloc(rows * cols * 4);
+      const out = heap.alloc(rows * words * 4);
+      heap.f32(src, rows * cols).set(values);
+      heap.u32(out, rows * words).fill(0xffffffff);
+      kernels.packSignsRows({ src, srcStride: cols * 4, cols, out, outStride: words * 4 }, 0, rows);
+      expect(heap.u32(out, rows * words)).toEqual(
+        packSignsMatrix(values, rows, cols, { wordMultiple: 4 }).data,
+      );
+      heap.free(out);
+      heap.free(src);
+    }
+  });
+});

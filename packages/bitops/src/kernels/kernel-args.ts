@@ -73,6 +73,19 @@ export interface PoolArgs {
   out: number;
 }
 
+/** Packing float32 activations by sign into kernel rows (v < 0 → 0, otherwise 1; −0 and NaN give 1). */
+export interface PackArgs {
+  /** Float32 row 0; row r at `src + r·srcStride`. */
+  src: number;
+  srcStride: number;
+  /** Values per row (K). */
+  cols: number;
+  /** Packed row 0; row r at `out + r·outStride`, zero-filled past K up to outStride. */
+  out: number;
+  /** Bytes between packed rows (≥ 4·ceil(K/32); 4·kernelRowWords(K) for GEMM inputs). */
+  outStride: number;
+}
+
 export const OUTPUT_MODE_CODES: Record<OutputMode, number> = { dot: 0, threshold: 1, scaleBias: 2 };
 
 /** Which implementation runs the kernels. */
@@ -92,6 +105,8 @@ export interface BitopsKernels {
   bitPlaneGemmRows(args: GemmArgs, rowStart: number, rowEnd: number): void;
   /** Convolution output pixels [rowStart, rowEnd) of batch·outH·outW. */
   conv2dRows(args: ConvArgs, rowStart: number, rowEnd: number): void;
+  /** Packs float32 rows [rowStart, rowEnd) by sign (the float → binary boundary of a model). */
+  packSignsRows(args: PackArgs, rowStart: number, rowEnd: number): void;
   /** Max-pool output pixels [rowStart, rowEnd) of batch·outH·outW. */
   maxPool2dRows(args: PoolArgs, rowStart: number, rowEnd: number): void;
 }

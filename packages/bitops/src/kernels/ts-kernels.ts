@@ -1,6 +1,6 @@
 import { PANEL_COLUMNS } from "../kernel-layout.js";
 import { popcount32 } from "../popcount.js";
-import type { BitopsKernels, ConvArgs, GemmArgs, PoolArgs } from "./kernel-args.js";
+import type { BitopsKernels, ConvArgs, GemmArgs, PackArgs, PoolArgs } from "./kernel-args.js";
 import { directConvInput } from "./wasm-kernels.js";
 
 /**
@@ -168,6 +168,23 @@ class TypeScriptKernels implements BitopsKernels {
         }
       }
       u32.fill(0, d, rowEndWord);
+    }
+  }
+
+  packSignsRows(p: PackArgs, rowStart: number, rowEnd: number): void {
+    this.views();
+    const { f32, u32 } = this;
+    for (let r = rowStart; r < rowEnd; r++) {
+      const s = (p.src + r * p.srcStride) >>> 2;
+      const d = (p.out + r * p.outStride) >>> 2;
+      let o = 0;
+      for (let c = 0; c < p.cols; c += 32) {
+        let word = 0;
+        const end = Math.min(32, p.cols - c);
+        for (let i = 0; i < end; i++) word |= (f32[s + c + i]! < 0 ? 0 : 1) << i;
+        u32[d + o++] = word;
+      }
+      u32.fill(0, d + o, d + (p.outStride >>> 2));
     }
   }
 

@@ -5,6 +5,7 @@ import {
   type ConvArgs,
   type GemmArgs,
   OUTPUT_MODE_CODES,
+  type PackArgs,
   type PoolArgs,
 } from "./kernel-args.js";
 
@@ -46,6 +47,15 @@ interface KernelExports {
     outH: number,
     outW: number,
     lastMask: number,
+    dst: number,
+    dstStride: number,
+  ): void;
+  packSigns(
+    rowStart: number,
+    rowEnd: number,
+    src: number,
+    srcStride: number,
+    cols: number,
     dst: number,
     dstStride: number,
   ): void;
@@ -193,6 +203,10 @@ class WasmKernels implements BitopsKernels {
       this.setOutput(g, g.out + r0 * g.outStride);
       this.x.gemm(0, r1 - r0, g.a, g.aStride, g.w, g.n, g.kWords >>> 1);
     }
+  }
+
+  packSignsRows(p: PackArgs, rowStart: number, rowEnd: number): void {
+    this.x.packSigns(rowStart, rowEnd, p.src, p.srcStride, p.cols, p.out, p.outStride);
   }
 
   maxPool2dRows(p: PoolArgs, rowStart: number, rowEnd: number): void {
