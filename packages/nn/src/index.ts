@@ -65,3 +65,7 @@ export {
 } from "./schedules.js";
 export { formatShape, type Shape, sizeOf } from "./shape.js";
 export type { LayerSummary, ModelSummary, SummaryTotals } from "./summary.js";
+export { type ExportOptions, exportModel } from "./export/export-model.js";
+export { type ReferenceResult, runReference } from "./export/reference.js";
+export { type ExportCheck, verifyExport } from "./export/verify.js";
+export { VERSION } from "./version.js";
