@@ -14,6 +14,7 @@ export {
 export { bitTensorFromMatrix, bitTensorToMatrix, packBitTensor, unpackBitTensor } from "./bit-tensor.js";
 export { FORMAT_VERSION, MAGIC } from "./container.js";
 export { crc32 } from "./crc32.js";
+export { describeModelFile } from "./describe.js";
 export { FormatError, type FormatErrorCode } from "./errors.js";
 export {
   type ArgmaxNode,

@@ -1,0 +1,80 @@
+import type { GraphNode, ValueInfo } from "./graph.js";
+import type { ModelFileInfo } from "./read.js";
+
+function fmtShape(shape: readonly number[]): string {
+  return `[${shape.join("×")}]`;
+}
+
+function fmtBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${(n / 1024 / 1024).toFixed(2)} MiB`;
+}
+
+function attrs(node: GraphNode): string {
+  const parts: string[] = [];
+  if ("weights" in node) parts.push(`weights=${node.weights}`);
+  if ("bias" in node && node.bias !== undefined) parts.push(`bias=${node.bias}`);
+  if ("kernel" in node)
+    parts.push(`kernel=${node.kernel.join("×")} stride=${node.stride.join("×")} ${node.padding}`);
+  if ("padValue" in node && node.padValue !== undefined) parts.push(`padValue=${node.padValue}`);
+  if ("minMask" in node && node.minMask !== undefined) parts.push(`minMask=${node.minMask}`);
+  if (node.op === "input") {
+    parts.push(node.dtype);
+    if (node.normalization) {
+      const { scale, offset } = node.normalization;
+      parts.push(`x′ = x·${scale} ${offset < 0 ? `− ${-offset}` : `+ ${offset}`}`);
+    }
+  }
+  if ("output" in node) {
+    const o = node.output;
+    parts.push(
+      o.kind === "bits"
+        ? `→ bits (thresholds=${o.thresholds}${o.flip ? ` flip=${o.flip}` : ""})`
+        : o.kind === "scaleBias"
+          ? `→ scale/bias (${o.scale}, ${o.bias})`
+          : "→ float32",
+    );
+  }
+  return parts.join(" ");
+}
+
+/**
+ * A human-readable report of a .onebit file — version, sizes, graph with each node's output,
+ * tensor table, metadata — as printed by `onebit inspect`.
+ */
+export function describeModelFile(info: ModelFileInfo): string {
+  const lines: string[] = [];
+  const m = info.metadata;
+  lines.push(`${m.name} — .onebit ${info.version.major}.${info.version.minor}, ${fmtBytes(info.fileLength)}`);
+  if (m.description) lines.push(`  ${m.description}`);
+  lines.push(
+    `  header ${fmtBytes(info.headerLength)}, data ${fmtBytes(info.dataLength)}, crc32 0x${info.checksum.toString(16).padStart(8, "0")}`,
+  );
+  lines.push("", "graph:");
+  info.graph.nodes.forEach((node, i) => {
+    const v = info.values[i] as ValueInfo;
+    lines.push(
+      `  ${String(i).padStart(3)} ${node.name.padEnd(16)} ${node.op.padEnd(15)} → ${v.kind} ${fmtShape(v.shape)}  ${attrs(node)}`,
+    );
+  });
+  lines.push("", "tensors:");
+  let bits = 0;
+  let total = 0;
+  for (const t of info.tensors) {
+    const elements = t.shape.reduce((a, b) => a * b, 1);
+    if (t.dtype === "bit") bits += elements;
+    total += elements;
+    lines.push(
+      `  ${t.name.padEnd(28)} ${t.dtype.padEnd(7)} ${fmtShape(t.shape).padEnd(16)} ${fmtBytes(t.byteLength).padStart(10)} @ ${info.dataStart + t.offset}`,
+    );
+  }
+  lines.push(
+    `  ${info.tensors.length} tensors, ${total} values, ${bits} of them 1-bit; as float32: ${fmtBytes(4 * total)} (${((4 * total) / Math.max(info.fileLength, 1)).toFixed(1)}× this file)`,
+  );
+  lines.push("", "metadata:");
+  if (m.labels) lines.push(`  labels: ${m.labels.join(", ")}`);
+  for (const [k, v] of Object.entries(m.provenance ?? {})) lines.push(`  ${k}: ${v}`);
+  for (const [k, v] of Object.entries(m.extra ?? {})) lines.push(`  ${k}: ${v}`);
+  return lines.join("\n");
+}
