@@ -1,6 +1,6 @@
 // Bit-plane first layer (8-bit inputs × binary weights), shared by both kernel modules: the scalar
 // i64.popcnt form is fast enough here (first layers have small K) and keeps one implementation.
-import { clearOutputRows, emitDot } from "./epilogue";
+import { clearOutputRows, panelEnd, panelStart, emitDot } from "./epilogue";
 
 /** Σₖ 2ⁿ·popcount(plane n of row) = Σₖ x[k]: the row sum that the bit-plane dot subtracts. */
 export function planeRowSum(x: usize, kWords64: i32): i32 {
@@ -29,13 +29,14 @@ export function bitPlaneGemm(
   kWords64: i32,
 ): void {
   clearOutputRows(rowStart, rowEnd);
-  const panels = (n + 3) >> 2;
+  const p0 = panelStart();
+  const p1 = panelEnd();
   const panelBytes = (<usize>kWords64) << 5;
   const kBytes = (<usize>kWords64) << 3;
   for (let m = rowStart; m < rowEnd; m++) {
     const row = x + <usize>m * xStride;
     const rowSum = planeRowSum(row, kWords64);
-    for (let p = 0; p < panels; p++) {
+    for (let p = p0; p < p1; p++) {
       const wp = w + <usize>p * panelBytes;
       let s0: i64 = 0,
         s1: i64 = 0,

@@ -14,8 +14,24 @@ let gOutStride: usize = 0; // bytes per output row
 let gP0: usize = 0; // thresholds (i32) or scales (f32)
 let gP1: usize = 0; // flips (u8) or biases (f32)
 
-/** Output of the next kernel call: mode, true K and N, out pointer/stride and the epilogue arrays. */
-export function setOutput(mode: i32, k: i32, n: i32, out: usize, outStride: usize, p0: usize, p1: usize): void {
+let gC0: i32 = 0; // first output column of this call (multiple of 4, or of 32 in threshold mode)
+let gC1: i32 = 0; // one past the last output column (multiple of 4/32, or N)
+
+/**
+ * Output of the next kernel call: mode, true K and N, out pointer/stride, the epilogue arrays, and
+ * the column range [c0, c1) this call computes (0, N for all of them).
+ */
+export function setOutput(
+  mode: i32,
+  k: i32,
+  n: i32,
+  out: usize,
+  outStride: usize,
+  p0: usize,
+  p1: usize,
+  c0: i32,
+  c1: i32,
+): void {
   gMode = mode;
   gK = k;
   gN = n;
@@ -23,16 +39,28 @@ export function setOutput(mode: i32, k: i32, n: i32, out: usize, outStride: usiz
   gOutStride = outStride;
   gP0 = p0;
   gP1 = p1;
+  gC0 = c0;
+  gC1 = c1;
 }
 
-export function outMode(): i32 {
-  return gMode;
+/** First and one-past-last 4-column panel of the current column range. */
+export function panelStart(): i32 {
+  return gC0 >> 2;
+}
+export function panelEnd(): i32 {
+  return (gC1 + 3) >> 2;
 }
 
-/** Zeroes output rows [rowStart, rowEnd) before threshold mode ORs bits into them. */
+/**
+ * Threshold mode ORs bits into its output, so it first zeroes the words of rows [rowStart, rowEnd)
+ * that its column range owns; the range that ends at N also zeroes the row's padding words.
+ */
 export function clearOutputRows(rowStart: i32, rowEnd: i32): void {
   if (gMode != MODE_THRESHOLD || rowEnd <= rowStart) return;
-  memory.fill(gOut + <usize>rowStart * gOutStride, 0, <usize>(rowEnd - rowStart) * gOutStride);
+  const from = <usize>(gC0 >> 5) << 2;
+  const to = gC1 >= gN ? gOutStride : <usize>((gC1 + 31) >> 5) << 2;
+  if (to <= from) return;
+  for (let m = rowStart; m < rowEnd; m++) memory.fill(gOut + <usize>m * gOutStride + from, 0, to - from);
 }
 
 /** Writes one finished dot product (row m, column j); dot is already K − 2·popcount. */

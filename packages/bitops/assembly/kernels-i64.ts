@@ -1,7 +1,7 @@
 // Scalar kernels: 64-bit XOR + i64.popcnt (one x64 POPCNT each), over weights prepacked in
 // 4-column panels interleaved per 64-bit word:
 // panel p, word t, column c at w + ((p·kWords64 + t)·4 + c)·8.
-import { clearOutputRows, flushTile, stashRow0, stashRow1 } from "./epilogue";
+import { clearOutputRows, panelEnd, panelStart, flushTile, stashRow0, stashRow1 } from "./epilogue";
 
 export { bitPlaneGemm, planeRowSum } from "./bit-plane";
 export { clearOutputRows, im2col, maxPool, setOutput } from "./epilogue";
@@ -24,12 +24,13 @@ export function gemm(
   kWords64: i32,
 ): void {
   clearOutputRows(rowStart, rowEnd);
-  const panels = (n + 3) >> 2;
+  const p0 = panelStart();
+  const p1 = panelEnd();
   const panelBytes = (<usize>kWords64) << 5;
   const kBytes = (<usize>kWords64) << 3;
   for (let m0 = rowStart; m0 < rowEnd; m0 += ROW_BLOCK) {
     const m1 = min(m0 + ROW_BLOCK, rowEnd);
-    for (let p = 0; p < panels; p++) {
+    for (let p = p0; p < p1; p++) {
       const wp = w + <usize>p * panelBytes;
       const j = p << 2;
       let m = m0;

@@ -2,7 +2,7 @@
 // to 31 words (8 bits per byte per word, 31·8 ≤ 255) before widening to i32 lanes. Same weight
 // layout as the scalar module: panel p, word t, column c at w + ((p·kWords64 + t)·4 + c)·8, so one
 // v128 load holds the same K word of two columns and the activation word is splatted to both lanes.
-import { clearOutputRows, flushTile, stashRow0, stashRow1 } from "./epilogue";
+import { clearOutputRows, panelEnd, panelStart, flushTile, stashRow0, stashRow1 } from "./epilogue";
 
 export { bitPlaneGemm, planeRowSum } from "./bit-plane";
 export { clearOutputRows, im2col, maxPool, setOutput } from "./epilogue";
@@ -32,12 +32,13 @@ const LAZY_WORDS: usize = 31;
  */
 export function gemm(rowStart: i32, rowEnd: i32, a: usize, aStride: usize, w: usize, n: i32, kWords64: i32): void {
   clearOutputRows(rowStart, rowEnd);
-  const panels = (n + 3) >> 2;
+  const p0 = panelStart();
+  const p1 = panelEnd();
   const panelBytes = <usize>kWords64 << 5;
   const kBytes = <usize>kWords64 << 3;
   for (let m0 = rowStart; m0 < rowEnd; m0 += ROW_BLOCK) {
     const m1 = min(m0 + ROW_BLOCK, rowEnd);
-    for (let p = 0; p < panels; p++) {
+    for (let p = p0; p < p1; p++) {
       const wp = w + <usize>p * panelBytes;
       const j = p << 2;
       let m = m0;

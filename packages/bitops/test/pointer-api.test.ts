@@ -4,8 +4,10 @@ import {
   BitopsHeap,
   type GemmArgs,
   bgemmRef,
+  bitPlaneGemmRef,
   compileKernelModule,
   createKernels,
+  encodeBitPlanes,
   getBackendInfo,
   instantiateWasmKernels,
   isSharedMemory,
@@ -13,8 +15,9 @@ import {
   packSignsMatrix,
   prepackWeights,
   setBackend,
+  thresholdRef,
 } from "../src/index.js";
-import { BACKENDS, randomValues } from "./backends.js";
+import { BACKENDS, randomBytes, randomValues } from "./backends.js";
 
 /** Lays out a GEMM in a heap the way a runtime would: once, then reused. */
 function layout(heap: BitopsHeap, m: number, n: number, k: number, seed: number) {
@@ -54,6 +57,67 @@ describe.each(BACKENDS)("pointer kernels, backend %s", (backend) => {
     kernels.gemmRows(args, 4, 5);
     kernels.gemmRows(args, 5, 11);
     expect(heap.i32(args.out, 11 * 13)).toEqual(expected);
+  });
+
+  it("column ranges compose in every output mode, for batch-1 splits across workers", () => {
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const heap = new BitopsHeap(memory);
+    const kernels = createKernels({ backend, memory });
+    const [m, n, k] = [3, 70, 200];
+    const { args, expected } = layout(heap, m, n, k, 51);
+    kernels.gemmRows(args, 0, m, 0, 32);
+    kernels.gemmRows(args, 0, m, 32, 36);
+    kernels.gemmRows(args, 0, m, 36, n);
+    expect(heap.i32(args.out, m * n)).toEqual(expected);
+
+    const thresholds = Int32Array.from({ length: n }, (_, j) => (j % 5) * 7 - 14);
+    const flip = Uint8Array.from({ length: n }, (_, j) => (j % 3) & 1);
+    const words = kernelRowWords(n);
+    const p0 = heap.alloc(n * 4);
+    const p1 = heap.alloc(n);
+    const out = heap.alloc(m * words * 4);
+    heap.i32(p0, n).set(thresholds);
+    heap.u8(p1, n).set(flip);
+    heap.u32(out, m * words).fill(0xffffffff);
+    const t: GemmArgs = { ...args, mode: "threshold", out, outStride: words * 4, p0, p1 };
+    kernels.gemmRows(t, 0, m, 64, n);
+    kernels.gemmRows(t, 0, m, 0, 64);
+    expect(heap.u32(out, m * words)).toEqual(thresholdRef(expected, m, n, thresholds, flip).data);
+    expect(() => kernels.gemmRows(t, 0, m, 0, 48)).toThrowError(/multiples of 32/);
+    expect(() => kernels.gemmRows(args, 0, m, 2, n)).toThrowError(/multiples of 4/);
+  });
+
+  it("bit-plane GEMM rows and columns split like the binary GEMM", () => {
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const heap = new BitopsHeap(memory);
+    const kernels = createKernels({ backend, memory });
+    const [m, n, k] = [3, 9, 150];
+    const kWords = kernelRowWords(k);
+    const X = encodeBitPlanes(randomBytes(m * k, 61), m, k, 4);
+    const W = packSignsMatrix(randomValues(n * k, 62), n, k);
+    const pw = prepackWeights(W);
+    const a = heap.alloc(X.data.byteLength);
+    const w = heap.alloc(pw.data.byteLength);
+    const out = heap.alloc(m * n * 4);
+    heap.u32(a, X.data.length).set(X.data);
+    heap.u32(w, pw.data.length).set(pw.data);
+    const args: GemmArgs = {
+      mode: "dot",
+      a,
+      aStride: 8 * kWords * 4,
+      w,
+      n,
+      k,
+      kWords,
+      out,
+      outStride: n * 4,
+      p0: 0,
+      p1: 0,
+    };
+    kernels.bitPlaneGemmRows(args, 0, 1);
+    kernels.bitPlaneGemmRows(args, 1, m, 0, 4);
+    kernels.bitPlaneGemmRows(args, 1, m, 4, n);
+    expect(heap.i32(out, m * n)).toEqual(bitPlaneGemmRef(X, W));
   });
 
   it("runs over a shared memory (the form worker threads share)", () => {

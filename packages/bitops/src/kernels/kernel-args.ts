@@ -1,3 +1,5 @@
+import { BitopsError } from "../errors.js";
+
 /**
  * Plain-number descriptors for the pointer kernels. A runtime builds one per layer at plan time
  * (they are structured-cloneable, so they can be posted to workers once) and then calls
@@ -99,14 +101,39 @@ export type KernelBackend = "wasm-i64" | "wasm-simd" | "typescript";
 export interface BitopsKernels {
   readonly backend: KernelBackend;
   readonly memory: WebAssembly.Memory;
-  /** GEMM output rows [rowStart, rowEnd) (A rows are packed ±1 activations). */
-  gemmRows(args: GemmArgs, rowStart: number, rowEnd: number): void;
-  /** Bit-plane GEMM output rows [rowStart, rowEnd) (A rows are 8 bit planes of 8-bit inputs). */
-  bitPlaneGemmRows(args: GemmArgs, rowStart: number, rowEnd: number): void;
+  /**
+   * GEMM output rows [rowStart, rowEnd) (A rows are packed ±1 activations), columns
+   * [colStart, colEnd) (default all). Column bounds are multiples of 4 (of 32 in threshold mode) or
+   * N, so that batch-1 layers can be split across workers by output columns too.
+   */
+  gemmRows(args: GemmArgs, rowStart: number, rowEnd: number, colStart?: number, colEnd?: number): void;
+  /** Bit-plane GEMM output rows [rowStart, rowEnd) (A rows are 8 bit planes of 8-bit inputs), columns as gemmRows. */
+  bitPlaneGemmRows(
+    args: GemmArgs,
+    rowStart: number,
+    rowEnd: number,
+    colStart?: number,
+    colEnd?: number,
+  ): void;
   /** Convolution output pixels [rowStart, rowEnd) of batch·outH·outW. */
   conv2dRows(args: ConvArgs, rowStart: number, rowEnd: number): void;
   /** Packs float32 rows [rowStart, rowEnd) by sign (the float → binary boundary of a model). */
   packSignsRows(args: PackArgs, rowStart: number, rowEnd: number): void;
   /** Max-pool output pixels [rowStart, rowEnd) of batch·outH·outW. */
   maxPool2dRows(args: PoolArgs, rowStart: number, rowEnd: number): void;
+}
+
+/** Throws unless [colStart, colEnd) is a column range the kernels can compute on their own. */
+export function checkColumns(g: GemmArgs, colStart: number, colEnd: number): void {
+  const unit = g.mode === "threshold" ? 32 : 4;
+  if (
+    !(colStart >= 0 && colStart <= colEnd && colEnd <= g.n) ||
+    colStart % unit !== 0 ||
+    (colEnd !== g.n && colEnd % unit !== 0)
+  ) {
+    throw new BitopsError(
+      "INVALID_ARGUMENT",
+      `columns [${colStart}, ${colEnd}) of ${g.n}: bounds must be multiples of ${unit} (or N) in ${g.mode} mode`,
+    );
+  }
 }

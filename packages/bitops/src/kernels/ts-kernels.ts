@@ -1,6 +1,13 @@
 import { PANEL_COLUMNS } from "../kernel-layout.js";
 import { popcount32 } from "../popcount.js";
-import type { BitopsKernels, ConvArgs, GemmArgs, PackArgs, PoolArgs } from "./kernel-args.js";
+import {
+  type BitopsKernels,
+  type ConvArgs,
+  type GemmArgs,
+  type PackArgs,
+  type PoolArgs,
+  checkColumns,
+} from "./kernel-args.js";
 import { directConvInput } from "./wasm-kernels.js";
 
 /**
@@ -33,10 +40,20 @@ class TypeScriptKernels implements BitopsKernels {
     this.f32 = new Float32Array(buffer);
   }
 
-  private clearRows(g: GemmArgs, out: number, rowStart: number, rowEnd: number): void {
-    if (g.mode === "threshold" && rowEnd > rowStart) {
-      this.u8.fill(0, out + rowStart * g.outStride, out + rowEnd * g.outStride);
-    }
+  /** Threshold mode ORs bits in: zero the words this column range owns (and the padding, at the end). */
+  private clearRows(
+    g: GemmArgs,
+    out: number,
+    rowStart: number,
+    rowEnd: number,
+    c0: number,
+    c1: number,
+  ): void {
+    if (g.mode !== "threshold") return;
+    const from = (c0 >>> 5) * 4;
+    const to = c1 >= g.n ? g.outStride : Math.ceil(c1 / 32) * 4;
+    for (let m = rowStart; m < rowEnd; m++)
+      this.u8.fill(0, out + m * g.outStride + from, out + m * g.outStride + to);
   }
 
   private emit(g: GemmArgs, out: number, m: number, j: number, dot: number): void {
@@ -54,15 +71,23 @@ class TypeScriptKernels implements BitopsKernels {
     }
   }
 
-  private gemmAt(g: GemmArgs, a: number, out: number, rowStart: number, rowEnd: number): void {
+  private gemmAt(
+    g: GemmArgs,
+    a: number,
+    out: number,
+    rowStart: number,
+    rowEnd: number,
+    c0 = 0,
+    c1 = g.n,
+  ): void {
     this.views();
-    this.clearRows(g, out, rowStart, rowEnd);
+    this.clearRows(g, out, rowStart, rowEnd, c0, c1);
     const u32 = this.u32;
-    const panels = Math.ceil(g.n / PANEL_COLUMNS);
+    const p1 = Math.ceil(c1 / PANEL_COLUMNS);
     const kw = g.kWords;
     for (let m = rowStart; m < rowEnd; m++) {
       const ar = (a + m * g.aStride) >>> 2;
-      for (let p = 0; p < panels; p++) {
+      for (let p = c0 / PANEL_COLUMNS; p < p1; p++) {
         let q = (g.w >>> 2) + p * kw * PANEL_COLUMNS;
         let c0 = 0;
         let c1 = 0;
@@ -86,15 +111,17 @@ class TypeScriptKernels implements BitopsKernels {
     }
   }
 
-  gemmRows(g: GemmArgs, rowStart: number, rowEnd: number): void {
-    this.gemmAt(g, g.a, g.out, rowStart, rowEnd);
+  gemmRows(g: GemmArgs, rowStart: number, rowEnd: number, colStart = 0, colEnd = g.n): void {
+    if (colStart !== 0 || colEnd !== g.n) checkColumns(g, colStart, colEnd);
+    this.gemmAt(g, g.a, g.out, rowStart, rowEnd, colStart, colEnd);
   }
 
-  bitPlaneGemmRows(g: GemmArgs, rowStart: number, rowEnd: number): void {
+  bitPlaneGemmRows(g: GemmArgs, rowStart: number, rowEnd: number, colStart = 0, colEnd = g.n): void {
+    if (colStart !== 0 || colEnd !== g.n) checkColumns(g, colStart, colEnd);
     this.views();
-    this.clearRows(g, g.out, rowStart, rowEnd);
+    this.clearRows(g, g.out, rowStart, rowEnd, colStart, colEnd);
     const u32 = this.u32;
-    const panels = Math.ceil(g.n / PANEL_COLUMNS);
+    const panelEnd = Math.ceil(colEnd / PANEL_COLUMNS);
     const kw = g.kWords;
     const cols = new Float64Array(PANEL_COLUMNS);
     for (let m = rowStart; m < rowEnd; m++) {
@@ -105,7 +132,7 @@ class TypeScriptKernels implements BitopsKernels {
         for (let t = 0; t < kw; t++) s += popcount32(u32[row + plane * kw + t]!);
         rowSum += s * 2 ** plane;
       }
-      for (let p = 0; p < panels; p++) {
+      for (let p = colStart / PANEL_COLUMNS; p < panelEnd; p++) {
         cols.fill(0);
         for (let plane = 0; plane < 8; plane++) {
           const xr = row + plane * kw;

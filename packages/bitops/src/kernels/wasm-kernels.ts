@@ -6,6 +6,7 @@ import {
   type GemmArgs,
   OUTPUT_MODE_CODES,
   type PackArgs,
+  checkColumns,
   type PoolArgs,
 } from "./kernel-args.js";
 
@@ -13,7 +14,17 @@ export type WasmBackend = "wasm-i64" | "wasm-simd";
 
 /** The raw exports of a kernel module (see assembly/). */
 interface KernelExports {
-  setOutput(mode: number, k: number, n: number, out: number, outStride: number, p0: number, p1: number): void;
+  setOutput(
+    mode: number,
+    k: number,
+    n: number,
+    out: number,
+    outStride: number,
+    p0: number,
+    p1: number,
+    c0: number,
+    c1: number,
+  ): void;
   gemm(
     rowStart: number,
     rowEnd: number,
@@ -159,24 +170,26 @@ class WasmKernels implements BitopsKernels {
     private readonly x: KernelExports,
   ) {}
 
-  private setOutput(g: GemmArgs, out: number): void {
-    this.x.setOutput(OUTPUT_MODE_CODES[g.mode], g.k, g.n, out, g.outStride, g.p0, g.p1);
+  private setOutput(g: GemmArgs, out: number, c0: number, c1: number): void {
+    this.x.setOutput(OUTPUT_MODE_CODES[g.mode], g.k, g.n, out, g.outStride, g.p0, g.p1, c0, c1);
   }
 
-  gemmRows(g: GemmArgs, rowStart: number, rowEnd: number): void {
-    this.setOutput(g, g.out);
+  gemmRows(g: GemmArgs, rowStart: number, rowEnd: number, colStart = 0, colEnd = g.n): void {
+    if (colStart !== 0 || colEnd !== g.n) checkColumns(g, colStart, colEnd);
+    this.setOutput(g, g.out, colStart, colEnd);
     this.x.gemm(rowStart, rowEnd, g.a, g.aStride, g.w, g.n, g.kWords >>> 1);
   }
 
-  bitPlaneGemmRows(g: GemmArgs, rowStart: number, rowEnd: number): void {
-    this.setOutput(g, g.out);
+  bitPlaneGemmRows(g: GemmArgs, rowStart: number, rowEnd: number, colStart = 0, colEnd = g.n): void {
+    if (colStart !== 0 || colEnd !== g.n) checkColumns(g, colStart, colEnd);
+    this.setOutput(g, g.out, colStart, colEnd);
     this.x.bitPlaneGemm(rowStart, rowEnd, g.a, g.aStride, g.w, g.n, g.kWords >>> 1);
   }
 
   conv2dRows(c: ConvArgs, rowStart: number, rowEnd: number): void {
     const g = c.gemm;
     if (directConvInput(c)) {
-      this.setOutput(g, g.out);
+      this.setOutput(g, g.out, 0, g.n);
       this.x.gemm(rowStart, rowEnd, c.input, g.aStride, g.w, g.n, g.kWords >>> 1);
       return;
     }
@@ -200,7 +213,7 @@ class WasmKernels implements BitopsKernels {
         g.a,
         g.aStride,
       );
-      this.setOutput(g, g.out + r0 * g.outStride);
+      this.setOutput(g, g.out + r0 * g.outStride, 0, g.n);
       this.x.gemm(0, r1 - r0, g.a, g.aStride, g.w, g.n, g.kWords >>> 1);
     }
   }
