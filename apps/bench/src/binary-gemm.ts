@@ -10,6 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
 import {
   BitopsHeap,
   type GemmArgs,
@@ -164,6 +165,110 @@ function binaryLayer(backend: KernelBackend, s: Shape, aBits: Uint32Array, wData
   };
 }
 
+type KernelMemory = NonNullable<Parameters<typeof createKernels>[0]>["memory"];
+
+/** A shared WebAssembly.Memory (this app's tsconfig has no DOM lib, hence the lookup on globalThis). */
+function sharedMemory(bytes: number): KernelMemory {
+  const wasm = (
+    globalThis as unknown as {
+      WebAssembly: { Memory: new (d: { initial: number; maximum: number; shared: boolean }) => KernelMemory };
+    }
+  ).WebAssembly;
+  const pages = Math.ceil(bytes / 65536) + 1;
+  return new wasm.Memory({ initial: pages, maximum: pages, shared: true });
+}
+
+// The helper thread: instantiates the kernels over the shared memory and runs its share of each
+// GEMM when the generation counter at ctrl[0] changes, then publishes it at ctrl[1]. Atomics, not
+// messages, so that a batch-1 layer (~0.1 ms) is not dominated by message latency.
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require("node:worker_threads");
+import(workerData.url).then(({ createKernels }) => {
+  const { memory, backend, args, rows, cols, ctrl: ctrlPtr } = workerData;
+  const kernels = createKernels({ backend, memory });
+  const ctrl = new Int32Array(memory.buffer, ctrlPtr, 2);
+  parentPort.postMessage("ready");
+  let seen = 0;
+  for (;;) {
+    Atomics.wait(ctrl, 0, seen);
+    seen = Atomics.load(ctrl, 0);
+    if (seen < 0) return;
+    kernels.gemmRows(args, rows[0], rows[1], cols[0], cols[1]);
+    Atomics.store(ctrl, 1, seen);
+    Atomics.notify(ctrl, 1);
+  }
+});
+`;
+
+/**
+ * The same layer on two threads sharing one memory: the main thread and one worker each take half
+ * of the output rows (or, for a single row, half of the output columns).
+ */
+async function twoThreadLayer(backend: KernelBackend, s: Shape, aBits: Uint32Array, wData: Uint32Array) {
+  const kWords = kernelRowWords(s.k);
+  const memory = sharedMemory(64 + s.m * kWords * 4 + wData.byteLength + s.m * s.n * 4 + 1024);
+  const heap = new BitopsHeap(memory);
+  const kernels = createKernels({ backend, memory });
+  const ctrlPtr = heap.alloc(16);
+  const a = heap.alloc(s.m * kWords * 4);
+  const w = heap.alloc(wData.byteLength);
+  const out = heap.alloc(s.m * s.n * 4);
+  heap.u32(a, aBits.length).set(aBits);
+  heap.u32(w, wData.length).set(wData);
+  const args: GemmArgs = {
+    mode: "dot",
+    a,
+    aStride: kWords * 4,
+    w,
+    n: s.n,
+    k: s.k,
+    kWords,
+    out,
+    outStride: s.n * 4,
+    p0: 0,
+    p1: 0,
+  };
+  const splitRows = s.m > 1;
+  const rowMid = splitRows ? Math.ceil(s.m / 4) * 2 : s.m;
+  const colMid = splitRows ? s.n : Math.ceil(s.n / 8) * 4;
+  const mine = splitRows ? { rows: [0, rowMid], cols: [0, s.n] } : { rows: [0, 1], cols: [0, colMid] };
+  const theirs = splitRows ? { rows: [rowMid, s.m], cols: [0, s.n] } : { rows: [0, 1], cols: [colMid, s.n] };
+  const worker = new Worker(WORKER_SOURCE, {
+    eval: true,
+    workerData: {
+      url: import.meta.resolve("@onebit/bitops"),
+      memory,
+      backend,
+      args,
+      ctrl: ctrlPtr,
+      ...theirs,
+    },
+  });
+  await new Promise<void>((resolve, reject) => {
+    worker.once("message", () => resolve());
+    worker.once("error", reject);
+  });
+  const ctrl = heap.i32(ctrlPtr, 2);
+  let generation = 0;
+  return {
+    run: () => {
+      generation++;
+      Atomics.store(ctrl, 0, generation);
+      Atomics.notify(ctrl, 0);
+      kernels.gemmRows(args, mine.rows[0]!, mine.rows[1]!, mine.cols[0], mine.cols[1]);
+      for (let done = Atomics.load(ctrl, 1); done !== generation; done = Atomics.load(ctrl, 1)) {
+        Atomics.wait(ctrl, 1, done);
+      }
+    },
+    result: () => heap.i32(out, s.m * s.n).slice(),
+    close: async () => {
+      Atomics.store(ctrl, 0, -1);
+      Atomics.notify(ctrl, 0);
+      await worker.terminate();
+    },
+  };
+}
+
 /** Float32 activations in the memory, packed by the pointer kernel into kernel rows. */
 function packLayer(backend: KernelBackend, s: Shape, values: Float32Array) {
   const kernels = createKernels({ backend });
@@ -225,6 +330,18 @@ export async function runBinaryGemmBench(options: { quick: boolean }): Promise<R
         row[`${backend} ×naive`] = round(naiveSec / sec);
         if (tensorSec !== undefined) row[`${backend} ×tensor`] = round(tensorSec / sec);
       }
+    }
+
+    // Two threads (the runtimes' form: row or column ranges over one shared memory) on the scalar kernel.
+    const threaded = await twoThreadLayer("wasm-i64", s, A.data, pw.data);
+    try {
+      threaded.run();
+      sameInts(threaded.result(), expected, "binary wasm-i64 × 2 threads");
+      const sec = timeIt(threaded.run, budgetMs, 5);
+      row["wasm-i64 2 threads ms"] = round(sec * 1e3);
+      row["wasm-i64 2 threads G bMAC/s"] = round(macs / sec / 1e9);
+    } finally {
+      await threaded.close();
     }
 
     if (s.k === 4096) {
