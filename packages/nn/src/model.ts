@@ -216,7 +216,7 @@ export class Sequential {
     const correct = countCorrect(out, labels, batch, classes);
     this.backward(grad, batch);
     optimizer.step(this.paramList);
-    for (const p of this.paramList) p.constraint?.apply(p.value);
+    if (!optimizer.appliesConstraints) for (const p of this.paramList) p.constraint?.apply(p.value);
     return { loss: value, correct };
   }
 

@@ -22,9 +22,34 @@ function assertClip(clip: number, what: string): void {
   if (clip <= 0) throw new NnError("INVALID_ARGUMENT", `${what} clip must be > 0, got ${clip}`);
 }
 
-/** sign(x) with sign(0) = +1, the convention of packing (+1 → bit 1). */
+const int32View = (a: Float32Array) => new Int32Array(a.buffer, a.byteOffset, a.length);
+const bitsOf = (v: number): number => new Int32Array(Float32Array.of(v).buffer)[0]!;
+
+/**
+ * sign(x) with sign(0) = sign(−0) = +1, the convention of packing (+1 → bit 1). Branch-free on the
+ * float bits (the signs of activations are unpredictable, a branch per value would mispredict half
+ * the time): −1.0f for a set sign bit with non-zero magnitude, +1.0f otherwise.
+ */
 function signForward(x: Float32Array, out: Float32Array): void {
-  for (let i = 0; i < x.length; i++) out[i] = x[i]! >= 0 ? 1 : -1;
+  const xi = int32View(x);
+  const oi = int32View(out);
+  for (let i = 0; i < xi.length; i++) {
+    const u = xi[i]!;
+    const negative = (u >>> 31) & (((u & 0x7fffffff) + 0x7fffffff) >>> 31);
+    oi[i] = 0x3f800000 | (negative << 31);
+  }
+}
+
+/** gradIn[i] = |x[i]| ≤ clip ? gradOut[i] : 0, branch-free on the float bits (NaN counts as outside). */
+function steBackward(x: Float32Array, gradOut: Float32Array, gradIn: Float32Array, clip: number): void {
+  const c = bitsOf(clip);
+  const xi = int32View(x);
+  const gi = int32View(gradOut);
+  const oi = int32View(gradIn);
+  for (let i = 0; i < xi.length; i++) {
+    const inside = ((c - (xi[i]! & 0x7fffffff)) >>> 31) ^ 1;
+    oi[i] = gi[i]! & -inside;
+  }
 }
 
 /** Forward sign(x); backward the straight-through estimator g·1{|x| ≤ clip} (BNN paper, Larq `ste_sign`). */
@@ -35,10 +60,7 @@ export function steSign(clip = 1): Quantizer {
     bits: 1,
     forward: signForward,
     backward(x, gradOut, gradIn) {
-      for (let i = 0; i < x.length; i++) {
-        const v = x[i]!;
-        gradIn[i] = v <= clip && v >= -clip ? gradOut[i]! : 0;
-      }
+      steBackward(x, gradOut, gradIn, clip);
     },
   };
 }
@@ -110,11 +132,9 @@ export function magnitudeAwareSign(clip = 1): Quantizer {
     },
     backward(x, gradOut, gradIn, channels) {
       const scales = channelMeanAbs(x, channels);
+      steBackward(x, gradOut, gradIn, clip);
       for (let i = 0; i < x.length; i += channels) {
-        for (let c = 0; c < channels; c++) {
-          const v = x[i + c]!;
-          gradIn[i + c] = v <= clip && v >= -clip ? gradOut[i + c]! * scales[c]! : 0;
-        }
+        for (let c = 0; c < channels; c++) gradIn[i + c]! *= scales[c]!;
       }
     },
     scales: channelMeanAbs,

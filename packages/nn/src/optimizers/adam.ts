@@ -1,6 +1,6 @@
 import { assertInRange, NnError } from "../errors.js";
 import type { Param } from "../param.js";
-import type { Optimizer, OptimizerState } from "./optimizer.js";
+import { applyConstraint, type Optimizer, type OptimizerState } from "./optimizer.js";
 import { checkLearningRate, Slots } from "./slots.js";
 
 export interface AdamOptions {
@@ -27,6 +27,7 @@ export function adam(options: AdamOptions = {}): Optimizer {
   let t = 0;
   const opt: Optimizer = {
     name: "adam",
+    appliesConstraints: true,
     learningRate: options.learningRate ?? 1e-3,
     step(params: readonly Param[]) {
       checkLearningRate(opt.learningRate, "adam");
@@ -42,14 +43,20 @@ export function adam(options: AdamOptions = {}): Optimizer {
         const v = slots.get(p, "v");
         const w = p.value;
         const g = p.grad;
+        // Clamping to a box constraint here saves a pass over the weights.
+        const lo = p.constraint?.bounds?.[0] ?? Number.NEGATIVE_INFINITY;
+        const hi = p.constraint?.bounds?.[1] ?? Number.POSITIVE_INFINITY;
+        const b1 = 1 - beta1;
+        const b2 = 1 - beta2;
         for (let i = 0; i < w.length; i++) {
           const gi = g[i]!;
-          const mi = beta1 * m[i]! + (1 - beta1) * gi;
-          const vi = beta2 * v[i]! + (1 - beta2) * gi * gi;
+          const mi = beta1 * m[i]! + b1 * gi;
+          const vi = beta2 * v[i]! + b2 * gi * gi;
           m[i] = mi;
           v[i] = vi;
-          w[i]! -= (lr * mi) / (Math.sqrt(vi) + epsHat);
+          w[i] = Math.min(hi, Math.max(lo, w[i]! - (lr * mi) / (Math.sqrt(vi) + epsHat)));
         }
+        applyConstraint(p, true);
       }
     },
     getState(): OptimizerState {

@@ -1,6 +1,6 @@
 import { assertInRange, NnError } from "../errors.js";
 import type { Param } from "../param.js";
-import type { Optimizer, OptimizerState } from "./optimizer.js";
+import { applyConstraint, type Optimizer, type OptimizerState } from "./optimizer.js";
 import { Slots } from "./slots.js";
 
 export interface BopOptions {
@@ -23,6 +23,7 @@ export function bop(options: BopOptions = {}): Optimizer {
   const slots = new Slots();
   return {
     name: "bop",
+    appliesConstraints: true,
     learningRate: 0,
     step(params: readonly Param[]) {
       for (const p of params) {
@@ -41,6 +42,9 @@ export function bop(options: BopOptions = {}): Optimizer {
           const s = w[i]! >= 0 ? 1 : -1;
           w[i] = s * mi > threshold ? -s : s;
         }
+        // Weights are ±1 now: only a box narrower than [−1, 1] (or a custom constraint) changes them.
+        const b = p.constraint?.bounds;
+        applyConstraint(p, b !== undefined && b[0] <= -1 && b[1] >= 1);
       }
     },
     getState(): OptimizerState {

@@ -19,6 +19,7 @@ export function multiOptimizer(options: MultiOptimizerOptions): Optimizer {
   const otherParams: Param[] = [];
   return {
     name: `multi(${binary.name}, ${other.name})`,
+    appliesConstraints: binary.appliesConstraints === true && other.appliesConstraints === true,
     get learningRate() {
       return other.learningRate;
     },

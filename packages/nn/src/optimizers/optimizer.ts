@@ -10,9 +10,14 @@ export interface OptimizerState {
   readonly slots: Record<string, Float32Array>;
 }
 
-/** Updates parameters in place from their `grad`; constraints are applied by the caller (the model). */
+/** Updates parameters in place from their `grad`. */
 export interface Optimizer {
   readonly name: string;
+  /**
+   * True when `step` also applies each parameter's constraint (fused into the update loop); the
+   * model applies constraints itself after `step` otherwise.
+   */
+  readonly appliesConstraints?: boolean;
   /**
    * The learning rate of the next step; schedules set it before every step. Bop has none (it keeps
    * the value and ignores it); `multiOptimizer` passes it to its children.
@@ -28,4 +33,9 @@ export function copyState(state: OptimizerState): OptimizerState {
   const slots: Record<string, Float32Array> = {};
   for (const [k, v] of Object.entries(state.slots)) slots[k] = v.slice();
   return { type: state.type, scalars: { ...state.scalars }, slots };
+}
+
+/** Applies a parameter's constraint unless `fused` says the update loop already clamped to its bounds. */
+export function applyConstraint(p: Param, fused: boolean): void {
+  if (p.constraint && !(fused && p.constraint.bounds)) p.constraint.apply(p.value);
 }

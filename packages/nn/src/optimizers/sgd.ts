@@ -1,6 +1,6 @@
 import { assertInRange } from "../errors.js";
 import type { Param } from "../param.js";
-import type { Optimizer, OptimizerState } from "./optimizer.js";
+import { applyConstraint, type Optimizer, type OptimizerState } from "./optimizer.js";
 import { checkLearningRate, Slots } from "./slots.js";
 
 export interface SgdOptions {
@@ -18,6 +18,7 @@ export function sgd(options: SgdOptions = {}): Optimizer {
   const slots = new Slots();
   const opt: Optimizer = {
     name: "sgd",
+    appliesConstraints: true,
     learningRate: options.learningRate ?? 0.01,
     step(params: readonly Param[]) {
       checkLearningRate(opt.learningRate, "sgd");
@@ -25,16 +26,19 @@ export function sgd(options: SgdOptions = {}): Optimizer {
         const lr = opt.learningRate * (options.perLayerScaling ? p.lrScale : 1);
         const w = p.value;
         const g = p.grad;
+        const lo = p.constraint?.bounds?.[0] ?? Number.NEGATIVE_INFINITY;
+        const hi = p.constraint?.bounds?.[1] ?? Number.POSITIVE_INFINITY;
         if (momentum === 0) {
-          for (let i = 0; i < w.length; i++) w[i]! -= lr * g[i]!;
-          continue;
+          for (let i = 0; i < w.length; i++) w[i] = Math.min(hi, Math.max(lo, w[i]! - lr * g[i]!));
+        } else {
+          const v = slots.get(p, "velocity");
+          for (let i = 0; i < w.length; i++) {
+            const vi = momentum * v[i]! - lr * g[i]!;
+            v[i] = vi;
+            w[i] = Math.min(hi, Math.max(lo, w[i]! + vi));
+          }
         }
-        const v = slots.get(p, "velocity");
-        for (let i = 0; i < w.length; i++) {
-          const vi = momentum * v[i]! - lr * g[i]!;
-          v[i] = vi;
-          w[i]! += vi;
-        }
+        applyConstraint(p, true);
       }
     },
     getState(): OptimizerState {
