@@ -2,9 +2,13 @@ import { describe, expect, it } from "vitest";
 import {
   BitopsError,
   BitopsHeap,
+  type ConvArgs,
   type GemmArgs,
+  type PoolArgs,
+  bconv2dRef,
   bgemmRef,
   bitPlaneGemmRef,
+  bmaxPool2dRef,
   compileKernelModule,
   createKernels,
   encodeBitPlanes,
@@ -12,10 +16,14 @@ import {
   instantiateWasmKernels,
   isSharedMemory,
   kernelRowWords,
+  packConvWeights,
+  packImages,
   packSignsMatrix,
+  prepackConvWeights,
   prepackWeights,
   setBackend,
   thresholdRef,
+  windowGeometry,
 } from "../src/index.js";
 import { BACKENDS, randomBytes, randomValues } from "./backends.js";
 
@@ -205,5 +213,81 @@ describe.each(BACKENDS)("packSignsRows, backend %s", (backend) => {
       heap.free(out);
       heap.free(src);
     }
+  });
+});
+
+describe.each(BACKENDS)("conv2dRows and maxPool2dRows, backend %s", (backend) => {
+  it("chunked im2col (small scratch) over split pixel ranges equals the reference", () => {
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const heap = new BitopsHeap(memory);
+    const kernels = createKernels({ backend, memory });
+    const [batch, height, width, channels, outChannels] = [2, 6, 5, 45, 7];
+    const x = packImages(randomValues(batch * height * width * channels, 71), batch, height, width, channels);
+    const cw = packConvWeights(randomValues(outChannels * 9 * channels, 72), outChannels, 3, 3, channels);
+    const pw = prepackConvWeights(cw);
+    const options = { stride: 2, padding: "same" as const };
+    const g = windowGeometry(height, width, 3, 3, options);
+    const pixels = batch * g.outH * g.outW;
+    const scratchRows = 5;
+    const input = heap.alloc(x.data.byteLength);
+    const scratch = heap.alloc(scratchRows * pw.wordsPerRow * 4);
+    const w = heap.alloc(pw.data.byteLength);
+    const out = heap.alloc(pixels * outChannels * 4);
+    heap.u32(input, x.data.length).set(x.data);
+    heap.u32(w, pw.data.length).set(pw.data);
+    const args: ConvArgs = {
+      input,
+      height,
+      width,
+      wordsPerPixel: x.wordsPerPixel,
+      lastWordMask: (1 << (channels % 32)) - 1,
+      kernelH: 3,
+      kernelW: 3,
+      stride: g.stride,
+      padTop: g.padTop,
+      padLeft: g.padLeft,
+      outH: g.outH,
+      outW: g.outW,
+      gemm: {
+        mode: "dot",
+        a: scratch,
+        aStride: pw.wordsPerRow * 4,
+        w,
+        n: outChannels,
+        k: pw.cols,
+        kWords: pw.wordsPerRow,
+        out,
+        outStride: outChannels * 4,
+        p0: 0,
+        p1: 0,
+      },
+      scratchRows,
+    };
+    kernels.conv2dRows(args, 0, 7);
+    kernels.conv2dRows(args, 7, pixels);
+    expect(heap.i32(out, pixels * outChannels)).toEqual(bconv2dRef(x, cw, options));
+
+    const pg = windowGeometry(height, width, 2, 2, { stride: 2, padding: "same" });
+    const pooled = heap.alloc(batch * pg.outH * pg.outW * x.wordsPerPixel * 4);
+    const pool: PoolArgs = {
+      input,
+      height,
+      width,
+      wordsPerPixel: x.wordsPerPixel,
+      poolH: 2,
+      poolW: 2,
+      stride: 2,
+      padTop: pg.padTop,
+      padLeft: pg.padLeft,
+      outH: pg.outH,
+      outW: pg.outW,
+      out: pooled,
+    };
+    const poolPixels = batch * pg.outH * pg.outW;
+    kernels.maxPool2dRows(pool, 0, 3);
+    kernels.maxPool2dRows(pool, 3, poolPixels);
+    expect(heap.u32(pooled, poolPixels * x.wordsPerPixel)).toEqual(
+      bmaxPool2dRef(x, { size: 2, stride: 2, padding: "same" }).data,
+    );
   });
 });
