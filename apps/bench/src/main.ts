@@ -1,60 +1,37 @@
-import os from "node:os";
-import { packSigns, xnorDot } from "@onebit/bitops";
-import { Bench } from "tinybench";
+import { CliError, parseCli } from "./cli.js";
+import { renderTerminal } from "./report/terminal.js";
+import { writeReport } from "./report/write.js";
+import { failures, runBench } from "./run-bench.js";
 
-// Quick picture of what binarization buys: memory of packed ±1 vectors vs float32, and the
-// reference (TypeScript SWAR) XNOR dot product vs a float32 dot product of the same length.
-function floatDot(a: Float32Array, b: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
-  return s;
-}
-
-function randomSigns(k: number, seed: number): Float32Array {
-  const out = new Float32Array(k);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < k; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 1 ? 1 : -1;
+/** `pnpm bench [--quick|--full] [--filter re] [--threads n] [--json] [--out dir]` */
+async function main(): Promise<number> {
+  const argv = process.argv.slice(2);
+  let options: ReturnType<typeof parseCli>;
+  try {
+    options = parseCli(argv);
+  } catch (e) {
+    if (e instanceof CliError) {
+      (e.exitCode === 0 ? process.stdout : process.stderr).write(`${e.message}\n`);
+      return e.exitCode;
+    }
+    throw e;
   }
-  return out;
+  // With --json, stdout carries only the JSON document; everything for humans goes to stderr.
+  const human = options.json ? process.stderr : process.stdout;
+  const command = ["pnpm bench", ...argv.filter((a) => a !== "--")].join(" ");
+  human.write(`onebit bench (${options.mode}): checking every kernel's answer, then timing it…\n`);
+  const report = await runBench(options, command);
+  human.write(`\n${renderTerminal(report)}\n`);
+  if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  const files = await writeReport(report, options.outDir);
+  human.write(`wrote ${files.join(", ")}\n`);
+  const bad = failures(report);
+  if (bad.length > 0) {
+    process.stderr.write(`\n${bad.length} check(s) found a wrong answer or a failure:\n`);
+    for (const b of bad) process.stderr.write(`  ${b}\n`);
+    return 1;
+  }
+  return 0;
 }
 
-console.log(
-  `onebit bench — ${os.cpus()[0]?.model ?? "unknown CPU"}, ${os.cpus().length} cores, Node.js ${process.version}\n`,
-);
-const rows: Record<string, string | number>[] = [];
-for (const k of [1024, 4096]) {
-  const a = randomSigns(k, 1);
-  const b = randomSigns(k, 2);
-  const pa = packSigns(a);
-  const pb = packSigns(b);
-  if (xnorDot(pa.data, pb.data, k) !== floatDot(a, b))
-    throw new Error(`xnorDot disagrees with the float dot at K = ${k}`);
-  const bench = new Bench({ time: 300, warmup: true });
-  let sink = 0;
-  bench.add("float32 dot", () => {
-    sink += floatDot(a, b);
-  });
-  bench.add("xnor dot (TS)", () => {
-    sink += xnorDot(pa.data, pb.data, k);
-  });
-  await bench.run();
-  const [f, x] = bench.tasks.map((t) => {
-    const result = t.result;
-    return result && "latency" in result ? (result.latency.p50 ?? Number.NaN) : Number.NaN;
-  });
-  rows.push({
-    K: k,
-    "float32 bytes": a.byteLength,
-    "packed bytes": pa.data.byteLength,
-    "size ratio": `${(a.byteLength / pa.data.byteLength).toFixed(1)}×`,
-    "float dot median µs": (f! * 1e3).toFixed(3),
-    "xnor dot median µs": (x! * 1e3).toFixed(3),
-    speedup: `${(f! / x!).toFixed(1)}×`,
-  });
-  if (sink === Number.POSITIVE_INFINITY) console.log(sink);
-}
-console.table(rows);
+process.exitCode = await main();

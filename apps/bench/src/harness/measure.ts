@@ -1,0 +1,93 @@
+import { performance } from "node:perf_hooks";
+
+/** How long and how often to time one case. All durations in milliseconds. */
+export interface MeasureOptions {
+  /** Keep running (untimed) for this long before sampling, so the JIT and caches settle. */
+  readonly warmupMs: number;
+  /** Sampling stops once this much time is spent and `minSamples` are taken... */
+  readonly targetMs: number;
+  readonly minSamples: number;
+  readonly maxSamples: number;
+  /** ...or, for slow cases, once this much time is spent and at least 3 samples are taken. */
+  readonly capMs: number;
+  /** Fast runs are batched so that one timed sample lasts at least this long (timer resolution). */
+  readonly minSampleMs: number;
+}
+
+export const QUICK_MEASURE: MeasureOptions = {
+  warmupMs: 40,
+  targetMs: 150,
+  minSamples: 5,
+  maxSamples: 200,
+  capMs: 1500,
+  minSampleMs: 1,
+};
+
+export const FULL_MEASURE: MeasureOptions = {
+  warmupMs: 300,
+  targetMs: 1500,
+  minSamples: 15,
+  maxSamples: 2000,
+  capMs: 20_000,
+  minSampleMs: 2,
+};
+
+export interface Measurement {
+  /** Seconds per run, one entry per sample. */
+  readonly samples: number[];
+  readonly runsPerSample: number;
+}
+
+// Outputs are kept here so the optimizer cannot prove a run's result unused.
+let sink: unknown;
+export function lastSink(): unknown {
+  return sink;
+}
+
+function enough(samples: number, elapsedMs: number, o: MeasureOptions): boolean {
+  if (samples >= o.maxSamples) return true;
+  if (samples >= o.minSamples && elapsedMs >= o.targetMs) return true;
+  return samples >= 3 && elapsedMs >= o.capMs;
+}
+
+function runsFor(oneRunMs: number, o: MeasureOptions): number {
+  if (oneRunMs >= o.minSampleMs) return 1;
+  return Math.min(100_000, Math.ceil(o.minSampleMs / Math.max(oneRunMs, 1e-5)));
+}
+
+/**
+ * Times a synchronous function that has already run once (the correctness gate) in `firstRunMs`:
+ * that run sizes the batches and, for slow cases, counts as the warm-up.
+ */
+export function measureSync(run: () => unknown, o: MeasureOptions, firstRunMs: number): Measurement {
+  const runsPerSample = runsFor(firstRunMs, o);
+  const t0 = performance.now();
+  while (firstRunMs < o.warmupMs && performance.now() - t0 < o.warmupMs) sink = run();
+  const samples: number[] = [];
+  const start = performance.now();
+  while (!enough(samples.length, performance.now() - start, o)) {
+    const s = performance.now();
+    for (let i = 0; i < runsPerSample; i++) sink = run();
+    samples.push((performance.now() - s) / 1000 / runsPerSample);
+  }
+  return { samples, runsPerSample };
+}
+
+/** measureSync for an asynchronous function (each run awaited before the next starts). */
+export async function measureAsync(
+  run: () => Promise<unknown>,
+  o: MeasureOptions,
+  firstRunMs: number,
+): Promise<Measurement> {
+  const runsPerSample = runsFor(firstRunMs, o);
+  const t0 = performance.now();
+  while (firstRunMs < o.warmupMs && performance.now() - t0 < o.warmupMs) sink = await run();
+  const samples: number[] = [];
+  const start = performance.now();
+  while (!enough(samples.length, performance.now() - start, o)) {
+    const s = performance.now();
+    for (let i = 0; i < runsPerSample; i++) sink = await run();
+    samples.push((performance.now() - s) / 1000 / runsPerSample);
+  }
+  return { samples, runsPerSample };
+}

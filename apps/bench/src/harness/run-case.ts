@@ -1,0 +1,100 @@
+import { performance } from "node:perf_hooks";
+import { type MeasureOptions, measureAsync, measureSync } from "./measure.js";
+import { summarize } from "./stats.js";
+import { type CaseResult, type CaseSpec, type PreparedCase, caseId } from "./types.js";
+
+function isThenable(x: unknown): x is PromiseLike<unknown> {
+  return typeof x === "object" && x !== null && typeof (x as { then?: unknown }).then === "function";
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+}
+
+function base(spec: CaseSpec): Omit<CaseResult, "status"> {
+  return {
+    id: caseId(spec),
+    section: spec.section,
+    group: spec.group,
+    impl: spec.impl,
+    label: spec.label,
+    precision: spec.precision,
+    threads: spec.threads,
+    baseline: spec.baseline === true,
+    ...(spec.work ? { work: spec.work } : {}),
+    ...(spec.bytes !== undefined ? { bytes: spec.bytes } : {}),
+  };
+}
+
+export function skippedResult(spec: CaseSpec, note: string): CaseResult {
+  return { ...base(spec), status: "skipped", note };
+}
+
+/**
+ * Sets a case up, runs it once and checks the answer; only a correct case is timed. A wrong answer is
+ * reported as `wrong` with the checker's reason, a throw as `error`: neither gets a time.
+ */
+export async function runCase(spec: CaseSpec, options: MeasureOptions): Promise<CaseResult> {
+  let prepared: PreparedCase | undefined;
+  try {
+    prepared = await spec.setup();
+    const t0 = performance.now();
+    const first = prepared.run();
+    const isAsync = isThenable(first);
+    const output = isAsync ? await first : first;
+    const firstRunMs = performance.now() - t0;
+    const verdict = prepared.check(output);
+    if (!verdict.ok) return { ...base(spec), status: "wrong", note: verdict.reason };
+    const p = prepared;
+    const m = isAsync
+      ? await measureAsync(() => p.run() as Promise<unknown>, options, firstRunMs)
+      : measureSync(() => p.run(), options, firstRunMs);
+    const time = summarize(m.samples);
+    return {
+      ...base(spec),
+      status: "ok",
+      time,
+      runsPerSample: m.runsPerSample,
+      ...(spec.work ? { rate: spec.work.count / time.median } : {}),
+    };
+  } catch (e) {
+    return { ...base(spec), status: "error", note: errorText(e) };
+  } finally {
+    try {
+      await prepared?.dispose?.();
+    } catch {
+      // A failing dispose must not hide the measurement; the process exits soon anyway.
+    }
+  }
+}
+
+/**
+ * Fills the speedup and size-ratio columns: each group is compared with its baseline case (the one
+ * marked `baseline` that ran correctly; failing that, the first correct single-thread float32 case,
+ * which then carries the baseline mark). Groups without either get no ratios.
+ */
+export function compareWithBaselines(results: readonly CaseResult[]): CaseResult[] {
+  const baselines = new Map<string, CaseResult>();
+  const key = (r: CaseResult) => `${r.section}/${r.group}`;
+  for (const r of results) {
+    if (r.baseline && r.status === "ok" && !baselines.has(key(r))) baselines.set(key(r), r);
+  }
+  for (const r of results) {
+    if (!baselines.has(key(r)) && r.status === "ok" && r.precision === "float32" && r.threads === 1) {
+      baselines.set(key(r), r);
+    }
+  }
+  return results.map((r) => {
+    const b = baselines.get(key(r));
+    if (!b) return r;
+    const speedup = r.status === "ok" && r.time && b.time ? b.time.median / r.time.median : undefined;
+    const sizeRatio =
+      r.bytes !== undefined && b.bytes !== undefined && r.bytes > 0 ? b.bytes / r.bytes : undefined;
+    return {
+      ...r,
+      baseline: r === b,
+      ...(speedup !== undefined ? { speedup } : {}),
+      ...(sizeRatio !== undefined ? { sizeRatio } : {}),
+    };
+  });
+}

@@ -1,0 +1,171 @@
+import {
+  formatBytes,
+  formatOutcome,
+  formatRate,
+  formatRatio,
+  formatSeconds,
+  formatSpread,
+} from "../harness/format.js";
+import type { CaseResult, SectionResult } from "../harness/types.js";
+import type { ModelBytesRow, PeakRssRow } from "../sections/memory.js";
+import type { Column } from "./text-table.js";
+
+/** One table of a section, independent of where it is printed (terminal or Markdown). */
+export interface TableData {
+  readonly caption?: string;
+  readonly columns: readonly Column[];
+  /** `null` separates groups. */
+  readonly rows: readonly (readonly string[] | null)[];
+}
+
+const RESULT_COLUMNS: readonly Column[] = [
+  { header: "workload" },
+  { header: "implementation" },
+  { header: "thr", align: "right" },
+  { header: "median", align: "right" },
+  { header: "p25–p75", align: "right" },
+  { header: "throughput", align: "right" },
+  { header: "speedup", align: "right" },
+  { header: "size ratio", align: "right" },
+  { header: "note" },
+];
+
+function resultRow(r: CaseResult, firstOfGroup: boolean): string[] {
+  const note =
+    r.status === "ok" ? (r.baseline ? "baseline" : "") : `${r.status.toUpperCase()}: ${r.note ?? ""}`;
+  return [
+    firstOfGroup ? r.group : "",
+    r.label,
+    String(r.threads),
+    formatOutcome(r),
+    formatSpread(r),
+    r.rate !== undefined && r.work ? formatRate(r.rate, r.work.unit) : "",
+    formatRatio(r.speedup),
+    formatRatio(r.sizeRatio),
+    note,
+  ];
+}
+
+export function resultsTable(results: readonly CaseResult[]): TableData {
+  const rows: (string[] | null)[] = [];
+  let group: string | undefined;
+  for (const r of results) {
+    const first = r.group !== group;
+    if (first && group !== undefined) rows.push(null);
+    group = r.group;
+    rows.push(resultRow(r, first));
+  }
+  return { columns: RESULT_COLUMNS, rows };
+}
+
+function isRecordArray(x: unknown): x is Record<string, unknown>[] {
+  return Array.isArray(x) && x.every((r) => typeof r === "object" && r !== null);
+}
+
+function cell(v: unknown): string {
+  if (typeof v === "number") return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(4)));
+  if (typeof v === "string") return v;
+  return v === undefined || v === null ? "" : JSON.stringify(v);
+}
+
+/**
+ * Any list of flat objects as a table (columns = the union of their keys): for the section files' own
+ * rows. Wide lists (many keys, few rows) are transposed, one column per row headed by its first value,
+ * so a 20-metric kernel table stays readable in a terminal.
+ */
+export function genericTable(rows: readonly Record<string, unknown>[], caption?: string): TableData {
+  const keys: string[] = [];
+  for (const r of rows) for (const k of Object.keys(r)) if (!keys.includes(k)) keys.push(k);
+  const numeric = (k: string) => rows.every((r) => r[k] === undefined || typeof r[k] === "number");
+  if (keys.length > 8 && rows.length <= 12) {
+    const [head, ...rest] = keys as [string, ...string[]];
+    return {
+      ...(caption ? { caption } : {}),
+      columns: [{ header: head }, ...rows.map((r) => ({ header: cell(r[head]), align: "right" as const }))],
+      rows: rest.map((k) => [k, ...rows.map((r) => cell(r[k]))]),
+    };
+  }
+  return {
+    ...(caption ? { caption } : {}),
+    columns: keys.map((k) => ({ header: k, align: numeric(k) ? "right" : "left" })),
+    rows: rows.map((r) => keys.map((k) => cell(r[k]))),
+  };
+}
+
+function modelBytesTable(rows: readonly ModelBytesRow[]): TableData {
+  return {
+    caption: "Model bytes",
+    columns: [
+      { header: "model" },
+      { header: "binary", align: "right" },
+      { header: "float32", align: "right" },
+      { header: "size ratio", align: "right" },
+      { header: "what is counted" },
+    ],
+    rows: rows.map((r) => [
+      r.model,
+      formatBytes(r.binaryBytes),
+      formatBytes(r.float32Bytes),
+      formatRatio(r.ratio),
+      r.what,
+    ]),
+  };
+}
+
+function peakRssTable(rows: readonly PeakRssRow[]): TableData {
+  return {
+    caption: "Peak resident memory (one fresh process each, batch-1 inference)",
+    columns: [
+      { header: "process" },
+      { header: "peak RSS", align: "right" },
+      { header: "over baseline", align: "right" },
+      { header: "note" },
+    ],
+    rows: rows.map((r) => [
+      r.label,
+      r.maxRssBytes !== undefined ? formatBytes(r.maxRssBytes) : "–",
+      r.overBaselineBytes !== undefined ? formatBytes(r.overBaselineBytes) : "",
+      r.note ?? "",
+    ]),
+  };
+}
+
+/** Every table of a section: its timed results, then whatever its `extra` figures hold. */
+export function sectionTables(s: SectionResult): TableData[] {
+  const tables: TableData[] = [];
+  if (s.results.length > 0) tables.push(resultsTable(s.results));
+  const extra = s.extra ?? {};
+  if (isRecordArray(extra.modelBytes))
+    tables.push(modelBytesTable(extra.modelBytes as unknown as ModelBytesRow[]));
+  if (isRecordArray(extra.shippedModels) && extra.shippedModels.length > 0) {
+    tables.push(genericTable(extra.shippedModels, "Shipped .onebit model files"));
+  }
+  if (isRecordArray(extra.peakRss)) tables.push(peakRssTable(extra.peakRss as unknown as PeakRssRow[]));
+  if (isRecordArray(extra.externalTables)) {
+    for (const t of extra.externalTables) {
+      if (isRecordArray(t.rows) && t.rows.length > 0) {
+        tables.push(genericTable(t.rows, `From src/${String(t.source)} (timed and checked by that file)`));
+      }
+    }
+  }
+  return tables;
+}
+
+/** One-line summary per timed section: the best binary speedup over the baseline, per group. */
+export function headline(s: SectionResult): string[] {
+  const lines: string[] = [];
+  const groups = [...new Set(s.results.map((r) => r.group))];
+  for (const g of groups) {
+    const rs = s.results.filter((r) => r.group === g && r.status === "ok" && r.speedup !== undefined);
+    const best = (p: "binary" | "float32") =>
+      rs.filter((r) => r.precision === p).sort((a, b) => b.speedup! - a.speedup!)[0];
+    const b = best("binary");
+    const base = s.results.find((r) => r.group === g && r.baseline && r.status === "ok");
+    if (b && base) {
+      lines.push(
+        `${g}: binary ${formatSeconds(b.time!.median)} vs ${formatSeconds(base.time!.median)} float32 baseline → ${formatRatio(b.speedup)} faster${b.sizeRatio ? `, ${formatRatio(b.sizeRatio)} smaller` : ""}`,
+      );
+    }
+  }
+  return lines;
+}

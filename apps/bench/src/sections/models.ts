@@ -1,0 +1,197 @@
+import { cached } from "../harness/cached.js";
+import { Rng } from "../harness/rng.js";
+import type { BenchContext, CaseSpec, CheckResult, Section, SectionPlan } from "../harness/types.js";
+import { mlpModel } from "../onnx/model.js";
+import { createOrtSession, loadOrt, runOrt } from "../onnx/ort.js";
+import {
+  type BinaryMlp,
+  MLP_3X1024,
+  MLP_3X4096,
+  type MlpArch,
+  binaryMlpBytes,
+  binaryMlpRunner,
+  binaryMlpReferenceRow,
+  floatMlpBytes,
+  randomBinaryMlp,
+} from "./binary-mlp.js";
+import { checkLength } from "./checks.js";
+import { fastBitops } from "./fast-bitops.js";
+import { floatMlpReferenceRow, randomFloatMlp, tensorMlpRunner, toFloatInput } from "./float-mlp.js";
+import { tensorBackendName, tensorTooSlowForQuick } from "./onebit-packages.js";
+
+export const MODEL_BATCHES = [1, 256] as const;
+
+// Models are built once per architecture and shared by every case that runs them.
+const binaryModels = new Map<string, BinaryMlp>();
+const floatModels = new Map<string, ReturnType<typeof randomFloatMlp>>();
+const onnxBytes = new Map<string, Uint8Array>();
+
+export function binaryModel(arch: MlpArch): BinaryMlp {
+  return cached(binaryModels, arch.name, () => randomBinaryMlp(arch));
+}
+
+export function floatModel(arch: MlpArch): ReturnType<typeof randomFloatMlp> {
+  return cached(floatModels, arch.name, () => randomFloatMlp(arch));
+}
+
+export function onnxModel(arch: MlpArch): Uint8Array {
+  return cached(onnxBytes, arch.name, () => mlpModel(floatModel(arch)));
+}
+
+function inputs(arch: MlpArch, batch: number): Uint8Array {
+  return new Rng(batch * 1009 + arch.inputs).bytes(batch * arch.inputs);
+}
+
+/** Rows checked against the reference: the first and the last of the batch. */
+function checkedRows(batch: number): number[] {
+  return batch === 1 ? [0] : [0, batch - 1];
+}
+
+function checkFloatLogits(
+  y: Float32Array,
+  arch: MlpArch,
+  batch: number,
+  reference: (row: number) => Float64Array,
+  what: string,
+): CheckResult {
+  const shape = checkLength(y, batch * arch.classes, what);
+  if (!shape.ok) return shape;
+  for (const r of checkedRows(batch)) {
+    const want = reference(r);
+    for (let j = 0; j < arch.classes; j++) {
+      const got = y[r * arch.classes + j]!;
+      if (Math.abs(got - want[j]!) > 1e-3 * (1 + Math.abs(want[j]!))) {
+        return {
+          ok: false,
+          reason: `${what}: logit [${r}][${j}] = ${got}, expected ${want[j]!.toPrecision(7)}`,
+        };
+      }
+    }
+  }
+  return { ok: true };
+}
+
+function group(arch: MlpArch, batch: number): string {
+  return `${arch.name} batch ${batch}`;
+}
+
+function ortCases(arch: MlpArch, batch: number, threads: number[]): CaseSpec[] {
+  return threads.map(
+    (t, i): CaseSpec<Float32Array> => ({
+      section: "models",
+      group: group(arch, batch),
+      impl: `ort-${t}t`,
+      label: `onnxruntime-node float32, ${t} thread${t === 1 ? "" : "s"}`,
+      precision: "float32",
+      threads: t,
+      baseline: i === 0,
+      work: { count: batch, unit: "sample" },
+      bytes: floatMlpBytes(arch),
+      async setup() {
+        const { ort, reason } = await loadOrt();
+        if (!ort) throw new Error(`onnxruntime-node unavailable: ${reason}`);
+        const x = toFloatInput(inputs(arch, batch));
+        const layers = floatModel(arch);
+        const session = await createOrtSession(ort, onnxModel(arch), t);
+        return {
+          run: () => runOrt(ort, session, x, [batch, arch.inputs]),
+          check: (y) =>
+            checkFloatLogits(y, arch, batch, (r) => floatMlpReferenceRow(layers, x, r), "ORT MLP"),
+          dispose: () => session.release(),
+        };
+      },
+    }),
+  );
+}
+
+function tensorCase(arch: MlpArch, batch: number): CaseSpec<Float32Array> {
+  return {
+    section: "models",
+    group: group(arch, batch),
+    impl: "onebit-float",
+    label: `onebit float32 (@onebit/tensor gemm, ${tensorBackendName()})`,
+    precision: "float32",
+    threads: 1,
+    work: { count: batch, unit: "sample" },
+    bytes: floatMlpBytes(arch),
+    setup() {
+      const x = toFloatInput(inputs(arch, batch));
+      const layers = floatModel(arch);
+      const run = tensorMlpRunner(layers, batch);
+      return {
+        run: () => run(x),
+        check: (y) =>
+          checkFloatLogits(y, arch, batch, (r) => floatMlpReferenceRow(layers, x, r), "onebit float MLP"),
+      };
+    },
+  };
+}
+
+function binaryCase(arch: MlpArch, batch: number): CaseSpec<Float32Array> {
+  const fb = fastBitops();
+  const kernels = fb ? `fused kernels, ${fb.backend()}` : "reference kernels";
+  return {
+    section: "models",
+    group: group(arch, batch),
+    impl: "onebit-binary",
+    label: `onebit binary (@onebit/bitops ${kernels})`,
+    precision: "binary",
+    threads: 1,
+    work: { count: batch, unit: "sample" },
+    bytes: binaryMlpBytes(binaryModel(arch)),
+    setup() {
+      const x = inputs(arch, batch);
+      const m = binaryModel(arch);
+      const runner = binaryMlpRunner(m, batch);
+      return {
+        run: () => runner.run(x),
+        check: (y): CheckResult => {
+          const shape = checkLength(y, batch * arch.classes, "binary MLP");
+          if (!shape.ok) return shape;
+          for (const r of checkedRows(batch)) {
+            const want = binaryMlpReferenceRow(m, x, r);
+            for (let j = 0; j < arch.classes; j++) {
+              if (y[r * arch.classes + j] !== want[j]) {
+                return {
+                  ok: false,
+                  reason: `binary MLP: logit [${r}][${j}] = ${y[r * arch.classes + j]}, expected ${want[j]} (must be exact)`,
+                };
+              }
+            }
+          }
+          return { ok: true };
+        },
+      };
+    },
+  };
+}
+
+export const modelsSection: Section = {
+  id: "models",
+  title: "3. Whole models",
+  description:
+    "Binary MLPs (bit-plane first layer, folded BatchNorm thresholds, packed activations) vs their float32 equivalents (Gemm + bias + ReLU); batch 1 latency and batch 256 throughput; speedup vs onnxruntime-node float32 on 1 thread.",
+  async plan(ctx: BenchContext): Promise<SectionPlan> {
+    const notes: string[] = [];
+    const cases: CaseSpec[] = [];
+    const threadCounts = ctx.threads > 1 ? [1, ctx.threads] : [1];
+    const { reason } = await loadOrt();
+    if (reason) notes.push(`onnxruntime-node not available (${reason}): its rows are left out`);
+    const archs = ctx.quick ? [MLP_3X4096] : [MLP_3X4096, MLP_3X1024];
+    for (const arch of archs) {
+      for (const batch of MODEL_BATCHES) {
+        if (!reason) cases.push(...ortCases(arch, batch, threadCounts));
+        if (tensorTooSlowForQuick(ctx.quick, 2 * batch * (floatMlpBytes(arch) / 4))) {
+          notes.push(
+            `${group(arch, batch)}: onebit float32 (@onebit/tensor TypeScript backend) left out of --quick; --full runs it`,
+          );
+        } else cases.push(tensorCase(arch, batch));
+        cases.push(binaryCase(arch, batch));
+      }
+    }
+    notes.push(
+      "shipped MNIST models (models/*.onebit via @onebit/runtime-node): not available yet (no models/ folder, no @onebit/runtime-node package)",
+    );
+    return { cases, notes };
+  },
+};
