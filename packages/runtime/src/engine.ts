@@ -1,0 +1,371 @@
+import {
+  BitopsError,
+  type BitopsKernels,
+  type KernelBackend,
+  createKernels,
+  getBackendInfo,
+  wasmBackendSupported,
+} from "@onebit/bitops";
+import type { ModelMetadata, Normalization, OnebitModel } from "@onebit/format";
+import { type CompiledPlan, compilePlan, createPlanMemory } from "./compile.js";
+import { RuntimeError } from "./errors.js";
+import { StepExecutor } from "./executor.js";
+import { type ModelInput, resolveBatch, stageInput } from "./input.js";
+import { loadModel } from "./model-source.js";
+import type { PlanData, WorkerInit } from "./plan.js";
+import { BatchResult, type RunResult } from "./result.js";
+import { type ThreadPool, type ThreadPoolFactory, resetThreads } from "./threads.js";
+
+/** Which kernels run the binary layers: "auto" picks the fastest this engine supports. */
+export type BackendOption = "auto" | KernelBackend;
+
+export interface EngineOptions {
+  /** Kernel backend (default "auto": `@onebit/bitops`' measured choice). */
+  readonly backend?: BackendOption;
+  /** Threads that run a pass (default 1: the calling thread). More needs `threadPool`. */
+  readonly threads?: number;
+  /** Starts worker threads (provided by an environment package such as @onebit/runtime-node). */
+  readonly threadPool?: ThreadPoolFactory;
+  /** Samples per pass; larger batches run in several passes (default: fits 64 MiB of activations, ≤ 256). */
+  readonly maxBatch?: number;
+  /**
+   * Estimated single-thread nanoseconds of a pass below which it runs on the calling thread even when
+   * workers exist (dispatching to workers costs tens of microseconds). Default 200 000.
+   */
+  readonly parallelThresholdNs?: number;
+}
+
+export interface RunOptions {
+  /** `sampleShape` for one sample or `[batch, …sampleShape]`; default: the batch follows from the length. */
+  readonly shape?: readonly number[];
+}
+
+/** The model's input, as `run` expects it. */
+export interface InputInfo {
+  readonly name: string;
+  /** "uint8": pass raw bytes (Uint8Array); "float32": pass a Float32Array (or bytes, read as 0..255). */
+  readonly dtype: "float32" | "uint8";
+  /** Per-sample shape: `[features]` or `[height, width, channels]`. */
+  readonly shape: readonly number[];
+  /** Elements per sample. */
+  readonly size: number;
+  /** Applied by the model to every input value: x′ = x·scale + offset. */
+  readonly normalization: Normalization;
+}
+
+/** What `run` returns per sample. */
+export interface OutputInfo {
+  /** Name of the graph node whose value `logits` holds. */
+  readonly name: string;
+  /** "float32" scores or values, or "bits" (returned as ±1). */
+  readonly kind: "float32" | "bits";
+  /** Per-sample shape of `logits`. */
+  readonly shape: readonly number[];
+  /** Number of classes when the output is a vector of class scores (then probabilities/predictions exist). */
+  readonly classes: number | undefined;
+  readonly labels: readonly string[] | undefined;
+  /** The graph ends in softmax (and so outputs probabilities) / argmax (predictions). */
+  readonly softmax: boolean;
+  readonly argmax: boolean;
+}
+
+const DEFAULT_PARALLEL_THRESHOLD_NS = 200_000;
+
+function resolveBackend(choice: BackendOption | undefined): KernelBackend {
+  const b = choice ?? "auto";
+  if (b === "auto") return getBackendInfo().backend;
+  if (b === "typescript") return b;
+  if (b !== "wasm-i64" && b !== "wasm-simd") {
+    throw new RuntimeError(
+      "INVALID_ARGUMENT",
+      `backend: expected "auto", "wasm-simd", "wasm-i64" or "typescript", got ${JSON.stringify(b)}`,
+    );
+  }
+  if (!wasmBackendSupported(b)) {
+    throw new RuntimeError("INVALID_ARGUMENT", `backend: ${b} cannot run in this JavaScript engine`);
+  }
+  return b;
+}
+
+function positiveInteger(v: number | undefined, what: string, fallback: number): number {
+  if (v === undefined) return fallback;
+  if (!Number.isInteger(v) || v < 1) {
+    throw new RuntimeError("INVALID_ARGUMENT", `${what}: expected a positive integer, got ${String(v)}`);
+  }
+  return v;
+}
+
+/**
+ * The inference engine: validates a model, plans it once (prepacked weights and all buffers in one
+ * WebAssembly memory, shared when threads are used), then runs batches in passes of up to
+ * `plan.capacity` samples without allocating inside the passes. Runs are serialized.
+ */
+export class Engine {
+  readonly inputInfo: InputInfo;
+  readonly outputInfo: OutputInfo;
+  readonly metadata: ModelMetadata;
+  /** The kernel backend in use. */
+  readonly backend: KernelBackend;
+  /** Threads a large pass runs on (1: the calling thread only). */
+  readonly threads: number;
+  readonly plan: PlanData;
+  /** Bytes of prepacked weights and of activations per sample, and the memory's size. */
+  readonly memoryInfo: {
+    readonly weightBytes: number;
+    readonly activationBytesPerSample: number;
+    readonly totalBytes: number;
+  };
+
+  private readonly memory: WebAssembly.Memory;
+  private readonly executor: StepExecutor;
+  private readonly parallelThresholdNs: number;
+  private readonly argmaxOfProbabilities: boolean;
+  private pool: ThreadPool | undefined;
+  private poolStarting: Promise<ThreadPool> | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private isDisposed = false;
+
+  private constructor(
+    source: Uint8Array | OnebitModel,
+    options: EngineOptions,
+    private readonly threadPool: ThreadPoolFactory | undefined,
+  ) {
+    const threads = positiveInteger(options.threads, "threads", 1);
+    if (threads > 1 && !threadPool) {
+      throw new RuntimeError(
+        "INVALID_ARGUMENT",
+        "threads > 1 needs a threadPool (use @onebit/runtime-node or @onebit/runtime-web, which provide one)",
+      );
+    }
+    if (threads > 1 && typeof SharedArrayBuffer === "undefined") {
+      throw new RuntimeError(
+        "INVALID_ARGUMENT",
+        "threads > 1 needs SharedArrayBuffer, which this environment lacks",
+      );
+    }
+    const maxBatch =
+      options.maxBatch === undefined ? undefined : positiveInteger(options.maxBatch, "maxBatch", 1);
+    this.parallelThresholdNs = options.parallelThresholdNs ?? DEFAULT_PARALLEL_THRESHOLD_NS;
+    this.backend = resolveBackend(options.backend);
+    this.threads = threads;
+    const { model, values } = loadModel(source);
+    const compiled: CompiledPlan = compilePlan(model, values, {
+      threadSlots: threads,
+      ...(maxBatch ? { capacity: maxBatch } : {}),
+    });
+    this.plan = compiled.plan;
+    this.memory = createPlanMemory(this.plan, threads > 1);
+    compiled.fill(this.memory);
+    this.memoryInfo = {
+      weightBytes: compiled.weightBytes,
+      activationBytesPerSample: compiled.activationBytesPerSample,
+      totalBytes: this.memory.buffer.byteLength,
+    };
+    let kernels: BitopsKernels;
+    try {
+      kernels = createKernels({ backend: this.backend, memory: this.memory });
+    } catch (error) {
+      if (error instanceof BitopsError)
+        throw new RuntimeError("INVALID_ARGUMENT", `backend: ${error.message}`, { cause: error });
+      throw error;
+    }
+    this.executor = new StepExecutor(this.plan, kernels);
+
+    const nodes = model.graph.nodes;
+    const input = nodes[0]!;
+    if (input.op !== "input")
+      throw new RuntimeError("INVALID_MODEL", "the graph does not start with its input node");
+    const inputShape = [...input.shape];
+    this.inputInfo = {
+      name: input.name,
+      dtype: input.dtype,
+      shape: inputShape,
+      size: inputShape.reduce((p, d) => p * d, 1),
+      normalization: input.normalization ?? { scale: 1, offset: 0 },
+    };
+    const scores = compiled.outputNode;
+    const tail = nodes.slice(scores + 1).map((n) => n.op);
+    const scoreInfo = values[scores]!;
+    const isVector = scoreInfo.kind === "float32" && scoreInfo.shape.length === 1;
+    const classes = isVector ? scoreInfo.shape[0] : undefined;
+    this.outputInfo = {
+      name: nodes[scores]!.name,
+      kind: this.plan.output.kind,
+      shape: [...scoreInfo.shape],
+      classes,
+      labels: classes !== undefined ? model.metadata.labels : undefined,
+      softmax: tail.includes("softmax"),
+      argmax: tail.includes("argmax"),
+    };
+    this.argmaxOfProbabilities = tail.includes("softmax") && tail.includes("argmax");
+    this.metadata = model.metadata;
+  }
+
+  /** Validates and plans a model (from .onebit bytes or an `OnebitModel`); starts worker threads if asked. */
+  static async create(source: Uint8Array | OnebitModel, options: EngineOptions = {}): Promise<Engine> {
+    const engine = new Engine(source, options, options.threadPool);
+    if (engine.threads > 1) {
+      try {
+        await engine.ensurePool();
+      } catch (error) {
+        await engine.dispose();
+        throw error;
+      }
+    }
+    return engine;
+  }
+
+  /** Like `create`, without threads (runs on the calling thread only). */
+  static createSync(
+    source: Uint8Array | OnebitModel,
+    options: Omit<EngineOptions, "threads" | "threadPool"> = {},
+  ): Engine {
+    return new Engine(source, { ...options, threads: 1 }, undefined);
+  }
+
+  get disposed(): boolean {
+    return this.isDisposed;
+  }
+
+  private checkAlive(): void {
+    if (this.isDisposed)
+      throw new RuntimeError("DISPOSED", "this session was disposed; create a new one to run the model");
+  }
+
+  private workerInits(): WorkerInit[] {
+    return Array.from({ length: this.threads }, (_, t) => ({
+      memory: this.memory,
+      backend: this.backend,
+      plan: this.plan,
+      threadIndex: t,
+      threadCount: this.threads,
+    }));
+  }
+
+  private ensurePool(): Promise<ThreadPool> {
+    if (this.pool) return Promise.resolve(this.pool);
+    if (!this.poolStarting) {
+      resetThreads(this.memory, this.plan);
+      this.poolStarting = this.threadPool!(this.workerInits()).then(
+        (pool) => {
+          this.pool = pool;
+          this.poolStarting = undefined;
+          return pool;
+        },
+        (error) => {
+          this.poolStarting = undefined;
+          throw error;
+        },
+      );
+    }
+    return this.poolStarting;
+  }
+
+  /** Whether a pass of `batch` samples is worth the workers (estimated single-thread time). */
+  private parallel(batch: number): boolean {
+    return this.threads > 1 && this.plan.costPerSample * batch >= this.parallelThresholdNs;
+  }
+
+  /** Runs one sample or a batch. Resolves with logits, probabilities and predictions; never blocks other runs' order. */
+  run(input: ModelInput, options: RunOptions = {}): Promise<RunResult> {
+    try {
+      this.checkAlive();
+      const batch = resolveBatch(input, this.inputInfo.dtype, this.inputInfo.shape, options.shape);
+      const result = this.queue.then(() => this.runBatch(input, batch));
+      this.queue = result.catch(() => undefined);
+      return result;
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** `run` on the calling thread, synchronously (no workers); throws if a threaded run is in flight. */
+  runSync(input: ModelInput, options: RunOptions = {}): RunResult {
+    this.checkAlive();
+    if (this.busy)
+      throw new RuntimeError("INVALID_ARGUMENT", "runSync: another run is in progress on this session");
+    const batch = resolveBatch(input, this.inputInfo.dtype, this.inputInfo.shape, options.shape);
+    const out = this.newOutput(batch);
+    for (let first = 0; first < batch; first += this.plan.capacity) {
+      const count = Math.min(this.plan.capacity, batch - first);
+      stageInput(this.executor.views, this.plan.input, input, first, count);
+      this.executor.runAll(count);
+      this.readOutput(out, first, count);
+    }
+    return this.result(out, batch);
+  }
+
+  private busy = false;
+
+  /** Runs an accepted batch (runs accepted before `dispose` still complete). */
+  private async runBatch(input: ModelInput, batch: number): Promise<RunResult> {
+    this.busy = true;
+    try {
+      const out = this.newOutput(batch);
+      for (let first = 0; first < batch; first += this.plan.capacity) {
+        const count = Math.min(this.plan.capacity, batch - first);
+        stageInput(this.executor.views, this.plan.input, input, first, count);
+        if (this.parallel(count)) {
+          const pool = await this.ensurePool();
+          try {
+            await pool.run(count);
+          } catch (error) {
+            // The pool closed itself; the next threaded pass starts a fresh one.
+            if (this.pool === pool) this.pool = undefined;
+            throw error;
+          }
+        } else this.executor.runAll(count);
+        this.readOutput(out, first, count);
+      }
+      return this.result(out, batch);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private newOutput(batch: number): Float32Array {
+    return new Float32Array(batch * this.plan.output.elements);
+  }
+
+  /** Copies the output of a pass (samples first … first + count) out of the memory. */
+  private readOutput(out: Float32Array, first: number, count: number): void {
+    const o = this.plan.output;
+    const v = this.executor.views;
+    const e = o.elements;
+    if (o.kind === "float32") {
+      out.set(v.f32.subarray(o.ptr >>> 2, (o.ptr >>> 2) + count * e), first * e);
+      return;
+    }
+    const l = o.layout;
+    let at = first * e;
+    for (let m = 0; m < count; m++) {
+      const src = (o.ptr >>> 2) + m * l.sampleWords;
+      for (let p = 0; p < l.pixels; p++) {
+        for (let c = 0; c < l.channels; c++) {
+          out[at++] = (v.u32[src + p * l.wpp + (c >>> 5)]! >>> (c & 31)) & 1 ? 1 : -1;
+        }
+      }
+    }
+  }
+
+  private result(out: Float32Array, batch: number): RunResult {
+    return new BatchResult(
+      batch,
+      [batch, ...this.outputInfo.shape],
+      out,
+      this.outputInfo.classes,
+      this.outputInfo.labels,
+      this.argmaxOfProbabilities,
+    );
+  }
+
+  /** Stops the workers and releases the engine; later runs reject with "DISPOSED". Idempotent. */
+  async dispose(): Promise<void> {
+    if (this.isDisposed) return;
+    this.isDisposed = true;
+    await this.queue;
+    const pool = this.pool ?? (await this.poolStarting?.catch(() => undefined));
+    this.pool = undefined;
+    await pool?.close();
+  }
+}

@@ -1,0 +1,100 @@
+import type { BitopsKernels, GemmArgs } from "@onebit/bitops";
+import { copyWordsRows, encodePlanesRows, genericPoolRows, im2colRows, xorMaskRows } from "./bit-steps.js";
+import { conv2dFloatRows, denseFloatRows, softmaxRows, toFloatRows } from "./float-steps.js";
+import { MemoryViews } from "./memory-views.js";
+import type { Im2colConvStep, PlanData, Step } from "./plan.js";
+
+/**
+ * Runs row ranges of a plan's steps on one thread: the `@onebit/bitops` pointer kernels for the
+ * binary parts, TypeScript for the rest. Everything it needs per batch is made here, once.
+ */
+export class StepExecutor {
+  readonly views: MemoryViews;
+  /** Per step, per slot: the mutable GEMM args of im2col convolutions (their `out` moves per chunk). */
+  private readonly chunkArgs: (GemmArgs[] | undefined)[];
+
+  constructor(
+    readonly plan: PlanData,
+    readonly kernels: BitopsKernels,
+  ) {
+    this.views = new MemoryViews(kernels.memory);
+    this.chunkArgs = plan.steps.map((s) =>
+      s.op === "im2colConv" ? s.slots.map((g) => ({ ...g })) : undefined,
+    );
+  }
+
+  /** Output rows of `step` for a batch. */
+  static rows(step: Step, batch: number): number {
+    return step.rowsPerSample * batch;
+  }
+
+  /** Runs rows [rowStart, rowEnd) of step `index`, using scratch slot `slot`. */
+  runRows(index: number, rowStart: number, rowEnd: number, slot: number): void {
+    if (rowEnd <= rowStart) return;
+    const s = this.plan.steps[index]!;
+    const v = this.views;
+    switch (s.op) {
+      case "gemm":
+        if (s.bitPlane) this.kernels.bitPlaneGemmRows(s.args, rowStart, rowEnd);
+        else this.kernels.gemmRows(s.args, rowStart, rowEnd);
+        return;
+      case "conv":
+        this.kernels.conv2dRows(s.slots[slot]!, rowStart, rowEnd);
+        return;
+      case "im2colConv":
+        this.im2colConv(s, this.chunkArgs[index]![slot]!, rowStart, rowEnd);
+        return;
+      case "pool":
+        this.kernels.maxPool2dRows(s.args, rowStart, rowEnd);
+        return;
+      case "genericPool":
+        genericPoolRows(v, s, rowStart, rowEnd);
+        return;
+      case "xorMask":
+        xorMaskRows(v, s, rowStart, rowEnd);
+        return;
+      case "copyWords":
+        copyWordsRows(v, s, rowStart, rowEnd);
+        return;
+      case "encodePlanes":
+        encodePlanesRows(v, s, rowStart, rowEnd);
+        return;
+      case "toFloat":
+        toFloatRows(v, s, rowStart, rowEnd);
+        return;
+      case "denseFloat":
+        denseFloatRows(v, s, rowStart, rowEnd);
+        return;
+      case "conv2dFloat":
+        conv2dFloatRows(v, s, rowStart, rowEnd);
+        return;
+      case "softmax":
+        softmaxRows(v, s, rowStart, rowEnd);
+        return;
+    }
+  }
+
+  private im2colConv(s: Im2colConvStep, g: GemmArgs, rowStart: number, rowEnd: number): void {
+    const base = s.slots[0]!.out;
+    const rowWords = g.aStride >>> 2;
+    for (let r0 = rowStart; r0 < rowEnd; r0 += s.scratchRows) {
+      const r1 = Math.min(r0 + s.scratchRows, rowEnd);
+      im2colRows(this.views, s, g.a, rowWords, g.kWords, r0, r1);
+      g.out = base + r0 * g.outStride;
+      if (s.source === "uint8") this.kernels.bitPlaneGemmRows(g, 0, r1 - r0);
+      else this.kernels.gemmRows(g, 0, r1 - r0);
+    }
+  }
+
+  /** Runs every step of a pass over `batch` samples on this thread alone. */
+  runAll(batch: number): void {
+    for (let i = 0; i < this.plan.steps.length; i++) {
+      this.runRows(i, 0, StepExecutor.rows(this.plan.steps[i]!, batch), 0);
+    }
+  }
+}
+
+/** Thread t's share [start, end) of `rows` rows split over `threads` threads (contiguous, balanced). */
+export function rowShare(rows: number, t: number, threads: number): [number, number] {
+  return [Math.floor((rows * t) / threads), Math.floor((rows * (t + 1)) / threads)];
+}

@@ -1,0 +1,158 @@
+import type { MemoryViews } from "./memory-views.js";
+import type { Conv2dFloatStep, DenseFloatStep, FloatEpilogue, SoftmaxStep, ToFloatStep } from "./plan.js";
+
+// The float parts of a model (first/last layers, conversions) in plain TypeScript. Sums run in
+// float64 in a fixed order (k ascending) and round to float32 once, so the result is reproducible
+// bit for bit and within float32 rounding of any float32 implementation.
+
+/** Writes output channel `o` of row `row` (float, or a bit through a float threshold). */
+function emit(
+  v: MemoryViews,
+  e: FloatEpilogue,
+  out: number,
+  n: number,
+  row: number,
+  o: number,
+  z: number,
+): void {
+  if (e.kind === "float32") {
+    v.f32[(out >>> 2) + row * n + o] = z;
+    return;
+  }
+  const t = v.f32[(e.thresholds >>> 2) + o]!;
+  if (v.u8[e.flip + o] ? z <= t : z >= t) v.u32[(out >>> 2) + row * e.rowWords + (o >>> 5)]! |= 1 << (o & 31);
+}
+
+function clearBits(v: MemoryViews, e: FloatEpilogue, out: number, rowStart: number, rowEnd: number): void {
+  if (e.kind === "bits")
+    v.u32.fill(0, (out >>> 2) + rowStart * e.rowWords, (out >>> 2) + rowEnd * e.rowWords);
+}
+
+export function denseFloatRows(v: MemoryViews, s: DenseFloatStep, rowStart: number, rowEnd: number): void {
+  const f32 = v.f32;
+  const { k, n } = s;
+  const w0 = s.w >>> 2;
+  const b0 = s.bias >>> 2;
+  clearBits(v, s.epilogue, s.out, rowStart, rowEnd);
+  for (let m = rowStart; m < rowEnd; m++) {
+    const x0 = (s.x >>> 2) + m * k;
+    let o = 0;
+    // Four outputs at a time share each x load; each output still sums k ascending.
+    for (; o + 4 <= n; o += 4) {
+      const wa = w0 + o * k;
+      const wb = wa + k;
+      const wc = wb + k;
+      const wd = wc + k;
+      let a = 0;
+      let b = 0;
+      let c = 0;
+      let d = 0;
+      for (let i = 0; i < k; i++) {
+        const x = f32[x0 + i]!;
+        a += f32[wa + i]! * x;
+        b += f32[wb + i]! * x;
+        c += f32[wc + i]! * x;
+        d += f32[wd + i]! * x;
+      }
+      if (s.bias !== 0) {
+        a += f32[b0 + o]!;
+        b += f32[b0 + o + 1]!;
+        c += f32[b0 + o + 2]!;
+        d += f32[b0 + o + 3]!;
+      }
+      emit(v, s.epilogue, s.out, n, m, o, Math.fround(a));
+      emit(v, s.epilogue, s.out, n, m, o + 1, Math.fround(b));
+      emit(v, s.epilogue, s.out, n, m, o + 2, Math.fround(c));
+      emit(v, s.epilogue, s.out, n, m, o + 3, Math.fround(d));
+    }
+    for (; o < n; o++) {
+      const wa = w0 + o * k;
+      let a = 0;
+      for (let i = 0; i < k; i++) a += f32[wa + i]! * f32[x0 + i]!;
+      if (s.bias !== 0) a += f32[b0 + o]!;
+      emit(v, s.epilogue, s.out, n, m, o, Math.fround(a));
+    }
+  }
+}
+
+export function conv2dFloatRows(v: MemoryViews, s: Conv2dFloatStep, rowStart: number, rowEnd: number): void {
+  const f32 = v.f32;
+  const { channels: c, kernelH: kh, kernelW: kw, n } = s;
+  const outHW = s.outH * s.outW;
+  const tapSize = kh * kw * c;
+  const pad = s.padValue;
+  clearBits(v, s.epilogue, s.out, rowStart, rowEnd);
+  for (let r = rowStart; r < rowEnd; r++) {
+    const b = Math.floor(r / outHW);
+    const rem = r - b * outHW;
+    const oy = Math.floor(rem / s.outW);
+    const ox = rem - oy * s.outW;
+    const img = (s.x >>> 2) + b * s.height * s.width * c;
+    const y0 = oy * s.strideH - s.padTop;
+    const x0 = ox * s.strideW - s.padLeft;
+    for (let o = 0; o < n; o++) {
+      let wi = (s.w >>> 2) + o * tapSize;
+      let acc = 0;
+      for (let dy = 0; dy < kh; dy++) {
+        const iy = y0 + dy;
+        const rowInside = iy >= 0 && iy < s.height;
+        for (let dx = 0; dx < kw; dx++) {
+          const ix = x0 + dx;
+          if (rowInside && ix >= 0 && ix < s.width) {
+            const p = img + (iy * s.width + ix) * c;
+            for (let ch = 0; ch < c; ch++) acc += f32[wi + ch]! * f32[p + ch]!;
+          } else {
+            for (let ch = 0; ch < c; ch++) acc += f32[wi + ch]! * pad;
+          }
+          wi += c;
+        }
+      }
+      if (s.bias !== 0) acc += f32[(s.bias >>> 2) + o]!;
+      emit(v, s.epilogue, s.out, n, r, o, Math.fround(acc));
+    }
+  }
+}
+
+export function toFloatRows(v: MemoryViews, s: ToFloatStep, rowStart: number, rowEnd: number): void {
+  const e = s.elements;
+  const f32 = v.f32;
+  if (s.source === "uint8") {
+    const { scale, offset } = s;
+    for (let m = rowStart; m < rowEnd; m++) {
+      const src = s.src + m * e;
+      const dst = (s.dst >>> 2) + m * e;
+      for (let i = 0; i < e; i++) f32[dst + i] = Math.fround(Math.fround(v.u8[src + i]! * scale) + offset);
+    }
+    return;
+  }
+  const l = s.layout!;
+  const u32 = v.u32;
+  for (let m = rowStart; m < rowEnd; m++) {
+    const src = (s.src >>> 2) + m * l.sampleWords;
+    let dst = (s.dst >>> 2) + m * e;
+    for (let p = 0; p < l.pixels; p++) {
+      const base = src + p * l.wpp;
+      for (let c = 0; c < l.channels; c++) f32[dst++] = (u32[base + (c >>> 5)]! >>> (c & 31)) & 1 ? 1 : -1;
+    }
+  }
+}
+
+/** p = exp(x − max) / Σ exp(x − max), in float64, rounded to float32. */
+export function softmaxInto(
+  src: Float32Array,
+  srcAt: number,
+  dst: Float32Array,
+  dstAt: number,
+  n: number,
+): void {
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < n; i++) max = Math.max(max, src[srcAt + i]!);
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += Math.exp(src[srcAt + i]! - max);
+  for (let i = 0; i < n; i++) dst[dstAt + i] = Math.fround(Math.exp(src[srcAt + i]! - max) / sum);
+}
+
+export function softmaxRows(v: MemoryViews, s: SoftmaxStep, rowStart: number, rowEnd: number): void {
+  for (let m = rowStart; m < rowEnd; m++)
+    softmaxInto(v.f32, (s.src >>> 2) + m * s.n, v.f32, (s.dst >>> 2) + m * s.n, s.n);
+}

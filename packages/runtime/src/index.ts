@@ -1,0 +1,32 @@
+// @onebit/runtime: the environment-neutral engine (no Node.js or DOM APIs). Environment packages
+// (@onebit/runtime-node, @onebit/runtime-web) add model loading from files/URLs and worker threads.
+export {
+  type BackendOption,
+  Engine,
+  type EngineOptions,
+  type InputInfo,
+  type OutputInfo,
+  type RunOptions,
+} from "./engine.js";
+export { RuntimeError, type RuntimeErrorCode } from "./errors.js";
+export { type ModelInput, resolveBatch } from "./input.js";
+export { describeModel, type ModelSummary, type NodeSummary } from "./inspect.js";
+export { type LoadedModel, loadModel } from "./model-source.js";
+export type {
+  BitsLayout,
+  InputBinding,
+  OutputBinding,
+  PlanData,
+  Step,
+  WorkerInit,
+} from "./plan.js";
+export { argmax, type RunResult, type TopEntry } from "./result.js";
+export {
+  abortThreads,
+  createWorkerRunner,
+  resetThreads,
+  type ThreadPool,
+  type ThreadPoolFactory,
+  ThreadsAborted,
+  type WorkerRunner,
+} from "./threads.js";

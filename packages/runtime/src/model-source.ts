@@ -1,0 +1,58 @@
+import {
+  FormatError,
+  type OnebitModel,
+  type ValueInfo,
+  checkModel,
+  inferValueInfos,
+  readModel,
+} from "@onebit/format";
+import { RuntimeError } from "./errors.js";
+
+/** A model the engine can run: the validated graph, its tensors and metadata, every node's value info. */
+export interface LoadedModel {
+  readonly model: OnebitModel;
+  readonly values: readonly ValueInfo[];
+}
+
+function fromFormatError(error: unknown, where: string): never {
+  if (error instanceof FormatError) {
+    const code = error.code === "UNSUPPORTED_VERSION" ? "UNSUPPORTED_MODEL" : "INVALID_MODEL";
+    throw new RuntimeError(code, `${where}: ${error.message} [${error.code}]`, { cause: error });
+  }
+  throw error;
+}
+
+/**
+ * Validates a model from .onebit bytes (`readModel`: magic, version, checksum, header, tensors, graph)
+ * or an in-memory `OnebitModel` (`checkModel`). Format errors become RuntimeError "INVALID_MODEL"
+ * (or "UNSUPPORTED_MODEL" for an unknown major version).
+ */
+export function loadModel(source: Uint8Array | OnebitModel): LoadedModel {
+  if (source instanceof Uint8Array) {
+    let model: OnebitModel;
+    try {
+      model = readModel(source);
+    } catch (error) {
+      fromFormatError(error, "model bytes");
+    }
+    let values: ValueInfo[];
+    try {
+      values = inferValueInfos(model.graph, (name) => model.tensors.get(name));
+    } catch (error) {
+      fromFormatError(error, "model graph");
+    }
+    return { model, values };
+  }
+  if (typeof source !== "object" || source === null) {
+    throw new RuntimeError(
+      "INVALID_ARGUMENT",
+      `a model is .onebit bytes (Uint8Array) or an OnebitModel object, got ${source === null ? "null" : typeof source}`,
+    );
+  }
+  try {
+    const checked = checkModel(source);
+    return { model: checked.model, values: checked.values };
+  } catch (error) {
+    fromFormatError(error, "model");
+  }
+}

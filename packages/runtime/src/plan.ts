@@ -1,0 +1,251 @@
+import type { ConvArgs, GemmArgs, KernelBackend, PoolArgs } from "@onebit/bitops";
+
+/**
+ * An execution plan: plain numbers and strings only (structured-cloneable), so it can be posted to
+ * workers once, which then run their share of every step over the same shared memory. Every
+ * pointer is a byte offset into the plan's `WebAssembly.Memory`; every step writes output rows
+ * `[rowStart, rowEnd)` of `batch · rowsPerSample` rows and reads only the previous steps' values.
+ */
+export interface PlanData {
+  /** Bytes the memory must hold (weights, activations for `capacity` samples, scratch, control). */
+  readonly memoryBytes: number;
+  /** Most samples one pass runs; larger batches run in passes of this size. */
+  readonly capacity: number;
+  /** Per-thread scratch slots prepared (a step's `slots[t]` is thread t's). */
+  readonly threadSlots: number;
+  /** Byte offset of the 16-byte control block (thread barrier). */
+  readonly control: number;
+  readonly input: InputBinding;
+  readonly steps: readonly Step[];
+  readonly output: OutputBinding;
+  /** Estimated nanoseconds per sample on one thread (used to decide when threads pay off). */
+  readonly costPerSample: number;
+}
+
+/** Where a run writes the (normalized) input of each sample. */
+export interface InputBinding {
+  readonly dtype: "float32" | "uint8";
+  /** Elements per sample. */
+  readonly elements: number;
+  readonly ptr: number;
+  /** x′ = x·scale + offset, written for float32 inputs (uint8 inputs are copied raw). */
+  readonly scale: number;
+  readonly offset: number;
+}
+
+/** Where the final value of the plan lies after a run. */
+export type OutputBinding =
+  | { readonly kind: "float32"; readonly ptr: number; readonly elements: number }
+  | {
+      readonly kind: "bits";
+      readonly ptr: number;
+      readonly elements: number;
+      readonly layout: BitsLayout;
+    };
+
+/**
+ * Packed ±1 values of one sample: `pixels` groups of `channels` bits, each group in `wpp` words
+ * (element (p, c) is bit c % 32 of word p·wpp + c/32), samples `sampleWords` words apart. A vector is
+ * one group; an NHWC image (or its flattening) has one group per pixel. Padding bits are zero.
+ */
+export interface BitsLayout {
+  readonly pixels: number;
+  readonly channels: number;
+  readonly wpp: number;
+  readonly sampleWords: number;
+}
+
+/** Comparison to packed bits on a float layer: bit = flip ? z ≤ τ : z ≥ τ (τ float32, may be ±∞). */
+export interface FloatBitsEpilogue {
+  readonly kind: "bits";
+  readonly thresholds: number;
+  readonly flip: number;
+  /** Words per output row (pixel or sample) the bits go into (zeroed first). */
+  readonly rowWords: number;
+}
+export type FloatEpilogue = { readonly kind: "float32" } | FloatBitsEpilogue;
+
+interface StepBase {
+  /** Graph node this step belongs to (for errors and profiling). */
+  readonly node: string;
+  readonly rowsPerSample: number;
+  /** Estimated nanoseconds per row on one thread. */
+  readonly costPerRow: number;
+}
+
+/** Binary (XNOR-popcount) or bit-plane GEMM through `@onebit/bitops`' pointer kernels. */
+export interface GemmStep extends StepBase {
+  readonly op: "gemm";
+  readonly bitPlane: boolean;
+  readonly args: GemmArgs;
+}
+
+/** Binary convolution with a square stride through `conv2dRows` (im2col chunks in each slot's scratch). */
+export interface ConvStep extends StepBase {
+  readonly op: "conv";
+  readonly slots: readonly ConvArgs[];
+}
+
+/**
+ * Convolution that this runtime lays out itself: an im2col (bits with one-padding and any stride, or
+ * 8-bit values with a pad byte as bit planes) into each slot's scratch, then a GEMM per chunk.
+ */
+export interface Im2colConvStep extends StepBase {
+  readonly op: "im2colConv";
+  readonly source: "bits" | "uint8";
+  readonly input: number;
+  readonly height: number;
+  readonly width: number;
+  readonly channels: number;
+  /** Bits: words per input pixel; uint8: unused (1). */
+  readonly wpp: number;
+  readonly kernelH: number;
+  readonly kernelW: number;
+  readonly strideH: number;
+  readonly strideW: number;
+  readonly padTop: number;
+  readonly padLeft: number;
+  readonly outH: number;
+  readonly outW: number;
+  /** uint8: the raw byte at padded positions. */
+  readonly padValue: number;
+  /** Words per tap in a scratch row (the weights' per-tap word count). */
+  readonly tapWords: number;
+  readonly scratchRows: number;
+  /** GEMM over a chunk: `a` is the slot's scratch; `out` is the output of row 0 of the whole batch. */
+  readonly slots: readonly GemmArgs[];
+}
+
+/** Binary max-pool (OR) with a square stride through `maxPool2dRows`. */
+export interface PoolStep extends StepBase {
+  readonly op: "pool";
+  readonly args: PoolArgs;
+}
+
+/** Max-pool of bits (OR) or float32 (max) with any stride, in TypeScript. */
+export interface GenericPoolStep extends StepBase {
+  readonly op: "genericPool";
+  readonly kind: "bits" | "float32";
+  readonly input: number;
+  readonly height: number;
+  readonly width: number;
+  /** Channels (float32) or words per pixel (bits). */
+  readonly depth: number;
+  readonly poolH: number;
+  readonly poolW: number;
+  readonly strideH: number;
+  readonly strideW: number;
+  readonly padTop: number;
+  readonly padLeft: number;
+  readonly outH: number;
+  readonly outW: number;
+  readonly out: number;
+}
+
+/** XOR of every pixel's words with a mask (`minMask` pools: AND = NOT OR NOT). Rows are pixels. */
+export interface XorMaskStep extends StepBase {
+  readonly op: "xorMask";
+  readonly ptr: number;
+  readonly wpp: number;
+  readonly mask: number;
+}
+
+/** Copies each sample's words into rows of a wider stride, zero-filling the rest (GEMM row alignment). */
+export interface CopyWordsStep extends StepBase {
+  readonly op: "copyWords";
+  readonly src: number;
+  readonly srcStride: number;
+  readonly dst: number;
+  readonly dstStride: number;
+  readonly words: number;
+}
+
+/** Encodes each sample's bytes into 8 bit planes of `kWords` words (bit-plane GEMM rows). */
+export interface EncodePlanesStep extends StepBase {
+  readonly op: "encodePlanes";
+  readonly src: number;
+  readonly elements: number;
+  readonly dst: number;
+  readonly kWords: number;
+}
+
+/** uint8 → float32 (x′ = x·scale + offset) or bits → ±1 float32, per sample. */
+export interface ToFloatStep extends StepBase {
+  readonly op: "toFloat";
+  readonly source: "uint8" | "bits";
+  readonly src: number;
+  readonly dst: number;
+  readonly elements: number;
+  readonly scale: number;
+  readonly offset: number;
+  /** bits only. */
+  readonly layout?: BitsLayout;
+}
+
+/** Float32 fully connected layer: z = Σ W·x (float64 sum, k ascending) + bias, rounded to float32. */
+export interface DenseFloatStep extends StepBase {
+  readonly op: "denseFloat";
+  readonly x: number;
+  readonly k: number;
+  readonly n: number;
+  readonly w: number;
+  /** 0 = no bias. */
+  readonly bias: number;
+  readonly out: number;
+  readonly epilogue: FloatEpilogue;
+}
+
+/** Float32 convolution (cross-correlation over NHWC), padded positions hold `padValue`. Rows are output pixels. */
+export interface Conv2dFloatStep extends StepBase {
+  readonly op: "conv2dFloat";
+  readonly x: number;
+  readonly height: number;
+  readonly width: number;
+  readonly channels: number;
+  readonly n: number;
+  readonly kernelH: number;
+  readonly kernelW: number;
+  readonly strideH: number;
+  readonly strideW: number;
+  readonly padTop: number;
+  readonly padLeft: number;
+  readonly outH: number;
+  readonly outW: number;
+  readonly padValue: number;
+  readonly w: number;
+  readonly bias: number;
+  readonly out: number;
+  readonly epilogue: FloatEpilogue;
+}
+
+/** Softmax of each sample's float32 vector, in place is not allowed: src → dst. */
+export interface SoftmaxStep extends StepBase {
+  readonly op: "softmax";
+  readonly src: number;
+  readonly dst: number;
+  readonly n: number;
+}
+
+export type Step =
+  | GemmStep
+  | ConvStep
+  | Im2colConvStep
+  | PoolStep
+  | GenericPoolStep
+  | XorMaskStep
+  | CopyWordsStep
+  | EncodePlanesStep
+  | ToFloatStep
+  | DenseFloatStep
+  | Conv2dFloatStep
+  | SoftmaxStep;
+
+/** What a worker needs to run its share of a plan. */
+export interface WorkerInit {
+  /** The engine's memory (shared). */
+  readonly memory: WebAssembly.Memory;
+  readonly backend: KernelBackend;
+  readonly plan: PlanData;
+  readonly threadIndex: number;
+  readonly threadCount: number;
+}

@@ -1,0 +1,95 @@
+import { RuntimeError } from "./errors.js";
+import { softmaxInto } from "./float-steps.js";
+
+/** One entry of a top-k list. */
+export interface TopEntry {
+  /** Class index. */
+  readonly index: number;
+  /** The model's label of that class, when its metadata has labels. */
+  readonly label: string | undefined;
+  readonly probability: number;
+  readonly logit: number;
+}
+
+/** The result of `run` for a batch. */
+export interface RunResult {
+  readonly batch: number;
+  /** `[batch, …outputInfo.shape]`. */
+  readonly shape: readonly number[];
+  /**
+   * The model's scores before softmax (`batch × classes`, row-major); for a model whose output is
+   * not a class-score vector, its final values (bits as ±1).
+   */
+  readonly logits: Float32Array;
+  /** softmax(logits) per sample — classifiers only. */
+  readonly probabilities: Float32Array | undefined;
+  /** The predicted class of each sample (the graph's argmax: lowest index on ties) — classifiers only. */
+  readonly predictions: Int32Array | undefined;
+  /** The k most probable classes of `sample` (default 0), best first — classifiers only. */
+  top(k: number, sample?: number): TopEntry[];
+}
+
+/** Index of the largest of n values at `at` (the lowest index on ties). */
+export function argmax(values: Float32Array, at: number, n: number): number {
+  let best = 0;
+  for (let i = 1; i < n; i++) if (values[at + i]! > values[at + best]!) best = i;
+  return best;
+}
+
+export class BatchResult implements RunResult {
+  readonly probabilities: Float32Array | undefined;
+  readonly predictions: Int32Array | undefined;
+
+  constructor(
+    readonly batch: number,
+    readonly shape: readonly number[],
+    readonly logits: Float32Array,
+    /** Class count when the output is a score vector. */
+    private readonly classes: number | undefined,
+    private readonly labels: readonly string[] | undefined,
+    /** The graph's argmax reads probabilities (it follows a softmax) rather than logits. */
+    argmaxOfProbabilities: boolean,
+  ) {
+    if (classes === undefined) {
+      this.probabilities = undefined;
+      this.predictions = undefined;
+      return;
+    }
+    const p = new Float32Array(logits.length);
+    const pred = new Int32Array(batch);
+    for (let b = 0; b < batch; b++) {
+      softmaxInto(logits, b * classes, p, b * classes, classes);
+      pred[b] = argmax(argmaxOfProbabilities ? p : logits, b * classes, classes);
+    }
+    this.probabilities = p;
+    this.predictions = pred;
+  }
+
+  top(k: number, sample = 0): TopEntry[] {
+    const n = this.classes;
+    if (n === undefined || !this.probabilities) {
+      throw new RuntimeError(
+        "INVALID_ARGUMENT",
+        "top(k): the model's output is not a vector of class scores",
+      );
+    }
+    if (!Number.isInteger(k) || k < 1)
+      throw new RuntimeError("INVALID_ARGUMENT", `top(k): k must be a positive integer, got ${k}`);
+    if (!Number.isInteger(sample) || sample < 0 || sample >= this.batch) {
+      throw new RuntimeError(
+        "INVALID_ARGUMENT",
+        `top(k, sample): sample ${sample} is outside the batch of ${this.batch}`,
+      );
+    }
+    const at = sample * n;
+    const order = Array.from({ length: n }, (_, i) => i);
+    // Stable sort: equal scores keep the lower index first, like argmax.
+    order.sort((a, b) => this.logits[at + b]! - this.logits[at + a]!);
+    return order.slice(0, Math.min(k, n)).map((index) => ({
+      index,
+      label: this.labels?.[index],
+      probability: this.probabilities![at + index]!,
+      logit: this.logits[at + index]!,
+    }));
+  }
+}

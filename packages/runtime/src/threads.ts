@@ -1,0 +1,114 @@
+import { createKernels } from "@onebit/bitops";
+import { RuntimeError } from "./errors.js";
+import { StepExecutor, rowShare } from "./executor.js";
+import type { PlanData, WorkerInit } from "./plan.js";
+
+// Multi-threading, independent of how threads are made: the engine's memory is a shared
+// WebAssembly.Memory; each worker runs its contiguous share of every step's output rows and meets the
+// others at a barrier (Atomics on the plan's control block) before the next step. The environment
+// package (runtime-node: worker_threads; runtime-web: Web Workers) only starts workers, forwards
+// `run` messages and reports deaths — see `ThreadPool`.
+
+/** Int32 slots of the control block. */
+const COUNT = 0;
+const GENERATION = 1;
+const ABORT = 2;
+/** Busy-wait iterations before sleeping in Atomics.wait (steps are often only microseconds apart). */
+const SPINS = 20_000;
+/** Longest sleep before re-checking the abort flag, in milliseconds. */
+const WAIT_MS = 20;
+
+function controlView(memory: WebAssembly.Memory, plan: PlanData): Int32Array {
+  if (typeof SharedArrayBuffer === "undefined" || !(memory.buffer instanceof SharedArrayBuffer)) {
+    throw new RuntimeError(
+      "INVALID_ARGUMENT",
+      "threads need the engine's memory to be shared (SharedArrayBuffer)",
+    );
+  }
+  return new Int32Array(memory.buffer, plan.control, 4);
+}
+
+/** Thrown inside a worker when the pass was aborted (another worker died). */
+export class ThreadsAborted extends Error {
+  override readonly name = "ThreadsAborted";
+}
+
+/** A reusable barrier for `parties` threads over the control block. */
+class Barrier {
+  constructor(
+    private readonly c: Int32Array,
+    private readonly parties: number,
+  ) {}
+
+  arrive(): void {
+    const c = this.c;
+    const gen = Atomics.load(c, GENERATION);
+    if (Atomics.add(c, COUNT, 1) === this.parties - 1) {
+      Atomics.store(c, COUNT, 0);
+      Atomics.add(c, GENERATION, 1);
+      Atomics.notify(c, GENERATION);
+      return;
+    }
+    let spins = 0;
+    while (Atomics.load(c, GENERATION) === gen) {
+      if (Atomics.load(c, ABORT) !== 0) throw new ThreadsAborted("the pass was aborted");
+      if (spins < SPINS) spins++;
+      else Atomics.wait(c, GENERATION, gen, WAIT_MS);
+    }
+  }
+}
+
+/** The worker side: built once from `WorkerInit`, then `run(batch)` per pass. */
+export interface WorkerRunner {
+  /** Runs this thread's rows of every step for `batch` samples; throws `ThreadsAborted` if aborted. */
+  run(batch: number): void;
+}
+
+/** Builds a worker's runner: its own kernel instance over the shared memory, and the barrier. */
+export function createWorkerRunner(init: WorkerInit): WorkerRunner {
+  const kernels = createKernels({ backend: init.backend, memory: init.memory });
+  const executor = new StepExecutor(init.plan, kernels);
+  const control = controlView(init.memory, init.plan);
+  const barrier = new Barrier(control, init.threadCount);
+  const steps = init.plan.steps;
+  return {
+    run(batch: number): void {
+      for (let i = 0; i < steps.length; i++) {
+        if (Atomics.load(control, ABORT) !== 0) throw new ThreadsAborted("the pass was aborted");
+        const [r0, r1] = rowShare(StepExecutor.rows(steps[i]!, batch), init.threadIndex, init.threadCount);
+        executor.runRows(i, r0, r1, init.threadIndex);
+        if (i < steps.length - 1) barrier.arrive();
+      }
+    },
+  };
+}
+
+/** Wakes every worker waiting at the barrier and makes the current pass fail (a worker died). */
+export function abortThreads(memory: WebAssembly.Memory, plan: PlanData): void {
+  const c = controlView(memory, plan);
+  Atomics.store(c, ABORT, 1);
+  Atomics.add(c, GENERATION, 1);
+  Atomics.notify(c, GENERATION);
+}
+
+/** Clears the control block before a new set of workers starts (after an abort or at creation). */
+export function resetThreads(memory: WebAssembly.Memory, plan: PlanData): void {
+  const c = controlView(memory, plan);
+  Atomics.store(c, COUNT, 0);
+  Atomics.store(c, ABORT, 0);
+}
+
+/**
+ * Worker threads running a plan, made by an environment package. `run(batch)` starts every worker
+ * on the pass (the input is already in memory) and resolves when all are done. If a worker dies or
+ * throws, the pool calls `abortThreads`, rejects with a `RuntimeError` "WORKER_FAILED" and closes
+ * itself; the engine then makes a new pool for later passes.
+ */
+export interface ThreadPool {
+  readonly size: number;
+  run(batch: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** What an environment provides to start workers: given each worker's init, a ready pool. */
+export type ThreadPoolFactory = (inits: readonly WorkerInit[]) => Promise<ThreadPool>;

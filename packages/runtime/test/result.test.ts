@@ -1,0 +1,94 @@
+import { describe, expect, it } from "vitest";
+import { Engine, describeModel } from "../src/index.js";
+import { ModelBuilder, Rng } from "./random-models.js";
+
+function classifier() {
+  return new ModelBuilder(new Rng(11))
+    .input("uint8", [6, 6, 1], { scale: 1 / 127.5, offset: -1 })
+    .conv2dBitPlane(8, [3, 3], [1, 1], "same", "bits")
+    .maxPool([2, 2], [2, 2], "valid")
+    .flatten()
+    .binaryDense(40, "bits")
+    .binaryDense(5, "scaleBias")
+    .softmax()
+    .argmax()
+    .build("tiny");
+}
+
+describe("results", () => {
+  const engine = Engine.createSync(classifier());
+
+  it("describes input and output", () => {
+    expect(engine.inputInfo).toEqual({
+      name: "input",
+      dtype: "uint8",
+      shape: [6, 6, 1],
+      size: 36,
+      normalization: { scale: 1 / 127.5, offset: -1 },
+    });
+    expect(engine.outputInfo).toMatchObject({
+      kind: "float32",
+      shape: [5],
+      classes: 5,
+      softmax: true,
+      argmax: true,
+    });
+    expect(engine.outputInfo.labels).toEqual(["class 0", "class 1", "class 2", "class 3", "class 4"]);
+  });
+
+  it("probabilities are a softmax of the logits; predictions and top-k agree", () => {
+    const rng = new Rng(3);
+    const r = engine.runSync(rng.bytes(36 * 4));
+    expect(r.shape).toEqual([4, 5]);
+    for (let b = 0; b < 4; b++) {
+      const p = Array.from(r.probabilities!.subarray(b * 5, b * 5 + 5));
+      expect(p.reduce((s, v) => s + v, 0)).toBeCloseTo(1, 5);
+      const top = r.top(3, b);
+      expect(top).toHaveLength(3);
+      expect(top[0]!.index).toBe(r.predictions![b]);
+      expect(top[0]!.label).toBe(`class ${top[0]!.index}`);
+      expect(top[0]!.probability).toBeGreaterThanOrEqual(top[1]!.probability);
+      expect(top[1]!.logit).toBeGreaterThanOrEqual(top[2]!.logit);
+    }
+    expect(r.top(99)).toHaveLength(5);
+    expect(() => r.top(0)).toThrow(/positive integer/);
+    expect(() => r.top(1, 4)).toThrow(/outside the batch of 4/);
+  });
+
+  it("a model whose output is bits returns ±1 values and no class scores", () => {
+    const m = new ModelBuilder(new Rng(4))
+      .input("float32", [20])
+      .denseFloat(33, "bits")
+      .binaryDense(37, "bits")
+      .build();
+    const e = Engine.createSync(m);
+    const r = e.runSync(new Float32Array(40).fill(0.3));
+    expect(e.outputInfo).toMatchObject({ kind: "bits", shape: [37], classes: undefined });
+    expect(r.logits).toHaveLength(74);
+    expect(r.logits.every((v) => v === 1 || v === -1)).toBe(true);
+    expect(r.probabilities).toBeUndefined();
+    expect(() => r.top(1)).toThrow(/not a vector of class scores/);
+  });
+
+  it("describeModel counts parameters, bytes and MACs per node", () => {
+    const s = describeModel(classifier());
+    expect(s.nodes.map((n) => n.op)).toEqual([
+      "input",
+      "conv2dBitPlane",
+      "maxPool2d",
+      "flatten",
+      "binaryDense",
+      "binaryDense",
+      "softmax",
+      "argmax",
+    ]);
+    const conv = s.nodes[1]!;
+    expect(conv.outputShape).toEqual([6, 6, 8]);
+    expect(conv.binaryParams).toBe(8 * 9);
+    expect(conv.binaryMacs).toBe(6 * 6 * 8 * 9);
+    expect(s.nodes[4]!.binaryMacs).toBe(72 * 40);
+    expect(s.totals.binaryParams).toBe(72 + 72 * 40 + 40 * 5);
+    expect(s.totals.floatMacs).toBe(0);
+    expect(s.totals.bytes).toBeLessThan(s.totals.float32Bytes);
+  });
+});
