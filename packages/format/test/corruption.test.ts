@@ -53,6 +53,18 @@ describe("fixed header and container", () => {
     expectError(buildFile(header, data, { major: 0 }), "UNSUPPORTED_VERSION");
   });
 
+  it("ignores JSON members it does not define (forward compatibility within a major)", () => {
+    const bytes = edited((h) => {
+      h.future = { anything: [1, 2, 3] };
+      h.graph.nodes[1].hint = "fast";
+      h.tensors[0].compression = "none";
+      h.metadata.provenance.gpu = "none";
+    });
+    const model = readModel(bytes);
+    expect(model.graph).toEqual(mlpModel().graph);
+    expect(writeModel(model)).toEqual(writeModel(mlpModel()));
+  });
+
   it("rejects reserved bits, trailing bytes, absurd lengths, bad padding", () => {
     const { header, data } = splitFile(valid);
     expectError(buildFile(header, data, { flags: 1 }), "BAD_HEADER", /flags/);
