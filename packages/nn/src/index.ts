@@ -69,3 +69,4 @@ export { type ExportOptions, exportModel } from "./export/export-model.js";
 export { type ReferenceResult, runReference } from "./export/reference.js";
 export { type ExportCheck, verifyExport } from "./export/verify.js";
 export { VERSION } from "./version.js";
+export { type CheckpointInfo, checkpointContents, decodeCheckpoint, encodeCheckpoint } from "./checkpoint.js";

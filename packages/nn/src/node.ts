@@ -1,0 +1,59 @@
+// Node.js entry (@onebit/nn/node): checkpoint files. The main entry stays browser-safe.
+import { readFile } from "node:fs/promises";
+import { saveSafetensors } from "@onebit/format/node";
+import type { Rng } from "@onebit/tensor";
+import { type CheckpointInfo, checkpointContents, decodeCheckpoint } from "./checkpoint.js";
+import type { FitCallbacks, Sequential } from "./model.js";
+import type { Optimizer, OptimizerState } from "./optimizers/optimizer.js";
+
+export type { CheckpointInfo } from "./checkpoint.js";
+
+/**
+ * Saves a training checkpoint (safetensors: weights, BatchNorm statistics, optimizer state, epoch,
+ * generator state) atomically: a crash never leaves a half-written file.
+ */
+export async function saveCheckpoint(
+  path: string,
+  model: Sequential,
+  optimizer: Optimizer | OptimizerState,
+  epoch: number,
+  rng: Rng,
+  extra?: Readonly<Record<string, string>>,
+): Promise<void> {
+  const c = checkpointContents(model, optimizer, epoch, rng, extra);
+  await saveSafetensors(path, c.tensors, c.metadata);
+}
+
+/** Loads a checkpoint into `model` (and `optimizer`); resume with `fit(…, { initialEpoch: epoch, rng })`. */
+export async function loadCheckpoint(
+  path: string,
+  model: Sequential,
+  optimizer?: Optimizer,
+): Promise<CheckpointInfo> {
+  const bytes = new Uint8Array(await readFile(path));
+  return decodeCheckpoint(bytes, model, optimizer);
+}
+
+/**
+ * A `fit` callback saving a checkpoint after every `every`-th epoch (default 1) to `path`
+ * (a string, or a function of the completed epoch count).
+ */
+export function checkpointCallback(
+  path: string | ((epoch: number) => string),
+  options: { every?: number } = {},
+): FitCallbacks {
+  const every = options.every ?? 1;
+  return {
+    async onEpochEnd(log, ctx) {
+      const done = log.epoch + 1;
+      if (done % every !== 0 && done !== ctx.epochs) return;
+      await saveCheckpoint(
+        typeof path === "string" ? path : path(done),
+        ctx.model,
+        ctx.optimizer,
+        done,
+        ctx.rng,
+      );
+    },
+  };
+}
