@@ -4,12 +4,18 @@
  * model's alone. Usage: memory-child <variant> [onnx-file]
  */
 import { readFileSync } from "node:fs";
+import { Engine } from "@onebit/runtime";
 import { createOrtSession, loadOrt, runOrt } from "./onnx/ort.js";
 import { MLP_3X4096, binaryMlpRunner } from "./sections/binary-mlp.js";
 import { tensorMlpRunner, toFloatInput } from "./sections/float-mlp.js";
 import { binaryModel, floatModel } from "./sections/models.js";
 
-export type MemoryVariant = "baseline" | "binary-mlp" | "float-mlp-onebit" | "float-mlp-ort";
+export type MemoryVariant =
+  | "baseline"
+  | "binary-mlp"
+  | "binary-mlp-runtime"
+  | "float-mlp-onebit"
+  | "float-mlp-ort";
 
 const variant = process.argv[2] as MemoryVariant;
 const arch = MLP_3X4096;
@@ -22,6 +28,13 @@ switch (variant) {
   case "binary-mlp":
     checksum = binaryMlpRunner(binaryModel(arch), 1).run(x)[0]!;
     break;
+  case "binary-mlp-runtime": {
+    const file = process.argv[3];
+    if (!file) throw new Error("binary-mlp-runtime needs the .onebit file path");
+    const engine = Engine.createSync(readFileSync(file));
+    checksum = engine.runSync(x).logits[0]!;
+    break;
+  }
   case "float-mlp-onebit":
     checksum = tensorMlpRunner(floatModel(arch), 1)(toFloatInput(x))[0]!;
     break;

@@ -9,6 +9,7 @@ import { loadOrt } from "../onnx/ort.js";
 import { MLP_3X1024, MLP_3X4096, type MlpArch, binaryMlpBytes, floatMlpBytes } from "./binary-mlp.js";
 import { CIFAR_CONV_LAYERS, convGroup } from "./conv.js";
 import { binaryModel, onnxModel } from "./models.js";
+import { binaryMlpFileBytes } from "./onebit-model.js";
 
 export interface ModelBytesRow {
   readonly model: string;
@@ -114,12 +115,27 @@ export const memorySection: Section = {
           { variant: "binary-mlp", label: `onebit binary ${MLP_3X4096.name}`, extra: [] },
           { variant: "float-mlp-onebit", label: `onebit float32 ${MLP_3X4096.name}`, extra: [] },
         ];
+        const tmp = await mkdtemp(path.join(os.tmpdir(), "onebit-bench-"));
+        const onebitFile = path.join(tmp, `${MLP_3X4096.name}.onebit`);
+        const onebitBytes = binaryMlpFileBytes(binaryModel(MLP_3X4096));
+        await writeFile(onebitFile, onebitBytes);
+        variants.splice(2, 0, {
+          variant: "binary-mlp-runtime",
+          label: `@onebit/runtime binary ${MLP_3X4096.name} (from a .onebit file)`,
+          extra: [onebitFile],
+        });
+        const onnxBytes = onnxModel(MLP_3X4096);
+        modelBytes.splice(1, 0, {
+          model: `${MLP_3X4096.name} files`,
+          binaryBytes: onebitBytes.length,
+          float32Bytes: onnxBytes.length,
+          ratio: onnxBytes.length / onebitBytes.length,
+          what: ".onebit file (@onebit/format) vs .onnx file (float32 initializers)",
+        });
         const { ort } = await loadOrt();
-        let tmp: string | undefined;
         if (ort) {
-          tmp = await mkdtemp(path.join(os.tmpdir(), "onebit-bench-"));
           const file = path.join(tmp, `${MLP_3X4096.name}.onnx`);
-          await writeFile(file, onnxModel(MLP_3X4096));
+          await writeFile(file, onnxBytes);
           variants.push({
             variant: "float-mlp-ort",
             label: `onnxruntime-node float32 ${MLP_3X4096.name} (from an .onnx file)`,
@@ -132,7 +148,7 @@ export const memorySection: Section = {
           for (const v of variants)
             peak.push({ variant: v.variant, label: v.label, ...(await runChild(v.variant, v.extra)) });
         } finally {
-          if (tmp) await rm(tmp, { recursive: true, force: true });
+          await rm(tmp, { recursive: true, force: true });
         }
         const base = peak.find((p) => p.variant === "baseline")?.maxRssBytes;
         const peakRss = peak.map((p) =>

@@ -15,6 +15,8 @@ import {
   randomBinaryMlp,
 } from "./binary-mlp.js";
 import { checkLength } from "./checks.js";
+import { binaryMlpFileBytes } from "./onebit-model.js";
+import * as runtime from "@onebit/runtime";
 import { fastBitops } from "./fast-bitops.js";
 import { floatMlpReferenceRow, randomFloatMlp, tensorMlpRunner, toFloatInput } from "./float-mlp.js";
 import { tensorBackendName, tensorTooSlowForQuick } from "./onebit-packages.js";
@@ -166,6 +168,44 @@ function binaryCase(arch: MlpArch, batch: number): CaseSpec<Float32Array> {
   };
 }
 
+/** The same binary model as a .onebit file, run by @onebit/runtime's Engine (plan once, run many). */
+function runtimeCase(arch: MlpArch, batch: number): CaseSpec<Float32Array> {
+  return {
+    section: "models",
+    group: group(arch, batch),
+    impl: "onebit-runtime",
+    label: "onebit binary (@onebit/runtime Engine, .onebit file)",
+    precision: "binary",
+    threads: 1,
+    work: { count: batch, unit: "sample" },
+    bytes: binaryMlpBytes(binaryModel(arch)),
+    setup() {
+      const x = inputs(arch, batch);
+      const m = binaryModel(arch);
+      const engine = runtime.Engine.createSync(binaryMlpFileBytes(m), { maxBatch: batch });
+      return {
+        run: () => engine.runSync(x).logits,
+        check: (y): CheckResult => {
+          const shape = checkLength(y, batch * arch.classes, "runtime MLP");
+          if (!shape.ok) return shape;
+          for (const r of checkedRows(batch)) {
+            const want = binaryMlpReferenceRow(m, x, r);
+            for (let j = 0; j < arch.classes; j++) {
+              const got = y[r * arch.classes + j]!;
+              // Integer parts are exact; the last layer's float32 scale/bias may round once differently.
+              if (Math.abs(got - want[j]!) > 1e-6 * Math.max(1, Math.abs(want[j]!))) {
+                return { ok: false, reason: `runtime MLP: logit [${r}][${j}] = ${got}, expected ${want[j]}` };
+              }
+            }
+          }
+          return { ok: true };
+        },
+        dispose: () => engine.dispose(),
+      };
+    },
+  };
+}
+
 export const modelsSection: Section = {
   id: "models",
   title: "3. Whole models",
@@ -187,6 +227,7 @@ export const modelsSection: Section = {
           );
         } else cases.push(tensorCase(arch, batch));
         cases.push(binaryCase(arch, batch));
+        cases.push(runtimeCase(arch, batch));
       }
     }
     notes.push(
