@@ -93,3 +93,35 @@ export function checkedProduct(shape: readonly number[], cap: number, path: stri
   }
   return n;
 }
+
+/**
+ * The first object member name that appears twice in one object of `text` (already known to be
+ * valid JSON), or undefined. JSON.parse silently keeps the last duplicate while other parsers keep
+ * the first or refuse, so a file with duplicates could mean different things to different readers.
+ */
+export function findDuplicateKey(text: string): string | undefined {
+  const stack: (Set<string> | null)[] = []; // a Set of names per open object, null per open array
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 0x22) {
+      let j = i + 1;
+      while (text.charCodeAt(j) !== 0x22) j += text.charCodeAt(j) === 0x5c ? 2 : 1;
+      const names = stack[stack.length - 1];
+      if (names && expectKey) {
+        const raw = text.slice(i, j + 1);
+        const name: string = raw.includes("\\") ? JSON.parse(raw) : raw.slice(1, -1);
+        if (names.has(name)) return name;
+        names.add(name);
+        expectKey = false;
+      }
+      i = j;
+    } else if (ch === 0x7b) {
+      stack.push(new Set());
+      expectKey = true;
+    } else if (ch === 0x5b) stack.push(null);
+    else if (ch === 0x7d || ch === 0x5d) stack.pop();
+    else if (ch === 0x2c) expectKey = stack[stack.length - 1] != null;
+  }
+  return undefined;
+}

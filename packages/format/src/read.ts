@@ -3,7 +3,7 @@ import { crc32 } from "./crc32.js";
 import { FormatError } from "./errors.js";
 import type { Graph, ModelMetadata, ValueInfo } from "./graph.js";
 import { inferValueInfos, outputClassCount, parseGraph } from "./graph-check.js";
-import { asObject, own } from "./json-check.js";
+import { asObject, findDuplicateKey, own } from "./json-check.js";
 import { align, LIMITS, TENSOR_ALIGNMENT } from "./limits.js";
 import { parseMetadata } from "./metadata.js";
 import type { FormatVersion, OnebitModel, Tensor } from "./tensor.js";
@@ -150,6 +150,13 @@ export function readModelInfo(bytes: Uint8Array, options: ReadOptions = {}): Mod
     throw new FormatError(
       "BAD_HEADER",
       `header (offset ${PREAMBLE_BYTES}): not valid JSON (${(e as Error).message})`,
+    );
+  }
+  const duplicate = findDuplicateKey(text);
+  if (duplicate !== undefined) {
+    throw new FormatError(
+      "BAD_HEADER",
+      `header (offset ${PREAMBLE_BYTES}): member ${JSON.stringify(duplicate)} appears twice in one object`,
     );
   }
   const top = asObject(json, "header", "BAD_HEADER");

@@ -1,5 +1,14 @@
 import { FormatError } from "./errors.js";
-import { asArray, asInteger, asObject, asOneOf, asString, describe, fail } from "./json-check.js";
+import {
+  asArray,
+  asInteger,
+  asObject,
+  asOneOf,
+  asString,
+  describe,
+  fail,
+  findDuplicateKey,
+} from "./json-check.js";
 import { LITTLE_ENDIAN } from "./container.js";
 
 // safetensors (Hugging Face): an 8-byte little-endian header length N, N bytes of UTF-8 JSON
@@ -199,6 +208,13 @@ export function readSafetensors(bytes: Uint8Array, options: SafetensorsReadOptio
     throw new FormatError(
       "BAD_HEADER",
       `safetensors header (offset 8): not valid JSON (${(e as Error).message})`,
+    );
+  }
+  const duplicate = findDuplicateKey(text);
+  if (duplicate !== undefined) {
+    throw new FormatError(
+      "BAD_HEADER",
+      `safetensors header (offset 8): member ${JSON.stringify(duplicate)} appears twice in one object`,
     );
   }
   const top = asObject(json, "safetensors header", "BAD_HEADER");
