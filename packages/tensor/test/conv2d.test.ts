@@ -114,6 +114,32 @@ describe("conv2dBackward", () => {
     );
   });
 
+  it("matches the reference when im2col runs in several chunks (more rows than one 4 MiB buffer)", () => {
+    // Rows of 3·3·64 = 576 floats: one chunk holds 1820 rows, this layer has 3·28·28 = 2352.
+    const p: Conv2dParams = {
+      batch: 3,
+      inH: 28,
+      inW: 28,
+      inC: 64,
+      outC: 3,
+      kernelH: 3,
+      kernelW: 3,
+      strideH: 1,
+      strideW: 1,
+      padding: "same",
+      padValue: 1,
+    };
+    const s = sizes(p);
+    const input = randomArray(s.input, 21);
+    const weights = randomArray(s.weights, 22);
+    const gradOut = randomArray(s.output, 23);
+    expect(maxRelativeError(conv2d(input, weights, p), conv2dRef(input, weights, p))).toBeLessThan(1e-5);
+    const fast = conv2dBackward(input, weights, gradOut, p);
+    const ref = conv2dBackwardRef(input, weights, gradOut, p);
+    expect(maxRelativeError(fast.gradInput, ref.gradInput)).toBeLessThan(1e-5);
+    expect(maxRelativeError(fast.gradWeights, ref.gradWeights)).toBeLessThan(1e-5);
+  });
+
   // L = Σ gradOut ⊙ conv(x, w) so ∂L/∂x and ∂L/∂w are the backward pass; central differences
   // computed in float64 through the reference convolution check both the reference and the fast path.
   it.each([
