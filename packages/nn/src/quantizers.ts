@@ -15,6 +15,8 @@ export interface Quantizer {
   backward(x: Float32Array, gradOut: Float32Array, gradIn: Float32Array, channels: number): void;
   /** Per-channel output scale of the last `forward` over `x` (1 for plain sign quantizers). */
   scales?(x: Float32Array, channels: number): Float32Array;
+  /** The pseudo-gradient is exactly 1 for |x| ≤ this value (steSign: its clip), so backward is a copy there. */
+  readonly identityWithin?: number;
 }
 
 function assertClip(clip: number, what: string): void {
@@ -58,6 +60,7 @@ export function steSign(clip = 1): Quantizer {
   return {
     name: clip === 1 ? "steSign" : `steSign(${clip})`,
     bits: 1,
+    identityWithin: clip,
     forward: signForward,
     backward(x, gradOut, gradIn) {
       steBackward(x, gradOut, gradIn, clip);
@@ -161,4 +164,9 @@ export function resolveQuantizer(q: QuantizerLike | null | undefined): Quantizer
     default:
       throw new NnError("INVALID_ARGUMENT", `unknown quantizer "${String(q)}"`);
   }
+}
+
+/** A plain sign quantizer (1 bit, no per-channel scale): its outputs are exactly ±1. */
+export function isPlainSign(q: Quantizer | undefined): boolean {
+  return q !== undefined && q.bits === 1 && q.scales === undefined;
 }

@@ -7,7 +7,7 @@ import { Dropout } from "../layers/dropout.js";
 import { Flatten } from "../layers/flatten.js";
 import type { Layer } from "../layers/layer.js";
 import { MaxPool2d } from "../layers/max-pool2d.js";
-import type { Quantizer } from "../quantizers.js";
+import { isPlainSign } from "../quantizers.js";
 
 export type Producer = Dense | Conv2d;
 
@@ -30,11 +30,6 @@ export interface Plan {
 }
 
 export const isProducer = (l: Layer): l is Producer => l instanceof Dense || l instanceof Conv2d;
-
-/** A plain sign quantizer (1 bit, no per-channel scale): the runtime's bits are exactly its output. */
-export function isPlainSign(q: Quantizer | undefined): boolean {
-  return q !== undefined && q.bits === 1 && q.scales === undefined;
-}
 
 function refuse(layer: Layer, why: string): never {
   throw new NnError("UNSUPPORTED_EXPORT", `cannot export layer "${layer.name}" (${layer.type}): ${why}`);

@@ -5,7 +5,7 @@ import { glorotLrScale, glorotUniform, uniformLatent } from "../initializers.js"
 import { createParam, type Param } from "../param.js";
 import { type Quantizer, type QuantizerLike, resolveQuantizer, steSign } from "../quantizers.js";
 import { assertImageShape, Scratch, type Shape } from "../shape.js";
-import { QuantizedKernel } from "./quantized-kernel.js";
+import { kernelBackwardIsIdentity, QuantizedKernel } from "./quantized-kernel.js";
 import { type BuildContext, type ForwardContext, Layer, type LayerCost } from "./layer.js";
 
 export type Padding = "same" | "valid";
@@ -242,8 +242,9 @@ export class Conv2d extends Layer {
     const kernel = this.kernel;
     const w = this.qk ? this.qk.effective : kernel.value;
     const { gradInput, gradWeights } = conv2dBackward(this.lastXq, w, gradOut, this.paramsFor(batch));
-    if (this.kernelQuantizer) this.kernelQuantizer.backward(kernel.value, gradWeights, kernel.grad, f);
-    else kernel.grad.set(gradWeights);
+    if (this.kernelQuantizer && !kernelBackwardIsIdentity(this.kernelQuantizer, this.qk!)) {
+      this.kernelQuantizer.backward(kernel.value, gradWeights, kernel.grad, f);
+    } else kernel.grad.set(gradWeights);
     if (!needInputGrad) return null;
     if (this.inputQuantizer)
       this.inputQuantizer.backward(this.lastX!, gradInput, gradInput, this.inputShape[2]!);

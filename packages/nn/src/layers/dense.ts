@@ -3,9 +3,10 @@ import { type Constraint, weightClip } from "../constraints.js";
 import { assertPositiveInteger, NnError } from "../errors.js";
 import { glorotLrScale, glorotUniform, uniformLatent } from "../initializers.js";
 import { createParam, type Param } from "../param.js";
-import { type Quantizer, type QuantizerLike, resolveQuantizer, steSign } from "../quantizers.js";
+import { isPlainSign, type Quantizer, type QuantizerLike, resolveQuantizer, steSign } from "../quantizers.js";
 import { formatShape, Scratch, type Shape } from "../shape.js";
-import { QuantizedKernel } from "./quantized-kernel.js";
+import { kernelBackwardIsIdentity, QuantizedKernel } from "./quantized-kernel.js";
+import { XnorDense } from "./xnor-dense.js";
 import { type BuildContext, type ForwardContext, Layer, type LayerCost } from "./layer.js";
 
 export interface DenseOptions {
@@ -18,6 +19,11 @@ export interface DenseOptions {
   kernelQuantizer?: QuantizerLike | null;
   /** Constraint on the (latent) kernel after each update (`binaryDense`: `weightClip(1)`). */
   kernelConstraint?: Constraint | null;
+  /**
+   * With binarized inputs and kernel, run the forward product with @onebit/bitops' XNOR-popcount
+   * kernels (bit-exact; default true, used where WebAssembly is available).
+   */
+  xnorForward?: boolean;
 }
 
 /**
@@ -38,6 +44,8 @@ export class Dense extends Layer {
   private readonly xq = new Scratch();
   private readonly gx = new Scratch();
   private qk: QuantizedKernel | undefined;
+  private xnor: XnorDense | undefined;
+  private readonly xnorForward: boolean;
   private lastX: Float32Array | undefined;
   private lastXq: Float32Array | undefined;
   private lastBatch = 0;
@@ -56,6 +64,7 @@ export class Dense extends Layer {
           ? steSign()
           : undefined
         : resolveQuantizer(options.kernelQuantizer);
+    this.xnorForward = options.xnorForward ?? true;
     this.kernelConstraint =
       options.kernelConstraint === undefined
         ? this.kernelQuantizer
@@ -87,6 +96,9 @@ export class Dense extends Layer {
       this.biasParam = createParam(`${this.name}/bias`, [this.units], "real", new Float32Array(this.units));
     }
     if (this.kernelQuantizer) this.qk = new QuantizedKernel(this.kernelQuantizer, n);
+    if (this.xnorForward && isPlainSign(this.kernelQuantizer) && isPlainSign(this.inputQuantizer)) {
+      this.xnor = XnorDense.create(fanIn, this.units);
+    }
     return [this.units];
   }
 
@@ -139,7 +151,10 @@ export class Dense extends Layer {
       this.inputQuantizer.forward(x, xq, k);
     }
     const y = this.out.get(batch * n);
-    if (this.qk) {
+    if (this.xnor) {
+      // Plain signs: q(W) = sign(W), written by the same pass that packs the bits.
+      this.qk!.maxAbs = this.xnor.forward(xq, this.kernel.value, batch, y, this.qk!.effective);
+    } else if (this.qk) {
       this.qk.update(this.kernel.value, n);
       gemm(xq, this.qk.product, y, batch, n, k);
       this.qk.scaleOutput(y, n);
@@ -178,7 +193,9 @@ export class Dense extends Layer {
     // ∂L/∂q(W) = q(x)ᵀ·∂L/∂y, then through the kernel quantizer's pseudo-gradient, in place.
     const kernel = this.kernel;
     gemm(this.lastXq, gradOut, kernel.grad, k, n, batch, { transA: true });
-    if (this.kernelQuantizer) this.kernelQuantizer.backward(kernel.value, kernel.grad, kernel.grad, n);
+    if (this.kernelQuantizer && !kernelBackwardIsIdentity(this.kernelQuantizer, this.qk!)) {
+      this.kernelQuantizer.backward(kernel.value, kernel.grad, kernel.grad, n);
+    }
     if (!needInputGrad) return null;
     const w = this.qk ? this.qk.effective : kernel.value;
     const gx = this.gx.get(batch * k);

@@ -13,6 +13,8 @@ export class QuantizedKernel {
   readonly product: Float32Array;
   /** α per output channel for scaled quantizers, else undefined. */
   scales: Float32Array | undefined;
+  /** max |W| of the last update (+∞ when not tracked): decides whether backward is the identity. */
+  maxAbs = Number.POSITIVE_INFINITY;
 
   constructor(
     readonly quantizer: Quantizer,
@@ -24,6 +26,11 @@ export class QuantizedKernel {
 
   /** Re-quantizes from the latent weights (channels = size of the last axis). */
   update(latent: Float32Array, channels: number): void {
+    if (this.quantizer.identityWithin !== undefined && !this.quantizer.scales && this.quantizer.bits === 1) {
+      this.maxAbs = signsAndMaxAbs(latent, this.effective);
+      return;
+    }
+    this.maxAbs = Number.POSITIVE_INFINITY;
     this.quantizer.forward(latent, this.effective, channels);
     if (this.quantizer.scales) {
       this.scales = this.quantizer.scales(latent, channels);
@@ -39,4 +46,35 @@ export class QuantizedKernel {
       for (let c = 0; c < channels; c++) y[i + c]! *= s[c]!;
     }
   }
+}
+
+/**
+ * out = sign(w) (±1, sign(±0) = +1) and the largest |w|, in one branch-free pass over the float bits
+ * (the same sign rule as the sign quantizers).
+ */
+export function signsAndMaxAbs(w: Float32Array, out: Float32Array): number {
+  const wi = new Int32Array(w.buffer, w.byteOffset, w.length);
+  const oi = new Int32Array(out.buffer, out.byteOffset, out.length);
+  let maxBits = 0;
+  for (let i = 0; i < wi.length; i++) {
+    const u = wi[i]!;
+    const m = u & 0x7fffffff;
+    const negative = (u >>> 31) & ((m + 0x7fffffff) >>> 31);
+    oi[i] = 0x3f800000 | (negative << 31);
+    maxBits = Math.max(maxBits, m);
+  }
+  return bitsToFloat(maxBits);
+}
+
+const f32 = new Float32Array(1);
+const i32 = new Int32Array(f32.buffer);
+/** The float whose bits are `bits` (NaN magnitudes stay NaN, so comparisons with them fail). */
+export function bitsToFloat(bits: number): number {
+  i32[0] = bits;
+  return f32[0]!;
+}
+
+/** True when the quantizer's backward is a plain copy for every weight (|W| within its identity range). */
+export function kernelBackwardIsIdentity(q: Quantizer, qk: QuantizedKernel): boolean {
+  return q.identityWithin !== undefined && qk.maxAbs <= q.identityWithin;
 }

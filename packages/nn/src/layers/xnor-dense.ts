@@ -1,0 +1,157 @@
+import { bitsToFloat } from "./quantized-kernel.js";
+import {
+  BitopsHeap,
+  type BitopsKernels,
+  createKernels,
+  getBackendInfo,
+  kernelRowWords,
+  PANEL_COLUMNS,
+} from "@onebit/bitops";
+
+/** One memory, heap and kernel set shared by every XNOR layer of the process. */
+interface Shared {
+  heap: BitopsHeap;
+  kernels: BitopsKernels;
+}
+let shared: Shared | null | undefined;
+
+/** The WebAssembly XNOR-popcount kernels, or null where only the TypeScript fallback exists (slower than float GEMM). */
+function sharedKernels(): Shared | null {
+  if (shared === undefined) {
+    const backend = getBackendInfo().backend;
+    if (backend === "typescript") shared = null;
+    else {
+      const kernels = createKernels({ backend });
+      shared = { heap: new BitopsHeap(kernels.memory), kernels };
+    }
+  }
+  return shared;
+}
+
+/**
+ * y = sign(x)·sign(W) for a dense layer whose inputs and kernel are both binarized, computed with
+ * @onebit/bitops' XNOR-popcount GEMM: the result is the exact integer dot the float product gives,
+ * at a fraction of its cost. Weights are re-packed (transposed into the kernels' panel layout)
+ * from the latent kernel [K, N] on every forward, since training changes them.
+ */
+export class XnorDense {
+  private readonly kWords: number;
+  private readonly weightWords: number;
+  private wPtr = -1;
+  private srcPtr = -1;
+  private aPtr = -1;
+  private outPtr = -1;
+  private capacity = 0;
+
+  private constructor(
+    private readonly s: Shared,
+    readonly k: number,
+    readonly n: number,
+  ) {
+    this.kWords = kernelRowWords(k);
+    this.weightWords = Math.ceil(n / PANEL_COLUMNS) * this.kWords * PANEL_COLUMNS;
+  }
+
+  /** An XNOR product for K inputs and N outputs, or undefined where WebAssembly kernels are missing. */
+  static create(k: number, n: number): XnorDense | undefined {
+    const s = sharedKernels();
+    return s ? new XnorDense(s, k, n) : undefined;
+  }
+
+  private ensure(batch: number): void {
+    const heap = this.s.heap;
+    if (this.wPtr < 0) {
+      this.wPtr = heap.alloc(this.weightWords * 4);
+      // Padding words past K and missing columns of the last panel stay zero for good.
+      heap.u32(this.wPtr, this.weightWords).fill(0);
+    }
+    if (batch > this.capacity) {
+      if (this.srcPtr >= 0) {
+        heap.free(this.srcPtr);
+        heap.free(this.aPtr);
+        heap.free(this.outPtr);
+      }
+      this.srcPtr = heap.alloc(batch * this.k * 4);
+      this.aPtr = heap.alloc(batch * this.kWords * 4);
+      this.outPtr = heap.alloc(batch * this.n * 4);
+      this.capacity = batch;
+    }
+  }
+
+  /**
+   * Packs sign(W) of the latent kernel [K, N] (row-major) as N rows of K bits in panel layout, and
+   * writes the same signs as ±1 floats into `signs` (the backward pass needs them): one pass.
+   */
+  private packWeights(latent: Float32Array, signs: Float32Array): number {
+    const { k, n } = this;
+    const bits = new Int32Array(latent.buffer, latent.byteOffset, latent.length);
+    const dst = this.s.heap.u32(this.wPtr, this.weightWords);
+    const signBits = new Int32Array(signs.buffer, signs.byteOffset, signs.length);
+    const half = this.kWords >>> 1;
+    let maxBits = 0;
+    const blocks = Math.ceil(k / 32);
+    for (let wk = 0; wk < blocks; wk++) {
+      const k0 = wk * 32;
+      const k1 = Math.min(k, k0 + 32);
+      const t = wk >>> 1;
+      const lane = wk & 1;
+      for (let o = 0; o < n; o++) {
+        let word = 0;
+        for (let kk = k0; kk < k1; kk++) {
+          const i = kk * n + o;
+          const u = bits[i]!;
+          const magnitude = u & 0x7fffffff;
+          maxBits = Math.max(maxBits, magnitude);
+          // Bit 1 for +1: sign bit clear, or −0.
+          const negative = (u >>> 31) & ((magnitude + 0x7fffffff) >>> 31);
+          word |= (negative ^ 1) << (kk - k0);
+          signBits[i] = 0x3f800000 | (negative << 31);
+        }
+        dst[(((o >>> 2) * half + t) * PANEL_COLUMNS + (o & 3)) * 2 + lane] = word;
+      }
+    }
+    return bitsToFloat(maxBits);
+  }
+
+  /**
+   * y[b][o] = Σₖ sign(x[b][k])·sign(W[k][o]) for `batch` rows; sign(W) also lands in `signs`.
+   * Returns max |W|.
+   */
+  forward(
+    x: Float32Array,
+    latent: Float32Array,
+    batch: number,
+    y: Float32Array,
+    signs: Float32Array,
+  ): number {
+    this.ensure(batch);
+    const maxAbs = this.packWeights(latent, signs);
+    const { heap, kernels } = this.s;
+    const { k, n, kWords } = this;
+    heap.f32(this.srcPtr, batch * k).set(x);
+    kernels.packSignsRows(
+      { src: this.srcPtr, srcStride: k * 4, cols: k, out: this.aPtr, outStride: kWords * 4 },
+      0,
+      batch,
+    );
+    kernels.gemmRows(
+      {
+        mode: "dot",
+        a: this.aPtr,
+        aStride: kWords * 4,
+        w: this.wPtr,
+        n,
+        k,
+        kWords,
+        out: this.outPtr,
+        outStride: n * 4,
+        p0: 0,
+        p1: 0,
+      },
+      0,
+      batch,
+    );
+    y.set(heap.i32(this.outPtr, batch * n));
+    return maxAbs;
+  }
+}

@@ -1,0 +1,62 @@
+import { Rng } from "@onebit/tensor";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { adam, batchNorm, binaryDense, sequential } from "../src/index.js";
+import { buildLayer } from "./helpers.js";
+
+describe("XNOR-popcount forward of binary dense layers", () => {
+  it("equals the float product exactly on random shapes (K not a multiple of 32, one row, one column, ±0)", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 1, max: 130 }),
+        fc.integer({ min: 1, max: 9 }),
+        fc.integer({ min: 0, max: 1000 }),
+        (batch, k, n, seed) => {
+          const fast = buildLayer(binaryDense(n, { inputQuantizer: "steSign" }), [k], seed);
+          const slow = buildLayer(
+            binaryDense(n, { inputQuantizer: "steSign", xnorForward: false }),
+            [k],
+            seed,
+          );
+          const rng = new Rng(seed);
+          const x = rng.uniformArray(batch * k, -1, 1);
+          x[0] = -0;
+          fast.latentWeights[0] = -0;
+          slow.latentWeights[0] = -0;
+          const a = fast.forward(x, batch, { training: true });
+          const b = slow.forward(x, batch, { training: true });
+          expect(Array.from(a)).toEqual(Array.from(b));
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it("training with and without it gives bit-identical weights", async () => {
+    const rng = new Rng(2);
+    const x = rng.uniformArray(200 * 40, -1, 1);
+    const y = Int32Array.from({ length: 200 }, () => rng.int(3));
+    const run = async (xnorForward: boolean) => {
+      const m = sequential(
+        [
+          binaryDense(64),
+          batchNorm(),
+          binaryDense(33, { inputQuantizer: "steSign", xnorForward }),
+          batchNorm(),
+          binaryDense(3, { inputQuantizer: "steSign", xnorForward }),
+          batchNorm(),
+        ],
+        { inputShape: [40], seed: 1 },
+      );
+      await m.fit(
+        { x, y },
+        { epochs: 2, batchSize: 32, optimizer: adam({ learningRate: 0.01 }), verbose: 0 },
+      );
+      return m.getState();
+    };
+    const a = await run(true);
+    const b = await run(false);
+    for (const k of Object.keys(a)) expect(Array.from(a[k]!), k).toEqual(Array.from(b[k]!));
+  });
+});
