@@ -13,6 +13,7 @@ import {
   createKernels,
   encodeBitPlanes,
   getBackendInfo,
+  initBitops,
   instantiateWasmKernels,
   isSharedMemory,
   kernelRowWords,
@@ -171,9 +172,25 @@ describe("BitopsHeap", () => {
     expect(() => heap.free(12345)).toThrowError(BitopsError);
     expect(heap.allocatedBytes).toBe(16 + 50_000 + 48_000 + 16);
   });
+
+  it("reports a memory that cannot grow as OUT_OF_MEMORY", () => {
+    const heap = new BitopsHeap(new WebAssembly.Memory({ initial: 1, maximum: 1 }));
+    expect(heap.alloc(1000)).toBe(16);
+    try {
+      heap.alloc(70_000);
+      expect.unreachable();
+    } catch (e) {
+      expect((e as BitopsError).code).toBe("OUT_OF_MEMORY");
+    }
+  });
 });
 
 describe("backend selection", () => {
+  it("initBitops compiles asynchronously and resolves the backend", async () => {
+    const info = await initBitops();
+    expect(info.backend).toBe(getBackendInfo().backend);
+  });
+
   it("reports the chosen backend, features and reason; forced choices stick", () => {
     const auto = setBackend("auto");
     expect(["wasm-i64", "wasm-simd", "typescript"]).toContain(auto.backend);
