@@ -1,9 +1,12 @@
 import { Rng } from "@onebit/tensor";
 import { type LabeledData, checkLabeledData, checkSamples } from "./data.js";
 import { NnError } from "./errors.js";
+import { QuantizerActivation } from "./layers/activations.js";
+import { Dense } from "./layers/dense.js";
 import type { Layer } from "./layers/layer.js";
 import { countCorrect, type Loss, type LossLike, resolveLoss } from "./losses.js";
 import type { Optimizer } from "./optimizers/optimizer.js";
+import { isPlainSign } from "./quantizers.js";
 import type { Param } from "./param.js";
 import { defaultProgressStream, ProgressLine, type ProgressStream } from "./progress.js";
 import type { Schedule } from "./schedules.js";
@@ -152,6 +155,13 @@ export class Sequential {
     for (const l of this.layers) {
       if (names.has(l.name)) throw new NnError("INVALID_ARGUMENT", `two layers are named "${l.name}"`);
       names.add(l.name);
+    }
+    for (let i = 1; i < this.layers.length; i++) {
+      const prev = this.layers[i - 1]!;
+      const layer = this.layers[i]!;
+      if (layer instanceof Dense && prev instanceof QuantizerActivation && isPlainSign(prev.quantizer)) {
+        layer.inputsAreSigns();
+      }
     }
     this.paramList = this.layers.flatMap((l) => l.params());
     this.firstTrainable = this.layers.findIndex((l) => l.params().length > 0);
@@ -383,7 +393,7 @@ export class Sequential {
           b + 1,
           stepsPerEpoch,
           elapsed,
-          `loss ${(lossSum / seen).toFixed(4)} acc ${(correct / seen).toFixed(4)} ${Math.round(seen / elapsed)} samples/s`,
+          `loss ${(lossSum / seen).toFixed(4)} acc ${(correct / seen).toFixed(4)} ${Math.round(seen / elapsed)}/s`,
         );
       }
       const seconds = (performance.now() - started) / 1000;

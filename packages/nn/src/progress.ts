@@ -40,7 +40,7 @@ export class ProgressLine {
     const now = Date.now();
     if (done < total && now - this.lastDraw < this.intervalMs) return;
     this.lastDraw = now;
-    const barWidth = 24;
+    const barWidth = 20;
     const filled = Math.round((barWidth * done) / Math.max(total, 1));
     const bar = `${"=".repeat(Math.max(filled - 1, 0))}${filled > 0 && done < total ? ">" : filled > 0 ? "=" : ""}${" ".repeat(barWidth - filled)}`;
     const eta = done > 0 ? (elapsedS * (total - done)) / done : Number.NaN;

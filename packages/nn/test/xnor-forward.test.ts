@@ -1,7 +1,7 @@
 import { Rng } from "@onebit/tensor";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { adam, batchNorm, binaryDense, sequential } from "../src/index.js";
+import { adam, batchNorm, binaryDense, dense, sequential, sign } from "../src/index.js";
 import { buildLayer } from "./helpers.js";
 
 describe("XNOR-popcount forward of binary dense layers", () => {
@@ -31,6 +31,20 @@ describe("XNOR-popcount forward of binary dense layers", () => {
       ),
       { numRuns: 60 },
     );
+  });
+
+  it("is used after a sign() layer too, with the same predictions as the float product", () => {
+    const make = (xnorForward: boolean) =>
+      sequential([dense(20), batchNorm(), sign(), binaryDense(7, { xnorForward }), batchNorm()], {
+        inputShape: [9],
+        seed: 3,
+      });
+    const x = new Rng(4).uniformArray(9 * 50, -1, 1);
+    const a = make(true);
+    const b = make(false);
+    expect((a.layers[3] as unknown as { xnor: unknown }).xnor).toBeDefined();
+    expect((b.layers[3] as unknown as { xnor: unknown }).xnor).toBeUndefined();
+    expect(Array.from(a.forward(x, 50, true))).toEqual(Array.from(b.forward(x, 50, true)));
   });
 
   it("training with and without it gives bit-identical weights", async () => {

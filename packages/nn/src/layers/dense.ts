@@ -102,6 +102,21 @@ export class Dense extends Layer {
     return [this.units];
   }
 
+  /**
+   * Told by the model that every input is exactly ±1 (a sign activation right before): the forward
+   * product may then run on XNOR-popcount kernels without an input quantizer.
+   */
+  inputsAreSigns(): void {
+    if (
+      !this.xnor &&
+      this.xnorForward &&
+      isPlainSign(this.kernelQuantizer) &&
+      this.inputQuantizer === undefined
+    ) {
+      this.xnor = XnorDense.create(this.inputSize, this.units);
+    }
+  }
+
   /** The latent (real-valued, trained) kernel, [inputs, units] row-major. */
   get latentWeights(): Float32Array {
     return this.kernel.value;
