@@ -1,0 +1,22 @@
+// @onebit/runtime-web: .onebit models in the browser. The WebAssembly kernels and the Web Worker
+// code are embedded, so a single import is all a page needs.
+export {
+  type SessionBackendInfo,
+  type SessionOptions,
+  InferenceSession,
+  type WebBackendInfo,
+  getBackendInfo,
+} from "./inference-session.js";
+export { type ThreadSupport, detectThreadSupport } from "./environment.js";
+export { type FetchOptions, type ModelSource, loadModelBytes } from "./model-bytes.js";
+export {
+  type BackendOption,
+  type InputInfo,
+  type ModelInput,
+  type OutputInfo,
+  type RunOptions,
+  type RunResult,
+  RuntimeError,
+  type RuntimeErrorCode,
+  type TopEntry,
+} from "@onebit/runtime";

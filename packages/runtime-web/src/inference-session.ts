@@ -1,0 +1,204 @@
+import {
+  type KernelBackend,
+  compileKernelModuleAsync,
+  getBackendInfo as getKernelInfo,
+  initBitops,
+} from "@onebit/bitops";
+import {
+  type BackendOption,
+  Engine,
+  type InputInfo,
+  type ModelInput,
+  type OutputInfo,
+  type RunOptions,
+  type RunResult,
+  RuntimeError,
+} from "@onebit/runtime";
+import { type ThreadSupport, defaultThreads, detectThreadSupport } from "./environment.js";
+import { type FetchOptions, type ModelSource, loadModelBytes } from "./model-bytes.js";
+import { webWorkerPool } from "./web-worker-pool.js";
+
+export interface SessionOptions extends FetchOptions {
+  /**
+   * Threads for large runs. Default: up to 4 (the device's cores) on a cross-origin isolated page,
+   * else 1. More than 1 where threads are unavailable (no COOP/COEP) falls back to 1, and
+   * `getBackendInfo().reason` says why.
+   */
+  readonly threads?: number;
+  /** Kernel backend (default "auto": the fastest this browser runs). */
+  readonly backend?: BackendOption;
+  /** Samples per pass; larger batches run in several passes. */
+  readonly maxBatch?: number;
+  /**
+   * Estimated single-thread nanoseconds below which a run stays on the calling thread even with
+   * workers (posting to workers costs tens of microseconds). Default: @onebit/runtime's (200 µs).
+   */
+  readonly parallelThresholdNs?: number;
+}
+
+/** What a session runs on. */
+export interface SessionBackendInfo {
+  /** Kernels of the binary layers. */
+  readonly backend: KernelBackend;
+  /** Threads a large run uses: Web Workers when > 1, else the calling thread. */
+  readonly threads: number;
+  /** The `threads` option (or its default). */
+  readonly requestedThreads: number;
+  readonly crossOriginIsolated: boolean;
+  /** Why this many threads. */
+  readonly reason: string;
+  /** Runs (passes) the workers have executed so far; small runs stay on the calling thread. */
+  readonly threadedRuns: number;
+}
+
+function threadCount(requested: number | undefined): number | undefined {
+  if (requested === undefined) return undefined;
+  if (!Number.isInteger(requested) || requested < 1) {
+    throw new RuntimeError(
+      "INVALID_ARGUMENT",
+      `threads: expected a positive integer, got ${String(requested)}`,
+    );
+  }
+  return requested;
+}
+
+/**
+ * A loaded model ready to run in a browser (ONNX Runtime Web-like). Create it with
+ * `await InferenceSession.create(source, options)`; `run` resolves with logits, probabilities and
+ * predictions; `dispose` stops its workers.
+ */
+export class InferenceSession {
+  private threadedRuns = 0;
+
+  private constructor(
+    private readonly engine: Engine,
+    /** Size of the .onebit file in bytes. */
+    readonly modelBytes: number,
+    private readonly info: Omit<SessionBackendInfo, "threadedRuns">,
+  ) {}
+
+  /**
+   * Downloads (for a URL) and validates a .onebit model, plans it, and starts Web Workers when the
+   * page allows threads. Rejects with `RuntimeError` ("IO_ERROR", "INVALID_MODEL", "INVALID_ARGUMENT"…).
+   */
+  static async create(source: ModelSource, options: SessionOptions = {}): Promise<InferenceSession> {
+    const requested = threadCount(options.threads);
+    const bytes = await loadModelBytes(source, options);
+    // Compile the kernel modules asynchronously: a browser's main thread may refuse to do it synchronously.
+    await initBitops();
+    const support = detectThreadSupport();
+    const wanted = requested ?? defaultThreads(support);
+    let threads = wanted;
+    let reason = support.reason;
+    if (wanted > 1 && !(support.workers && support.sharedMemory)) {
+      threads = 1;
+      reason = `${wanted} threads requested, running on 1: ${support.reason}`;
+    } else if (wanted === 1) {
+      reason = requested === 1 ? "1 thread requested" : `1 thread: ${support.reason}`;
+    } else reason = `${threads} Web Workers: ${support.reason}`;
+
+    const base = {
+      ...(options.backend ? { backend: options.backend } : {}),
+      ...(options.maxBatch ? { maxBatch: options.maxBatch } : {}),
+      ...(options.parallelThresholdNs !== undefined
+        ? { parallelThresholdNs: options.parallelThresholdNs }
+        : {}),
+    };
+    let session: InferenceSession | undefined;
+    let engine: Engine;
+    if (threads > 1) {
+      try {
+        const backend =
+          options.backend && options.backend !== "auto" ? options.backend : getKernelInfo().backend;
+        const module = backend === "typescript" ? null : await compileKernelModuleAsync(backend, true);
+        engine = await Engine.create(bytes, {
+          ...base,
+          threads,
+          threadPool: webWorkerPool(module, () => session && session.threadedRuns++),
+        });
+      } catch (error) {
+        if (!(error instanceof RuntimeError && error.code === "WORKER_FAILED")) throw error;
+        // Workers could not start (e.g. a Content-Security-Policy without worker-src blob:): one thread still works.
+        reason = `${threads} threads requested, running on 1: ${error.message}`;
+        threads = 1;
+        engine = await Engine.create(bytes, base);
+      }
+    } else engine = await Engine.create(bytes, base);
+    session = new InferenceSession(engine, bytes.byteLength, {
+      backend: engine.backend,
+      threads,
+      requestedThreads: wanted,
+      crossOriginIsolated: support.crossOriginIsolated,
+      reason,
+    });
+    return session;
+  }
+
+  /** The model's input: dtype, per-sample shape, size and normalization. */
+  get inputInfo(): InputInfo {
+    return this.engine.inputInfo;
+  }
+
+  /** The model's output: kind, shape, classes and labels. */
+  get outputInfo(): OutputInfo {
+    return this.engine.outputInfo;
+  }
+
+  /** The model's name, description, labels and provenance. */
+  get metadata(): Engine["metadata"] {
+    return this.engine.metadata;
+  }
+
+  /**
+   * Runs one sample or a batch (`Float32Array`, or bytes for 8-bit images: `Uint8Array`,
+   * `Uint8ClampedArray` such as canvas pixels after picking a channel). `options.shape` is the
+   * sample shape or `[batch, …sampleShape]`. Runs are serialized in call order.
+   */
+  run(input: ModelInput, options?: RunOptions): Promise<RunResult> {
+    return this.engine.run(input, options);
+  }
+
+  /** `run` on the calling thread, synchronously (never uses the workers). */
+  runSync(input: ModelInput, options?: RunOptions): RunResult {
+    return this.engine.runSync(input, options);
+  }
+
+  /** The kernel backend and threads in use, and why. */
+  getBackendInfo(): SessionBackendInfo {
+    return { ...this.info, threadedRuns: this.threadedRuns };
+  }
+
+  /** Stops the workers and releases the session; later runs reject with "DISPOSED". Idempotent. */
+  dispose(): Promise<void> {
+    return this.engine.dispose();
+  }
+
+  get disposed(): boolean {
+    return this.engine.disposed;
+  }
+}
+
+/** What a new session would run on here: kernels, thread support, default thread count. */
+export interface WebBackendInfo extends ThreadSupport {
+  readonly backend: KernelBackend;
+  readonly wasm: boolean;
+  readonly simd: boolean;
+  /** Threads a session gets when `threads` is not given. */
+  readonly defaultThreads: number;
+}
+
+/**
+ * The kernel backend and the threads available in this page. Threads need cross-origin isolation
+ * (COOP/COEP headers); without it sessions run on one thread.
+ */
+export function getBackendInfo(): WebBackendInfo {
+  const kernels = getKernelInfo();
+  const support = detectThreadSupport();
+  return {
+    ...support,
+    backend: kernels.backend,
+    wasm: kernels.wasm,
+    simd: kernels.simd,
+    defaultThreads: defaultThreads(support),
+  };
+}

@@ -1,0 +1,263 @@
+import { join } from "node:path";
+import { Engine } from "@onebit/runtime";
+import { build } from "esbuild";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type LaunchedBrowser, SKIP_MESSAGE, chromiumPath, launchChromium } from "./browser/chromium.js";
+import { type Files, ISOLATION_HEADERS, type StaticServer, serveFiles } from "./browser/static-server.js";
+import { Rng, convModel, mlpModel } from "./test-models.js";
+
+// The built package in headless Chromium: threads over Web Workers when the page is cross-origin
+// isolated, one thread otherwise, the same numbers as Node.js either way, and no eval anywhere
+// (the pages run under a Content-Security-Policy that forbids it).
+
+if (!chromiumPath) console.warn(SKIP_MESSAGE);
+
+const models = { mlp: mlpModel(), conv: convModel() };
+const BATCH = 48;
+const input = new Rng(7).bytes(BATCH * 784);
+
+/** What a page reports for one session. */
+interface PageRun {
+  logits: number[];
+  predictions: number[];
+  info: {
+    threads: number;
+    requestedThreads: number;
+    crossOriginIsolated: boolean;
+    reason: string;
+    threadedRuns: number;
+  };
+}
+
+// The page: the package bundled as users' bundlers would, exposed to page.evaluate as `window.onebit`.
+const PAGE_SCRIPT = `import * as onebit from "./runtime-web.js"; window.onebit = onebit; document.title = "ready";`;
+
+async function pageFiles(): Promise<Files> {
+  const bundle = await build({
+    entryPoints: [join(import.meta.dirname, "..", "src", "index.ts")],
+    bundle: true,
+    format: "esm",
+    platform: "browser",
+    write: false,
+    logLevel: "warning",
+  });
+  const js = "text/javascript";
+  return new Map([
+    [
+      "/index.html",
+      {
+        body: `<!doctype html><title>loading</title><script type="module" src="./main.js"></script>`,
+        type: "text/html",
+      },
+    ],
+    ["/main.js", { body: PAGE_SCRIPT, type: js }],
+    ["/runtime-web.js", { body: bundle.outputFiles[0]!.contents, type: js }],
+    ["/mlp.onebit", { body: models.mlp, type: "application/octet-stream" }],
+    ["/conv.onebit", { body: models.conv, type: "application/octet-stream" }],
+  ]);
+}
+
+/** No inline scripts, no eval; WebAssembly allowed; workers only from the page or blob: URLs. */
+const STRICT_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self' blob:";
+
+declare global {
+  interface Window {
+    onebit: typeof import("../src/index.js");
+  }
+}
+
+async function runInPage(page: Page, model: string, options: Record<string, unknown>): Promise<PageRun> {
+  return page.evaluate(
+    async ({ model, options, bytes, batch }) => {
+      const session = await window.onebit.InferenceSession.create(model, options);
+      const result = await session.run(Uint8Array.from(bytes), { shape: [batch, 28, 28, 1] });
+      const info = session.getBackendInfo();
+      await session.dispose();
+      return { logits: Array.from(result.logits), predictions: Array.from(result.predictions!), info };
+    },
+    { model, options, bytes: Array.from(input), batch: BATCH },
+  );
+}
+
+async function openPage(launched: LaunchedBrowser, server: StaticServer): Promise<Page> {
+  const page = await launched.context.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await page.goto(`${server.url}/`);
+  await page
+    .waitForFunction(() => document.title === "ready", undefined, { timeout: 20_000 })
+    .catch(() => {
+      throw new Error(`the test page did not load: ${errors.join("; ") || "no page error"}`);
+    });
+  return page;
+}
+
+describe.skipIf(!chromiumPath)("runtime-web in headless Chromium", () => {
+  let launched: LaunchedBrowser;
+  let isolated: StaticServer;
+  let plain: StaticServer;
+  let noWorkers: StaticServer;
+  const expected = new Map<string, number[]>();
+
+  beforeAll(async () => {
+    const files = await pageFiles();
+    [launched, isolated, plain, noWorkers] = await Promise.all([
+      launchChromium(),
+      serveFiles(files, { ...ISOLATION_HEADERS, "Content-Security-Policy": STRICT_CSP }),
+      serveFiles(files, { "Content-Security-Policy": STRICT_CSP }),
+      // Isolated, but a policy that forbids every worker: sessions must still run, on one thread.
+      serveFiles(files, {
+        ...ISOLATION_HEADERS,
+        "Content-Security-Policy": `${STRICT_CSP.replace(" blob:", "")}; worker-src 'none'`,
+      }),
+    ]);
+    for (const [name, bytes] of Object.entries(models)) {
+      const engine = Engine.createSync(bytes);
+      expected.set(name, Array.from(engine.runSync(input, { shape: [BATCH, 28, 28, 1] }).logits));
+    }
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all([launched?.close(), isolated?.close(), plain?.close(), noWorkers?.close()]);
+  });
+
+  it("on a cross-origin isolated page, runs on Web Workers and matches Node.js bit for bit", async () => {
+    const page = await openPage(launched, isolated);
+    const env = await page.evaluate(() => window.onebit.getBackendInfo());
+    expect(env).toMatchObject({
+      crossOriginIsolated: true,
+      sharedMemory: true,
+      workers: true,
+      available: true,
+    });
+    for (const name of ["mlp", "conv"]) {
+      const threaded = await runInPage(page, `/${name}.onebit`, { threads: 2, parallelThresholdNs: 0 });
+      expect(threaded.info).toMatchObject({ threads: 2, requestedThreads: 2, crossOriginIsolated: true });
+      expect(threaded.info.threadedRuns).toBeGreaterThan(0);
+      expect(threaded.logits).toEqual(expected.get(name));
+      const single = await runInPage(page, `/${name}.onebit`, { threads: 1 });
+      expect(single.info).toMatchObject({ threads: 1, threadedRuns: 0 });
+      expect(single.logits).toEqual(expected.get(name));
+    }
+    // By default a large batch goes to the workers (as many as the cores allow, up to 4).
+    const byDefault = await runInPage(page, "/mlp.onebit", {});
+    expect(byDefault.info.threads).toBe(Math.min(4, env.hardwareConcurrency));
+    if (byDefault.info.threads > 1) expect(byDefault.info.threadedRuns).toBeGreaterThan(0);
+    expect(byDefault.logits).toEqual(expected.get("mlp"));
+    await page.close();
+  }, 60_000);
+
+  it("a session survives several threaded runs, in order, and stops its workers on dispose", async () => {
+    const page = await openPage(launched, isolated);
+    const out = await page.evaluate(async (bytes) => {
+      const session = await window.onebit.InferenceSession.create("/conv.onebit", {
+        threads: 2,
+        parallelThresholdNs: 0,
+      });
+      const x = Uint8Array.from(bytes);
+      const runs = await Promise.all([1, 2, 3].map((k) => session.run(x.subarray(0, k * 784 * 4))));
+      const threadedRuns = session.getBackendInfo().threadedRuns;
+      await session.dispose();
+      const afterDispose = await session.run(x.subarray(0, 784)).then(
+        () => "resolved",
+        (e: { code?: string }) => e.code,
+      );
+      return {
+        batches: runs.map((r) => r.batch),
+        first: Array.from(runs[2]!.logits),
+        threadedRuns,
+        afterDispose,
+      };
+    }, Array.from(input));
+    expect(out.batches).toEqual([4, 8, 12]);
+    expect(out.first).toEqual(expected.get("conv")!.slice(0, 12 * 10));
+    expect(out.threadedRuns).toBe(3);
+    expect(out.afterDispose).toBe("DISPOSED");
+    await page.close();
+  }, 60_000);
+
+  it("replaces a pool whose worker failed, and the next run is still right", async () => {
+    const page = await openPage(launched, isolated);
+    const out = await page.evaluate(async (bytes) => {
+      // Keep hold of the workers the session starts, to break one of them.
+      const started: Worker[] = [];
+      const NativeWorker = window.Worker;
+      window.Worker = class extends NativeWorker {
+        constructor(url: string | URL, options?: WorkerOptions) {
+          super(url, options);
+          started.push(this);
+        }
+      };
+      const session = await window.onebit.InferenceSession.create("/mlp.onebit", {
+        threads: 2,
+        parallelThresholdNs: 0,
+      });
+      const x = Uint8Array.from(bytes);
+      const before = Array.from((await session.run(x)).logits);
+      // A malformed init makes worker 1 report an error: its pool closes between passes.
+      started[1]!.postMessage({ type: "init", init: null, module: null });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const after = Array.from((await session.run(x)).logits);
+      const info = session.getBackendInfo();
+      await session.dispose();
+      window.Worker = NativeWorker;
+      return { before, after, workersStarted: started.length, threadedRuns: info.threadedRuns };
+    }, Array.from(input));
+    expect(out.before).toEqual(expected.get("mlp"));
+    expect(out.after).toEqual(expected.get("mlp"));
+    expect(out.workersStarted).toBe(4);
+    expect(out.threadedRuns).toBe(2);
+    await page.close();
+  }, 60_000);
+
+  it("without COOP/COEP, runs on one thread and says why", async () => {
+    const page = await openPage(launched, plain);
+    const env = await page.evaluate(() => window.onebit.getBackendInfo());
+    expect(env).toMatchObject({ crossOriginIsolated: false, available: false, defaultThreads: 1 });
+    expect(env.reason).toMatch(/cross-origin isolated/);
+    const run = await runInPage(page, "/mlp.onebit", { threads: 4 });
+    expect(run.info).toMatchObject({
+      threads: 1,
+      requestedThreads: 4,
+      crossOriginIsolated: false,
+      threadedRuns: 0,
+    });
+    expect(run.info.reason).toMatch(/COOP/);
+    expect(run.logits).toEqual(expected.get("mlp"));
+    await page.close();
+  }, 60_000);
+
+  it("falls back to one thread when the page's policy forbids workers", async () => {
+    const page = await openPage(launched, noWorkers);
+    const run = await runInPage(page, "/conv.onebit", { threads: 2 });
+    expect(run.info).toMatchObject({ threads: 1, requestedThreads: 2, crossOriginIsolated: true });
+    expect(run.info.reason).toMatch(/worker/i);
+    expect(run.logits).toEqual(expected.get("conv"));
+    await page.close();
+  }, 60_000);
+
+  it("rejects a missing or corrupt model with a RuntimeError code", async () => {
+    const page = await openPage(launched, isolated);
+    const codes = await page.evaluate(async () => {
+      const code = (p: Promise<unknown>) =>
+        p.then(
+          () => "resolved",
+          (e: { name: string; code: string }) => `${e.name} ${e.code}`,
+        );
+      const bytes = new Uint8Array(await (await fetch("/mlp.onebit")).arrayBuffer());
+      bytes[bytes.length - 100] = bytes[bytes.length - 100]! ^ 0xff;
+      return {
+        missing: await code(window.onebit.InferenceSession.create("/missing.onebit")),
+        corrupt: await code(window.onebit.InferenceSession.create(bytes)),
+        response: await code(window.onebit.InferenceSession.create(fetch("/conv.onebit"))),
+      };
+    });
+    expect(codes).toEqual({
+      missing: "RuntimeError IO_ERROR",
+      corrupt: "RuntimeError INVALID_MODEL",
+      response: "resolved",
+    });
+    await page.close();
+  }, 60_000);
+});

@@ -1,0 +1,67 @@
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { build } from "esbuild";
+import { describe, expect, it } from "vitest";
+import { WORKER_SOURCE } from "../src/worker/worker-source.generated.js";
+
+// What a page downloads: the package with its dependencies (@onebit/runtime, @onebit/format,
+// @onebit/bitops and their embedded WebAssembly), bundled and minified as a user's bundler would.
+
+/** The bundle-size budget of the issue: minified + gzipped, without the model. */
+const BUDGET_BYTES = 40 * 1024;
+
+async function bundle(): Promise<string> {
+  const result = await build({
+    entryPoints: [join(import.meta.dirname, "..", "src", "index.ts")],
+    bundle: true,
+    minify: true,
+    format: "esm",
+    platform: "browser",
+    write: false,
+    logLevel: "warning",
+  });
+  return result.outputFiles[0]!.text;
+}
+
+/** Things a browser bundle must not contain: Node.js globals and modules, and code from strings. */
+const FORBIDDEN: readonly [string, RegExp][] = [
+  ["process", /(?<![\w$.])process\s*\./],
+  ["require", /(?<![\w$.])require\s*\(/],
+  ["Buffer", /(?<![\w$.])Buffer(?![\w$])/],
+  ["__dirname", /(?<![\w$.])__(dirname|filename)(?![\w$])/],
+  ["node: modules", /["']node:/],
+  ["eval", /(?<![\w$.])eval\s*\(/],
+  ["new Function", /new\s+Function\s*\(/],
+];
+
+describe("the browser bundle", () => {
+  it(`is at most ${BUDGET_BYTES / 1024} KB minified and gzipped`, async () => {
+    const code = await bundle();
+    const gzipped = gzipSync(code, { level: 9 }).byteLength;
+    console.log(
+      `runtime-web bundle: ${(code.length / 1024).toFixed(1)} KB minified, ${(gzipped / 1024).toFixed(1)} KB gzipped (budget ${BUDGET_BYTES / 1024} KB); worker ${(WORKER_SOURCE.length / 1024).toFixed(1)} KB of it`,
+    );
+    expect(gzipped).toBeLessThanOrEqual(BUDGET_BYTES);
+  });
+
+  it("uses no Node.js globals and never evaluates code from strings", async () => {
+    for (const [label, code] of [
+      ["bundle", await bundle()],
+      ["worker", WORKER_SOURCE],
+    ] as const) {
+      for (const [what, pattern] of FORBIDDEN) {
+        const hit = pattern.exec(code);
+        expect(
+          hit,
+          `${label} contains ${what}: …${hit ? code.slice(hit.index - 40, hit.index + 40) : ""}…`,
+        ).toBeNull();
+      }
+    }
+  });
+
+  it("embeds the worker without a second copy of the WebAssembly kernels", () => {
+    // Every module starts with "\0asm" (base64 "AGFzbQ"); the worker instantiates the one the page posts.
+    expect(WORKER_SOURCE).not.toContain("AGFzbQ");
+    expect(WORKER_SOURCE).toContain("onmessage");
+  });
+});
