@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { CaseResult, Section, Summary } from "../src/harness/types.js";
 import { validateReport } from "../src/report/json.js";
 import { renderMarkdown } from "../src/report/markdown.js";
-import { genericTable } from "../src/report/tables.js";
+import { genericTable, splitOddRows } from "../src/report/tables.js";
 import { type BenchReport, REPORT_SCHEMA } from "../src/report/report.js";
 import { escapeXml, renderSvg } from "../src/report/svg.js";
 import { renderTerminal } from "../src/report/terminal.js";
@@ -207,6 +207,16 @@ describe("report rendering", () => {
       { header: "a", align: "right" },
       { header: "b", align: "left" },
     ]);
+  });
+
+  it("a row unlike the others (a trailing notes object) is set apart", () => {
+    const rows = [
+      { shape: "a", x: 1, y: 2 },
+      { shape: "b", x: 3, y: 4 },
+      { shape: "notes", cpu: "EPYC", node: "v20" },
+    ];
+    expect(splitOddRows(rows)).toEqual({ regular: rows.slice(0, 2), odd: [rows[2]] });
+    expect(splitOddRows(rows.slice(0, 2)).odd).toEqual([]);
   });
 
   it("the check itself catches malformed XML", () => {

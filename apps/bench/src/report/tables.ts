@@ -92,6 +92,23 @@ export function genericTable(rows: readonly Record<string, unknown>[], caption?:
   };
 }
 
+/** Rows that share fewer than half of the keys the other rows use are set apart. */
+export function splitOddRows(rows: readonly Record<string, unknown>[]): {
+  regular: Record<string, unknown>[];
+  odd: Record<string, unknown>[];
+} {
+  const counts = new Map<string, number>();
+  for (const r of rows) for (const k of Object.keys(r)) counts.set(k, (counts.get(k) ?? 0) + 1);
+  const common = [...counts].filter(([, n]) => n > rows.length / 2).map(([k]) => k);
+  const regular: Record<string, unknown>[] = [];
+  const odd: Record<string, unknown>[] = [];
+  for (const r of rows) {
+    const shared = common.filter((k) => k in r).length;
+    (rows.length > 2 && shared < common.length / 2 ? odd : regular).push(r);
+  }
+  return { regular, odd };
+}
+
 function modelBytesTable(rows: readonly ModelBytesRow[]): TableData {
   return {
     caption: "Model bytes",
@@ -143,8 +160,18 @@ export function sectionTables(s: SectionResult): TableData[] {
   if (isRecordArray(extra.peakRss)) tables.push(peakRssTable(extra.peakRss as unknown as PeakRssRow[]));
   if (isRecordArray(extra.externalTables)) {
     for (const t of extra.externalTables) {
-      if (isRecordArray(t.rows) && t.rows.length > 0) {
-        tables.push(genericTable(t.rows, `From src/${String(t.source)} (timed and checked by that file)`));
+      if (!isRecordArray(t.rows) || t.rows.length === 0) continue;
+      const { regular, odd } = splitOddRows(t.rows);
+      const caption = `From src/${String(t.source)} (timed and checked by that file)`;
+      tables.push(genericTable(regular, caption));
+      // Rows unlike the others (a trailing "notes" object) read better as key: value lines.
+      for (const r of odd) {
+        const [first, ...rest] = Object.entries(r);
+        if (!first) continue;
+        tables.push({
+          columns: [{ header: first[0] }, { header: cell(first[1]) }],
+          rows: rest.map(([k, v]) => [k, cell(v)]),
+        });
       }
     }
   }
