@@ -52,7 +52,9 @@ export class Rng {
 
   /** Uniform on [lo, hi) (default [0, 1)). */
   uniform(lo = 0, hi = 1): number {
-    return lo + (hi - lo) * (this.nextUint32() * INV_TWO_POW_32);
+    const v = lo + (hi - lo) * (this.nextUint32() * INV_TWO_POW_32);
+    // Rounding can land exactly on hi for some bounds; redraw (rare) to keep the interval half-open.
+    return v < hi || !(lo < hi) ? v : this.uniform(lo, hi);
   }
 
   /** Unbiased integer in [0, n), 1 ≤ n ≤ 2³² (rejection of the short last bucket). */
@@ -96,7 +98,12 @@ export class Rng {
   uniformArray(n: number, lo = 0, hi = 1): Float32Array {
     assertDimension(n, "Rng.uniformArray n");
     const out = new Float32Array(n);
-    for (let i = 0; i < n; i++) out[i] = this.uniform(lo, hi);
+    for (let i = 0; i < n; i++) {
+      let v = Math.fround(this.uniform(lo, hi));
+      // float32 rounding of values just below hi can give hi itself: redraw those.
+      while (v >= hi && lo < hi) v = Math.fround(this.uniform(lo, hi));
+      out[i] = v;
+    }
     return out;
   }
 

@@ -53,6 +53,16 @@ describe("Rng (xoshiro128**)", () => {
     expect(Number.isFinite(r.normal())).toBe(true);
   });
 
+  it("keeps uniformArray below hi where float32 rounding would reach it", () => {
+    // With s1 = 0x831c71c7 the next output is 2³² − 1, i.e. u = 1 − 2⁻³², which rounds to 1 in float32.
+    const r = new Rng(0);
+    r.setState(Uint32Array.of(1, 0x831c71c7, 0, 0));
+    expect(r.clone().nextUint32()).toBe(0xffffffff);
+    const [v] = r.uniformArray(1, 0, 1);
+    expect(v).toBeLessThan(1);
+    expect(v).toBeGreaterThanOrEqual(0);
+  });
+
   it("shuffles into permutations and draws unbiased bounded integers", () => {
     const r = new Rng(3);
     const p = r.permutation(1000);
