@@ -91,7 +91,7 @@ export function defaultContext(): DefaultContext {
 /**
  * Which kernel backend the high-level functions use, resolving "auto" on first call: TypeScript
  * without WebAssembly, the scalar module without SIMD, else whichever of the scalar and SIMD
- * modules is faster on a short measurement (about 10 ms, cached for the process).
+ * modules is faster on a short measurement (tens of milliseconds with compilation, cached for the process).
  */
 export function getBackendInfo(): BackendInfo {
   if (info) return info;
