@@ -15,6 +15,8 @@ import {
   randomBinaryMlp,
 } from "./binary-mlp.js";
 import { checkLength } from "./checks.js";
+import { findShippedModels, shippedModelCases } from "./shipped-models.js";
+import { fileURLToPath } from "node:url";
 import { binaryMlpFileBytes } from "./onebit-model.js";
 import * as runtime from "@onebit/runtime";
 import { fastBitops } from "./fast-bitops.js";
@@ -230,9 +232,16 @@ export const modelsSection: Section = {
         cases.push(runtimeCase(arch, batch));
       }
     }
-    notes.push(
-      "shipped MNIST models (models/*.onebit via @onebit/runtime-node): not available yet (no models/ folder, no @onebit/runtime-node package)",
-    );
+    const root = fileURLToPath(new URL("../../../..", import.meta.url));
+    const shipped = await findShippedModels(root);
+    notes.push(...shipped.notes);
+    const shippedBatches = ctx.quick ? [1] : [...MODEL_BATCHES];
+    if (ctx.quick && shipped.models.length > 0)
+      notes.push("shipped models: batch 1 only in --quick; --full adds batch 256");
+    for (const m of shipped.models) {
+      for (const batch of shippedBatches)
+        cases.push(...shippedModelCases(m, batch, reason ? [] : threadCounts, ctx.quick, notes));
+    }
     return { cases, notes };
   },
 };
