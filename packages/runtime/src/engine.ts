@@ -29,8 +29,9 @@ export interface EngineOptions {
   /** Samples per pass; larger batches run in several passes (default: fits 64 MiB of activations, ≤ 256). */
   readonly maxBatch?: number;
   /**
-   * Estimated single-thread nanoseconds of a pass below which it runs on the calling thread even when
-   * workers exist (dispatching to workers costs tens of microseconds). Default 200 000.
+   * Least estimated saving, in nanoseconds, for a pass to run on the workers rather than the calling
+   * thread (the estimate already counts dispatch and barrier costs). Default 50 000; 0 sends every
+   * splittable pass to the workers; Infinity keeps every pass on the calling thread.
    */
   readonly parallelThresholdNs?: number;
 }
@@ -69,7 +70,11 @@ export interface OutputInfo {
   readonly argmax: boolean;
 }
 
-const DEFAULT_PARALLEL_THRESHOLD_NS = 200_000;
+/** Default least estimated saving (ns) for a pass to go to the workers. */
+const DEFAULT_PARALLEL_THRESHOLD_NS = 50_000;
+/** Estimated cost of posting a pass to the workers and hearing back, and of one barrier. */
+const DISPATCH_NS = 60_000;
+const BARRIER_NS = 5_000;
 
 function resolveBackend(choice: BackendOption | undefined): KernelBackend {
   const b = choice ?? "auto";
@@ -243,6 +248,7 @@ export class Engine {
   }
 
   private ensurePool(): Promise<ThreadPool> {
+    if (this.pool && !this.pool.alive) this.pool = undefined;
     if (this.pool) return Promise.resolve(this.pool);
     if (!this.poolStarting) {
       resetThreads(this.memory, this.plan);
@@ -261,9 +267,21 @@ export class Engine {
     return this.poolStarting;
   }
 
-  /** Whether a pass of `batch` samples is worth the workers (estimated single-thread time). */
+  /**
+   * Whether a pass of `batch` samples is worth the workers: the estimated time saved by splitting each
+   * step's rows (a 1-row step cannot be split) must exceed the dispatch and barrier costs by
+   * `parallelThresholdNs`. Batch-1 MLPs therefore stay on the calling thread.
+   */
   private parallel(batch: number): boolean {
-    return this.threads > 1 && this.plan.costPerSample * batch >= this.parallelThresholdNs;
+    if (this.threads <= 1) return false;
+    let serial = 0;
+    let split = DISPATCH_NS;
+    for (const step of this.plan.steps) {
+      const rows = step.rowsPerSample * batch;
+      serial += step.costPerRow * rows;
+      split += step.costPerRow * Math.ceil(rows / this.threads) + BARRIER_NS;
+    }
+    return serial - split >= this.parallelThresholdNs;
   }
 
   /** Runs one sample or a batch. Resolves with logits, probabilities and predictions; never blocks other runs' order. */

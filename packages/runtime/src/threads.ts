@@ -102,10 +102,13 @@ export function resetThreads(memory: WebAssembly.Memory, plan: PlanData): void {
  * Worker threads running a plan, made by an environment package. `run(batch)` starts every worker
  * on the pass (the input is already in memory) and resolves when all are done. If a worker dies or
  * throws, the pool calls `abortThreads`, rejects with a `RuntimeError` "WORKER_FAILED" and closes
- * itself; the engine then makes a new pool for later passes.
+ * itself (`alive` turns false, also when a worker dies between passes); the engine then makes a new
+ * pool for later passes.
  */
 export interface ThreadPool {
   readonly size: number;
+  /** False once a worker died or the pool was closed; the engine then starts a new pool. */
+  readonly alive: boolean;
   run(batch: number): Promise<void>;
   close(): Promise<void>;
 }

@@ -1,0 +1,102 @@
+import { performance } from "node:perf_hooks";
+import { type Engine, RuntimeError } from "@onebit/runtime";
+import type { InferenceSession } from "./session.js";
+
+export interface BenchOptions {
+  /** Samples per run (default 1). */
+  readonly batch?: number;
+  /** Untimed runs first (default 20). */
+  readonly warmup?: number;
+  /** Timed runs: at least this many (default 50)… */
+  readonly iterations?: number;
+  /** …and for at least this long (default 2000 ms). */
+  readonly minTimeMs?: number;
+}
+
+export interface BenchReport {
+  readonly batch: number;
+  readonly threads: number;
+  readonly backend: string;
+  readonly iterations: number;
+  /** Wall time of one `run` of `batch` samples, in milliseconds. */
+  readonly latencyMs: {
+    readonly min: number;
+    readonly mean: number;
+    readonly p50: number;
+    readonly p90: number;
+    readonly p99: number;
+    readonly max: number;
+  };
+  /** Samples per second at the median latency. */
+  readonly samplesPerSecond: number;
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i]!;
+}
+
+/** Random inputs of the model's dtype (deterministic, so runs are comparable). */
+export function randomInput(
+  size: number,
+  dtype: "float32" | "uint8",
+  batch: number,
+): Float32Array | Uint8Array {
+  let s = 0x9e3779b9;
+  const next = () => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return (s >>> 0) / 4294967296;
+  };
+  const n = size * batch;
+  return dtype === "uint8"
+    ? Uint8Array.from({ length: n }, () => Math.floor(next() * 256))
+    : Float32Array.from({ length: n }, () => next() * 2 - 1);
+}
+
+/** Times `run` on random inputs: latency percentiles of whole runs and throughput. */
+export async function benchmark(
+  target: InferenceSession | Engine,
+  options: BenchOptions = {},
+): Promise<BenchReport> {
+  const batch = options.batch ?? 1;
+  const warmup = options.warmup ?? 20;
+  const iterations = options.iterations ?? 50;
+  const minTimeMs = options.minTimeMs ?? 2000;
+  for (const [v, what] of [
+    [batch, "batch"],
+    [iterations, "iterations"],
+  ] as const) {
+    if (!Number.isInteger(v) || v < 1)
+      throw new RuntimeError("INVALID_ARGUMENT", `${what}: expected a positive integer, got ${v}`);
+  }
+  const info = target.inputInfo;
+  const input = randomInput(info.size, info.dtype, batch);
+  for (let i = 0; i < warmup; i++) await target.run(input);
+  const times: number[] = [];
+  const start = performance.now();
+  while (times.length < iterations || performance.now() - start < minTimeMs) {
+    const t0 = performance.now();
+    await target.run(input);
+    times.push(performance.now() - t0);
+    if (times.length >= 100_000) break;
+  }
+  const sorted = [...times].sort((a, b) => a - b);
+  const p50 = percentile(sorted, 50);
+  return {
+    batch,
+    threads: target.threads,
+    backend: target.backend,
+    iterations: times.length,
+    latencyMs: {
+      min: sorted[0]!,
+      mean: times.reduce((a, b) => a + b, 0) / times.length,
+      p50,
+      p90: percentile(sorted, 90),
+      p99: percentile(sorted, 99),
+      max: sorted[sorted.length - 1]!,
+    },
+    samplesPerSecond: (batch * 1000) / p50,
+  };
+}

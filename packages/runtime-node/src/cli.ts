@@ -1,0 +1,324 @@
+#!/usr/bin/env node
+// The `onebit` command: run a .onebit model on images, inspect a model, benchmark it.
+import { readFile } from "node:fs/promises";
+import { basename } from "node:path";
+import { readIdx } from "@onebit/datasets";
+import { readModelInfo } from "@onebit/format";
+import { type BackendOption, RuntimeError, describeModel } from "@onebit/runtime";
+import { Command, InvalidArgumentError } from "commander";
+import { type BenchReport, benchmark } from "./bench.js";
+import { InputFileError, decodeImages, toModelInput } from "./images.js";
+import { readModelSource } from "./load.js";
+import { InferenceSession } from "./session.js";
+
+const out = (line = "") => process.stdout.write(`${line}\n`);
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("expected a positive integer");
+  return n;
+}
+
+function intList(value: string): number[] {
+  return value.split(",").map((v) => positiveInt(v.trim()));
+}
+
+function threadsOption(value: string): number | "auto" {
+  return value === "auto" ? "auto" : positiveInt(value);
+}
+
+const BACKENDS = ["auto", "wasm-simd", "wasm-i64", "typescript"];
+function backendOption(value: string): BackendOption {
+  if (!BACKENDS.includes(value)) throw new InvalidArgumentError(`expected one of ${BACKENDS.join(", ")}`);
+  return value as BackendOption;
+}
+
+const fmtBytes = (n: number) =>
+  n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(2)} MiB` : n >= 1024 ? `${(n / 1024).toFixed(2)} KiB` : `${n} B`;
+const fmtCount = (n: number) =>
+  n >= 1e9
+    ? `${(n / 1e9).toFixed(2)} G`
+    : n >= 1e6
+      ? `${(n / 1e6).toFixed(2)} M`
+      : n >= 1e3
+        ? `${(n / 1e3).toFixed(1)} k`
+        : `${n}`;
+
+function table(rows: string[][]): string[] {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  return rows.map((r) =>
+    r
+      .map((cell, c) => (c >= 1 && c <= 4 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)))
+      .join("  ")
+      .trimEnd(),
+  );
+}
+
+interface RunFlags {
+  top: number;
+  json?: boolean;
+  invert?: boolean;
+  labels?: string;
+  limit: number;
+  threads: number | "auto";
+  backend: BackendOption;
+}
+
+async function runCommand(model: string, inputs: string[], flags: RunFlags): Promise<void> {
+  const session = await InferenceSession.create(model, { threads: flags.threads, backend: flags.backend });
+  try {
+    if (session.outputInfo.classes === undefined) {
+      throw new InputFileError(
+        `${model}: the model's output is not a vector of class scores, so there is nothing to rank`,
+      );
+    }
+    const truth = flags.labels ? readIdx(new Uint8Array(await readFile(flags.labels))) : undefined;
+    if (truth && truth.shape.length !== 1)
+      throw new InputFileError(`${flags.labels}: expected an IDX vector of labels`);
+    const results: {
+      input: string;
+      index: number;
+      top: ReturnType<InferenceSessionResult["top"]>;
+      label?: number;
+    }[] = [];
+    let offset = 0;
+    for (const file of inputs) {
+      const images = decodeImages(new Uint8Array(await readFile(file)), file);
+      const data = toModelInput(images, session.inputInfo, file, flags.invert);
+      const r = await session.run(data, { shape: [images.count, ...session.inputInfo.shape] });
+      for (let i = 0; i < images.count; i++) {
+        const label = truth ? Number(truth.data[offset + i]) : undefined;
+        results.push({
+          input: file,
+          index: i,
+          top: r.top(flags.top, i),
+          ...(label === undefined ? {} : { label }),
+        });
+      }
+      offset += images.count;
+    }
+    if (truth && truth.shape[0] !== results.length) {
+      throw new InputFileError(`${flags.labels}: ${truth.shape[0]} labels for ${results.length} images`);
+    }
+    const correct = truth ? results.filter((r) => r.top[0]!.index === r.label).length : undefined;
+    if (flags.json) {
+      out(
+        JSON.stringify(
+          {
+            model: session.metadata.name,
+            results: results.map((r) => ({
+              input: r.input,
+              index: r.index,
+              ...(r.label === undefined ? {} : { label: r.label }),
+              top: r.top,
+            })),
+            ...(correct === undefined
+              ? {}
+              : { accuracy: correct / results.length, correct, total: results.length }),
+          },
+          null,
+          2,
+        ),
+      );
+      return;
+    }
+    const shown = results.length > flags.limit ? results.slice(0, flags.limit) : results;
+    for (const r of shown) {
+      const name = results.length > inputs.length ? `${basename(r.input)}[${r.index}]` : basename(r.input);
+      const best = r.top[0]!;
+      const tops = r.top.map((t) => `${t.label ?? t.index} ${(t.probability * 100).toFixed(1)}%`).join(", ");
+      out(
+        `${name}: ${best.label ?? best.index}  (${tops})${r.label === undefined ? "" : r.label === best.index ? "  ✓" : `  ✗ label ${r.label}`}`,
+      );
+    }
+    if (shown.length < results.length)
+      out(`… ${results.length - shown.length} more (--limit ${results.length} or --json to see all)`);
+    if (correct !== undefined)
+      out(`accuracy: ${correct}/${results.length} = ${((100 * correct) / results.length).toFixed(2)} %`);
+  } finally {
+    await session.dispose();
+  }
+}
+type InferenceSessionResult = Awaited<ReturnType<InferenceSession["run"]>>;
+
+async function inspectCommand(model: string, flags: { json?: boolean }): Promise<void> {
+  const bytes = await readModelSource(model);
+  const info = bytes instanceof Uint8Array ? readModelInfo(bytes) : undefined;
+  const summary = describeModel(bytes);
+  const session = await InferenceSession.create(bytes, { threads: 1 });
+  const plan = session.engine.memoryInfo;
+  await session.dispose();
+  if (flags.json) {
+    out(
+      JSON.stringify(
+        {
+          file: model,
+          version: info?.version,
+          fileBytes: info?.fileLength,
+          input: session.inputInfo,
+          output: session.outputInfo,
+          ...summary,
+          plan,
+        },
+        null,
+        2,
+      ),
+    );
+    return;
+  }
+  const m = summary.metadata;
+  out(`${m.name}${m.description ? ` — ${m.description}` : ""}`);
+  if (info)
+    out(`file: ${model} (${fmtBytes(info.fileLength)}, format ${info.version.major}.${info.version.minor})`);
+  const inp = session.inputInfo;
+  out(
+    `input: ${inp.name} ${inp.dtype} [${inp.shape.join(", ")}], normalized x·${inp.normalization.scale} + ${inp.normalization.offset}`,
+  );
+  const o = session.outputInfo;
+  out(
+    `output: ${o.name} ${o.kind} [${o.shape.join(", ")}]${o.classes !== undefined ? `, ${o.classes} classes` : ""}${o.labels ? ` (${o.labels.slice(0, 10).join(", ")}${o.labels.length > 10 ? ", …" : ""})` : ""}`,
+  );
+  const p = m.provenance;
+  if (p) {
+    const parts = [
+      p.dataset && `dataset ${p.dataset}`,
+      p.accuracy !== undefined && `accuracy ${(p.accuracy * 100).toFixed(2)} %`,
+      p.epochs !== undefined && `${p.epochs} epochs`,
+      p.seed !== undefined && `seed ${p.seed}`,
+      p.libraryVersion && `by ${p.libraryVersion}`,
+      p.date,
+    ].filter(Boolean);
+    out(`provenance: ${parts.join(", ")}`);
+  }
+  out();
+  const rows = [
+    [
+      "#",
+      "node",
+      "op",
+      "details",
+      "output",
+      "1-bit params",
+      "32-bit params",
+      "bytes",
+      "binary MACs",
+      "float MACs",
+    ],
+  ];
+  for (const n of summary.nodes) {
+    rows.push([
+      String(n.index),
+      n.name,
+      n.op,
+      n.details,
+      `${n.outputKind} [${n.outputShape.join(", ")}]`,
+      fmtCount(n.binaryParams),
+      fmtCount(n.otherParams),
+      fmtBytes(n.bytes),
+      fmtCount(n.binaryMacs),
+      fmtCount(n.floatMacs),
+    ]);
+  }
+  for (const line of table(rows)) out(line);
+  const t = summary.totals;
+  out();
+  out(`parameters: ${fmtCount(t.binaryParams)} binary, ${fmtCount(t.otherParams)} 32-bit`);
+  out(
+    `tensors: ${fmtBytes(t.bytes)} (float32 would take ${fmtBytes(t.float32Bytes)}: ${(t.float32Bytes / Math.max(t.bytes, 1)).toFixed(1)}× smaller)`,
+  );
+  out(`per sample: ${fmtCount(t.binaryMacs)} binary MACs, ${fmtCount(t.floatMacs)} float MACs`);
+  out(
+    `runtime plan: ${fmtBytes(plan.weightBytes)} prepacked weights, ${fmtBytes(plan.activationBytesPerSample)} activations per sample, ${fmtBytes(plan.totalBytes)} memory`,
+  );
+}
+
+interface BenchFlags {
+  batch: number[];
+  threads: number | "auto";
+  backend: BackendOption;
+  iterations: number;
+  time: number;
+  json?: boolean;
+}
+
+async function benchCommand(model: string, flags: BenchFlags): Promise<void> {
+  const session = await InferenceSession.create(model, { threads: flags.threads, backend: flags.backend });
+  const reports: BenchReport[] = [];
+  try {
+    if (!flags.json)
+      out(
+        `${session.metadata.name}: backend ${session.backend}, ${session.threads} thread${session.threads > 1 ? "s" : ""}`,
+      );
+    for (const batch of flags.batch) {
+      const r = await benchmark(session, { batch, iterations: flags.iterations, minTimeMs: flags.time });
+      reports.push(r);
+      if (!flags.json) {
+        const l = r.latencyMs;
+        const ms = (v: number) => v.toFixed(v < 1 ? 3 : 2);
+        out(
+          `batch ${String(batch).padStart(4)}: latency p50 ${ms(l.p50)} ms, p90 ${ms(l.p90)} ms, p99 ${ms(l.p99)} ms (min ${ms(l.min)}, mean ${ms(l.mean)}) — ${Math.round(r.samplesPerSecond).toLocaleString("en-US")} samples/s over ${r.iterations} runs`,
+        );
+      }
+    }
+  } finally {
+    await session.dispose();
+  }
+  if (flags.json) out(JSON.stringify({ model: session.metadata.name, reports }, null, 2));
+}
+
+const program = new Command()
+  .name("onebit")
+  .description("Run, inspect and benchmark .onebit Binarized Neural Network models")
+  .showHelpAfterError();
+
+program
+  .command("run")
+  .description("classify images (.png, .pgm, or an IDX file of images) with a model")
+  .argument("<model>", ".onebit model file")
+  .argument("<inputs...>", "image files: .png, .pgm/.pnm, or IDX (e.g. t10k-images-idx3-ubyte)")
+  .option("--top <k>", "how many classes to show per image", positiveInt, 3)
+  .option("--json", "print JSON")
+  .option("--invert", "use 255 − v (dark strokes on a light background → MNIST style)")
+  .option("--labels <idx>", "IDX file of true labels: report accuracy")
+  .option("--limit <n>", "print at most n images (text output)", positiveInt, 20)
+  .option("--threads <n>", 'worker threads or "auto"', threadsOption, "auto")
+  .option("--backend <name>", `kernel backend: ${BACKENDS.join(", ")}`, backendOption, "auto")
+  .action((model: string, inputs: string[], flags: RunFlags) => runCommand(model, inputs, flags));
+
+program
+  .command("inspect")
+  .description("show a model's graph: ops, shapes, parameters, sizes, MACs and metadata")
+  .argument("<model>", ".onebit model file")
+  .option("--json", "print JSON")
+  .action((model: string, flags: { json?: boolean }) => inspectCommand(model, flags));
+
+program
+  .command("bench")
+  .description("measure latency percentiles and throughput on random inputs")
+  .argument("<model>", ".onebit model file")
+  .option("--batch <n[,n…]>", "batch sizes", intList, [1])
+  .option("--threads <n>", 'worker threads or "auto"', threadsOption, "auto")
+  .option("--backend <name>", `kernel backend: ${BACKENDS.join(", ")}`, backendOption, "auto")
+  .option("--iterations <n>", "at least this many timed runs per batch size", positiveInt, 50)
+  .option("--time <ms>", "and at least this long per batch size", positiveInt, 2000)
+  .option("--json", "print JSON")
+  .action((model: string, flags: BenchFlags) => benchCommand(model, flags));
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof RuntimeError || error instanceof InputFileError) {
+    process.stderr.write(
+      `onebit: ${error.message}${error instanceof RuntimeError ? ` [${error.code}]` : ""}\n`,
+    );
+    process.exitCode = 1;
+  } else if (
+    error instanceof Error &&
+    "code" in error &&
+    typeof (error as { code: unknown }).code === "string"
+  ) {
+    // FormatError / DatasetError from the readers: their message names the problem.
+    process.stderr.write(`onebit: ${error.message}\n`);
+    process.exitCode = 1;
+  } else throw error;
+}

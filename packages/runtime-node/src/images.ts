@@ -1,0 +1,148 @@
+import { extname } from "node:path";
+import { readIdx } from "@onebit/datasets";
+import type { InputInfo } from "@onebit/runtime";
+import { PNG } from "pngjs";
+
+/** Images decoded from a file: `count` samples of height × width × channels bytes (NHWC). */
+export interface DecodedImages {
+  readonly count: number;
+  readonly height: number;
+  readonly width: number;
+  readonly channels: number;
+  readonly data: Uint8Array;
+}
+
+/** A problem with an input file (bad format, size mismatch); the CLI prints its message. */
+export class InputFileError extends Error {
+  override readonly name = "InputFileError";
+}
+
+function decodePng(bytes: Uint8Array, file: string): DecodedImages {
+  let png: PNG;
+  try {
+    png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  } catch (error) {
+    throw new InputFileError(`${file}: not a readable PNG (${(error as Error).message})`);
+  }
+  // pngjs always yields 8-bit RGBA.
+  return { count: 1, height: png.height, width: png.width, channels: 4, data: new Uint8Array(png.data) };
+}
+
+/** Binary (P5) or ASCII (P2) PGM with maxval ≤ 65535, scaled to 0..255. */
+function decodePgm(bytes: Uint8Array, file: string): DecodedImages {
+  let at = 0;
+  const token = (): string => {
+    for (;;) {
+      while (at < bytes.length && /\s/.test(String.fromCharCode(bytes[at]!))) at++;
+      if (bytes[at] !== 0x23) break; // '#' comment to end of line
+      while (at < bytes.length && bytes[at] !== 0x0a) at++;
+    }
+    const start = at;
+    while (at < bytes.length && !/\s/.test(String.fromCharCode(bytes[at]!))) at++;
+    return String.fromCharCode(...bytes.subarray(start, at));
+  };
+  const magic = token();
+  if (magic !== "P5" && magic !== "P2")
+    throw new InputFileError(`${file}: not a PGM image (magic ${JSON.stringify(magic)}, expected P5 or P2)`);
+  const [width, height, maxval] = [token(), token(), token()].map(Number) as [number, number, number];
+  if (![width, height, maxval].every((v) => Number.isInteger(v) && v > 0) || maxval > 65535) {
+    throw new InputFileError(`${file}: bad PGM header (width ${width}, height ${height}, maxval ${maxval})`);
+  }
+  const n = width * height;
+  const data = new Uint8Array(n);
+  const scale = (v: number) => Math.round((v * 255) / maxval);
+  if (magic === "P2") {
+    for (let i = 0; i < n; i++) {
+      const v = Number(token());
+      if (!Number.isInteger(v) || v < 0 || v > maxval)
+        throw new InputFileError(`${file}: pixel ${i} is not an integer in 0..${maxval}`);
+      data[i] = scale(v);
+    }
+  } else {
+    at++; // the single whitespace after maxval
+    const wide = maxval > 255;
+    if (bytes.length < at + n * (wide ? 2 : 1))
+      throw new InputFileError(`${file}: truncated PGM (${n} pixels declared)`);
+    for (let i = 0; i < n; i++) {
+      data[i] = scale(wide ? (bytes[at + 2 * i]! << 8) | bytes[at + 2 * i + 1]! : bytes[at + i]!);
+    }
+  }
+  return { count: 1, height, width, channels: 1, data };
+}
+
+/** An IDX file of unsigned bytes: [n, rows, cols] (MNIST images), [n, rows, cols, channels] or [rows, cols]. */
+function decodeIdx(bytes: Uint8Array, file: string): DecodedImages {
+  let idx: ReturnType<typeof readIdx>;
+  try {
+    idx = readIdx(bytes);
+  } catch (error) {
+    throw new InputFileError(`${file}: ${(error as Error).message}`);
+  }
+  if (idx.dtype !== "uint8")
+    throw new InputFileError(`${file}: IDX of ${idx.dtype}, expected unsigned bytes (images)`);
+  const s = idx.shape;
+  if (s.length === 2) return { count: 1, height: s[0]!, width: s[1]!, channels: 1, data: idx.data };
+  if (s.length === 3) return { count: s[0]!, height: s[1]!, width: s[2]!, channels: 1, data: idx.data };
+  if (s.length === 4) return { count: s[0]!, height: s[1]!, width: s[2]!, channels: s[3]!, data: idx.data };
+  throw new InputFileError(`${file}: IDX of shape [${s.join(", ")}], expected [n, rows, cols] images`);
+}
+
+/** Decodes a .png, .pgm or IDX file (by extension; anything else is tried as IDX). */
+export function decodeImages(bytes: Uint8Array, file: string): DecodedImages {
+  const ext = extname(file).toLowerCase();
+  if (ext === ".png") return decodePng(bytes, file);
+  if (ext === ".pgm" || ext === ".pnm") return decodePgm(bytes, file);
+  return decodeIdx(bytes, file);
+}
+
+/**
+ * Converts decoded images to the model's input bytes: grayscale (luma) for 1 channel or a flat
+ * [height·width] input, RGB for 3, RGBA for 4; alpha composites over black; `invert` maps v → 255 − v
+ * (for dark-on-light drawings fed to MNIST-style models). The pixel grid must match the model's.
+ */
+export function toModelInput(
+  images: DecodedImages,
+  input: InputInfo,
+  file: string,
+  invert = false,
+): Uint8Array {
+  const shape = input.shape;
+  const pixels = images.height * images.width;
+  let channels: number;
+  if (shape.length === 3) {
+    if (shape[0] !== images.height || shape[1] !== images.width) {
+      throw new InputFileError(
+        `${file}: the image is ${images.width}×${images.height}, the model takes ${shape[1]}×${shape[0]} (width×height)`,
+      );
+    }
+    channels = shape[2]!;
+  } else if (shape[0] === pixels) channels = 1;
+  else if (shape[0] === pixels * 3) channels = 3;
+  else {
+    throw new InputFileError(
+      `${file}: the image has ${pixels} pixels, the model takes a vector of ${shape[0]} values`,
+    );
+  }
+  if (![1, 3, 4].includes(channels))
+    throw new InputFileError(`${file}: the model takes ${channels}-channel images, images have 1, 3 or 4`);
+  const out = new Uint8Array(images.count * pixels * channels);
+  const src = images.data;
+  const sc = images.channels;
+  for (let p = 0; p < images.count * pixels; p++) {
+    const i = p * sc;
+    const alpha = sc === 4 ? src[i + 3]! / 255 : 1;
+    const rgb = sc >= 3 ? [src[i]!, src[i + 1]!, src[i + 2]!] : [src[i]!, src[i]!, src[i]!];
+    const px =
+      channels === 1
+        ? [0.299 * rgb[0]! + 0.587 * rgb[1]! + 0.114 * rgb[2]!]
+        : channels === 3
+          ? rgb
+          : [...rgb, alpha * 255];
+    for (let c = 0; c < channels; c++) {
+      let v = channels === 4 ? px[c]! : px[c]! * alpha;
+      v = Math.round(Math.min(255, Math.max(0, v)));
+      out[p * channels + c] = invert ? 255 - v : v;
+    }
+  }
+  return out;
+}

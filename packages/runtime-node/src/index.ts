@@ -1,0 +1,17 @@
+// @onebit/runtime-node: the engine of @onebit/runtime with model files and worker_threads.
+export {
+  type BackendOption,
+  Engine,
+  type InputInfo,
+  type ModelInput,
+  type OutputInfo,
+  type RunOptions,
+  type RunResult,
+  RuntimeError,
+  type RuntimeErrorCode,
+  type TopEntry,
+  describeModel,
+} from "@onebit/runtime";
+export { type BenchOptions, type BenchReport, benchmark } from "./bench.js";
+export { type ModelSource, readModelSource } from "./load.js";
+export { InferenceSession, type SessionOptions } from "./session.js";
