@@ -52,6 +52,7 @@ export async function runBench(
   const progress = new Progress(0);
   const results: SectionResult[] = [];
   for (const section of sections) {
+    const sectionStart = performance.now();
     progress.start(`${section.id}: planning`);
     const plan = await section.plan(ctx);
     const cases = byGroup(plan.cases.filter((c) => !options.filter || options.filter.test(caseId(c))));
@@ -79,6 +80,7 @@ export async function runBench(
       description: section.description,
       results: compared,
       notes: plan.notes,
+      seconds: (performance.now() - sectionStart) / 1000,
       ...(plan.errors && plan.errors.length > 0 ? { errors: plan.errors } : {}),
       ...(extra ? { extra } : {}),
     });

@@ -35,7 +35,14 @@ export const FULL_MEASURE: MeasureOptions = {
 export interface Measurement {
   /** Seconds per run, one entry per sample. */
   readonly samples: number[];
+  /** Process CPU seconds (user + system, all threads) per run, one entry per sample. */
+  readonly cpuSamples: number[];
   readonly runsPerSample: number;
+}
+
+function cpuSeconds(since: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(since);
+  return (d.user + d.system) / 1e6;
 }
 
 // Outputs are kept here so the optimizer cannot prove a run's result unused.
@@ -64,13 +71,16 @@ export function measureSync(run: () => unknown, o: MeasureOptions, firstRunMs: n
   const t0 = performance.now();
   while (firstRunMs < o.warmupMs && performance.now() - t0 < o.warmupMs) sink = run();
   const samples: number[] = [];
+  const cpuSamples: number[] = [];
   const start = performance.now();
   while (!enough(samples.length, performance.now() - start, o)) {
+    const c = process.cpuUsage();
     const s = performance.now();
     for (let i = 0; i < runsPerSample; i++) sink = run();
     samples.push((performance.now() - s) / 1000 / runsPerSample);
+    cpuSamples.push(cpuSeconds(c) / runsPerSample);
   }
-  return { samples, runsPerSample };
+  return { samples, cpuSamples, runsPerSample };
 }
 
 /** measureSync for an asynchronous function (each run awaited before the next starts). */
@@ -83,11 +93,14 @@ export async function measureAsync(
   const t0 = performance.now();
   while (firstRunMs < o.warmupMs && performance.now() - t0 < o.warmupMs) sink = await run();
   const samples: number[] = [];
+  const cpuSamples: number[] = [];
   const start = performance.now();
   while (!enough(samples.length, performance.now() - start, o)) {
+    const c = process.cpuUsage();
     const s = performance.now();
     for (let i = 0; i < runsPerSample; i++) sink = await run();
     samples.push((performance.now() - s) / 1000 / runsPerSample);
+    cpuSamples.push(cpuSeconds(c) / runsPerSample);
   }
-  return { samples, runsPerSample };
+  return { samples, cpuSamples, runsPerSample };
 }

@@ -54,6 +54,7 @@ export async function runCase(spec: CaseSpec, options: MeasureOptions): Promise<
       ...base(spec),
       status: "ok",
       time,
+      cpuTime: summarize(m.cpuSamples),
       runsPerSample: m.runsPerSample,
       ...(spec.work ? { rate: spec.work.count / time.median } : {}),
     };

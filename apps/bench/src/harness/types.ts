@@ -68,8 +68,13 @@ export interface CaseResult {
   readonly status: CaseStatus;
   /** Why a case is wrong, failed or skipped. */
   readonly note?: string;
-  /** Seconds per run. */
+  /** Seconds per run (wall clock). */
   readonly time?: Summary;
+  /**
+   * Process CPU seconds per run (user + system, summed over the process's threads). On a busy
+   * machine wall time includes waiting for a core; for a single-threaded case this does not.
+   */
+  readonly cpuTime?: Summary;
   /** Runs folded into one timed sample (fast kernels are batched to stay above timer resolution). */
   readonly runsPerSample?: number;
   readonly work?: Work;
@@ -90,6 +95,8 @@ export interface SectionResult {
   readonly results: CaseResult[];
   /** Lines such as "binary conv2d: not available yet (@onebit/bitops has no bconv2d export)". */
   readonly notes: string[];
+  /** Wall-clock seconds the section took (planning, checks, timing). */
+  readonly seconds?: number;
   /** Failures outside the timed cases (e.g. a section file whose own check threw): they fail the run. */
   readonly errors?: string[];
   /** Section-specific figures that are not timings (e.g. memory). */

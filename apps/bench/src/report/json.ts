@@ -52,6 +52,7 @@ export function validateReport(doc: unknown): string[] {
     for (const k of ["id", "title", "description"]) field(s, k, "string", at);
     field(s, "notes", "array", at);
     field(s, "errors", "array", at, true);
+    field(s, "seconds", "number", at, true);
     field(s, "extra", "object", at, true);
     if (!Array.isArray(s.results)) {
       problems.push(`${at}.results: expected an array`);
@@ -80,6 +81,7 @@ export function validateReport(doc: unknown): string[] {
             problems.push(`${rat}.time: quantiles out of order`);
           }
         }
+        if (r.cpuTime !== undefined) field(r, "cpuTime", "object", rat);
       } else if (r.time !== undefined) {
         problems.push(`${rat}.time: only correct (ok) results are timed`);
       }
