@@ -42,6 +42,8 @@ export class XnorDense {
   private aPtr = -1;
   private outPtr = -1;
   private capacity = 0;
+  /** One 32-row word per output while packing. */
+  private readonly words: Int32Array;
 
   private constructor(
     private readonly s: Shared,
@@ -50,6 +52,7 @@ export class XnorDense {
   ) {
     this.kWords = kernelRowWords(k);
     this.weightWords = Math.ceil(n / PANEL_COLUMNS) * this.kWords * PANEL_COLUMNS;
+    this.words = new Int32Array(n);
   }
 
   /** An XNOR product for K inputs and N outputs, or undefined where WebAssembly kernels are missing. */
@@ -85,30 +88,33 @@ export class XnorDense {
   private packWeights(latent: Float32Array, signs: Float32Array): number {
     const { k, n } = this;
     const bits = new Int32Array(latent.buffer, latent.byteOffset, latent.length);
-    const dst = this.s.heap.u32(this.wPtr, this.weightWords);
     const signBits = new Int32Array(signs.buffer, signs.byteOffset, signs.length);
+    const dst = this.s.heap.u32(this.wPtr, this.weightWords);
+    const words = this.words;
     const half = this.kWords >>> 1;
     let maxBits = 0;
-    const blocks = Math.ceil(k / 32);
-    for (let wk = 0; wk < blocks; wk++) {
-      const k0 = wk * 32;
+    // Row by row (sequential reads; a column walk would hit 32 rows 4·N bytes apart, which alias
+    // in the L1 cache), accumulating each output's 32-row word, then scattering the words.
+    for (let k0 = 0, wk = 0; k0 < k; k0 += 32, wk++) {
+      words.fill(0);
       const k1 = Math.min(k, k0 + 32);
-      const t = wk >>> 1;
-      const lane = wk & 1;
-      for (let o = 0; o < n; o++) {
-        let word = 0;
-        for (let kk = k0; kk < k1; kk++) {
-          const i = kk * n + o;
-          const u = bits[i]!;
+      for (let kk = k0; kk < k1; kk++) {
+        const shift = kk - k0;
+        const row = kk * n;
+        for (let o = 0; o < n; o++) {
+          const u = bits[row + o]!;
           const magnitude = u & 0x7fffffff;
           maxBits = Math.max(maxBits, magnitude);
           // Bit 1 for +1: sign bit clear, or −0.
           const negative = (u >>> 31) & ((magnitude + 0x7fffffff) >>> 31);
-          word |= (negative ^ 1) << (kk - k0);
-          signBits[i] = 0x3f800000 | (negative << 31);
+          words[o]! |= (negative ^ 1) << shift;
+          signBits[row + o] = 0x3f800000 | (negative << 31);
         }
-        dst[(((o >>> 2) * half + t) * PANEL_COLUMNS + (o & 3)) * 2 + lane] = word;
       }
+      const t = wk >>> 1;
+      const lane = wk & 1;
+      for (let o = 0; o < n; o++)
+        dst[(((o >>> 2) * half + t) * PANEL_COLUMNS + (o & 3)) * 2 + lane] = words[o]!;
     }
     return bitsToFloat(maxBits);
   }
