@@ -223,6 +223,28 @@ describe("speedup and size-ratio columns", () => {
     expect(out[3]!.speedup).toBeCloseTo(10, 12);
   });
 
+  it("CPU-time speedups compare single-threaded cases only", () => {
+    const cpu = (median: number) => ({
+      n: 3,
+      min: median,
+      max: median,
+      mean: median,
+      median,
+      p25: median,
+      p75: median,
+      mad: 0,
+    });
+    const out = compareWithBaselines([
+      result("base", 0.02, { baseline: true, cpuTime: cpu(0.01) }),
+      result("bin", 0.001, { precision: "binary", cpuTime: cpu(0.001) }),
+      result("two", 0.01, { threads: 2, cpuTime: cpu(0.02) }),
+    ]);
+    expect(out[1]!.speedup).toBeCloseTo(20, 12);
+    expect(out[1]!.cpuSpeedup).toBeCloseTo(10, 12);
+    expect(out[2]!.speedup).toBeCloseTo(2, 12);
+    expect(out[2]!.cpuSpeedup).toBeUndefined();
+  });
+
   it("leaves groups without any usable baseline unrated", () => {
     const out = compareWithBaselines([result("bin", 0.002, { precision: "binary" })]);
     expect(out[0]!.speedup).toBeUndefined();

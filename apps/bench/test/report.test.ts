@@ -168,7 +168,7 @@ describe("report rendering", () => {
     }
     expect(tables).toBe(4); // results, binary-gemm.ts rows, model bytes, peak RSS
     expect(md).toContain(
-      "| 1x64x64 | ort-1t | 1 | 1.00 ms | 950 µs–1.05 ms | 900 µs | 0.01 GFLOP/s | 1.00× | 1.00× | baseline |",
+      "| 1x64x64 | ort-1t | 1 | 1.00 ms | 950 µs–1.05 ms | 900 µs | 0.01 GFLOP/s | 1.00× |  | 1.00× | baseline |",
     );
     expect(md).toContain("WRONG: C[0][3] = 5, expected 7");
     expect(md).toContain("- a note with a | pipe");

@@ -89,12 +89,18 @@ export function compareWithBaselines(results: readonly CaseResult[]): CaseResult
     const b = baselines.get(key(r));
     if (!b) return r;
     const speedup = r.status === "ok" && r.time && b.time ? b.time.median / r.time.median : undefined;
+    // CPU time sums a process's threads, so the CPU ratio only compares single-threaded cases.
+    const cpuSpeedup =
+      r.status === "ok" && r.cpuTime && b.cpuTime && r.threads === 1 && b.threads === 1
+        ? b.cpuTime.median / r.cpuTime.median
+        : undefined;
     const sizeRatio =
       r.bytes !== undefined && b.bytes !== undefined && r.bytes > 0 ? b.bytes / r.bytes : undefined;
     return {
       ...r,
       baseline: r === b,
       ...(speedup !== undefined ? { speedup } : {}),
+      ...(cpuSpeedup !== undefined ? { cpuSpeedup } : {}),
       ...(sizeRatio !== undefined ? { sizeRatio } : {}),
     };
   });

@@ -83,6 +83,8 @@ export interface CaseResult {
   readonly bytes?: number;
   /** Baseline median / this median (> 1: faster than the baseline). */
   readonly speedup?: number;
+  /** Baseline CPU time / this CPU time, for single-threaded cases (robust to a busy machine). */
+  readonly cpuSpeedup?: number;
   /** Baseline bytes / these bytes (> 1: smaller than the baseline). */
   readonly sizeRatio?: number;
 }

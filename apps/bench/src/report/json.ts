@@ -69,7 +69,7 @@ export function validateReport(doc: unknown): string[] {
       if (!["ok", "wrong", "error", "skipped"].includes(r.status as string)) {
         problems.push(`${rat}.status: ok, wrong, error or skipped`);
       }
-      for (const k of ["rate", "bytes", "speedup", "sizeRatio", "runsPerSample"])
+      for (const k of ["rate", "bytes", "speedup", "cpuSpeedup", "sizeRatio", "runsPerSample"])
         field(r, k, "number", rat, true);
       field(r, "note", "string", rat, true);
       if (r.status === "ok") {

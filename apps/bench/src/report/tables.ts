@@ -27,6 +27,7 @@ const RESULT_COLUMNS: readonly Column[] = [
   { header: "CPU/run", align: "right" },
   { header: "throughput", align: "right" },
   { header: "speedup", align: "right" },
+  { header: "CPU speedup", align: "right" },
   { header: "size ratio", align: "right" },
   { header: "note" },
 ];
@@ -43,6 +44,7 @@ function resultRow(r: CaseResult, firstOfGroup: boolean): string[] {
     r.cpuTime ? formatSeconds(r.cpuTime.median) : "",
     r.rate !== undefined && r.work ? formatRate(r.rate, r.work.unit) : "",
     formatRatio(r.speedup),
+    formatRatio(r.cpuSpeedup),
     formatRatio(r.sizeRatio),
     note,
   ];
@@ -192,7 +194,7 @@ export function headline(s: SectionResult): string[] {
     const base = s.results.find((r) => r.group === g && r.baseline && r.status === "ok");
     if (b && base) {
       lines.push(
-        `${g}: binary ${formatSeconds(b.time!.median)} vs ${formatSeconds(base.time!.median)} float32 baseline → ${formatRatio(b.speedup)} faster${b.sizeRatio ? `, ${formatRatio(b.sizeRatio)} smaller` : ""}`,
+        `${g}: binary ${formatSeconds(b.time!.median)} vs ${formatSeconds(base.time!.median)} float32 baseline → ${formatRatio(b.speedup)} faster${b.cpuSpeedup ? ` (${formatRatio(b.cpuSpeedup)} in CPU time)` : ""}${b.sizeRatio ? `, ${formatRatio(b.sizeRatio)} smaller` : ""}`,
       );
     }
   }
