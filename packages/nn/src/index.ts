@@ -29,6 +29,7 @@ export {
 export {
   type BatchLog,
   type CompileOptions,
+  type EpochData,
   type EpochLog,
   type EvaluateResult,
   type FitCallbacks,

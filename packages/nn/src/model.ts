@@ -93,6 +93,9 @@ export interface FitOptions {
   initialEpoch?: number;
 }
 
+/** A dataset per epoch, drawn with the training generator (for augmentation). */
+export type EpochData = (epoch: number, rng: Rng) => LabeledData;
+
 export interface History {
   readonly epochs: EpochLog[];
 }
@@ -290,8 +293,12 @@ export class Sequential {
     return loss !== undefined ? resolveLoss(loss) : (this.loss ?? resolveLoss("softmaxCrossEntropy"));
   }
 
-  /** Trains the model; resolves to the per-epoch history. */
-  async fit(data: LabeledData, options: FitOptions): Promise<History> {
+  /**
+   * Trains the model; resolves to the per-epoch history. `data` is a dataset, or a function giving
+   * each epoch's dataset (e.g. freshly augmented with the training generator, so seeded runs and
+   * resumed checkpoints see the same samples); every epoch must have the same number of samples.
+   */
+  async fit(data: LabeledData | EpochData, options: FitOptions): Promise<History> {
     const epochs = options?.epochs;
     if (!Number.isInteger(epochs) || epochs < 0) {
       throw new NnError(
@@ -319,18 +326,23 @@ export class Sequential {
     }
     const loss = this.resolveLoss(options.loss);
     const schedule = options.schedule ?? this.schedule;
-    const labels = checkLabeledData(data, this.inputShape, this.classes, "fit data");
     const validation = options.validation;
     const valLabels = validation
       ? checkLabeledData(validation, this.inputShape, this.classes, "fit validation")
       : undefined;
-    const n = labels.length;
-    if (n === 0) throw new NnError("INVALID_ARGUMENT", "fit data holds no samples");
     const seed = options.seed ?? this.seed;
     if (!Number.isInteger(seed))
       throw new NnError("INVALID_ARGUMENT", `fit seed must be an integer, got ${seed}`);
     // A stream distinct from the initialization stream of the same seed.
     const rng = options.rng ?? new Rng(seed ^ 0x6a09e667);
+    const epochData = (epoch: number): { set: LabeledData; labels: Int32Array } => {
+      const set = typeof data === "function" ? data(epoch, rng) : data;
+      const what = typeof data === "function" ? `fit data of epoch ${epoch}` : "fit data";
+      return { set, labels: checkLabeledData(set, this.inputShape, this.classes, what) };
+    };
+    let current = epochs > initialEpoch || typeof data !== "function" ? epochData(initialEpoch) : undefined;
+    const n = current?.labels.length ?? 0;
+    if (current && n === 0) throw new NnError("INVALID_ARGUMENT", "fit data holds no samples");
     const shuffle = options.shuffle ?? true;
     const callbacks =
       options.callbacks === undefined
@@ -346,7 +358,7 @@ export class Sequential {
     const size = sizeOf(this.inputShape);
     const stepsPerEpoch = Math.ceil(n / batchSize);
     const totalSteps = stepsPerEpoch * epochs;
-    const xb = this.xBatch.get(Math.min(batchSize, n) * size);
+    const xb = this.xBatch.get(Math.max(1, Math.min(batchSize, n)) * size);
     if (this.labelBatch.length < batchSize) this.labelBatch = new Int32Array(batchSize);
     const history: History = { epochs: [] };
     const identity = new Int32Array(n).map((_, i) => i);
@@ -354,6 +366,18 @@ export class Sequential {
     for (const cb of callbacks) await cb.onTrainBegin?.(ctx);
 
     for (let epoch = initialEpoch; epoch < epochs && !this.stopTraining; epoch++) {
+      if (!current) {
+        current = epochData(epoch);
+        if (current.labels.length !== n) {
+          throw new NnError(
+            "SHAPE_MISMATCH",
+            `fit data of epoch ${epoch} holds ${current.labels.length} samples, earlier epochs ${n}`,
+          );
+        }
+      }
+      const { set, labels } = current;
+      // A fixed dataset is checked once; a provider's is drawn and checked every epoch.
+      if (typeof data === "function") current = undefined;
       const order = shuffle ? rng.permutation(n) : identity;
       const started = performance.now();
       let lossSum = 0;
@@ -367,7 +391,7 @@ export class Sequential {
         const yb = this.labelBatch.subarray(0, count);
         for (let i = 0; i < count; i++) {
           const s = order[start + i]!;
-          x.set(data.x.subarray(s * size, (s + 1) * size), i * size);
+          x.set(set.x.subarray(s * size, (s + 1) * size), i * size);
           yb[i] = labels[s]!;
         }
         if (schedule) {

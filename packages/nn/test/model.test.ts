@@ -218,3 +218,28 @@ describe("state and errors", () => {
     await expect(run).rejects.toThrowError(/the loss became (NaN|Infinity) at epoch 0, batch 1/);
   });
 });
+
+describe("per-epoch data", () => {
+  it("draws each epoch's samples from a provider with the training generator, reproducibly", async () => {
+    const base = xorData(200, 10, 8);
+    const calls: number[] = [];
+    const provider = (epoch: number, rng: Rng) => {
+      calls.push(epoch);
+      // "Augmentation": jitter every value with the training generator.
+      return { x: base.x.map((v) => v + rng.uniform(-0.05, 0.05)), y: base.y };
+    };
+    const run = async () => {
+      const m = binaryMlp(3);
+      await m.fit(provider, { epochs: 3, batchSize: 50, optimizer: adam(), verbose: 0 });
+      return Array.from(m.params()[0]!.value);
+    };
+    const a = await run();
+    expect(calls).toEqual([0, 1, 2]);
+    expect(await run()).toEqual(a);
+    const m = binaryMlp(3);
+    let k = 0;
+    await expect(
+      m.fit(() => xorData(k++ === 0 ? 100 : 90, 10, 1), { epochs: 2, optimizer: adam(), verbose: 0 }),
+    ).rejects.toThrowError(/epoch 1 holds 90 samples/);
+  });
+});
