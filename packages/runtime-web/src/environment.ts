@@ -46,7 +46,7 @@ export function detectThreadSupport(): ThreadSupport {
       ? "SharedArrayBuffer is not available"
       : "the page is not cross-origin isolated (serve it with COOP: same-origin and COEP: require-corp), so SharedArrayBuffer is unavailable";
   } else if (hardwareConcurrency < 2) reason = "the device reports a single core";
-  else reason = "cross-origin isolated: Web Workers over a shared WebAssembly.Memory";
+  else reason = "the page is cross-origin isolated";
   return {
     crossOriginIsolated,
     sharedMemory,

@@ -20,11 +20,11 @@ import { webWorkerPool } from "./web-worker-pool.js";
 
 export interface SessionOptions extends FetchOptions {
   /**
-   * Threads for large runs. Default: up to 4 (the device's cores) on a cross-origin isolated page,
-   * else 1. More than 1 where threads are unavailable (no COOP/COEP) falls back to 1, and
-   * `getBackendInfo().reason` says why.
+   * Threads for large runs: a count, or "auto" (default): up to 4 (the device's cores) on a
+   * cross-origin isolated page, else 1. More than 1 where threads are unavailable (no COOP/COEP)
+   * falls back to 1, and `getBackendInfo().reason` says why.
    */
-  readonly threads?: number;
+  readonly threads?: number | "auto";
   /** Kernel backend (default "auto": the fastest this browser runs). */
   readonly backend?: BackendOption;
   /** Samples per pass; larger batches run in several passes. */
@@ -51,12 +51,12 @@ export interface SessionBackendInfo {
   readonly threadedRuns: number;
 }
 
-function threadCount(requested: number | undefined): number | undefined {
-  if (requested === undefined) return undefined;
+function threadCount(requested: number | "auto" | undefined): number | undefined {
+  if (requested === undefined || requested === "auto") return undefined;
   if (!Number.isInteger(requested) || requested < 1) {
     throw new RuntimeError(
       "INVALID_ARGUMENT",
-      `threads: expected a positive integer, got ${String(requested)}`,
+      `threads: expected a positive integer or "auto", got ${String(requested)}`,
     );
   }
   return requested;
@@ -95,7 +95,7 @@ export class InferenceSession {
       reason = `${wanted} threads requested, running on 1: ${support.reason}`;
     } else if (wanted === 1) {
       reason = requested === 1 ? "1 thread requested" : `1 thread: ${support.reason}`;
-    } else reason = `${threads} Web Workers: ${support.reason}`;
+    } else reason = `${threads} Web Workers over a shared WebAssembly.Memory (${support.reason})`;
 
     const base = {
       ...(options.backend ? { backend: options.backend } : {}),
@@ -142,6 +142,16 @@ export class InferenceSession {
   /** The model's output: kind, shape, classes and labels. */
   get outputInfo(): OutputInfo {
     return this.engine.outputInfo;
+  }
+
+  /** The kernel backend in use. */
+  get backend(): KernelBackend {
+    return this.engine.backend;
+  }
+
+  /** Threads large runs use (1: the calling thread only). */
+  get threads(): number {
+    return this.info.threads;
   }
 
   /** The model's name, description, labels and provenance. */

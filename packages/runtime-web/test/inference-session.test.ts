@@ -29,6 +29,8 @@ describe("InferenceSession", () => {
     });
     expect(session.metadata.name).toBe("test-conv");
     expect(session.modelBytes).toBe(models.conv.byteLength);
+    expect(session.threads).toBe(1);
+    expect(session.backend).toBe(session.getBackendInfo().backend);
     const info = session.getBackendInfo();
     expect(info).toMatchObject({
       threads: 1,
@@ -94,6 +96,10 @@ describe("InferenceSession", () => {
   it("rejects bad options, inputs and use after dispose with RuntimeError codes", async () => {
     expect(await codeOf(InferenceSession.create(models.mlp, { threads: 0 }))).toBe("INVALID_ARGUMENT");
     expect(await codeOf(InferenceSession.create(models.mlp, { threads: 1.5 }))).toBe("INVALID_ARGUMENT");
+    expect(await codeOf(InferenceSession.create(models.mlp, { threads: "all" as never }))).toBe(
+      "INVALID_ARGUMENT",
+    );
+    expect(await codeOf(InferenceSession.create(models.mlp, { threads: "auto" }))).toBe("resolved");
     expect(await codeOf(InferenceSession.create(models.mlp, { backend: "gpu" as never }))).toBe(
       "INVALID_ARGUMENT",
     );
