@@ -356,3 +356,141 @@ export function sgemm(
     }
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// im2col / col2im for NHWC convolutions, so a convolution's gather and scatter run next to the
+// GEMM in linear memory instead of being copied in from JavaScript.
+
+/**
+ * Rows [r0, r1) of the im2col matrix (flat output pixel index over batch·outH·outW) written to
+ * `cols`, each kernelH·kernelW·inC floats in (ky, kx, c) order; out-of-image taps get padValue.
+ */
+export function im2col(
+  input: usize,
+  inH: i32,
+  inW: i32,
+  inC: i32,
+  kernelH: i32,
+  kernelW: i32,
+  strideH: i32,
+  strideW: i32,
+  padTop: i32,
+  padLeft: i32,
+  outH: i32,
+  outW: i32,
+  padValue: f32,
+  r0: i32,
+  r1: i32,
+  cols: usize,
+): void {
+  const perImage = outH * outW;
+  const span = kernelW * inC;
+  const pad = f32x4.splat(padValue);
+  let b = r0 / perImage;
+  let oy = (r0 - b * perImage) / outW;
+  let ox = r0 - b * perImage - oy * outW;
+  let dst = cols;
+  for (let r = r0; r < r1; r++) {
+    const x0 = ox * strideW - padLeft;
+    const inside = x0 >= 0 && x0 + kernelW <= inW;
+    for (let ky = 0; ky < kernelH; ky++) {
+      const y = oy * strideH + ky - padTop;
+      if (y < 0 || y >= inH) {
+        fillPad(dst, span, pad, padValue);
+      } else if (inside) {
+        // The kernelW pixels of one kernel row are adjacent in NHWC: one contiguous copy.
+        memory.copy(dst, input + <usize>(((b * inH + y) * inW + x0) * inC) * 4, <usize>span * 4);
+      } else {
+        for (let kx = 0; kx < kernelW; kx++) {
+          const x = x0 + kx;
+          const o = dst + <usize>(kx * inC) * 4;
+          if (x >= 0 && x < inW) memory.copy(o, input + <usize>(((b * inH + y) * inW + x) * inC) * 4, <usize>inC * 4);
+          else fillPad(o, inC, pad, padValue);
+        }
+      }
+      dst += <usize>span * 4;
+    }
+    if (++ox == outW) {
+      ox = 0;
+      if (++oy == outH) {
+        oy = 0;
+        b++;
+      }
+    }
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function fillPad(dst: usize, count: i32, pad: v128, padValue: f32): void {
+  let i = 0;
+  for (; i + 4 <= count; i += 4) v128.store(dst + (<usize>i << 2), pad);
+  for (; i < count; i++) store<f32>(dst + (<usize>i << 2), padValue);
+}
+
+// dst[0..count) += src[0..count)
+// @ts-ignore: decorator
+@inline
+function addInto(dst: usize, src: usize, count: i32): void {
+  let i = 0;
+  for (; i + 4 <= count; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(dst + o, f32x4.add(v128.load(dst + o), v128.load(src + o)));
+  }
+  for (; i < count; i++) {
+    const o = <usize>i << 2;
+    store<f32>(dst + o, load<f32>(dst + o) + load<f32>(src + o));
+  }
+}
+
+/** Scatter-adds rows [r0, r1) of `gradCols` onto the input positions im2col gathered them from. */
+export function col2imAdd(
+  gradCols: usize,
+  inH: i32,
+  inW: i32,
+  inC: i32,
+  kernelH: i32,
+  kernelW: i32,
+  strideH: i32,
+  strideW: i32,
+  padTop: i32,
+  padLeft: i32,
+  outH: i32,
+  outW: i32,
+  r0: i32,
+  r1: i32,
+  gradInput: usize,
+): void {
+  const perImage = outH * outW;
+  const span = kernelW * inC;
+  let b = r0 / perImage;
+  let oy = (r0 - b * perImage) / outW;
+  let ox = r0 - b * perImage - oy * outW;
+  let src = gradCols;
+  for (let r = r0; r < r1; r++) {
+    const x0 = ox * strideW - padLeft;
+    const inside = x0 >= 0 && x0 + kernelW <= inW;
+    for (let ky = 0; ky < kernelH; ky++) {
+      const y = oy * strideH + ky - padTop;
+      if (y >= 0 && y < inH) {
+        const rowStart = (b * inH + y) * inW;
+        if (inside) {
+          addInto(gradInput + <usize>((rowStart + x0) * inC) * 4, src, span);
+        } else {
+          for (let kx = 0; kx < kernelW; kx++) {
+            const x = x0 + kx;
+            if (x >= 0 && x < inW) addInto(gradInput + <usize>((rowStart + x) * inC) * 4, src + <usize>(kx * inC) * 4, inC);
+          }
+        }
+      }
+      src += <usize>span * 4;
+    }
+    if (++ox == outW) {
+      ox = 0;
+      if (++oy == outH) {
+        oy = 0;
+        b++;
+      }
+    }
+  }
+}

@@ -1,6 +1,9 @@
 import { type Conv2dGeometry, type Conv2dParams, conv2dOutputShape } from "./conv2d-params.js";
 import { assertLength } from "./errors.js";
-import { gemm } from "./gemm.js";
+import { currentBackendChoice } from "./backend.js";
+import { WASM_MIN_MACS, gemm } from "./gemm.js";
+import { conv2dBackwardWasm, conv2dWasm } from "./wasm-conv2d.js";
+import { type GemmExports, wasmGemmKernel } from "./wasm-gemm.js";
 
 /** im2col buffers are built for a chunk of output pixels at a time to bound memory (≈4 MiB). */
 const CHUNK_FLOATS = 1 << 20;
@@ -117,6 +120,14 @@ function isPointwise(p: Conv2dParams): boolean {
   return p.kernelH === 1 && p.kernelW === 1 && p.strideH === 1 && p.strideW === 1;
 }
 
+/** The WebAssembly module when the convolution should run there (same rule as `gemm`'s `auto`). */
+function wasmFor(rows: number, rowLen: number, outC: number): GemmExports | null {
+  const choice = currentBackendChoice();
+  if (choice === "typescript") return null;
+  if (choice === "auto" && rows * rowLen * outC < WASM_MIN_MACS) return null;
+  return wasmGemmKernel();
+}
+
 function chunkRows(rowLen: number): number {
   return Math.max(1, Math.floor(CHUNK_FLOATS / Math.max(rowLen, 1)));
 }
@@ -143,6 +154,8 @@ export function conv2d(
     return result;
   }
   const step = chunkRows(rowLen);
+  const wasm = wasmFor(rows, rowLen, p.outC);
+  if (wasm && conv2dWasm(wasm, input, weights, p, g, step, result)) return result;
   const cols = new Float32Array(Math.min(step, rows) * rowLen);
   for (let r0 = 0; r0 < rows; r0 += step) {
     const r1 = Math.min(rows, r0 + step);
@@ -178,6 +191,10 @@ export function conv2dBackward(
     return { gradInput, gradWeights };
   }
   const step = chunkRows(rowLen);
+  const wasm = wasmFor(rows, rowLen, p.outC);
+  if (wasm && conv2dBackwardWasm(wasm, input, weights, gradOut, p, g, step, gradInput, gradWeights)) {
+    return { gradInput, gradWeights };
+  }
   const cols = new Float32Array(Math.min(step, rows) * rowLen);
   const gradCols = new Float32Array(cols.length);
   for (let r0 = 0; r0 < rows; r0 += step) {

@@ -7,7 +7,7 @@ import { gemmWasm, wasmGemmKernel } from "./wasm-gemm.js";
  * Below this many multiply-adds, copying operands into WebAssembly memory costs more than the
  * TypeScript loop (measured in apps/bench float-gemm; see README), so `auto` stays in TypeScript.
  */
-const WASM_MIN_MACS = 512;
+export const WASM_MIN_MACS = 512;
 
 /**
  * C (m×n) = alpha·op(A)·op(B) + beta·C on row-major contiguous Float32Arrays. op(A) is m×k

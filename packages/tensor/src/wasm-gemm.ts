@@ -1,7 +1,7 @@
 import type { GemmOptions } from "./gemm-options.js";
 import { GEMM_WASM_BASE64 } from "./wasm/gemm-wasm.generated.js";
 
-interface GemmExports {
+export interface GemmExports {
   memory: WebAssembly.Memory;
   heapBase(): number;
   scratchBytes(): number;
@@ -17,10 +17,46 @@ interface GemmExports {
     alpha: number,
     scratch: number,
   ): void;
+  im2col(
+    input: number,
+    inH: number,
+    inW: number,
+    inC: number,
+    kernelH: number,
+    kernelW: number,
+    strideH: number,
+    strideW: number,
+    padTop: number,
+    padLeft: number,
+    outH: number,
+    outW: number,
+    padValue: number,
+    r0: number,
+    r1: number,
+    cols: number,
+  ): void;
+  col2imAdd(
+    gradCols: number,
+    inH: number,
+    inW: number,
+    inC: number,
+    kernelH: number,
+    kernelW: number,
+    strideH: number,
+    strideW: number,
+    padTop: number,
+    padLeft: number,
+    outH: number,
+    outW: number,
+    r0: number,
+    r1: number,
+    gradInput: number,
+  ): void;
 }
 
 const PAGE = 65536;
-const align64 = (x: number): number => (x + 63) & ~63;
+/** Rounds a byte offset up to a cache line. */
+export const align64 = (x: number): number => Math.ceil(x / 64) * 64;
 
 function decodeBase64(text: string): Uint8Array {
   const binary = atob(text);
@@ -54,7 +90,7 @@ export function wasmGemmKernel(): GemmExports | null {
 }
 
 /** Grows linear memory to at least `bytes`; false when the engine refuses (beyond 4 GiB). */
-function ensureMemory(memory: WebAssembly.Memory, bytes: number): boolean {
+export function ensureMemory(memory: WebAssembly.Memory, bytes: number): boolean {
   const have = memory.buffer.byteLength;
   if (bytes <= have) return true;
   try {
@@ -82,7 +118,7 @@ export function gemmWasm(
 ): boolean {
   const alpha = options?.alpha ?? 1;
   const beta = options?.beta ?? 0;
-  const scratch = align64(wasm.heapBase());
+  const scratch = wasm.heapBase();
   const aOff = align64(scratch + wasm.scratchBytes());
   const bOff = align64(aOff + m * k * 4);
   const cOff = align64(bOff + k * n * 4);
