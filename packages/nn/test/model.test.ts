@@ -165,6 +165,26 @@ describe("batchNorm modes", () => {
   });
 });
 
+describe("batchNorm statistics", () => {
+  it("normalizes integer-valued pre-activations with a large offset to zero mean and unit variance", () => {
+    const model = sequential([batchNorm({ epsilon: 1e-6 })], { inputShape: [2, 2, 3], seed: 0 });
+    const rng = new Rng(1);
+    const x = Float32Array.from({ length: 64 * 12 }, () => 4000 + rng.int(31) - 15);
+    const y = model.forward(x, 64, true);
+    for (let c = 0; c < 3; c++) {
+      let s = 0;
+      let s2 = 0;
+      for (let i = c; i < y.length; i += 3) {
+        s += y[i]!;
+        s2 += y[i]! * y[i]!;
+      }
+      const n = y.length / 3;
+      expect(Math.abs(s / n)).toBeLessThan(1e-5);
+      expect(s2 / n).toBeCloseTo(1, 4);
+    }
+  });
+});
+
 describe("state and errors", () => {
   it("getState / setState restore weights and running statistics exactly", () => {
     const a = binaryMlp(1);
