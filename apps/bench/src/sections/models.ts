@@ -18,7 +18,7 @@ import { checkLength } from "./checks.js";
 import { findShippedModels, shippedModelCases } from "./shipped-models.js";
 import { fileURLToPath } from "node:url";
 import { binaryMlpFileBytes } from "./onebit-model.js";
-import * as runtime from "@onebit/runtime";
+import { engineRunner, loadRuntimeNode, sessionRunner } from "./runtime-runners.js";
 import { fastBitops } from "./fast-bitops.js";
 import { floatMlpReferenceRow, randomFloatMlp, tensorMlpRunner, toFloatInput } from "./float-mlp.js";
 import { tensorBackendName, tensorTooSlowForQuick } from "./onebit-packages.js";
@@ -170,39 +170,49 @@ function binaryCase(arch: MlpArch, batch: number): CaseSpec<Float32Array> {
   };
 }
 
-/** The same binary model as a .onebit file, run by @onebit/runtime's Engine (plan once, run many). */
-function runtimeCase(arch: MlpArch, batch: number): CaseSpec<Float32Array> {
+/** Checks runtime logits against the bit-by-bit reference (last-layer float rounding may differ by an ulp). */
+function checkRuntimeLogits(y: Float32Array, m: BinaryMlp, x: Uint8Array, batch: number): CheckResult {
+  const arch = m.arch;
+  const shape = checkLength(y, batch * arch.classes, "runtime MLP");
+  if (!shape.ok) return shape;
+  for (const r of checkedRows(batch)) {
+    const want = binaryMlpReferenceRow(m, x, r);
+    for (let j = 0; j < arch.classes; j++) {
+      const got = y[r * arch.classes + j]!;
+      if (Math.abs(got - want[j]!) > 1e-6 * Math.max(1, Math.abs(want[j]!))) {
+        return { ok: false, reason: `runtime MLP: logit [${r}][${j}] = ${got}, expected ${want[j]}` };
+      }
+    }
+  }
+  return { ok: true };
+}
+
+/**
+ * The same binary model as a .onebit file through the runtime: @onebit/runtime's Engine on one
+ * thread, or @onebit/runtime-node's InferenceSession on `threads` worker threads.
+ */
+function runtimeCase(arch: MlpArch, batch: number, threads: number): CaseSpec<Float32Array> {
+  const viaSession = threads > 1;
   return {
     section: "models",
     group: group(arch, batch),
-    impl: "onebit-runtime",
-    label: "onebit binary (@onebit/runtime Engine, .onebit file)",
+    impl: viaSession ? `onebit-runtime-${threads}t` : "onebit-runtime",
+    label: viaSession
+      ? `onebit binary (@onebit/runtime-node InferenceSession, ${threads} threads)`
+      : "onebit binary (@onebit/runtime Engine, .onebit file)",
     precision: "binary",
-    threads: 1,
+    threads,
     work: { count: batch, unit: "sample" },
     bytes: binaryMlpBytes(binaryModel(arch)),
-    setup() {
+    async setup() {
       const x = inputs(arch, batch);
       const m = binaryModel(arch);
-      const engine = runtime.Engine.createSync(binaryMlpFileBytes(m), { maxBatch: batch });
+      const file = binaryMlpFileBytes(m);
+      const runner = viaSession ? await sessionRunner(file, batch, threads) : engineRunner(file, batch);
       return {
-        run: () => engine.runSync(x).logits,
-        check: (y): CheckResult => {
-          const shape = checkLength(y, batch * arch.classes, "runtime MLP");
-          if (!shape.ok) return shape;
-          for (const r of checkedRows(batch)) {
-            const want = binaryMlpReferenceRow(m, x, r);
-            for (let j = 0; j < arch.classes; j++) {
-              const got = y[r * arch.classes + j]!;
-              // Integer parts are exact; the last layer's float32 scale/bias may round once differently.
-              if (Math.abs(got - want[j]!) > 1e-6 * Math.max(1, Math.abs(want[j]!))) {
-                return { ok: false, reason: `runtime MLP: logit [${r}][${j}] = ${got}, expected ${want[j]}` };
-              }
-            }
-          }
-          return { ok: true };
-        },
-        dispose: () => engine.dispose(),
+        run: () => runner.run(x),
+        check: (y) => checkRuntimeLogits(y, m, x, batch),
+        dispose: () => runner.dispose(),
       };
     },
   };
@@ -220,6 +230,9 @@ export const modelsSection: Section = {
     const { reason } = await loadOrt();
     if (reason) notes.push(`onnxruntime-node not available (${reason}): its rows are left out`);
     const archs = ctx.quick ? [MLP_3X4096] : [MLP_3X4096, MLP_3X1024];
+    const runtimeNode = typeof (await loadRuntimeNode()) !== "string";
+    if (!runtimeNode)
+      notes.push(`multi-threaded runtime rows: not available yet (${await loadRuntimeNode()})`);
     for (const arch of archs) {
       for (const batch of MODEL_BATCHES) {
         if (!reason) cases.push(...ortCases(arch, batch, threadCounts));
@@ -229,7 +242,8 @@ export const modelsSection: Section = {
           );
         } else cases.push(tensorCase(arch, batch));
         cases.push(binaryCase(arch, batch));
-        cases.push(runtimeCase(arch, batch));
+        cases.push(runtimeCase(arch, batch, 1));
+        if (ctx.threads > 1 && runtimeNode) cases.push(runtimeCase(arch, batch, ctx.threads));
       }
     }
     const root = fileURLToPath(new URL("../../../..", import.meta.url));

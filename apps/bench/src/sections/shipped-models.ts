@@ -2,7 +2,6 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { type OnebitModel, type ValueInfo, checkModel, readModel } from "@onebit/format";
 import { runReference } from "@onebit/nn";
-import * as runtime from "@onebit/runtime";
 import { Rng } from "../harness/rng.js";
 import type { CaseSpec, CheckResult } from "../harness/types.js";
 import { createOrtSession, loadOrt, runOrt } from "../onnx/ort.js";
@@ -16,6 +15,7 @@ import {
   twinReferenceRow,
 } from "./float-twin.js";
 import { tensorTooSlowForQuick } from "./onebit-packages.js";
+import { engineRunner, sessionRunner } from "./runtime-runners.js";
 
 /**
  * The models shipped in the repository's models/ folder (trained by apps/train), each run from its
@@ -120,12 +120,65 @@ function checkTwin(
   return { ok: true };
 }
 
+/** The .onebit file through the runtime (Engine on 1 thread, runtime-node's session on more), gated by nn's reference. */
+function shippedRuntimeCase(m: ShippedModel, batch: number, threads: number): CaseSpec<Float32Array> {
+  const viaSession = threads > 1;
+  return {
+    section: "models",
+    group: `${m.name} batch ${batch}`,
+    impl: viaSession ? `onebit-runtime-${threads}t` : "onebit-runtime",
+    label: viaSession
+      ? `onebit binary (@onebit/runtime-node InferenceSession, ${threads} threads)`
+      : `onebit binary (@onebit/runtime Engine, ${m.file})`,
+    precision: "binary",
+    threads,
+    work: { count: batch, unit: "sample" },
+    bytes: m.tensorBytes,
+    async setup() {
+      const x = inputsFor(m, batch).raw;
+      const runner = viaSession
+        ? await sessionRunner(m.fileBytes, batch, threads)
+        : engineRunner(m.fileBytes, batch);
+      return {
+        run: () => runner.run(x),
+        check: (y: Float32Array): CheckResult => {
+          const classes = y.length / batch;
+          for (const r of checkedRows(batch)) {
+            const sample = x.subarray(r * m.twin.inputSize, (r + 1) * m.twin.inputSize);
+            const want = runReference(m.logitsModel, sample, 1).data;
+            if (want.length !== classes) {
+              return {
+                ok: false,
+                reason: `runtime: ${classes} outputs per sample, the reference has ${want.length}`,
+              };
+            }
+            for (let j = 0; j < classes; j++) {
+              const got = y[r * classes + j]!;
+              // Integer parts are exact; float first/last layers agree within float32 rounding.
+              if (Math.abs(got - want[j]!) > 1e-4 * Math.max(1, Math.abs(want[j]!))) {
+                return { ok: false, reason: `runtime: logit [${r}][${j}] = ${got}, reference ${want[j]}` };
+              }
+            }
+          }
+          return { ok: true };
+        },
+        dispose: () => runner.dispose(),
+      };
+    },
+  };
+}
+
+/**
+ * ORT twin rows on `threads` (first = baseline), the @onebit/tensor twin, and the runtime on each of
+ * `runtimeThreads`.
+ */
 export function shippedModelCases(
   m: ShippedModel,
   batch: number,
   threads: number[],
   quick: boolean,
   notes: string[],
+  runtimeThreads: number[] = [1],
 ): CaseSpec[] {
   const group = `${m.name} batch ${batch}`;
   const work = { count: batch, unit: "sample" } as const;
@@ -178,44 +231,6 @@ export function shippedModelCases(
       },
     } satisfies CaseSpec<Float32Array>);
   }
-  cases.push({
-    section: "models",
-    group,
-    impl: "onebit-runtime",
-    label: `onebit binary (@onebit/runtime Engine, ${m.file})`,
-    precision: "binary",
-    threads: 1,
-    work,
-    bytes: m.tensorBytes,
-    setup() {
-      const x = inputsFor(m, batch).raw;
-      const engine = runtime.Engine.createSync(m.fileBytes, { maxBatch: batch });
-      return {
-        run: () => engine.runSync(x).logits,
-        check: (y: Float32Array): CheckResult => {
-          const classes = y.length / batch;
-          for (const r of checkedRows(batch)) {
-            const sample = x.subarray(r * m.twin.inputSize, (r + 1) * m.twin.inputSize);
-            const want = runReference(m.logitsModel, sample, 1).data;
-            if (want.length !== classes) {
-              return {
-                ok: false,
-                reason: `runtime: ${classes} outputs per sample, the reference has ${want.length}`,
-              };
-            }
-            for (let j = 0; j < classes; j++) {
-              const got = y[r * classes + j]!;
-              // Integer parts are exact; float first/last layers agree within float32 rounding.
-              if (Math.abs(got - want[j]!) > 1e-4 * Math.max(1, Math.abs(want[j]!))) {
-                return { ok: false, reason: `runtime: logit [${r}][${j}] = ${got}, reference ${want[j]}` };
-              }
-            }
-          }
-          return { ok: true };
-        },
-        dispose: () => engine.dispose(),
-      };
-    },
-  } satisfies CaseSpec<Float32Array>);
+  for (const t of runtimeThreads) cases.push(shippedRuntimeCase(m, batch, t));
   return cases;
 }

@@ -1,0 +1,61 @@
+import * as runtime from "@onebit/runtime";
+import { importOptional } from "../harness/optional-import.js";
+
+/**
+ * The two ways the benchmark runs a .onebit file: @onebit/runtime's Engine on the calling thread
+ * (synchronous), and @onebit/runtime-node's InferenceSession with worker threads (loaded when that
+ * package is installed; it arrived after the runtime).
+ */
+export interface ModelRunner {
+  readonly label: string;
+  readonly threads: number;
+  run(x: Uint8Array | Float32Array): Float32Array | Promise<Float32Array>;
+  dispose(): void | Promise<void>;
+}
+
+export function engineRunner(file: Uint8Array, batch: number): ModelRunner {
+  const engine = runtime.Engine.createSync(file, { maxBatch: batch });
+  return {
+    label: "@onebit/runtime Engine",
+    threads: 1,
+    run: (x) => engine.runSync(x).logits,
+    dispose: () => engine.dispose(),
+  };
+}
+
+interface NodeSession {
+  run(x: Uint8Array | Float32Array): Promise<{ logits: Float32Array }>;
+  dispose(): Promise<void> | void;
+  readonly threads: number;
+}
+
+interface RuntimeNodeModule {
+  InferenceSession: {
+    create(source: Uint8Array, options: { threads?: number; maxBatch?: number }): Promise<NodeSession>;
+  };
+}
+
+let loaded: Promise<RuntimeNodeModule | string> | undefined;
+
+/** @onebit/runtime-node, or why it cannot be loaded. */
+export function loadRuntimeNode(): Promise<RuntimeNodeModule | string> {
+  loaded ??= importOptional<RuntimeNodeModule>("@onebit/runtime-node").then((r) => {
+    if (!r.ok) return r.reason;
+    return typeof r.module.InferenceSession?.create === "function"
+      ? r.module
+      : "@onebit/runtime-node has no InferenceSession.create";
+  });
+  return loaded;
+}
+
+export async function sessionRunner(file: Uint8Array, batch: number, threads: number): Promise<ModelRunner> {
+  const m = await loadRuntimeNode();
+  if (typeof m === "string") throw new Error(`@onebit/runtime-node unavailable: ${m}`);
+  const session = await m.InferenceSession.create(file, { threads, maxBatch: batch });
+  return {
+    label: "@onebit/runtime-node InferenceSession",
+    threads: session.threads,
+    run: async (x) => (await session.run(x)).logits,
+    dispose: () => session.dispose(),
+  };
+}
