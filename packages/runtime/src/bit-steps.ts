@@ -29,67 +29,86 @@ export function encodePlanesRows(
   rowEnd: number,
 ): void {
   const { u8, u32 } = v;
-  const rowWords = 8 * s.kWords;
+  const kw = s.kWords;
+  const rowWords = 8 * kw;
+  const e = s.elements;
   for (let m = rowStart; m < rowEnd; m++) {
     const row = (s.dst >>> 2) + m * rowWords;
-    u32.fill(0, row, row + rowWords);
-    const src = s.src + m * s.elements;
-    for (let i = 0; i < s.elements; i++) {
-      const x = u8[src + i]!;
-      if (x !== 0) scatterByte(u32, row, s.kWords, i >>> 5, 1 << (i & 31), x);
+    const src = s.src + m * e;
+    // 32 bytes at a time: bit n of byte i goes to bit i of plane n's word, accumulated in registers.
+    for (let w = 0; w < kw; w++) {
+      let p0 = 0;
+      let p1 = 0;
+      let p2 = 0;
+      let p3 = 0;
+      let p4 = 0;
+      let p5 = 0;
+      let p6 = 0;
+      let p7 = 0;
+      const end = Math.min(32, e - 32 * w);
+      for (let i = 0; i < end; i++) {
+        const x = u8[src + 32 * w + i]!;
+        p0 |= (x & 1) << i;
+        p1 |= ((x >>> 1) & 1) << i;
+        p2 |= ((x >>> 2) & 1) << i;
+        p3 |= ((x >>> 3) & 1) << i;
+        p4 |= ((x >>> 4) & 1) << i;
+        p5 |= ((x >>> 5) & 1) << i;
+        p6 |= ((x >>> 6) & 1) << i;
+        p7 |= (x >>> 7) << i;
+      }
+      u32[row + w] = p0;
+      u32[row + kw + w] = p1;
+      u32[row + 2 * kw + w] = p2;
+      u32[row + 3 * kw + w] = p3;
+      u32[row + 4 * kw + w] = p4;
+      u32[row + 5 * kw + w] = p5;
+      u32[row + 6 * kw + w] = p6;
+      u32[row + 7 * kw + w] = p7;
     }
   }
 }
 
 /**
- * Writes the im2col rows of output pixels [rowStart, rowEnd) into `scratch` (row i = pixel rowStart + i,
- * `rowWords` words each). Bits: each tap's `wpp` words, padded taps one-padded (+1 bits, channel
- * padding stays 0). uint8: each tap's bytes as 8 bit planes of `kWords` words, padded taps = padValue.
+ * Writes the binary im2col rows of output pixels [rowStart, rowEnd) into `scratch` (row i = pixel
+ * rowStart + i, `rowWords` words each): each tap's `wpp` words, padded taps one-padded (+1 bits,
+ * channel padding stays 0). For any stride; square strides use `@onebit/bitops`' WASM im2col.
  */
 export function im2colRows(
   v: MemoryViews,
   s: Im2colConvStep,
   scratch: number,
   rowWords: number,
-  kWords: number,
   rowStart: number,
   rowEnd: number,
 ): void {
-  const { u8, u32 } = v;
+  const u32 = v.u32;
   const outHW = s.outH * s.outW;
+  const wpp = s.wpp;
   const lastMask = s.channels % 32 === 0 ? 0xffffffff : (1 << (s.channels % 32)) - 1;
+  const input = s.input >>> 2;
   for (let r = rowStart; r < rowEnd; r++) {
     const b = Math.floor(r / outHW);
     const rem = r - b * outHW;
     const oy = Math.floor(rem / s.outW);
     const ox = rem - oy * s.outW;
     const row = (scratch >>> 2) + (r - rowStart) * rowWords;
-    u32.fill(0, row, row + rowWords);
-    let tapWord = 0;
+    let d = row;
     for (let dy = 0; dy < s.kernelH; dy++) {
       const iy = oy * s.strideH - s.padTop + dy;
       for (let dx = 0; dx < s.kernelW; dx++) {
         const ix = ox * s.strideW - s.padLeft + dx;
-        const inside = iy >= 0 && iy < s.height && ix >= 0 && ix < s.width;
-        const pixel = (b * s.height + iy) * s.width + ix;
-        if (s.source === "bits") {
-          const d = row + tapWord;
-          if (inside)
-            u32.copyWithin(d, (s.input >>> 2) + pixel * s.wpp, (s.input >>> 2) + (pixel + 1) * s.wpp);
-          else {
-            u32.fill(0xffffffff, d, d + s.wpp - 1);
-            u32[d + s.wpp - 1] = lastMask;
-          }
+        if (iy >= 0 && iy < s.height && ix >= 0 && ix < s.width) {
+          const src = input + ((b * s.height + iy) * s.width + ix) * wpp;
+          for (let i = 0; i < wpp; i++) u32[d + i] = u32[src + i]!;
         } else {
-          const src = s.input + pixel * s.channels;
-          for (let c = 0; c < s.channels; c++) {
-            const x = inside ? u8[src + c]! : s.padValue;
-            if (x !== 0) scatterByte(u32, row, kWords, tapWord + (c >>> 5), 1 << (c & 31), x);
-          }
+          for (let i = 0; i < wpp - 1; i++) u32[d + i] = 0xffffffff;
+          u32[d + wpp - 1] = lastMask;
         }
-        tapWord += s.tapWords;
+        d += wpp;
       }
     }
+    for (; d < row + rowWords; d++) u32[d] = 0;
   }
 }
 
@@ -139,5 +158,95 @@ export function copyWordsRows(v: MemoryViews, s: CopyWordsStep, rowStart: number
     const dst = (s.dst >>> 2) + m * s.dstStride;
     u32.copyWithin(dst, src, src + s.words);
     u32.fill(0, dst + s.words, dst + s.dstStride);
+  }
+}
+
+/** Per-step tables of the 8-bit im2col: for each dense bit k, its tap and channel (built once). */
+export interface PlaneIm2colTables {
+  readonly tapOf: Int32Array;
+  readonly channelOf: Int32Array;
+  /** Scratch: each tap's source byte offset for the current row, or −1 when padded. */
+  readonly tapBase: Int32Array;
+}
+
+export function planeIm2colTables(s: Im2colConvStep): PlaneIm2colTables {
+  const taps = s.kernelH * s.kernelW;
+  const k = taps * s.channels;
+  const tapOf = new Int32Array(k);
+  const channelOf = new Int32Array(k);
+  for (let i = 0; i < k; i++) {
+    tapOf[i] = Math.floor(i / s.channels);
+    channelOf[i] = i % s.channels;
+  }
+  return { tapOf, channelOf, tapBase: new Int32Array(taps) };
+}
+
+/**
+ * The 8-bit im2col (see `im2colRows`), word by word: each of a row's kWords words gathers its 32
+ * bytes and splits them into 8 plane words in registers, so no word is written twice.
+ */
+export function im2colPlanesRows(
+  v: MemoryViews,
+  s: Im2colConvStep,
+  t: PlaneIm2colTables,
+  scratch: number,
+  kWords: number,
+  rowStart: number,
+  rowEnd: number,
+): void {
+  const { u8, u32 } = v;
+  const outHW = s.outH * s.outW;
+  const k = t.tapOf.length;
+  const { tapOf, channelOf, tapBase } = t;
+  const pad = s.padValue;
+  for (let r = rowStart; r < rowEnd; r++) {
+    const b = Math.floor(r / outHW);
+    const rem = r - b * outHW;
+    const oy = Math.floor(rem / s.outW);
+    const ox = rem - oy * s.outW;
+    let tap = 0;
+    for (let dy = 0; dy < s.kernelH; dy++) {
+      const iy = oy * s.strideH - s.padTop + dy;
+      for (let dx = 0; dx < s.kernelW; dx++, tap++) {
+        const ix = ox * s.strideW - s.padLeft + dx;
+        tapBase[tap] =
+          iy >= 0 && iy < s.height && ix >= 0 && ix < s.width
+            ? s.input + ((b * s.height + iy) * s.width + ix) * s.channels
+            : -1;
+      }
+    }
+    const row = (scratch >>> 2) + (r - rowStart) * 8 * kWords;
+    for (let w = 0; w < kWords; w++) {
+      let p0 = 0;
+      let p1 = 0;
+      let p2 = 0;
+      let p3 = 0;
+      let p4 = 0;
+      let p5 = 0;
+      let p6 = 0;
+      let p7 = 0;
+      const end = Math.min(32, k - 32 * w);
+      for (let i = 0; i < end; i++) {
+        const bit = 32 * w + i;
+        const base = tapBase[tapOf[bit]!]!;
+        const x = base < 0 ? pad : u8[base + channelOf[bit]!]!;
+        p0 |= (x & 1) << i;
+        p1 |= ((x >>> 1) & 1) << i;
+        p2 |= ((x >>> 2) & 1) << i;
+        p3 |= ((x >>> 3) & 1) << i;
+        p4 |= ((x >>> 4) & 1) << i;
+        p5 |= ((x >>> 5) & 1) << i;
+        p6 |= ((x >>> 6) & 1) << i;
+        p7 |= (x >>> 7) << i;
+      }
+      u32[row + w] = p0;
+      u32[row + kWords + w] = p1;
+      u32[row + 2 * kWords + w] = p2;
+      u32[row + 3 * kWords + w] = p3;
+      u32[row + 4 * kWords + w] = p4;
+      u32[row + 5 * kWords + w] = p5;
+      u32[row + 6 * kWords + w] = p6;
+      u32[row + 7 * kWords + w] = p7;
+    }
   }
 }

@@ -264,6 +264,26 @@ function groupedRows(t: BitTensor, outputs: number, groups: number, wpp: number)
   return out;
 }
 
+/** Conv weights `[O, taps, C]` as O rows of taps·C bits packed densely (bit t·C + c). */
+function denseConvRows(t: BitTensor, outputs: number, taps: number, channels: number) {
+  const k = taps * channels;
+  const words = Math.ceil(k / 32);
+  const data = new Uint32Array(outputs * words);
+  const stride = t.layout.wordsPerRow;
+  for (let o = 0; o < outputs; o++) {
+    for (let tap = 0; tap < taps; tap++) {
+      const src = (o * taps + tap) * stride;
+      for (let c = 0; c < channels; c++) {
+        if ((t.data[src + (c >>> 5)]! >>> (c & 31)) & 1) {
+          const bit = tap * channels + c;
+          data[o * words + (bit >>> 5)]! |= 1 << (bit & 31);
+        }
+      }
+    }
+  }
+  return { rows: outputs, cols: k, wordsPerRow: words, data };
+}
+
 /**
  * Dense weights `[O, K]` in the kernels' layout for an input laid out as `layout`: a plain vector
  * packs as is; a flattened image whose channels do not fill whole words gets the weights spread to
@@ -431,9 +451,11 @@ function lowerNode(L: Lowering, node: GraphNode, x: number, inInfo: ValueInfo, o
       const g = geometry(h, w, node.kernel, node.stride, node.padding);
       const wpp = Math.ceil(c / 32);
       const t = L.tensor<BitTensor>(node.weights);
-      const rows = groupedRows(t, n, kh * kw, wpp);
+      const rows = bitPlane ? new Uint32Array(0) : groupedRows(t, n, kh * kw, wpp);
+      // Bit-plane convolutions pack each output's K = kh·kw·C weights densely (their first layers
+      // often have 1–3 channels: a word per tap would multiply the work); binary ones per tap.
       const packed = bitPlane
-        ? prepackWeights({ rows: n, cols: kh * kw * wpp * 32, wordsPerRow: kh * kw * wpp, data: rows })
+        ? prepackWeights(denseConvRows(t, n, kh * kw, c))
         : prepackConvWeights({
             outChannels: n,
             kernelH: kh,

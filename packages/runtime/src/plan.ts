@@ -109,7 +109,7 @@ export interface Im2colConvStep extends StepBase {
   readonly outW: number;
   /** uint8: the raw byte at padded positions. */
   readonly padValue: number;
-  /** Words per tap in a scratch row (the weights' per-tap word count). */
+  /** Bits: words per tap in a scratch row (the weights' per-tap word count). uint8 taps pack densely. */
   readonly tapWords: number;
   readonly scratchRows: number;
   /** GEMM over a chunk: `a` is the slot's scratch; `out` is the output of row 0 of the whole batch. */
