@@ -297,7 +297,7 @@ export const convSection: Section = {
       for (const l of CIFAR_CONV_LAYERS) {
         if (tensorTooSlowForQuick(ctx.quick, flops(l))) {
           notes.push(
-            `${convGroup(l)}: @onebit/tensor conv2d (TypeScript backend) left out of --quick; --full runs it`,
+            `${convGroup(l)}: @onebit/tensor conv2d left out of --quick (slow on this backend); --full runs it`,
           );
         } else cases.push(tensorConvCase(l));
       }

@@ -182,7 +182,7 @@ export const gemmSection: Section = {
     for (const s of shapes) {
       if (tensorTooSlowForQuick(ctx.quick, 2 * s.m * s.n * s.k)) {
         notes.push(
-          `${gemmGroup(s)}: @onebit/tensor gemm (TypeScript backend) left out of --quick; --full runs it`,
+          `${gemmGroup(s)}: @onebit/tensor gemm left out of --quick (slow on this backend); --full runs it`,
         );
       } else cases.push(tensorGemmCase(s));
       cases.push(bgemmCase(s));

@@ -238,7 +238,7 @@ export const modelsSection: Section = {
         if (!reason) cases.push(...ortCases(arch, batch, threadCounts));
         if (tensorTooSlowForQuick(ctx.quick, 2 * batch * (floatMlpBytes(arch) / 4))) {
           notes.push(
-            `${group(arch, batch)}: onebit float32 (@onebit/tensor TypeScript backend) left out of --quick; --full runs it`,
+            `${group(arch, batch)}: onebit float32 (@onebit/tensor) left out of --quick (seconds per run); --full runs it`,
           );
         } else cases.push(tensorCase(arch, batch));
         cases.push(binaryCase(arch, batch));

@@ -49,7 +49,13 @@ export function tensorBackendName(): string {
   return typeof info?.gemm === "string" ? info.gemm : "unknown";
 }
 
+/** Above this many FLOP per run (seconds even with WebAssembly SIMD), @onebit/tensor cases wait for --full. */
+export const QUICK_FLOP_LIMIT = 4e9;
+
 /** Whether --quick should leave out an @onebit/tensor case of `flop` FLOP per run. */
 export function tensorTooSlowForQuick(quick: boolean, flop: number): boolean {
-  return quick && tensorBackendName() === "typescript" && flop > QUICK_TYPESCRIPT_FLOP_LIMIT;
+  if (!quick) return false;
+  return (
+    flop > QUICK_FLOP_LIMIT || (tensorBackendName() === "typescript" && flop > QUICK_TYPESCRIPT_FLOP_LIMIT)
+  );
 }
