@@ -10,18 +10,6 @@ import type {
 // Layout steps over packed bits that `@onebit/bitops` has no kernel for (bit-plane im2col, any
 // stride, minMask pools, row re-striding), in plain TypeScript over the engine's memory.
 
-/** Sets bit `c` of plane n in `planes` rows (8 planes × kWords words at word `row`) for byte `x`. */
-function scatterByte(
-  u32: Uint32Array,
-  row: number,
-  kWords: number,
-  word: number,
-  bit: number,
-  x: number,
-): void {
-  for (let n = 0; x !== 0; n++, x >>>= 1) if (x & 1) u32[row + n * kWords + word]! |= bit;
-}
-
 export function encodePlanesRows(
   v: MemoryViews,
   s: EncodePlanesStep,
