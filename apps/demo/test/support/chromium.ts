@@ -1,0 +1,49 @@
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type BrowserContext, chromium } from "playwright-core";
+
+// Debian's Chromium driven by playwright-core (no browser download). CI installs it with apt-get
+// (.ci/run); where it is missing the browser tests skip and say so.
+
+const CANDIDATES = [process.env["CHROMIUM_PATH"], "/usr/bin/chromium", "/usr/bin/chromium-browser"];
+
+/** The Chromium executable, or undefined when none is installed. */
+export const chromiumPath: string | undefined = CANDIDATES.find((p): p is string => !!p && existsSync(p));
+
+export const SKIP_MESSAGE =
+  "Chromium not found at /usr/bin/chromium (apt-get install -y chromium, or set CHROMIUM_PATH): browser tests skipped";
+
+export interface LaunchedBrowser {
+  /** One context (touch-enabled, so pages take both mouse and touch input). */
+  readonly context: BrowserContext;
+  close(): Promise<void>;
+}
+
+/** Headless Chromium with a fresh profile (its own --user-data-dir), nothing phoning home. */
+export async function launchChromium(): Promise<LaunchedBrowser> {
+  if (!chromiumPath) throw new Error(SKIP_MESSAGE);
+  const profile = mkdtempSync(join(tmpdir(), "onebit-chromium-"));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: chromiumPath,
+    hasTouch: true,
+    viewport: { width: 900, height: 800 },
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+  return {
+    context,
+    async close() {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
