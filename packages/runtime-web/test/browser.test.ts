@@ -141,6 +141,12 @@ describe.skipIf(!chromiumPath)("runtime-web in headless Chromium", () => {
       expect(single.info).toMatchObject({ threads: 1, threadedRuns: 0 });
       expect(single.logits).toEqual(expected.get(name));
     }
+    // Every kernel backend in the workers: the SIMD and TypeScript ones too.
+    for (const backend of ["wasm-simd", "typescript"]) {
+      const run = await runInPage(page, "/conv.onebit", { threads: 2, backend, parallelThresholdNs: 0 });
+      expect(run.info.threadedRuns, backend).toBeGreaterThan(0);
+      expect(run.logits, backend).toEqual(expected.get("conv"));
+    }
     // By default a large batch goes to the workers (as many as the cores allow, up to 4).
     const byDefault = await runInPage(page, "/mlp.onebit", {});
     expect(byDefault.info.threads).toBe(Math.min(4, env.hardwareConcurrency));
