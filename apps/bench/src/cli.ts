@@ -61,7 +61,7 @@ function buildCommand(write: (s: string) => void): Command {
     .option("--out <dir>", "folder for results.json, report.md and speedup.svg", "bench-results")
     .addHelpText(
       "after",
-      "\nExamples:\n  pnpm bench\n  pnpm bench --full --threads 2\n  pnpm bench --filter 'gemm/.*4096' --json > gemm.json\n",
+      "\nExamples:\n  pnpm bench\n  pnpm bench --full --threads 2\n  pnpm bench --filter 'gemm/.*4096' --out gemm-results\n  pnpm --silent --filter @onebit/bench bench --json > bench.json   (packages already built)\n",
     )
     .exitOverride()
     .configureOutput({ writeOut: write, writeErr: write })
