@@ -185,9 +185,8 @@ function kernel2x16(ap: usize, bp: usize, kc: i32, c: usize, ldc: usize, alpha: 
 // B (or over Bᵀ's rows), which beats packing B when the packed panels would be reused this rarely.
 const SMALL_M: i32 = 3;
 
-// c[0..n) += sum over p of a[p] · row p of B (k×n, row stride ldb bytes): four rows of B per pass.
-function rowTimesB(arow: usize, b: usize, crow: usize, n: i32, k: i32, alpha: f32): void {
-  const ldb = <usize>n * 4;
+// c[0..n) += sum over p of a[p] · row p of B (k rows, row stride ldb bytes): four rows of B per pass.
+function rowTimesB(arow: usize, b: usize, crow: usize, n: i32, k: i32, alpha: f32, ldb: usize): void {
   const n4 = n & ~3;
   let p = 0;
   for (; p + 4 <= k; p += 4) {
@@ -286,16 +285,21 @@ function rowTimesBt(arow: usize, b: usize, crow: usize, n: i32, k: i32, alpha: f
 }
 
 // Small m: one streaming pass over B per row of op(A); a transposed A row is gathered to scratch first.
-function sgemmSmallM(a: usize, b: usize, c: usize, m: i32, n: i32, k: i32, transA: bool, transB: bool, alpha: f32, scratch: usize): void {
-  for (let i = 0; i < m; i++) {
+// Rows [i0, i1) and columns [j0, j1) of C only; each column's sums do not depend on the range.
+function sgemmSmallM(
+  a: usize, b: usize, c: usize, m: i32, n: i32, k: i32, transA: bool, transB: bool, alpha: f32, scratch: usize,
+  i0: i32, i1: i32, j0: i32, j1: i32,
+): void {
+  const cols = j1 - j0;
+  for (let i = i0; i < i1; i++) {
     let arow = a + <usize>i * <usize>k * 4;
     if (transA) {
       for (let p = 0; p < k; p++) store<f32>(scratch + (<usize>p << 2), load<f32>(a + (<usize>p * <usize>m + <usize>i) * 4));
       arow = scratch;
     }
-    const crow = c + <usize>i * <usize>n * 4;
-    if (transB) rowTimesBt(arow, b, crow, n, k, alpha);
-    else rowTimesB(arow, b, crow, n, k, alpha);
+    const crow = c + (<usize>i * <usize>n + <usize>j0) * 4;
+    if (transB) rowTimesBt(arow, b + <usize>j0 * <usize>k * 4, crow, cols, k, alpha);
+    else rowTimesB(arow, b + (<usize>j0 << 2), crow, cols, k, alpha, <usize>n * 4);
   }
 }
 
@@ -315,29 +319,54 @@ export function sgemm(
   alpha: f32,
   scratch: usize,
 ): void {
+  sgemmPart(a, b, c, m, n, k, transA, transB, alpha, scratch, 0, m, 0, n);
+}
+
+/**
+ * The block C[i0..i1, j0..j1] of `sgemm`, for threads that split C between them. Every element gets
+ * the same operations in the same order as in the whole product (the path is chosen from the full m,
+ * tiles are never split when i0 is a multiple of 2 and j0 of 16), so split results are bit-identical.
+ */
+export function sgemmPart(
+  a: usize,
+  b: usize,
+  c: usize,
+  m: i32,
+  n: i32,
+  k: i32,
+  transA: bool,
+  transB: bool,
+  alpha: f32,
+  scratch: usize,
+  i0: i32,
+  i1: i32,
+  j0: i32,
+  j1: i32,
+): void {
+  if (i1 <= i0 || j1 <= j0) return;
   if (m <= SMALL_M && k <= scratchBytes() / 4) {
-    sgemmSmallM(a, b, c, m, n, k, transA, transB, alpha, scratch);
+    sgemmSmallM(a, b, c, m, n, k, transA, transB, alpha, scratch, i0, i1, j0, j1);
     return;
   }
   const packedA = scratch;
   const packedB = packedA + <usize>(MC * KC) * 4;
   const edge = packedB + <usize>(KC * NC) * 4;
   const ldc = <usize>n * 4;
-  for (let jc = 0; jc < n; jc += NC) {
-    const nc = min(NC, n - jc);
+  for (let jc = j0; jc < j1; jc += NC) {
+    const nc = min(NC, j1 - jc);
     for (let pc = 0; pc < k; pc += KC) {
       const kc = min(KC, k - pc);
       packB(b, n, k, transB, pc, kc, jc, nc, packedB);
-      for (let ic = 0; ic < m; ic += MC) {
-        const mc = min(MC, m - ic);
+      for (let ic = i0; ic < i1; ic += MC) {
+        const mc = min(MC, i1 - ic);
         packA(a, m, k, transA, ic, mc, pc, kc, packedA);
-        for (let j0 = 0; j0 < nc; j0 += NR) {
-          const cols = min(NR, nc - j0);
-          const bp = packedB + <usize>(j0 * kc) * 4;
-          for (let i0 = 0; i0 < mc; i0 += MR) {
-            const rows = min(MR, mc - i0);
-            const ap = packedA + <usize>(i0 * kc) * 4;
-            const ct = c + <usize>(ic + i0) * ldc + <usize>(jc + j0) * 4;
+        for (let jt = 0; jt < nc; jt += NR) {
+          const cols = min(NR, nc - jt);
+          const bp = packedB + <usize>(jt * kc) * 4;
+          for (let it = 0; it < mc; it += MR) {
+            const rows = min(MR, mc - it);
+            const ap = packedA + <usize>(it * kc) * 4;
+            const ct = c + <usize>(ic + it) * ldc + <usize>(jc + jt) * 4;
             if (rows == MR && cols == NR) {
               kernel2x16(ap, bp, kc, ct, ldc, alpha);
             } else {

@@ -1,4 +1,5 @@
 import { TensorError } from "./errors.js";
+import { threadedKernel } from "./threads-hook.js";
 import { wasmGemmKernel } from "./wasm-gemm.js";
 
 export type GemmBackend = "wasm-simd" | "typescript";
@@ -7,6 +8,7 @@ export type BackendChoice = "auto" | GemmBackend;
 export interface BackendInfo {
   /** The path large products take; tiny ones may still run in TypeScript where that is faster. */
   gemm: GemmBackend;
+  /** Threads a large product runs on: 1 unless `enableThreads` (from `@onebit/tensor/node`) is on. */
   threads: number;
   /** Whether the embedded WebAssembly SIMD module validated and instantiated here. */
   simd: boolean;
@@ -43,5 +45,7 @@ export function currentBackendChoice(): BackendChoice {
 }
 
 export function getBackendInfo(): BackendInfo {
-  return { gemm: activeGemmBackend(), threads: 1, simd: wasmSimdAvailable() };
+  const gemm = activeGemmBackend();
+  const threads = gemm === "wasm-simd" ? (threadedKernel()?.threads ?? 1) : 1;
+  return { gemm, threads, simd: wasmSimdAvailable() };
 }

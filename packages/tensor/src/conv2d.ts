@@ -2,6 +2,7 @@ import { type Conv2dGeometry, type Conv2dParams, conv2dOutputShape } from "./con
 import { assertLength } from "./errors.js";
 import { currentBackendChoice } from "./backend.js";
 import { WASM_MIN_MACS, gemm } from "./gemm.js";
+import { threadedKernel } from "./threads-hook.js";
 import { conv2dBackwardWasm, conv2dWasm } from "./wasm-conv2d.js";
 import { type GemmExports, wasmGemmKernel } from "./wasm-gemm.js";
 
@@ -120,12 +121,29 @@ function isPointwise(p: Conv2dParams): boolean {
   return p.kernelH === 1 && p.kernelW === 1 && p.strideH === 1 && p.strideW === 1;
 }
 
-/** The WebAssembly module when the convolution should run there (same rule as `gemm`'s `auto`). */
-function wasmFor(rows: number, rowLen: number, outC: number): GemmExports | null {
+/** Whether the convolution should run in WebAssembly (same rule as `gemm`'s `auto`). */
+function useWasm(rows: number, rowLen: number, outC: number): boolean {
   const choice = currentBackendChoice();
-  if (choice === "typescript") return null;
-  if (choice === "auto" && rows * rowLen * outC < WASM_MIN_MACS) return null;
-  return wasmGemmKernel();
+  if (choice === "typescript") return false;
+  return choice === "wasm-simd" || rows * rowLen * outC >= WASM_MIN_MACS;
+}
+
+/**
+ * Runs `attempt` on the thread pool when one is installed, else (or when a worker failed during the
+ * call, which leaves the JavaScript outputs untouched) on the single-threaded module. False when
+ * WebAssembly is unavailable or its memory could not grow.
+ */
+function runWasm(attempt: (wasm: GemmExports) => boolean): boolean {
+  const threaded = threadedKernel();
+  if (threaded) {
+    try {
+      if (attempt(threaded.kernel)) return true;
+    } catch (error) {
+      if (!threaded.failed()) throw error;
+    }
+  }
+  const wasm = wasmGemmKernel();
+  return wasm !== null && attempt(wasm);
 }
 
 function chunkRows(rowLen: number): number {
@@ -154,8 +172,12 @@ export function conv2d(
     return result;
   }
   const step = chunkRows(rowLen);
-  const wasm = wasmFor(rows, rowLen, p.outC);
-  if (wasm && conv2dWasm(wasm, input, weights, p, g, step, result)) return result;
+  if (
+    useWasm(rows, rowLen, p.outC) &&
+    runWasm((wasm) => conv2dWasm(wasm, input, weights, p, g, step, result))
+  ) {
+    return result;
+  }
   const cols = new Float32Array(Math.min(step, rows) * rowLen);
   for (let r0 = 0; r0 < rows; r0 += step) {
     const r1 = Math.min(rows, r0 + step);
@@ -191,8 +213,10 @@ export function conv2dBackward(
     return { gradInput, gradWeights };
   }
   const step = chunkRows(rowLen);
-  const wasm = wasmFor(rows, rowLen, p.outC);
-  if (wasm && conv2dBackwardWasm(wasm, input, weights, gradOut, p, g, step, gradInput, gradWeights)) {
+  if (
+    useWasm(rows, rowLen, p.outC) &&
+    runWasm((wasm) => conv2dBackwardWasm(wasm, input, weights, gradOut, p, g, step, gradInput, gradWeights))
+  ) {
     return { gradInput, gradWeights };
   }
   const cols = new Float32Array(Math.min(step, rows) * rowLen);

@@ -3,7 +3,8 @@ export type TensorErrorCode =
   | "INVALID_ARGUMENT"
   | "OUT_OF_BOUNDS"
   | "DTYPE_MISMATCH"
-  | "UNSUPPORTED";
+  | "UNSUPPORTED"
+  | "WORKER_FAILED";
 
 /** The one error class of @onebit/tensor; `code` is machine-readable, the message names the problem. */
 export class TensorError extends Error {

@@ -1,6 +1,7 @@
 import { currentBackendChoice } from "./backend.js";
 import { type GemmOptions, validateGemm } from "./gemm-options.js";
 import { gemmTs } from "./gemm-ts.js";
+import { threadedKernel } from "./threads-hook.js";
 import { gemmWasm, wasmGemmKernel } from "./wasm-gemm.js";
 
 /**
@@ -11,7 +12,8 @@ export const WASM_MIN_MACS = 512;
 
 /**
  * C (m×n) = alpha·op(A)·op(B) + beta·C on row-major contiguous Float32Arrays. op(A) is m×k
- * (A stored k×m when `transA`), op(B) is k×n (B stored n×k when `transB`). Synchronous.
+ * (A stored k×m when `transA`), op(B) is k×n (B stored n×k when `transB`). Synchronous; large
+ * products run on several threads once `enableThreads` from `@onebit/tensor/node` was called.
  */
 export function gemm(
   a: Float32Array,
@@ -25,6 +27,15 @@ export function gemm(
   validateGemm(a, b, c, m, n, k, options);
   const choice = currentBackendChoice();
   if (choice !== "typescript" && (choice === "wasm-simd" || m * n * k >= WASM_MIN_MACS)) {
+    const threaded = threadedKernel();
+    if (threaded) {
+      try {
+        if (gemmWasm(threaded.kernel, a, b, c, m, n, k, options)) return;
+      } catch (error) {
+        // A failed worker leaves `c` untouched and the pool uninstalled: redo the call on one thread.
+        if (!threaded.failed()) throw error;
+      }
+    }
     const wasm = wasmGemmKernel();
     if (wasm && gemmWasm(wasm, a, b, c, m, n, k, options)) return;
   }

@@ -17,6 +17,23 @@ export interface GemmExports {
     alpha: number,
     scratch: number,
   ): void;
+  /** `sgemm` restricted to C[i0..i1, j0..j1] (threads split C between them). */
+  sgemmPart(
+    a: number,
+    b: number,
+    c: number,
+    m: number,
+    n: number,
+    k: number,
+    transA: number,
+    transB: number,
+    alpha: number,
+    scratch: number,
+    i0: number,
+    i1: number,
+    j0: number,
+    j1: number,
+  ): void;
   im2col(
     input: number,
     inH: number,
@@ -58,7 +75,7 @@ const PAGE = 65536;
 /** Rounds a byte offset up to a cache line. */
 export const align64 = (x: number): number => Math.ceil(x / 64) * 64;
 
-function decodeBase64(text: string): Uint8Array {
+export function decodeBase64(text: string): Uint8Array {
   const binary = atob(text);
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);

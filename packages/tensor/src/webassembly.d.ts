@@ -9,6 +9,8 @@ declare namespace WebAssembly {
     readonly exports: Record<string, unknown>;
   }
   class Memory {
+    constructor(descriptor: { initial: number; maximum?: number; shared?: boolean });
+    /** A SharedArrayBuffer for shared memories. */
     readonly buffer: ArrayBuffer;
     grow(deltaPages: number): number;
   }

@@ -1,0 +1,43 @@
+import { availableParallelism } from "node:os";
+import { wasmSimdAvailable } from "./backend.js";
+import { TensorError } from "./errors.js";
+import { GemmThreadPool } from "./gemm-thread-pool.js";
+import { installThreadedKernel, threadedKernel } from "./threads-hook.js";
+
+/** More threads than this buys nothing for the product sizes a BNN trains on. */
+export const MAX_THREADS = 64;
+
+/**
+ * Runs large `gemm` products (and the GEMMs inside `conv2d`/`conv2dBackward`) on `count` threads:
+ * the calling thread plus `count − 1` worker threads sharing one WebAssembly memory. `gemm` stays
+ * synchronous and gives bit-identical results; products under ~2 M multiply-adds stay on one thread.
+ * Workers do not keep the process alive. Returns the thread count now in use (1 disables threads).
+ * Node.js only; where WebAssembly SIMD is unavailable it does nothing and returns 1.
+ */
+export function enableThreads(count: number = availableParallelism()): number {
+  if (!Number.isInteger(count) || count < 1) {
+    throw new TensorError(
+      "INVALID_ARGUMENT",
+      `enableThreads: count must be a positive integer, got ${count}`,
+    );
+  }
+  const threads = Math.min(count, MAX_THREADS);
+  const current = threadedKernel();
+  if (current && current.threads === threads && !current.failed()) return threads;
+  void disableThreads();
+  if (threads === 1 || !wasmSimdAvailable()) return 1;
+  installThreadedKernel(new GemmThreadPool(threads));
+  return threads;
+}
+
+/**
+ * Back to one thread: later calls run on the calling thread at once; the returned promise resolves
+ * when the workers have exited.
+ */
+export function disableThreads(): Promise<void> {
+  const current = threadedKernel();
+  installThreadedKernel(null);
+  return current ? current.close() : Promise.resolve();
+}
+
+export { getBackendInfo } from "./backend.js";
