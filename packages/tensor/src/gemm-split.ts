@@ -35,9 +35,15 @@ function ranges(total: number, size: number, parts: number): [number, number][] 
  * thread then packs only its own panels of B and repacks the smaller A; otherwise rows, where each
  * repacks B. Small products, and those too narrow to give every thread two tiles, stay whole.
  */
-export function splitGemm(m: number, n: number, k: number, threads: number): GemmBlock[] {
+export function splitGemm(
+  m: number,
+  n: number,
+  k: number,
+  threads: number,
+  minMacs: number = THREAD_MIN_MACS,
+): GemmBlock[] {
   const whole: GemmBlock[] = [{ i0: 0, i1: m, j0: 0, j1: n }];
-  if (threads < 2 || m * n * k < THREAD_MIN_MACS) return whole;
+  if (threads < 2 || m * n * k < minMacs) return whole;
   const panels = Math.ceil(n / NR);
   const rowTiles = Math.ceil(m / MR);
   const columnsFit = panels >= 2 * threads;

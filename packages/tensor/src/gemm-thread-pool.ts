@@ -1,6 +1,6 @@
 import { Worker } from "node:worker_threads";
 import { TensorError } from "./errors.js";
-import { type GemmBlock, splitGemm } from "./gemm-split.js";
+import { type GemmBlock, THREAD_MIN_MACS, splitGemm } from "./gemm-split.js";
 import { FAILED, Field, GEMM_WORKER_SOURCE, QUIT, SLOT_INTS } from "./gemm-worker-source.js";
 import { type ThreadedKernel, installThreadedKernel, threadedKernel } from "./threads-hook.js";
 import { type GemmExports, align64, decodeBase64 } from "./wasm-gemm.js";
@@ -16,6 +16,8 @@ export interface GemmThreadPoolOptions {
    * time in proportion to its work (at a pessimistic 0.2 GFLOP/s per thread). Default 5000 ms.
    */
   minTimeoutMs?: number;
+  /** Products with fewer multiply-adds stay on the calling thread (default THREAD_MIN_MACS). */
+  minMacs?: number;
 }
 
 let sharedModule: WebAssembly.Module | undefined;
@@ -36,6 +38,7 @@ export class GemmThreadPool implements ThreadedKernel {
   private readonly scratchBase: number;
   private readonly scratchStride: number;
   private readonly minTimeoutMs: number;
+  private readonly minMacs: number;
   private generation = 0;
   private broken = false;
   private closed = false;
@@ -43,6 +46,7 @@ export class GemmThreadPool implements ThreadedKernel {
   constructor(threads: number, options: GemmThreadPoolOptions = {}) {
     this.threads = threads;
     this.minTimeoutMs = options.minTimeoutMs ?? 5000;
+    this.minMacs = options.minMacs ?? THREAD_MIN_MACS;
     sharedModule ??= new WebAssembly.Module(decodeBase64(GEMM_SHARED_WASM_BASE64));
     const layoutProbe = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
     const probe = new WebAssembly.Instance(sharedModule, { env: { memory: layoutProbe } })
@@ -119,7 +123,7 @@ export class GemmThreadPool implements ThreadedKernel {
     transB: number,
     alpha: number,
   ): void {
-    const blocks = this.closed ? [] : splitGemm(m, n, k, this.threads);
+    const blocks = this.closed ? [] : splitGemm(m, n, k, this.threads, this.minMacs);
     if (blocks.length < 2) {
       this.main.sgemm(a, b, c, m, n, k, transA, transB, alpha, this.scratchBase);
       return;
@@ -165,19 +169,19 @@ export class GemmThreadPool implements ThreadedKernel {
       own.j0,
       own.j1,
     );
-    const deadline = performance.now() + this.minTimeoutMs + (m * n * k) / blocks.length / 1e5;
-    for (let t = 1; t < blocks.length; t++) this.awaitWorker(t, generation, deadline);
+    const budgetMs = this.minTimeoutMs + (m * n * k) / blocks.length / 1e5;
+    const deadline = performance.now() + budgetMs;
+    for (let t = 1; t < blocks.length; t++) this.awaitWorker(t, generation, deadline, budgetMs);
   }
 
-  private awaitWorker(slot: number, generation: number, deadline: number): void {
+  private awaitWorker(slot: number, generation: number, deadline: number, budgetMs: number): void {
     const index = slot * SLOT_INTS + Field.done;
     for (;;) {
       const done = Atomics.load(this.control, index);
       if (done === generation) return;
       if (done === FAILED) this.fail(`gemm worker ${slot} failed while computing its block`);
       const left = deadline - performance.now();
-      if (left <= 0)
-        this.fail(`gemm worker ${slot} did not finish within ${Math.round(left + this.minTimeoutMs)} ms`);
+      if (left <= 0) this.fail(`gemm worker ${slot} did not finish within ${Math.round(budgetMs)} ms`);
       Atomics.wait(this.control, index, done, left);
     }
   }
