@@ -20,7 +20,7 @@ import {
   windowAxis,
 } from "@onebit/format";
 import { RuntimeError } from "./errors.js";
-import type { BitsLayout, FloatEpilogue, OutputBinding, PlanData, Step } from "./plan.js";
+import type { BitsLayout, FloatEpilogue, GemmColumnSlice, OutputBinding, PlanData, Step } from "./plan.js";
 
 // Graph → plan in three passes: lowering (each node becomes steps over abstract values, weights are
 // prepacked into their kernel layout), layout (values alternate between two activation regions sized
@@ -116,13 +116,17 @@ function geometry(inH: number, inW: number, kernel: Pair, stride: Pair, padding:
 class Lowering {
   readonly values: Value[] = [];
   readonly weights: ArrayBufferView[] = [];
-  /** Bytes per thread slot of each scratch buffer. */
-  readonly scratch: number[] = [];
+  /** Bytes per thread slot of each scratch buffer (a function of the pass capacity, or fixed). */
+  readonly scratch: ((capacity: number) => number)[] = [];
   readonly builders: Builder[] = [];
   private readonly tensors: ReadonlyMap<string, Tensor>;
   readonly input: InputNode;
 
-  constructor(readonly model: OnebitModel) {
+  constructor(
+    readonly model: OnebitModel,
+    /** Threads the plan is made for (column-split GEMMs get one slice each). */
+    readonly threadSlots: number,
+  ) {
     this.tensors = model.tensors;
     this.input = model.graph.nodes[0] as InputNode;
   }
@@ -135,9 +139,56 @@ class Lowering {
     this.weights.push(data);
     return this.weights.length - 1;
   }
-  addScratch(bytes: number): number {
-    this.scratch.push(bytes);
+  addScratch(bytes: number | ((capacity: number) => number)): number {
+    this.scratch.push(typeof bytes === "number" ? () => bytes : bytes);
     return this.scratch.length - 1;
+  }
+
+  /**
+   * Column slices of a dense GEMM for the plan's threads, when each gets at least one 32-column
+   * word. Threshold outputs need per-thread private rows (see `GemmColumnSlice`).
+   */
+  columnSlices(
+    n: number,
+    mode: GemmArgs["mode"],
+  ): ((a: Addresses, full: GemmArgs) => GemmColumnSlice[]) | undefined {
+    const threads = this.threadSlots;
+    if (threads < 2 || n < 32 * threads) return undefined;
+    const bounds = Array.from({ length: threads + 1 }, (_, t) =>
+      t === threads ? n : Math.round((n * t) / threads / 32) * 32,
+    );
+    const maxWords = Math.max(...bounds.slice(1).map((b, t) => Math.ceil((b - bounds[t]!) / 32)));
+    const priv = mode === "threshold" ? this.addScratch((capacity) => capacity * maxWords * 4) : -1;
+    return (a, full) =>
+      bounds.slice(0, threads).map((c0, t) => {
+        const cols = bounds[t + 1]! - c0;
+        const w = full.w + (c0 / 4) * full.kWords * 16;
+        if (mode !== "threshold") {
+          return {
+            args: { ...full, w, n: cols, out: full.out + 4 * c0, p0: full.p0 + 4 * c0, p1: full.p1 + 4 * c0 },
+          };
+        }
+        const words = Math.ceil(cols / 32);
+        return {
+          args: {
+            ...full,
+            w,
+            n: cols,
+            out: a.scratch(priv, t),
+            outStride: 4 * Math.max(words, 1),
+            p0: full.p0 + 4 * c0,
+            p1: full.p1 + c0,
+          },
+          copy: {
+            dst: full.out + 4 * (c0 / 32),
+            dstStride: full.outStride / 4,
+            srcStride: Math.max(words, 1),
+            words,
+            // The last slice also zeroes the row's padding words (the next GEMM counts them).
+            zero: t === threads - 1 ? full.outStride / 4 - (c0 / 32 + words) : 0,
+          },
+        };
+      });
   }
   step(b: Builder): void {
     this.builders.push(b);
@@ -390,14 +441,19 @@ function lowerNode(L: Lowering, node: GraphNode, x: number, inInfo: ValueInfo, o
       }));
       const w = L.addWeight(packed.data);
       const o = L.integerOutput(node.output, n, 1, undefined);
-      L.step((a) => ({
-        op: "gemm",
-        node: node.name,
-        rowsPerSample: 1,
-        costPerRow: n * kWords * 32 * 8 * NS_PER_PLANE_MAC,
-        bitPlane: true,
-        args: gemmArgs(a, o, planes, 32 * kWords, w, n, k, kWords),
-      }));
+      const columns = L.columnSlices(n, o.mode);
+      L.step((a) => {
+        const args = gemmArgs(a, o, planes, 32 * kWords, w, n, k, kWords);
+        return {
+          op: "gemm",
+          node: node.name,
+          rowsPerSample: 1,
+          costPerRow: n * kWords * 32 * 8 * NS_PER_PLANE_MAC,
+          bitPlane: true,
+          args,
+          ...(columns ? { columns: columns(a, args) } : {}),
+        };
+      });
       return;
     }
     case "binaryDense": {
@@ -432,14 +488,19 @@ function lowerNode(L: Lowering, node: GraphNode, x: number, inInfo: ValueInfo, o
       const w = L.addWeight(packed.data);
       const o = L.integerOutput(node.output, n, 1, undefined);
       const src = a0;
-      L.step((a) => ({
-        op: "gemm",
-        node: node.name,
-        rowsPerSample: 1,
-        costPerRow: n * kWords * 32 * NS_PER_BINARY_MAC,
-        bitPlane: false,
-        args: gemmArgs(a, o, src, 4 * kWords, w, n, k, kWords),
-      }));
+      const columns = L.columnSlices(n, o.mode);
+      L.step((a) => {
+        const args = gemmArgs(a, o, src, 4 * kWords, w, n, k, kWords);
+        return {
+          op: "gemm",
+          node: node.name,
+          rowsPerSample: 1,
+          costPerRow: n * kWords * 32 * NS_PER_BINARY_MAC,
+          bitPlane: false,
+          args,
+          ...(columns ? { columns: columns(a, args) } : {}),
+        };
+      });
       return;
     }
     case "conv2dBitPlane":
@@ -731,7 +792,8 @@ export function compilePlan(
   options: CompileOptions,
 ): CompiledPlan {
   const nodes = model.graph.nodes;
-  const L = new Lowering(model);
+  const threadSlots = Math.max(1, options.threadSlots);
+  const L = new Lowering(model, threadSlots);
   const input = L.input;
   const inElements = input.shape.reduce((p, d) => p * d, 1);
   L.addValue(
@@ -752,16 +814,6 @@ export function compilePlan(
     return at;
   });
   const weightBytes = top - RESERVED;
-  const threadSlots = Math.max(1, options.threadSlots);
-  const scratchAt = L.scratch.map((bytes, i) => {
-    const at: number[] = [];
-    for (let s = 0; s < threadSlots; s++) {
-      top = staggered(top, 1024 + 64 * (i + s));
-      at.push(top);
-      top = alignUp(top + bytes);
-    }
-    return at;
-  });
   const region: number[] = [];
   const regionBytes = [0, 0];
   let parity = 1;
@@ -778,6 +830,16 @@ export function compilePlan(
   let capacity = options.capacity ?? Math.floor(DEFAULT_ACTIVATION_BUDGET / Math.max(perSample, 1));
   if (options.capacity === undefined) capacity = Math.min(DEFAULT_MAX_CAPACITY, capacity);
   capacity = Math.max(1, capacity);
+  const scratchAt = L.scratch.map((size, i) => {
+    const bytes = size(capacity);
+    const at: number[] = [];
+    for (let s = 0; s < threadSlots; s++) {
+      top = staggered(top, 1024 + 64 * (i + s));
+      at.push(top);
+      top = alignUp(top + bytes);
+    }
+    return at;
+  });
   // Stagger the two regions by half a page: a GEMM that reads row m of one region while it writes
   // row m of the other would otherwise hit 4K aliasing (loads falsely waiting on stores whose
   // addresses agree in the low 12 bits), which measured 3–5× slower on x86.

@@ -279,7 +279,9 @@ export class Engine {
     for (const step of this.plan.steps) {
       const rows = step.rowsPerSample * batch;
       serial += step.costPerRow * rows;
-      split += step.costPerRow * Math.ceil(rows / this.threads) + BARRIER_NS;
+      const byColumns = step.op === "gemm" && step.columns?.length === this.threads;
+      split +=
+        step.costPerRow * (byColumns ? rows / this.threads : Math.ceil(rows / this.threads)) + BARRIER_NS;
     }
     return serial - split >= this.parallelThresholdNs;
   }

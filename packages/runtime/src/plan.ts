@@ -78,6 +78,31 @@ export interface GemmStep extends StepBase {
   readonly op: "gemm";
   readonly bitPlane: boolean;
   readonly args: GemmArgs;
+  /**
+   * The same GEMM split by output columns, one slice per thread (present when the plan was made for
+   * `threadSlots` > 1 threads and N is wide enough): thread t runs every row of slice t, so each
+   * thread streams only its share of the weights — and a single row (batch 1) still splits.
+   */
+  readonly columns?: readonly GemmColumnSlice[];
+}
+
+/** One thread's output columns of a GEMM: its weight panels, thresholds/scales, output words. */
+export interface GemmColumnSlice {
+  /** Args over the slice (`n` may be 0: nothing to do). */
+  readonly args: GemmArgs;
+  /**
+   * Threshold output only: the kernel clears whole output rows, so the slice writes its bits to a
+   * private buffer (`args.out`, `srcStride` words per row) and copies them into word `dst` onward
+   * of each shared output row (`dstStride` words apart), then zeroes the `zero` words after them
+   * (the row's padding, set by the last slice).
+   */
+  readonly copy?: {
+    readonly dst: number;
+    readonly dstStride: number;
+    readonly srcStride: number;
+    readonly words: number;
+    readonly zero: number;
+  };
 }
 
 /** Binary convolution with a square stride through `conv2dRows` (im2col chunks in each slot's scratch). */

@@ -75,8 +75,12 @@ export function createWorkerRunner(init: WorkerInit): WorkerRunner {
     run(batch: number): void {
       for (let i = 0; i < steps.length; i++) {
         if (Atomics.load(control, ABORT) !== 0) throw new ThreadsAborted("the pass was aborted");
-        const [r0, r1] = rowShare(StepExecutor.rows(steps[i]!, batch), init.threadIndex, init.threadCount);
-        executor.runRows(i, r0, r1, init.threadIndex);
+        const rows = StepExecutor.rows(steps[i]!, batch);
+        if (executor.splitsColumns(i, init.threadCount)) executor.runColumns(i, init.threadIndex, rows);
+        else {
+          const [r0, r1] = rowShare(rows, init.threadIndex, init.threadCount);
+          executor.runRows(i, r0, r1, init.threadIndex);
+        }
         if (i < steps.length - 1) barrier.arrive();
       }
     },

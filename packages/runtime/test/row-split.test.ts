@@ -6,9 +6,10 @@ import { stageInput } from "../src/input.js";
 import { loadModel } from "../src/model-source.js";
 import { ModelBuilder, RECIPES, Rng } from "./random-models.js";
 
-// What threads do, on one thread: every step's rows split into T contiguous shares, each run with
-// its own scratch slot (in reverse order, so a share that wrongly read another's rows would see
-// stale data). The output must equal one call over all rows.
+// What threads do, on one thread: every step's rows split into T contiguous shares (or, for wide
+// dense GEMMs, its output columns into T slices), each run with its own scratch slot, in reverse
+// order so a share that wrongly read another's rows would see stale data. The output must equal one
+// call over all rows.
 
 function outputWords(ex: StepExecutor, batch: number): Uint32Array {
   const o = ex.plan.output;
@@ -17,7 +18,7 @@ function outputWords(ex: StepExecutor, batch: number): Uint32Array {
 }
 
 describe.each(Object.entries(RECIPES))("%s", (_name, recipe) => {
-  it.each([2, 3, 5])("rows split over %i threads give identical results", (threads) => {
+  it.each([2, 3, 5])("rows or columns split over %i threads give identical results", (threads) => {
     for (let seed = 1; seed <= 3; seed++) {
       const rng = new Rng(seed * 31 + threads);
       const { model, values } = loadModel(recipe(rng));
@@ -34,15 +35,62 @@ describe.each(Object.entries(RECIPES))("%s", (_name, recipe) => {
       const whole = make();
       whole.runAll(batch);
       const split = make();
+      let byColumns = 0;
       split.plan.steps.forEach((step, i) => {
+        const rows = StepExecutor.rows(step, batch);
         for (let t = threads - 1; t >= 0; t--) {
-          const [r0, r1] = rowShare(StepExecutor.rows(step, batch), t, threads);
-          split.runRows(i, r0, r1, t);
+          if (split.splitsColumns(i, threads)) split.runColumns(i, t, rows);
+          else {
+            const [r0, r1] = rowShare(rows, t, threads);
+            split.runRows(i, r0, r1, t);
+          }
         }
+        if (split.splitsColumns(i, threads)) byColumns++;
       });
+      expect(byColumns).toBeGreaterThanOrEqual(0);
       expect(outputWords(split, batch)).toEqual(outputWords(whole, batch));
     }
   });
+});
+
+describe("column-split GEMMs", () => {
+  it.each([2, 3, 4])(
+    "wide dense layers split by columns over %i threads equal one call (threshold and scaleBias)",
+    (threads) => {
+      for (const batch of [1, 5]) {
+        const rng = new Rng(threads * 10 + batch);
+        const model = new ModelBuilder(rng)
+          .input("uint8", [rng.int(40, 90)])
+          .denseBitPlane(rng.int(32 * threads, 300), "bits")
+          .binaryDense(rng.int(32 * threads, 300), "bits")
+          .binaryDense(rng.int(32 * threads, 130), "scaleBias")
+          .build();
+        const { model: m, values } = loadModel(model);
+        const inputs = ModelBuilder.inputs(m, rng, batch);
+        const make = () => {
+          const compiled = compilePlan(m, values, { threadSlots: threads, capacity: 8 });
+          const memory = createPlanMemory(compiled.plan, false);
+          compiled.fill(memory);
+          const ex = new StepExecutor(compiled.plan, createKernels({ backend: "wasm-i64", memory }));
+          stageInput(ex.views, compiled.plan.input, inputs, 0, batch);
+          return ex;
+        };
+        const whole = make();
+        whole.runAll(batch);
+        const split = make();
+        let byColumns = 0;
+        split.plan.steps.forEach((step, i) => {
+          if (!split.splitsColumns(i, threads)) split.runRows(i, 0, StepExecutor.rows(step, batch), 0);
+          else {
+            byColumns++;
+            for (let t = threads - 1; t >= 0; t--) split.runColumns(i, t, StepExecutor.rows(step, batch));
+          }
+        });
+        expect(byColumns).toBe(3);
+        expect(outputWords(split, batch)).toEqual(outputWords(whole, batch));
+      }
+    },
+  );
 });
 
 describe("rowShare", () => {
