@@ -226,6 +226,16 @@ describe("report rendering", () => {
     expect(escapeXml(`<a href="x">'&'</a>`)).toBe("&lt;a href=&quot;x&quot;&gt;&apos;&amp;&apos;&lt;/a&gt;");
   });
 
+  it("the headline says slower when the binary case loses", () => {
+    const slow = JSON.parse(JSON.stringify(report)) as BenchReport;
+    const rows = slow.sections[0]!.results as unknown as Record<string, unknown>[];
+    rows[1]!.speedup = 0.5;
+    rows[1]!.time = time(2e-3);
+    expect(renderTerminal(slow)).toContain(
+      "1x64x64: binary 2.00 ms vs 1.00 ms float32 baseline → 2.00× slower, 32.0× smaller",
+    );
+  });
+
   it("terminal: machine, tables, notes, failures and the headline", () => {
     const text = renderTerminal(report);
     expect(text).toContain("Test CPU <x86> & co · 2 logical cores");

@@ -182,6 +182,10 @@ export function sectionTables(s: SectionResult): TableData[] {
   return tables;
 }
 
+function fasterOrSlower(speedup: number): string {
+  return speedup >= 1 ? `${formatRatio(speedup)} faster` : `${formatRatio(1 / speedup)} slower`;
+}
+
 /** One-line summary per timed section: the best binary speedup over the baseline, per group. */
 export function headline(s: SectionResult): string[] {
   const lines: string[] = [];
@@ -194,7 +198,7 @@ export function headline(s: SectionResult): string[] {
     const base = s.results.find((r) => r.group === g && r.baseline && r.status === "ok");
     if (b && base) {
       lines.push(
-        `${g}: binary ${formatSeconds(b.time!.median)} vs ${formatSeconds(base.time!.median)} float32 baseline → ${formatRatio(b.speedup)} faster${b.cpuSpeedup ? ` (${formatRatio(b.cpuSpeedup)} in CPU time)` : ""}${b.sizeRatio ? `, ${formatRatio(b.sizeRatio)} smaller` : ""}`,
+        `${g}: binary ${formatSeconds(b.time!.median)} vs ${formatSeconds(base.time!.median)} float32 baseline → ${fasterOrSlower(b.speedup!)}${b.cpuSpeedup ? ` (${formatRatio(b.cpuSpeedup)} in CPU time)` : ""}${b.sizeRatio ? `, ${formatRatio(b.sizeRatio)} smaller` : ""}`,
       );
     }
   }
