@@ -2,8 +2,10 @@ import {
   BitopsError,
   type BitopsKernels,
   type KernelBackend,
+  compileKernelModuleAsync,
   createKernels,
   getBackendInfo,
+  initBitops,
   wasmBackendSupported,
 } from "@onebit/bitops";
 import type { ModelMetadata, Normalization, OnebitModel } from "@onebit/format";
@@ -208,6 +210,11 @@ export class Engine {
 
   /** Validates and plans a model (from .onebit bytes or an `OnebitModel`); starts worker threads if asked. */
   static async create(source: Uint8Array | OnebitModel, options: EngineOptions = {}): Promise<Engine> {
+    // Compile the kernel modules asynchronously first: browsers refuse synchronous compiles of
+    // modules over 4 KB on their main thread (the engine then finds them in bitops' cache).
+    await initBitops();
+    const backend = resolveBackend(options.backend);
+    if (backend !== "typescript") await compileKernelModuleAsync(backend, (options.threads ?? 1) > 1);
     const engine = new Engine(source, options, options.threadPool);
     if (engine.threads > 1) {
       try {
