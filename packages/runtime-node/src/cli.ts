@@ -64,9 +64,26 @@ interface RunFlags {
   backend: BackendOption;
 }
 
-async function runCommand(model: string, inputs: string[], flags: RunFlags): Promise<void> {
-  const session = await InferenceSession.create(model, { threads: flags.threads, backend: flags.backend });
+/** Images below this count run on the main thread unless --threads asks otherwise (workers take ~50 ms to start). */
+const THREADED_RUN_MIN_IMAGES = 256;
+
+async function runCommand(
+  model: string,
+  inputs: string[],
+  flags: RunFlags,
+  explicitThreads: boolean,
+): Promise<void> {
+  const bytes = await readModelSource(model);
+  let session = await InferenceSession.create(bytes, { threads: 1, backend: flags.backend });
   try {
+    const decoded = [];
+    for (const file of inputs)
+      decoded.push({ file, images: decodeImages(new Uint8Array(await readFile(file)), file) });
+    const total = decoded.reduce((n, d) => n + d.images.count, 0);
+    if (flags.threads !== 1 && (explicitThreads || total >= THREADED_RUN_MIN_IMAGES)) {
+      await session.dispose();
+      session = await InferenceSession.create(bytes, { threads: flags.threads, backend: flags.backend });
+    }
     if (session.outputInfo.classes === undefined) {
       throw new InputFileError(
         `${model}: the model's output is not a vector of class scores, so there is nothing to rank`,
@@ -82,8 +99,7 @@ async function runCommand(model: string, inputs: string[], flags: RunFlags): Pro
       label?: number;
     }[] = [];
     let offset = 0;
-    for (const file of inputs) {
-      const images = decodeImages(new Uint8Array(await readFile(file)), file);
+    for (const { file, images } of decoded) {
       const data = toModelInput(images, session.inputInfo, file, flags.invert);
       const r = await session.run(data, { shape: [images.count, ...session.inputInfo.shape] });
       for (let i = 0; i < images.count; i++) {
@@ -281,9 +297,16 @@ program
   .option("--invert", "use 255 − v (dark strokes on a light background → MNIST style)")
   .option("--labels <idx>", "IDX file of true labels: report accuracy")
   .option("--limit <n>", "print at most n images (text output)", positiveInt, 20)
-  .option("--threads <n>", 'worker threads or "auto"', threadsOption, "auto")
+  .option(
+    "--threads <n>",
+    `worker threads or "auto" (used from ${THREADED_RUN_MIN_IMAGES} images on, unless given)`,
+    threadsOption,
+    "auto",
+  )
   .option("--backend <name>", `kernel backend: ${BACKENDS.join(", ")}`, backendOption, "auto")
-  .action((model: string, inputs: string[], flags: RunFlags) => runCommand(model, inputs, flags));
+  .action((model: string, inputs: string[], flags: RunFlags, command: Command) =>
+    runCommand(model, inputs, flags, command.getOptionValueSource("threads") === "cli"),
+  );
 
 program
   .command("inspect")
