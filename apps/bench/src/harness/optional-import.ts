@@ -14,6 +14,10 @@ export async function importOptional<T>(specifier: string | URL): Promise<Option
   } catch (e) {
     const code = (e as { code?: string }).code;
     const message = e instanceof Error ? e.message.split("\n")[0]! : String(e);
+    const bare = typeof specifier === "string" && !/^(\.|\/|file:)/.test(specifier);
+    if (code === "ERR_MODULE_NOT_FOUND" && bare && message.includes(`'${specifier}'`)) {
+      return { ok: false, reason: `${specifier} is not installed` };
+    }
     return { ok: false, reason: code ? `${code}: ${message}` : message };
   }
 }
