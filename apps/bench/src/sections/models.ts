@@ -252,9 +252,13 @@ export const modelsSection: Section = {
     const shippedBatches = ctx.quick ? [1] : [...MODEL_BATCHES];
     if (ctx.quick && shipped.models.length > 0)
       notes.push("shipped models: batch 1 only in --quick; --full adds batch 256");
+    const runtimeThreads = ctx.threads > 1 && runtimeNode ? [1, ctx.threads] : [1];
     for (const m of shipped.models) {
-      for (const batch of shippedBatches)
-        cases.push(...shippedModelCases(m, batch, reason ? [] : threadCounts, ctx.quick, notes));
+      for (const batch of shippedBatches) {
+        cases.push(
+          ...shippedModelCases(m, batch, reason ? [] : threadCounts, ctx.quick, notes, runtimeThreads),
+        );
+      }
     }
     return { cases, notes };
   },
