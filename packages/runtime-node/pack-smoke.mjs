@@ -1,6 +1,6 @@
 // Run by scripts/check-pack.mjs inside a fresh npm project that installed the packed tarball.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { packBitTensor, writeModel } from "@onebit/format";
@@ -26,7 +26,8 @@ const model = {
   ]),
   metadata: { name: "smoke", labels: ["a", "b"] },
 };
-const file = join(mkdtempSync(join(tmpdir(), "onebit-smoke-")), "smoke.onebit");
+const dir = mkdtempSync(join(tmpdir(), "onebit-smoke-"));
+const file = join(dir, "smoke.onebit");
 writeFileSync(file, writeModel(model));
 const input = Uint8Array.from({ length: 16 * 100 }, (_, i) => (i * 37) % 256);
 const one = await InferenceSession.create(file, { threads: 1 });
@@ -38,5 +39,6 @@ const [a, b] = await Promise.all([one.run(input), two.run(input)]);
 if (a.logits.join() !== b.logits.join()) throw new Error("1 and 2 threads disagree");
 await Promise.all([one.dispose(), two.dispose()]);
 const out = execFileSync("npx", ["--no-install", "onebit", "inspect", file], { encoding: "utf8" });
+rmSync(dir, { recursive: true, force: true });
 if (!out.includes("denseBitPlane")) throw new Error(`onebit inspect printed:\n${out}`);
 console.log("@onebit/runtime-node smoke: ok");

@@ -19,6 +19,12 @@ function positiveInt(value: string): number {
   return n;
 }
 
+function nonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError("expected a non-negative integer");
+  return n;
+}
+
 function intList(value: string): number[] {
   return value.split(",").map((v) => positiveInt(v.trim()));
 }
@@ -296,7 +302,7 @@ program
   .option("--json", "print JSON")
   .option("--invert", "use 255 − v (dark strokes on a light background → MNIST style)")
   .option("--labels <idx>", "IDX file of true labels: report accuracy")
-  .option("--limit <n>", "print at most n images (text output)", positiveInt, 20)
+  .option("--limit <n>", "print at most n images (text output)", nonNegativeInt, 20)
   .option(
     "--threads <n>",
     `worker threads or "auto" (used from ${THREADED_RUN_MIN_IMAGES} images on, unless given)`,

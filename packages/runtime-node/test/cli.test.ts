@@ -1,11 +1,11 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { writeIdx } from "@onebit/datasets";
 import { PNG } from "pngjs";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { Engine } from "../src/index.js";
 import { mnistMlp, mnistMlpBytes, Rng } from "./models.js";
 
@@ -14,6 +14,7 @@ const cli = join(import.meta.dirname, "..", "src", "cli.ts");
 const dir = mkdtempSync(join(tmpdir(), "onebit-cli-"));
 const model = join(dir, "mlp.onebit");
 writeFileSync(model, mnistMlpBytes());
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function onebit(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
   try {

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -14,6 +14,7 @@ writeFileSync(modelPath, mnistMlpBytes());
 const sessions: InferenceSession[] = [];
 afterAll(async () => {
   await Promise.all(sessions.map((s) => s.dispose()));
+  rmSync(dir, { recursive: true, force: true });
 });
 async function open(...args: Parameters<typeof InferenceSession.create>) {
   const s = await InferenceSession.create(...args);

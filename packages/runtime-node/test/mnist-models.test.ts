@@ -1,0 +1,28 @@
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { loadMnist } from "@onebit/datasets/node";
+import { afterAll, describe, expect, it } from "vitest";
+import { InferenceSession } from "../src/index.js";
+
+// The MNIST models apps/train ships in models/: on the whole test set, the session must reach
+// exactly the accuracy the trainer measured with the exported (packed) graph and recorded in the
+// model's provenance.
+const dir = join(import.meta.dirname, "..", "..", "..", "models");
+const models = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".onebit")) : [];
+const sessions: InferenceSession[] = [];
+afterAll(() => Promise.all(sessions.map((s) => s.dispose())));
+
+describe.skipIf(models.length === 0)("shipped MNIST models", () => {
+  it.each(models)("%s reaches its recorded test accuracy (1 and 2 threads agree)", async (file) => {
+    const test = await loadMnist({ split: "test" });
+    const one = await InferenceSession.create(join(dir, file), { threads: 1 });
+    const two = await InferenceSession.create(join(dir, file), { threads: 2 });
+    sessions.push(one, two);
+    const recorded = one.metadata.provenance?.accuracy;
+    const [a, b] = await Promise.all([one.run(test.images), two.run(test.images)]);
+    expect(b.predictions).toEqual(a.predictions);
+    const correct = a.predictions!.filter((p, i) => p === test.labels[i]).length;
+    expect(correct / test.count).toBeGreaterThan(0.9);
+    if (recorded !== undefined) expect(correct / test.count).toBeCloseTo(recorded, 4);
+  });
+});
