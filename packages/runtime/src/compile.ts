@@ -820,15 +820,14 @@ export function compilePlan(
   const region: number[] = [];
   const regionBytes = [0, 0];
   let parity = 1;
-  L.values.forEach((v, id) => {
+  for (const v of L.values) {
     if (v.aliasOf !== undefined) region.push(region[v.aliasOf]!);
     else {
       parity ^= 1;
       region.push(parity);
       regionBytes[parity] = Math.max(regionBytes[parity]!, alignUp(v.sampleBytes, 16));
     }
-    void id;
-  });
+  }
   const perSample = regionBytes[0]! + regionBytes[1]!;
   let capacity = options.capacity ?? Math.floor(DEFAULT_ACTIVATION_BUDGET / Math.max(perSample, 1));
   if (options.capacity === undefined) capacity = Math.min(DEFAULT_MAX_CAPACITY, capacity);

@@ -27,12 +27,11 @@ function signs(model: OnebitModel, ref: string): Float32Array {
 }
 
 /** Applies a layer's output rule to pre-activation z of channel o. */
-function outputOf(model: OnebitModel, out: LayerOutput, z: number, o: number, integer: boolean): number {
+function outputOf(model: OnebitModel, out: LayerOutput, z: number, o: number): number {
   if (out.kind === "float32") return z;
   if (out.kind === "scaleBias") return f(f(z * floats(model, out.scale)[o]!) + floats(model, out.bias)[o]!);
   const t = floats(model, out.thresholds)[o]!;
   const flip = out.flip === undefined ? 0 : floats(model, out.flip)[o]!;
-  void integer;
   return (flip ? z <= t : z >= t) ? 1 : -1;
 }
 
@@ -91,7 +90,7 @@ function evalNode(model: OnebitModel, node: GraphNode, x: Value): Value {
         let acc = 0;
         for (let i = 0; i < k; i++) acc += w[o * k + i]! * xf.data[i]!;
         if (bias) acc += bias[o]!;
-        data.push(outputOf(model, node.output, f(acc), o, false));
+        data.push(outputOf(model, node.output, f(acc), o));
       }
       return { shape: [n], data };
     }
@@ -109,7 +108,7 @@ function evalNode(model: OnebitModel, node: GraphNode, x: Value): Value {
         o,
         node.padValue ?? 0,
         (oo, dy, dx, ch) => w[((oo * kh + dy) * kw + dx) * c + ch]!,
-        (acc, oo) => outputOf(model, node.output, f(bias ? acc + bias[oo]! : acc), oo, false),
+        (acc, oo) => outputOf(model, node.output, f(bias ? acc + bias[oo]! : acc), oo),
       );
     }
     case "denseBitPlane":
@@ -121,7 +120,7 @@ function evalNode(model: OnebitModel, node: GraphNode, x: Value): Value {
       for (let o = 0; o < n; o++) {
         let z = 0;
         for (let i = 0; i < k; i++) z += w[o * k + i]! * x.data[i]!;
-        data.push(outputOf(model, node.output, z, o, true));
+        data.push(outputOf(model, node.output, z, o));
       }
       return { shape: [n], data };
     }
@@ -139,7 +138,7 @@ function evalNode(model: OnebitModel, node: GraphNode, x: Value): Value {
         o,
         pad,
         (oo, dy, dx, ch) => w[((oo * kh + dy) * kw + dx) * c + ch]!,
-        (acc, oo) => outputOf(model, node.output, acc, oo, true),
+        (acc, oo) => outputOf(model, node.output, acc, oo),
       );
     }
     case "maxPool2d": {
