@@ -23,6 +23,12 @@ async function main(): Promise<number> {
   const report = await runBench(options, command);
   human.write(`\n${renderTerminal(report)}\n`);
   if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  const cases = report.sections.reduce((n, s) => n + s.results.length, 0);
+  if (options.filter && cases === 0 && report.sections.length === 0) {
+    process.stderr.write(
+      `no case matches --filter ${options.filter.source} (ids look like gemm/64x4096x4096/ort-1t)\n`,
+    );
+  }
   const files = await writeReport(report, options.outDir);
   human.write(`wrote ${files.join(", ")}\n`);
   const bad = failures(report);

@@ -2,7 +2,8 @@ import { spawn } from "node:child_process";
 import { mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import type { BenchContext, Section, SectionPlan } from "../harness/types.js";
 import type { MemoryVariant } from "../memory-child.js";
 import { loadOrt } from "../onnx/ort.js";
@@ -70,11 +71,16 @@ async function shippedModels(root: string): Promise<{ file: string; bytes: numbe
 }
 
 const CHILD = fileURLToPath(new URL("../memory-child.ts", import.meta.url));
+const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 
-function runChild(variant: MemoryVariant, extra: string[]): Promise<{ maxRssBytes?: number; note?: string }> {
+/** Runs memory-child.ts for one variant in a fresh process and returns its peak resident set. */
+export function measurePeakRss(
+  variant: MemoryVariant,
+  extra: string[] = [],
+): Promise<{ maxRssBytes?: number; note?: string }> {
   return new Promise((resolve) => {
-    // execArgv carries tsx's loader, so the child runs the TypeScript source like this process does.
-    const child = spawn(process.execPath, [...process.execArgv, CHILD, variant, ...extra], {
+    // tsx's loader lets the child run the TypeScript source, whoever started this process (tsx, vitest).
+    const child = spawn(process.execPath, ["--import", TSX_LOADER, CHILD, variant, ...extra], {
       stdio: ["ignore", "pipe", "pipe"],
     });
     let out = "";
@@ -91,7 +97,9 @@ function runChild(variant: MemoryVariant, extra: string[]): Promise<{ maxRssByte
         const parsed = JSON.parse(line) as { maxRssBytes: number };
         resolve({ maxRssBytes: parsed.maxRssBytes });
       } catch {
-        resolve({ note: `child exited with ${code}: ${err.trim().split("\n").slice(-1)[0] ?? ""}` });
+        const lines = err.trim().split("\n");
+        const why = lines.filter((l) => /Error/.test(l)).pop() ?? lines.pop() ?? "";
+        resolve({ note: `child exited with ${code}: ${why.trim()}` });
       }
     });
   });
@@ -146,7 +154,7 @@ export const memorySection: Section = {
         try {
           // One at a time: concurrent children would compete for the same 2 cores and memory bandwidth.
           for (const v of variants)
-            peak.push({ variant: v.variant, label: v.label, ...(await runChild(v.variant, v.extra)) });
+            peak.push({ variant: v.variant, label: v.label, ...(await measurePeakRss(v.variant, v.extra)) });
         } finally {
           await rm(tmp, { recursive: true, force: true });
         }
