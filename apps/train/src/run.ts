@@ -54,6 +54,11 @@ export interface RunOptions {
   readonly log?: (line: string) => void;
   /** Recorded in the report's provenance. */
   readonly command?: string;
+  /**
+   * Also run the first n test images through @onebit/nn's reference interpreter of the packed graph
+   * and compare with the runtime (default 200; 0: skip). An independent check of the runtime.
+   */
+  readonly referenceCheck?: number;
   /** Pre-loaded data (tests); otherwise MNIST is loaded per the config's limits. */
   readonly data?: { train: Split; test: Split };
 }
@@ -169,6 +174,29 @@ export async function runTraining(options: RunOptions): Promise<RunResult> {
     if (packed.predictions[i] !== float.predictions[i]) disagreements.push(i);
   }
   const packedAccuracy = packedCorrect / data.test.count;
+  const referenceImages = Math.min(options.referenceCheck ?? 200, data.test.count);
+  let reference: TrainReport["test"]["reference"] = null;
+  if (referenceImages > 0) {
+    const first: Split = {
+      ...data.test,
+      images: data.test.images.subarray(0, referenceImages * data.test.size),
+      labels: data.test.labels.subarray(0, referenceImages),
+      count: referenceImages,
+    };
+    const ref = await predictPacked(writeModel(exported), first, "reference");
+    let same = 0;
+    for (let i = 0; i < referenceImages; i++) if (ref.predictions[i] === packed.predictions[i]) same++;
+    reference = {
+      images: referenceImages,
+      engine: ref.engine,
+      agreementWithPacked: same / referenceImages,
+      seconds: ref.seconds,
+    };
+    if (same !== referenceImages)
+      log(
+        `warning: the runtime and the reference interpreter disagree on ${referenceImages - same} of ${referenceImages} test images`,
+      );
+  }
   // Only metadata changes from here on: the packed predictions above are those of the final file.
   const model: OnebitModel = {
     ...exported,
@@ -214,6 +242,7 @@ export async function runTraining(options: RunOptions): Promise<RunResult> {
       packed: { accuracy: packedAccuracy, engine: packed.engine, seconds: packed.seconds },
       agreement: 1 - disagreements.length / data.test.count,
       disagreements,
+      reference,
     },
     provenance: finishProvenance(provenanceStart, resumedFrom),
   };

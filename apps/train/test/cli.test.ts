@@ -52,6 +52,8 @@ describe("parseArgs", () => {
         "1000",
         "--test-limit",
         "200",
+        "--reference-check",
+        "50",
         "--out",
         "runs/a.onebit",
         "--checkpoint-dir",
@@ -78,6 +80,7 @@ describe("parseArgs", () => {
     expect(o.out).toBe("/somewhere/else/runs/a.onebit");
     expect(o.checkpointDir).toBe("/somewhere/else/ck");
     expect(o.keepCheckpoints).toBe(3);
+    expect(o.referenceCheck).toBe(50);
     expect(o.quiet).toBe(true);
   });
 
@@ -119,6 +122,7 @@ describe("parseArgs", () => {
     [["--preset", "mnist-tiny", "--augment", "9"], /augment .* 0…8, got 9/],
     [["--preset", "mnist-tiny", "--width", "0"], /width must be in/],
     [["--preset", "mnist-tiny", "--keep-checkpoints", "0"], /at least 1/],
+    [["--preset", "mnist-tiny", "--reference-check", "-1"], /reference-check must be ≥ 0/],
   ])("rejects inconsistent settings %j with a TrainError", (argv, message) => {
     let error: unknown;
     try {

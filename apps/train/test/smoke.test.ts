@@ -35,6 +35,8 @@ describe("smoke: a few hundred steps of mnist-tiny on real MNIST", () => {
     expect(report.test.disagreements).toEqual([]);
     expect(report.test.agreement).toBe(1);
     expect(report.test.packed.accuracy).toBe(report.test.float.accuracy);
+    expect(report.test.packed.engine).toMatch(/@onebit\/runtime-node InferenceSession/);
+    expect(report.test.reference).toMatchObject({ images: 200, agreementWithPacked: 1 });
 
     // The files on disk: the model reads back and predicts what the report says.
     const bytes = new Uint8Array(await readFile(paths.model));
@@ -45,7 +47,7 @@ describe("smoke: a few hundred steps of mnist-tiny on real MNIST", () => {
     expect(model.graph.nodes[0]).toMatchObject({ op: "input", dtype: "uint8", shape: [28, 28, 1] });
     expect(model.graph.nodes[1]!.op).toBe("conv2dBitPlane");
     const first = sliceSplit(data.test, 100);
-    const packed = await predictPacked(bytes, first);
+    const packed = await predictPacked(bytes, first, "reference");
     expect(Array.from(packed.predictions)).toEqual(Array.from(evaluateFloat(state.model, first).predictions));
 
     const saved = JSON.parse(await readFile(paths.report, "utf8")) as TrainReport;
