@@ -1,5 +1,6 @@
 import { exportedFunction } from "../harness/optional-import.js";
 import { cached } from "../harness/cached.js";
+import { loadTensorNode, withTensorThreads } from "./tensor-threads.js";
 import { Rng } from "../harness/rng.js";
 import type { BenchContext, CaseSpec, CheckResult, Section, SectionPlan } from "../harness/types.js";
 import { conv3x3Model } from "../onnx/model.js";
@@ -290,6 +291,10 @@ export const convSection: Section = {
     const notes: string[] = [];
     const cases: CaseSpec[] = [];
     const threadCounts = ctx.threads > 1 ? [1, ctx.threads] : [1];
+    const tensorNode = await loadTensorNode();
+    const tensorThreads = ctx.threads > 1 && typeof tensorNode !== "string";
+    if (ctx.threads > 1 && typeof tensorNode === "string")
+      notes.push(`@onebit/tensor threads: not available (${tensorNode})`);
     const { reason } = await loadOrt();
     if (reason) notes.push(`onnxruntime-node not available (${reason}): its rows are left out`);
     if (!reason) for (const l of CIFAR_CONV_LAYERS) cases.push(...ortConvCases(l, threadCounts));
@@ -299,7 +304,10 @@ export const convSection: Section = {
           notes.push(
             `${convGroup(l)}: @onebit/tensor conv2d left out of --quick (slow on this backend); --full runs it`,
           );
-        } else cases.push(tensorConvCase(l));
+        } else {
+          cases.push(tensorConvCase(l));
+          if (tensorThreads) cases.push(withTensorThreads(tensorConvCase(l), ctx.threads));
+        }
       }
     } else notes.push("float32 conv2d: not available yet (@onebit/tensor has no conv2d export)");
     const fb = fastBitops();

@@ -1,5 +1,6 @@
 import { bitops, tensor, tensorBackendName, tensorTooSlowForQuick } from "./onebit-packages.js";
 import { cached } from "../harness/cached.js";
+import { loadTensorNode, withTensorThreads } from "./tensor-threads.js";
 import { Rng } from "../harness/rng.js";
 import type { BenchContext, CaseSpec, Section, SectionPlan } from "../harness/types.js";
 import { matmulModel } from "../onnx/model.js";
@@ -169,6 +170,10 @@ export const gemmSection: Section = {
     const shapes = ctx.quick ? QUICK_GEMM_SHAPES : FULL_GEMM_SHAPES;
     const threadCounts = ctx.threads > 1 ? [1, ctx.threads] : [1];
     const notes: string[] = [];
+    const tensorNode = await loadTensorNode();
+    const tensorThreads = ctx.threads > 1 && typeof tensorNode !== "string";
+    if (ctx.threads > 1 && typeof tensorNode === "string")
+      notes.push(`@onebit/tensor threads: not available (${tensorNode})`);
     const errors: string[] = [];
     const cases: CaseSpec[] = [];
     const { reason } = await loadOrt();
@@ -184,7 +189,10 @@ export const gemmSection: Section = {
         notes.push(
           `${gemmGroup(s)}: @onebit/tensor gemm left out of --quick (slow on this backend); --full runs it`,
         );
-      } else cases.push(tensorGemmCase(s));
+      } else {
+        cases.push(tensorGemmCase(s));
+        if (tensorThreads) cases.push(withTensorThreads(tensorGemmCase(s), ctx.threads));
+      }
       cases.push(bgemmCase(s));
     }
     // ...and the kernel engineers' own tables (every backend, naive loops, packing cost) from their files.

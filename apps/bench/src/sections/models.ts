@@ -1,4 +1,5 @@
 import { cached } from "../harness/cached.js";
+import { loadTensorNode, withTensorThreads } from "./tensor-threads.js";
 import { Rng } from "../harness/rng.js";
 import type { BenchContext, CaseSpec, CheckResult, Section, SectionPlan } from "../harness/types.js";
 import { mlpModel } from "../onnx/model.js";
@@ -227,6 +228,10 @@ export const modelsSection: Section = {
     const notes: string[] = [];
     const cases: CaseSpec[] = [];
     const threadCounts = ctx.threads > 1 ? [1, ctx.threads] : [1];
+    const tensorNode = await loadTensorNode();
+    const tensorThreads = ctx.threads > 1 && typeof tensorNode !== "string";
+    if (ctx.threads > 1 && typeof tensorNode === "string")
+      notes.push(`@onebit/tensor threads: not available (${tensorNode})`);
     const { reason } = await loadOrt();
     if (reason) notes.push(`onnxruntime-node not available (${reason}): its rows are left out`);
     const archs = ctx.quick ? [MLP_3X4096] : [MLP_3X4096, MLP_3X1024];
@@ -240,7 +245,10 @@ export const modelsSection: Section = {
           notes.push(
             `${group(arch, batch)}: onebit float32 (@onebit/tensor) left out of --quick (seconds per run); --full runs it`,
           );
-        } else cases.push(tensorCase(arch, batch));
+        } else {
+          cases.push(tensorCase(arch, batch));
+          if (tensorThreads) cases.push(withTensorThreads(tensorCase(arch, batch), ctx.threads));
+        }
         cases.push(binaryCase(arch, batch));
         cases.push(runtimeCase(arch, batch, 1));
         if (ctx.threads > 1 && runtimeNode) cases.push(runtimeCase(arch, batch, ctx.threads));
