@@ -1,8 +1,11 @@
 // Float32 GEMM benchmark: the WebAssembly SIMD gemm of @onebit/tensor vs the TypeScript fallback
-// and the naive triple loop, in GFLOP/s (2·M·N·K flops per product), one thread.
-// Standalone: pnpm --filter @onebit/bench exec tsx src/float-gemm.ts [--quick]
+// and the naive triple loop, in GFLOP/s (2·M·N·K flops per product), one thread; then one thread vs
+// all cores (enableThreads from @onebit/tensor/node), measured side by side.
+// Standalone: pnpm --filter @onebit/bench exec tsx src/float-gemm.ts [--quick] [--threads-only]
+import { availableParallelism } from "node:os";
 import { pathToFileURL } from "node:url";
 import { type GemmOptions, Rng, gemm, gemmRef, getBackendInfo, setBackend } from "@onebit/tensor";
+import { disableThreads, enableThreads } from "@onebit/tensor/node";
 
 interface Shape {
   m: number;
@@ -110,6 +113,70 @@ function verify(a: Float32Array, b: Float32Array, c: Float32Array, s: Shape): nu
 
 const gflops = (s: Shape, seconds: number): number => (2 * s.m * s.n * s.k) / seconds / 1e9;
 const round = (x: number): number => Math.round(x * 100) / 100;
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+
+/** Threads comparison: the issue's two shapes, then the MLP's training products (784–1024–…, batch 100). */
+const THREAD_SHAPES: Shape[] = [
+  { m: 256, k: 1024, n: 1024 },
+  { m: 64, k: 4096, n: 4096 },
+  { m: 100, k: 784, n: 1024 },
+  { m: 100, k: 1024, n: 784, transB: true },
+  { m: 1024, k: 100, n: 1024, transA: true },
+];
+
+/**
+ * One thread vs `threads` threads on the same operands, alternating in rounds so that both see the
+ * same background load (the machine is shared). Wall-clock and process CPU time (all threads) per
+ * call: CPU-time GFLOP/s near the single-thread figure means the second core did useful work.
+ */
+export async function runFloatGemmThreadsBench(options: {
+  quick: boolean;
+  threads?: number;
+}): Promise<Record<string, unknown>[]> {
+  const threads = options.threads ?? availableParallelism();
+  const rounds = options.quick ? 3 : 7;
+  const budget = options.quick ? 150 : 400;
+  const rng = new Rng(7);
+  const rows: Record<string, unknown>[] = [];
+  if (threads < 2 || !getBackendInfo().simd) return rows;
+  for (const s of options.quick ? THREAD_SHAPES.slice(0, 2) : THREAD_SHAPES) {
+    const a = rng.uniformArray(s.m * s.k, -1, 1);
+    const b = rng.uniformArray(s.k * s.n, -1, 1);
+    const single = new Float32Array(s.m * s.n);
+    const threaded = new Float32Array(s.m * s.n);
+    const opts: GemmOptions = { transA: s.transA ?? false, transB: s.transB ?? false };
+    const wall: [number[], number[]] = [[], []];
+    const cpu: [number[], number[]] = [[], []];
+    for (let r = 0; r < rounds; r++) {
+      for (const which of [0, 1] as const) {
+        if (which === 1) enableThreads(threads);
+        else await disableThreads();
+        const c = which === 1 ? threaded : single;
+        const t = time(() => gemm(a, b, c, s.m, s.n, s.k, opts), budget, 2);
+        wall[which].push(t.median);
+        cpu[which].push(t.cpuMedian);
+      }
+    }
+    await disableThreads();
+    let identical = true;
+    for (let i = 0; i < single.length; i++) if (!Object.is(single[i], threaded[i])) identical = false;
+    const w1 = median(wall[0]);
+    const wT = median(wall[1]);
+    rows.push({
+      group: `${s.m}x${s.k}x${s.n}`,
+      "M×K×N": label(s),
+      backend: "wasm-simd",
+      threads: `1 vs ${threads}`,
+      "GFLOP/s 1 thread": round(gflops(s, w1)),
+      [`GFLOP/s ${threads} threads`]: round(gflops(s, wT)),
+      speedup: `${(w1 / wT).toFixed(2)}×`,
+      "CPU-time GFLOP/s 1 thread": round(gflops(s, median(cpu[0]))),
+      [`CPU-time GFLOP/s ${threads} threads`]: round(gflops(s, median(cpu[1]))),
+      "bit-identical": identical,
+    });
+  }
+  return rows;
+}
 
 export async function runFloatGemmBench(options: { quick: boolean }): Promise<Record<string, unknown>[]> {
   const quick = options.quick;
@@ -189,11 +256,13 @@ export async function runFloatGemmBench(options: { quick: boolean }): Promise<Re
   } finally {
     setBackend("auto");
   }
+  rows.push(...(await runFloatGemmThreadsBench({ quick })));
   return rows;
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const quick = process.argv.includes("--quick");
   console.log(`float32 GEMM, @onebit/tensor ${JSON.stringify(getBackendInfo())}, Node.js ${process.version}`);
-  console.table(await runFloatGemmBench({ quick }));
+  if (!process.argv.includes("--threads-only")) console.table(await runFloatGemmBench({ quick }));
+  console.table(await runFloatGemmThreadsBench({ quick }));
 }

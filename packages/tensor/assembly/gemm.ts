@@ -523,3 +523,9 @@ export function col2imAdd(
     }
   }
 }
+
+/** Zeroes C[i0..i1, j0..j1] (C is m×n): each thread clears its own block before an overwriting product. */
+export function zeroBlock(c: usize, n: i32, i0: i32, i1: i32, j0: i32, j1: i32): void {
+  if (j1 <= j0) return;
+  for (let i = i0; i < i1; i++) memory.fill(c + (<usize>i * <usize>n + <usize>j0) * 4, 0, <usize>(j1 - j0) * 4);
+}

@@ -80,8 +80,12 @@ export class GemmThreadPool implements ThreadedKernel {
       memory,
       heapBase: () => this.scratchBase,
       scratchBytes: () => scratchBytes,
-      sgemm: (a, b, c, m, n, k, transA, transB, alpha) => this.sgemm(a, b, c, m, n, k, transA, transB, alpha),
+      sgemm: (a, b, c, m, n, k, transA, transB, alpha) =>
+        this.sgemm(a, b, c, m, n, k, transA, transB, alpha, 0),
+      sgemmOverwrite: (a, b, c, m, n, k, transA, transB, alpha) =>
+        this.sgemm(a, b, c, m, n, k, transA, transB, alpha, 1),
       sgemmPart: this.main.sgemmPart,
+      zeroBlock: this.main.zeroBlock,
       im2col: this.main.im2col,
       col2imAdd: this.main.col2imAdd,
     };
@@ -122,9 +126,11 @@ export class GemmThreadPool implements ThreadedKernel {
     transA: number,
     transB: number,
     alpha: number,
+    overwrite: 0 | 1,
   ): void {
     const blocks = this.closed ? [] : splitGemm(m, n, k, this.threads, this.minMacs);
     if (blocks.length < 2) {
+      if (overwrite) this.main.zeroBlock(c, n, 0, m, 0, n);
       this.main.sgemm(a, b, c, m, n, k, transA, transB, alpha, this.scratchBase);
       return;
     }
@@ -148,11 +154,13 @@ export class GemmThreadPool implements ThreadedKernel {
       ints[slot + Field.i1] = block.i1;
       ints[slot + Field.j0] = block.j0;
       ints[slot + Field.j1] = block.j1;
+      ints[slot + Field.overwrite] = overwrite;
       // The seq store is sequentially consistent, so the plain field writes above are visible first.
       Atomics.store(ints, slot + Field.seq, generation);
       Atomics.notify(ints, slot + Field.seq);
     }
     const own = blocks[0] as GemmBlock;
+    if (overwrite) this.main.zeroBlock(c, n, own.i0, own.i1, own.j0, own.j1);
     this.main.sgemmPart(
       a,
       b,

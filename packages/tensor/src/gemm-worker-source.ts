@@ -1,9 +1,9 @@
 /**
- * The job descriptor shared by the main thread and the GEMM workers: one 64-byte slot of Int32
- * fields per thread (its own cache line, so threads never write to the same line), at a fixed
- * offset in the shared WebAssembly memory. Slot 0 belongs to the calling thread.
+ * The job descriptor shared by the main thread and the GEMM workers: one 128-byte slot of Int32
+ * fields per thread (two cache lines of its own, so threads never write to the same line), at a
+ * fixed offset in the shared WebAssembly memory. Slot 0 belongs to the calling thread.
  */
-export const SLOT_INTS = 16;
+export const SLOT_INTS = 32;
 export const Field = {
   /** Job generation, bumped by the main thread to start a job; QUIT asks the worker to exit. */
   seq: 0,
@@ -24,6 +24,8 @@ export const Field = {
   i1: 13,
   j0: 14,
   j1: 15,
+  /** 1: zero the block of C first (C = alpha·op(A)·op(B)); 0: accumulate into it. */
+  overwrite: 16,
 } as const;
 export const QUIT = -1;
 export const FAILED = -2;
@@ -49,6 +51,7 @@ for (;;) {
   if (seq === ${QUIT}) break;
   let status = seq;
   try {
+    if (ints[${Field.overwrite}]) kernel.zeroBlock(ints[${Field.c}], ints[${Field.n}], ints[${Field.i0}], ints[${Field.i1}], ints[${Field.j0}], ints[${Field.j1}]);
     kernel.sgemmPart(ints[${Field.a}], ints[${Field.b}], ints[${Field.c}], ints[${Field.m}], ints[${Field.n}],
       ints[${Field.k}], ints[${Field.transA}], ints[${Field.transB}], floats[${Field.alpha}], ints[${Field.scratch}],
       ints[${Field.i0}], ints[${Field.i1}], ints[${Field.j0}], ints[${Field.j1}]);

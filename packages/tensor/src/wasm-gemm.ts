@@ -34,6 +34,25 @@ export interface GemmExports {
     j0: number,
     j1: number,
   ): void;
+  /** Zeroes C[i0..i1, j0..j1] of an m×n C. */
+  zeroBlock(c: number, n: number, i0: number, i1: number, j0: number, j1: number): void;
+  /**
+   * Optional: C = alpha·op(A)·op(B), ignoring C's old contents (same arguments as `sgemm`). The
+   * thread pool provides it so that each thread clears its own block of C instead of the calling
+   * thread clearing all of it (which also leaves those cache lines on the wrong core).
+   */
+  sgemmOverwrite?(
+    a: number,
+    b: number,
+    c: number,
+    m: number,
+    n: number,
+    k: number,
+    transA: number,
+    transB: number,
+    alpha: number,
+    scratch: number,
+  ): void;
   im2col(
     input: number,
     inH: number,
@@ -144,16 +163,21 @@ export function gemmWasm(
   const buffer = wasm.memory.buffer;
   const size = m * n;
   const cw = new Float32Array(buffer, cOff, size);
+  const multiply = k > 0 && alpha !== 0;
+  const overwrite = beta === 0 && multiply ? wasm.sgemmOverwrite : undefined;
   if (beta === 0) {
-    cw.fill(0);
+    if (!overwrite) cw.fill(0);
   } else {
     cw.set(c.subarray(0, size));
     if (beta !== 1) for (let i = 0; i < size; i++) cw[i]! *= beta;
   }
-  if (k > 0 && alpha !== 0) {
+  if (multiply) {
     new Float32Array(buffer, aOff, m * k).set(a.subarray(0, m * k));
     new Float32Array(buffer, bOff, k * n).set(b.subarray(0, k * n));
-    wasm.sgemm(aOff, bOff, cOff, m, n, k, options?.transA ? 1 : 0, options?.transB ? 1 : 0, alpha, scratch);
+    const transA = options?.transA ? 1 : 0;
+    const transB = options?.transB ? 1 : 0;
+    if (overwrite) overwrite(aOff, bOff, cOff, m, n, k, transA, transB, alpha, scratch);
+    else wasm.sgemm(aOff, bOff, cOff, m, n, k, transA, transB, alpha, scratch);
   }
   c.set(cw);
   return true;
