@@ -1,5 +1,6 @@
 // Run by scripts/check-pack.mjs inside a fresh npm project that installed the packed tarball.
 import { Rng, conv2d, gemm, getBackendInfo } from "@onebit/tensor";
+import { disableThreads, enableThreads } from "@onebit/tensor/node";
 
 // [1 2; 3 4] · [5 6; 7 8] = [19 22; 43 50]
 const c = new Float32Array(4);
@@ -35,4 +36,19 @@ const out = conv2d(Float32Array.of(1, 2, 3, 4), Float32Array.of(1, 1, 1, 1), {
   padding: "valid",
 });
 if (out[0] !== 10) throw new Error(`conv2d gave ${out[0]}`);
+// The same product on two threads (the Node entry) must give the same bits.
+const tm = 64;
+const tk = 300;
+const tn = 256;
+const ta = rng.uniformArray(tm * tk, -1, 1);
+const tb = rng.uniformArray(tk * tn, -1, 1);
+const one = new Float32Array(tm * tn);
+gemm(ta, tb, one, tm, tn, tk);
+const threads = enableThreads(2);
+const two = new Float32Array(tm * tn);
+gemm(ta, tb, two, tm, tn, tk);
+if (getBackendInfo().simd && (threads !== 2 || getBackendInfo().threads !== 2))
+  throw new Error("threads not enabled");
+if (!one.every((v, i) => Object.is(v, two[i]))) throw new Error("threaded gemm differs from one thread");
+await disableThreads();
 console.log(`@onebit/tensor smoke: ok (${JSON.stringify(getBackendInfo())})`);
