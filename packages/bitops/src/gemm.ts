@@ -14,9 +14,10 @@ interface Upload {
   ptr: number;
 }
 const uploads = new WeakMap<PackedWeights, Upload>();
+// Marked pure so bundles that use only the pointer API tree-shake the embedded modules away.
 const release =
   typeof FinalizationRegistry === "function"
-    ? new FinalizationRegistry<number>((ptr) => defaultContext().heap.free(ptr))
+    ? /* @__PURE__ */ new FinalizationRegistry<number>((ptr) => defaultContext().heap.free(ptr))
     : undefined;
 
 /** Byte offset of `w`'s data in the default memory, uploading it on first use. */
