@@ -263,6 +263,7 @@ export async function runFloatGemmBench(options: { quick: boolean }): Promise<Re
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const quick = process.argv.includes("--quick");
   console.log(`float32 GEMM, @onebit/tensor ${JSON.stringify(getBackendInfo())}, Node.js ${process.version}`);
-  if (!process.argv.includes("--threads-only")) console.table(await runFloatGemmBench({ quick }));
-  console.table(await runFloatGemmThreadsBench({ quick }));
+  // runFloatGemmBench ends with the threads comparison; --threads-only runs just that.
+  if (process.argv.includes("--threads-only")) console.table(await runFloatGemmThreadsBench({ quick }));
+  else console.table(await runFloatGemmBench({ quick }));
 }
