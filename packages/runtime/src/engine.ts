@@ -14,6 +14,7 @@ import { RuntimeError } from "./errors.js";
 import { StepExecutor } from "./executor.js";
 import { type ModelInput, resolveBatch, stageInput } from "./input.js";
 import { loadModel } from "./model-source.js";
+import { PassChooser, type PassMode } from "./pass-chooser.js";
 import type { PlanData, WorkerInit } from "./plan.js";
 import { BatchResult, type RunResult } from "./result.js";
 import { type ThreadPool, type ThreadPoolFactory, resetThreads } from "./threads.js";
@@ -31,9 +32,10 @@ export interface EngineOptions {
   /** Samples per pass; larger batches run in several passes (default: fits 64 MiB of activations, ≤ 256). */
   readonly maxBatch?: number;
   /**
-   * Least estimated saving, in nanoseconds, for a pass to run on the workers rather than the calling
-   * thread (the estimate already counts dispatch and barrier costs). Default 50 000; 0 sends every
-   * splittable pass to the workers; Infinity keeps every pass on the calling thread.
+   * Least estimated saving, in nanoseconds, for a pass to be considered for the workers (the
+   * estimate counts dispatch and barrier costs); such passes then run wherever they measured
+   * faster. Default 50 000; −Infinity sends every pass to the workers, unmeasured; Infinity keeps
+   * every pass on the calling thread.
    */
   readonly parallelThresholdNs?: number;
 }
@@ -128,6 +130,7 @@ export class Engine {
   private readonly parallelThresholdNs: number;
   private readonly argmaxOfProbabilities: boolean;
   private pool: ThreadPool | undefined;
+  private readonly chooser = new PassChooser();
   private poolStarting: Promise<ThreadPool> | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private isDisposed = false;
@@ -275,6 +278,17 @@ export class Engine {
   }
 
   /**
+   * Where a pass of `count` samples runs: the calling thread when the cost model sees no gain in
+   * splitting it; otherwise whichever of the two measured faster for passes of that size (forced to
+   * the workers when `parallelThresholdNs` is −∞).
+   */
+  private passMode(count: number): PassMode {
+    if (!this.parallel(count)) return "calling";
+    if (this.parallelThresholdNs === Number.NEGATIVE_INFINITY) return "workers";
+    return this.chooser.choose(count);
+  }
+
+  /**
    * Whether a pass of `batch` samples is worth the workers: the estimated time saved by splitting each
    * step's rows (a 1-row step cannot be split) must exceed the dispatch and barrier costs by
    * `parallelThresholdNs`. Batch-1 MLPs therefore stay on the calling thread.
@@ -332,7 +346,9 @@ export class Engine {
       for (let first = 0; first < batch; first += this.plan.capacity) {
         const count = Math.min(this.plan.capacity, batch - first);
         stageInput(this.executor.views, this.plan.input, input, first, count);
-        if (this.parallel(count)) {
+        const mode = this.passMode(count);
+        const t0 = performance.now();
+        if (mode === "workers") {
           const pool = await this.ensurePool();
           try {
             await pool.run(count);
@@ -342,6 +358,7 @@ export class Engine {
             throw error;
           }
         } else this.executor.runAll(count);
+        this.chooser.record(count, mode, (performance.now() - t0) * 1e6);
         this.readOutput(out, first, count);
       }
       return this.result(out, batch);
