@@ -75,6 +75,10 @@ export interface FastBitops {
   ): PackedImages;
   /** Which kernel backend runs ("wasm-i64", "wasm-simd", "typescript"). */
   backend(): string;
+  /** Backends this engine can run, the auto-selected one first. */
+  backends(): string[];
+  /** Forces a backend ("auto" restores the measured choice). */
+  setBackend(choice: string): void;
 }
 
 const NAMES = [
@@ -89,6 +93,8 @@ const NAMES = [
   "bconv2d",
   "bconv2dThreshold",
   "getBackendInfo",
+  "setBackend",
+  "wasmBackendSupported",
 ] as const;
 
 let cache: FastBitops | null | undefined;
@@ -98,8 +104,13 @@ export function fastBitops(): FastBitops | undefined {
     const fns = NAMES.map((n) => exportedFunction<(...a: never[]) => unknown>(bitops, n));
     if (fns.some((f) => f === undefined)) cache = null;
     else {
-      const m = bitops as unknown as Omit<FastBitops, "wordMultiple" | "backend"> & {
+      const m = bitops as unknown as Omit<
+        FastBitops,
+        "wordMultiple" | "backend" | "backends" | "setBackend"
+      > & {
         getBackendInfo(): { backend?: string };
+        setBackend(choice: string): unknown;
+        wasmBackendSupported(backend: string): boolean;
         KERNEL_WORD_MULTIPLE?: number;
       };
       cache = {
@@ -115,6 +126,14 @@ export function fastBitops(): FastBitops | undefined {
         bconv2d: m.bconv2d,
         bconv2dThreshold: m.bconv2dThreshold,
         backend: () => String(m.getBackendInfo().backend ?? "unknown"),
+        backends: () => {
+          const auto = String(m.getBackendInfo().backend ?? "typescript");
+          const all = ["wasm-i64", "wasm-simd"].filter((b) => m.wasmBackendSupported(b)).concat("typescript");
+          return [auto, ...all.filter((b) => b !== auto)];
+        },
+        setBackend: (choice) => {
+          m.setBackend(choice);
+        },
       };
     }
   }

@@ -134,14 +134,16 @@ function tensorGemmCase(s: GemmShape): CaseSpec<Float32Array> {
  * The binary GEMM of @onebit/bitops until binary-gemm.ts takes over: its prepacked `bgemm` (on the
  * backend it selected) where this build has it, else the TypeScript reference `bgemmRef`.
  */
-function bgemmCase(s: GemmShape): CaseSpec<Int32Array> {
+function bgemmCase(s: GemmShape, backend?: string): CaseSpec<Int32Array> {
   const fb = fastBitops();
+  // A forced backend is process-wide: set in setup, back to "auto" in dispose.
+  const forced = fb && backend && backend !== fb.backend() ? backend : undefined;
   return {
     section: "gemm",
     group: gemmGroup(s),
-    impl: fb ? "bgemm" : "bgemm-ref",
+    impl: fb ? (forced ? `bgemm-${forced}` : "bgemm") : "bgemm-ref",
     label: fb
-      ? `@onebit/bitops bgemm binary (${fb.backend()})`
+      ? `@onebit/bitops bgemm binary (${forced ?? `${fb.backend()}, auto`})`
       : "@onebit/bitops bgemmRef binary (TypeScript reference)",
     precision: "binary",
     threads: 1,
@@ -152,11 +154,18 @@ function bgemmCase(s: GemmShape): CaseSpec<Int32Array> {
       const check = (c: Int32Array) =>
         checkExact(c, s.m, s.n, binaryExpected(op, s.k), fb ? "bgemm" : "bgemmRef");
       if (!fb) return { run: () => bitops.bgemmRef(op.a, op.w), check };
+      if (forced) fb.setBackend(forced);
       // Weights are prepacked once, as at model load; activations arrive packed from the previous layer.
       const w = fb.prepackWeights(op.w);
       const a = bitops.packSignsMatrix(op.aSigns, s.m, s.k, { wordMultiple: fb.wordMultiple });
       const out = new Int32Array(s.m * s.n);
-      return { run: () => fb.bgemm(a, w, out), check };
+      return {
+        run: () => fb.bgemm(a, w, out),
+        check,
+        dispose: () => {
+          if (forced) fb.setBackend("auto");
+        },
+      };
     },
   };
 }
@@ -193,7 +202,8 @@ export const gemmSection: Section = {
         cases.push(tensorGemmCase(s));
         if (tensorThreads) cases.push(withTensorThreads(tensorGemmCase(s), ctx.threads));
       }
-      cases.push(bgemmCase(s));
+      const fb = fastBitops();
+      for (const backend of fb ? fb.backends() : [undefined]) cases.push(bgemmCase(s, backend));
     }
     // ...and the kernel engineers' own tables (every backend, naive loops, packing cost) from their files.
     const external: ExternalOutcome[] = [];
