@@ -21,7 +21,10 @@ export interface SessionOptions {
   readonly backend?: BackendOption;
   /** Samples per pass; larger batches run in several passes. */
   readonly maxBatch?: number;
-  /** Least estimated saving (ns) for a pass to use the workers (default 50 000; -Infinity: always). */
+  /**
+   * Least estimated saving (ns) for a pass to be considered for the workers; such passes then run
+   * wherever they measured faster (default 50 000; -Infinity: always the workers, unmeasured).
+   */
   readonly parallelThresholdNs?: number;
   /**
    * Called when a worker dies between runs (the next run starts fresh workers). A death during a run
