@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { CaseResult, Section, Summary } from "../src/harness/types.js";
 import { validateReport } from "../src/report/json.js";
 import { renderMarkdown } from "../src/report/markdown.js";
-import { genericTable, splitOddRows } from "../src/report/tables.js";
+import { clusterRows, genericTable } from "../src/report/tables.js";
 import { type BenchReport, REPORT_SCHEMA } from "../src/report/report.js";
 import { escapeXml, renderSvg } from "../src/report/svg.js";
 import { renderTerminal } from "../src/report/terminal.js";
@@ -210,14 +210,16 @@ describe("report rendering", () => {
     ]);
   });
 
-  it("a row unlike the others (a trailing notes object) is set apart", () => {
+  it("rows are split into tables of like rows (a second table, a trailing notes object)", () => {
     const rows = [
       { shape: "a", x: 1, y: 2 },
-      { shape: "b", x: 3, y: 4 },
-      { shape: "notes", cpu: "EPYC", node: "v20" },
+      { shape: "b", x: 3, y: 4, z: 5 },
+      { shape: "c", threads: "1 vs 2", speedup: 1.8, cpu: 2 },
+      { shape: "notes", os: "Linux", node: "v20" },
     ];
-    expect(splitOddRows(rows)).toEqual({ regular: rows.slice(0, 2), odd: [rows[2]] });
-    expect(splitOddRows(rows.slice(0, 2)).odd).toEqual([]);
+    expect(clusterRows(rows)).toEqual([[rows[0], rows[1]], [rows[2]], [rows[3]]]);
+    expect(clusterRows(rows.slice(0, 2))).toEqual([rows.slice(0, 2)]);
+    expect(clusterRows([])).toEqual([]);
   });
 
   it("the check itself catches malformed XML", () => {

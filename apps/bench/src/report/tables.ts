@@ -96,21 +96,22 @@ export function genericTable(rows: readonly Record<string, unknown>[], caption?:
   };
 }
 
-/** Rows that share fewer than half of the keys the other rows use are set apart. */
-export function splitOddRows(rows: readonly Record<string, unknown>[]): {
-  regular: Record<string, unknown>[];
-  odd: Record<string, unknown>[];
-} {
-  const counts = new Map<string, number>();
-  for (const r of rows) for (const k of Object.keys(r)) counts.set(k, (counts.get(k) ?? 0) + 1);
-  const common = [...counts].filter(([, n]) => n > rows.length / 2).map(([k]) => k);
-  const regular: Record<string, unknown>[] = [];
-  const odd: Record<string, unknown>[] = [];
+/**
+ * Splits a section file's rows into tables of like rows: a row joins the first cluster that already
+ * uses at least half of its keys, else starts a new one (a trailing "notes" object, a second table
+ * appended to the same list). Order is kept.
+ */
+export function clusterRows(rows: readonly Record<string, unknown>[]): Record<string, unknown>[][] {
+  const clusters: { keys: Set<string>; rows: Record<string, unknown>[] }[] = [];
   for (const r of rows) {
-    const shared = common.filter((k) => k in r).length;
-    (rows.length > 2 && shared < common.length / 2 ? odd : regular).push(r);
+    const keys = Object.keys(r);
+    const home = clusters.find((c) => keys.filter((k) => c.keys.has(k)).length * 2 >= keys.length);
+    if (home) {
+      home.rows.push(r);
+      for (const k of keys) home.keys.add(k);
+    } else clusters.push({ keys: new Set(keys), rows: [r] });
   }
-  return { regular, odd };
+  return clusters.map((c) => c.rows);
 }
 
 function modelBytesTable(rows: readonly ModelBytesRow[]): TableData {
@@ -165,17 +166,16 @@ export function sectionTables(s: SectionResult): TableData[] {
   if (isRecordArray(extra.externalTables)) {
     for (const t of extra.externalTables) {
       if (!isRecordArray(t.rows) || t.rows.length === 0) continue;
-      const { regular, odd } = splitOddRows(t.rows);
       const caption = `From src/${String(t.source)} (timed and checked by that file)`;
-      tables.push(genericTable(regular, caption));
-      // Rows unlike the others (a trailing "notes" object) read better as key: value lines.
-      for (const r of odd) {
-        const [first, ...rest] = Object.entries(r);
-        if (!first) continue;
-        tables.push({
-          columns: [{ header: first[0] }, { header: cell(first[1]) }],
-          rows: rest.map(([k, v]) => [k, cell(v)]),
-        });
+      for (const [i, rows] of clusterRows(t.rows).entries()) {
+        const first = rows.length === 1 ? Object.entries(rows[0]!) : undefined;
+        if (first && first.length > 0 && i > 0) {
+          // A lone object (notes) reads better as key: value lines.
+          tables.push({
+            columns: [{ header: first[0]![0] }, { header: cell(first[0]![1]) }],
+            rows: first.slice(1).map(([k, v]) => [k, cell(v)]),
+          });
+        } else tables.push(genericTable(rows, i === 0 ? caption : undefined));
       }
     }
   }
