@@ -9,6 +9,8 @@ import { GEMM_SHARED_WASM_BASE64 } from "./wasm/gemm-wasm-shared.generated.js";
 const PAGE = 65536;
 /** 4 GiB, the most a 32-bit memory addresses (the threaded build declares the same maximum). */
 const MAX_PAGES = 65536;
+/** A worker that has not started yet (a loaded machine can take seconds) gets this much longer. */
+const STARTUP_GRACE_MS = 60_000;
 
 export interface GemmThreadPoolOptions {
   /**
@@ -183,14 +185,21 @@ export class GemmThreadPool implements ThreadedKernel {
   }
 
   private awaitWorker(slot: number, generation: number, deadline: number, budgetMs: number): void {
-    const index = slot * SLOT_INTS + Field.done;
+    const base = slot * SLOT_INTS;
+    const index = base + Field.done;
     for (;;) {
       const done = Atomics.load(this.control, index);
       if (done === generation) return;
       if (done === FAILED) this.fail(`gemm worker ${slot} failed while computing its block`);
-      const left = deadline - performance.now();
-      if (left <= 0) this.fail(`gemm worker ${slot} did not finish within ${Math.round(budgetMs)} ms`);
-      Atomics.wait(this.control, index, done, left);
+      const starting = Atomics.load(this.control, base + Field.ready) === 0;
+      const left = deadline + (starting ? STARTUP_GRACE_MS : 0) - performance.now();
+      if (left <= 0) {
+        this.fail(
+          `gemm worker ${slot} ${starting ? "did not start" : `did not finish within ${Math.round(budgetMs)} ms`}`,
+        );
+      }
+      // Wake at least every 100 ms while the worker is starting, to notice when it is up.
+      Atomics.wait(this.control, index, done, starting ? Math.min(left, 100) : left);
     }
   }
 

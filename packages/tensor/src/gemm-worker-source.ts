@@ -26,6 +26,8 @@ export const Field = {
   j1: 15,
   /** 1: zero the block of C first (C = alpha·op(A)·op(B)); 0: accumulate into it. */
   overwrite: 16,
+  /** Set to 1 by the worker once its module is instantiated (until then, waits allow for startup). */
+  ready: 17,
 } as const;
 export const QUIT = -1;
 export const FAILED = -2;
@@ -42,6 +44,7 @@ const { module, memory, control, slot } = workerData;
 const kernel = new WebAssembly.Instance(module, { env: { memory } }).exports;
 const ints = new Int32Array(memory.buffer, control + slot * ${SLOT_INTS * 4}, ${SLOT_INTS});
 const floats = new Float32Array(ints.buffer, ints.byteOffset, ${SLOT_INTS});
+Atomics.store(ints, ${Field.ready}, 1);
 let seen = 0;
 for (;;) {
   Atomics.wait(ints, ${Field.seq}, seen);
