@@ -147,6 +147,15 @@ class Lowering {
     return this.scratch.length - 1;
   }
 
+  /** Output column bounds for the plan's threads (multiples of 32, last = n), or none when too narrow. */
+  columnBounds(n: number): number[] | undefined {
+    const threads = this.threadSlots;
+    if (threads < 2 || n < 32 * threads) return undefined;
+    return Array.from({ length: threads + 1 }, (_, t) =>
+      t === threads ? n : Math.round((n * t) / threads / 32) * 32,
+    );
+  }
+
   /**
    * Column slices of a dense GEMM for the plan's threads, when each gets at least one 32-column
    * word. Threshold outputs need per-thread private rows (see `GemmColumnSlice`).
@@ -155,11 +164,9 @@ class Lowering {
     n: number,
     mode: GemmArgs["mode"],
   ): ((a: Addresses, full: GemmArgs) => GemmColumnSlice[]) | undefined {
+    const bounds = this.columnBounds(n);
+    if (!bounds) return undefined;
     const threads = this.threadSlots;
-    if (threads < 2 || n < 32 * threads) return undefined;
-    const bounds = Array.from({ length: threads + 1 }, (_, t) =>
-      t === threads ? n : Math.round((n * t) / threads / 32) * 32,
-    );
     const maxWords = Math.max(...bounds.slice(1).map((b, t) => Math.ceil((b - bounds[t]!) / 32)));
     const priv = mode === "threshold" ? this.addScratch((capacity) => capacity * maxWords * 4) : -1;
     return (a, full) =>
@@ -377,8 +384,10 @@ function lowerNode(L: Lowering, node: GraphNode, x: number, inInfo: ValueInfo, o
       const w = L.addWeight(L.tensor<Tensor>(node.weights).data);
       const bias = node.bias === undefined ? -1 : L.addWeight(L.tensor<Tensor>(node.bias).data);
       const { value, epilogue } = L.floatOutput(node.output, n, 1, 0, 0);
+      const columns = L.columnBounds(n);
       L.step((a) => ({
         op: "denseFloat",
+        ...(columns ? { columns } : {}),
         node: node.name,
         rowsPerSample: 1,
         costPerRow: n * k * NS_PER_FLOAT_MAC,

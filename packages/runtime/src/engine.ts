@@ -11,7 +11,7 @@ import {
 import type { ModelMetadata, Normalization, OnebitModel } from "@onebit/format";
 import { type CompiledPlan, compilePlan, createPlanMemory } from "./compile.js";
 import { RuntimeError } from "./errors.js";
-import { StepExecutor } from "./executor.js";
+import { StepExecutor, columnSlices } from "./executor.js";
 import { type ModelInput, resolveBatch, stageInput } from "./input.js";
 import { loadModel } from "./model-source.js";
 import { PassChooser, type PassMode } from "./pass-chooser.js";
@@ -300,7 +300,7 @@ export class Engine {
     for (const step of this.plan.steps) {
       const rows = step.rowsPerSample * batch;
       serial += step.costPerRow * rows;
-      const byColumns = step.op === "gemm" && step.columns?.length === this.threads;
+      const byColumns = columnSlices(step) === this.threads;
       split +=
         step.costPerRow * (byColumns ? rows / this.threads : Math.ceil(rows / this.threads)) + BARRIER_NS;
     }

@@ -109,6 +109,10 @@ export class StepExecutor {
   /** Runs column slice `slice` of GEMM step `index` over rows [0, rows) (threads split by columns). */
   runColumns(index: number, slice: number, rows: number): void {
     const s = this.plan.steps[index]!;
+    if (s.op === "denseFloat" && s.columns) {
+      if (rows > 0) denseFloatRows(this.views, s, 0, rows, s.columns[slice]!, s.columns[slice + 1]!);
+      return;
+    }
     if (s.op !== "gemm" || !s.columns) throw new Error(`step ${index} has no column slices`);
     const c = s.columns[slice]!;
     if (c.args.n === 0 || rows === 0) return;
@@ -129,8 +133,7 @@ export class StepExecutor {
 
   /** Whether step `index` runs split by columns on `threads` threads. */
   splitsColumns(index: number, threads: number): boolean {
-    const s = this.plan.steps[index]!;
-    return s.op === "gemm" && s.columns !== undefined && s.columns.length === threads && threads > 1;
+    return threads > 1 && columnSlices(this.plan.steps[index]!) === threads;
   }
 
   /** Runs every step of a pass over `batch` samples on this thread alone. */
@@ -139,6 +142,13 @@ export class StepExecutor {
       this.runRows(i, 0, StepExecutor.rows(this.plan.steps[i]!, batch), 0);
     }
   }
+}
+
+/** How many column slices a step was planned with (0: it splits by rows only). */
+export function columnSlices(step: Step): number {
+  if (step.op === "gemm") return step.columns?.length ?? 0;
+  if (step.op === "denseFloat") return step.columns ? step.columns.length - 1 : 0;
+  return 0;
 }
 
 /** Thread t's share [start, end) of `rows` rows split over `threads` threads (contiguous, balanced). */

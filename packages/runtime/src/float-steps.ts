@@ -28,17 +28,43 @@ function clearBits(v: MemoryViews, e: FloatEpilogue, out: number, rowStart: numb
     v.u32.fill(0, (out >>> 2) + rowStart * e.rowWords, (out >>> 2) + rowEnd * e.rowWords);
 }
 
-export function denseFloatRows(v: MemoryViews, s: DenseFloatStep, rowStart: number, rowEnd: number): void {
+/** Clears the words of output columns [c0, c1) (c0 a multiple of 32) — and the row padding when c1 = n. */
+function clearBitColumns(
+  v: MemoryViews,
+  e: FloatEpilogue,
+  out: number,
+  rows: number,
+  n: number,
+  c0: number,
+  c1: number,
+): void {
+  if (e.kind !== "bits") return;
+  const w0 = c0 >>> 5;
+  const w1 = c1 === n ? e.rowWords : Math.ceil(c1 / 32);
+  for (let m = 0; m < rows; m++)
+    v.u32.fill(0, (out >>> 2) + m * e.rowWords + w0, (out >>> 2) + m * e.rowWords + w1);
+}
+
+/** Rows [rowStart, rowEnd), output columns [colStart, colEnd) (colStart a multiple of 32) of a float dense layer. */
+export function denseFloatRows(
+  v: MemoryViews,
+  s: DenseFloatStep,
+  rowStart: number,
+  rowEnd: number,
+  colStart = 0,
+  colEnd = s.n,
+): void {
   const f32 = v.f32;
   const { k, n } = s;
   const w0 = s.w >>> 2;
   const b0 = s.bias >>> 2;
-  clearBits(v, s.epilogue, s.out, rowStart, rowEnd);
+  if (colStart === 0 && colEnd === n) clearBits(v, s.epilogue, s.out, rowStart, rowEnd);
+  else clearBitColumns(v, s.epilogue, s.out, rowEnd, n, colStart, colEnd);
   for (let m = rowStart; m < rowEnd; m++) {
     const x0 = (s.x >>> 2) + m * k;
-    let o = 0;
+    let o = colStart;
     // Four outputs at a time share each x load; each output still sums k ascending.
-    for (; o + 4 <= n; o += 4) {
+    for (; o + 4 <= colEnd; o += 4) {
       const wa = w0 + o * k;
       const wb = wa + k;
       const wc = wb + k;
@@ -65,7 +91,7 @@ export function denseFloatRows(v: MemoryViews, s: DenseFloatStep, rowStart: numb
       emit(v, s.epilogue, s.out, n, m, o + 2, Math.fround(c));
       emit(v, s.epilogue, s.out, n, m, o + 3, Math.fround(d));
     }
-    for (; o < n; o++) {
+    for (; o < colEnd; o++) {
       const wa = w0 + o * k;
       let a = 0;
       for (let i = 0; i < k; i++) a += f32[wa + i]! * f32[x0 + i]!;

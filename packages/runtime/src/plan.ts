@@ -210,6 +210,8 @@ export interface ToFloatStep extends StepBase {
 /** Float32 fully connected layer: z = Σ W·x (float64 sum, k ascending) + bias, rounded to float32. */
 export interface DenseFloatStep extends StepBase {
   readonly op: "denseFloat";
+  /** Output column bounds per thread (`threadSlots` + 1 multiples of 32, last = n) for column-split threads. */
+  readonly columns?: readonly number[];
   readonly x: number;
   readonly k: number;
   readonly n: number;

@@ -35,6 +35,10 @@ describe.each(Object.entries(RECIPES))("%s", (_name, recipe) => {
       const whole = make();
       whole.runAll(batch);
       const split = make();
+      // Leave other results in every buffer first: a slice that forgot to clear its words shows.
+      stageInput(split.views, split.plan.input, ModelBuilder.inputs(model, rng, batch), 0, batch);
+      split.runAll(batch);
+      stageInput(split.views, split.plan.input, inputs, 0, batch);
       let byColumns = 0;
       split.plan.steps.forEach((step, i) => {
         const rows = StepExecutor.rows(step, batch);
@@ -78,6 +82,10 @@ describe("column-split GEMMs", () => {
         const whole = make();
         whole.runAll(batch);
         const split = make();
+        // Leave other results in every buffer first: a slice that forgot to clear its words shows.
+        stageInput(split.views, split.plan.input, ModelBuilder.inputs(m, rng, batch), 0, batch);
+        split.runAll(batch);
+        stageInput(split.views, split.plan.input, inputs, 0, batch);
         let byColumns = 0;
         split.plan.steps.forEach((step, i) => {
           if (!split.splitsColumns(i, threads)) split.runRows(i, 0, StepExecutor.rows(step, batch), 0);
@@ -87,6 +95,51 @@ describe("column-split GEMMs", () => {
           }
         });
         expect(byColumns).toBe(3);
+        expect(outputWords(split, batch)).toEqual(outputWords(whole, batch));
+      }
+    },
+  );
+});
+
+describe("column-split float layers", () => {
+  it.each([2, 3])(
+    "wide denseFloat layers split by columns over %i threads equal one call (bits and float outputs)",
+    (threads) => {
+      for (const batch of [1, 4]) {
+        const rng = new Rng(threads * 100 + batch);
+        const model = new ModelBuilder(rng)
+          .input("float32", [rng.int(10, 60)])
+          .denseFloat(rng.int(32 * threads, 200), "bits")
+          .binaryDense(rng.int(20, 60), "bits")
+          .denseFloat(rng.int(32 * threads, 150), "float32")
+          .build();
+        const { model: m, values } = loadModel(model);
+        const inputs = ModelBuilder.inputs(m, rng, batch);
+        const make = () => {
+          const compiled = compilePlan(m, values, { threadSlots: threads, capacity: 8 });
+          const memory = createPlanMemory(compiled.plan, false);
+          compiled.fill(memory);
+          const ex = new StepExecutor(compiled.plan, createKernels({ backend: "wasm-i64", memory }));
+          stageInput(ex.views, compiled.plan.input, inputs, 0, batch);
+          return ex;
+        };
+        const whole = make();
+        whole.runAll(batch);
+        const split = make();
+        // Leave other results in every buffer first: a slice that forgot to clear its words shows.
+        stageInput(split.views, split.plan.input, ModelBuilder.inputs(m, rng, batch), 0, batch);
+        split.runAll(batch);
+        stageInput(split.views, split.plan.input, inputs, 0, batch);
+        let byColumns = 0;
+        split.plan.steps.forEach((step, i) => {
+          const rows = StepExecutor.rows(step, batch);
+          if (!split.splitsColumns(i, threads)) split.runRows(i, 0, rows, 0);
+          else {
+            byColumns++;
+            for (let t = threads - 1; t >= 0; t--) split.runColumns(i, t, rows);
+          }
+        });
+        expect(byColumns).toBe(2);
         expect(outputWords(split, batch)).toEqual(outputWords(whole, batch));
       }
     },
