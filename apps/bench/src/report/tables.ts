@@ -186,15 +186,16 @@ function fasterOrSlower(speedup: number): string {
   return speedup >= 1 ? `${formatRatio(speedup)} faster` : `${formatRatio(1 / speedup)} slower`;
 }
 
-/** One-line summary per timed section: the best binary speedup over the baseline, per group. */
+/** One-line summary per workload: the best single-threaded binary speedup over the baseline. */
 export function headline(s: SectionResult): string[] {
   const lines: string[] = [];
   const groups = [...new Set(s.results.map((r) => r.group))];
   for (const g of groups) {
     const rs = s.results.filter((r) => r.group === g && r.status === "ok" && r.speedup !== undefined);
-    const best = (p: "binary" | "float32") =>
-      rs.filter((r) => r.precision === p).sort((a, b) => b.speedup! - a.speedup!)[0];
-    const b = best("binary");
+    // Like with like: the fastest single-threaded binary case against the single-threaded baseline.
+    const b = rs
+      .filter((r) => r.precision === "binary" && r.threads === 1)
+      .sort((x, y) => y.speedup! - x.speedup!)[0];
     const base = s.results.find((r) => r.group === g && r.baseline && r.status === "ok");
     if (b && base) {
       lines.push(
