@@ -4,9 +4,9 @@ import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
 import { readIdx } from "@onebit/datasets";
 import { readModelInfo } from "@onebit/format";
-import { type BackendOption, RuntimeError, describeModel } from "@onebit/runtime";
+import { type BackendOption, RuntimeError, type StepTiming, describeModel } from "@onebit/runtime";
 import { Command, InvalidArgumentError } from "commander";
-import { type BenchReport, benchmark } from "./bench.js";
+import { type BenchReport, benchmark, randomInput } from "./bench.js";
 import { InputFileError, decodeImages, toModelInput } from "./images.js";
 import { readModelSource } from "./load.js";
 import { InferenceSession } from "./session.js";
@@ -50,11 +50,12 @@ const fmtCount = (n: number) =>
         ? `${(n / 1e3).toFixed(1)} k`
         : `${n}`;
 
-function table(rows: string[][]): string[] {
+/** Rows padded into columns; the columns listed in `left` are left-aligned, the others right-aligned. */
+function table(rows: string[][], left: readonly number[] = [1, 2, 3, 4]): string[] {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   return rows.map((r) =>
     r
-      .map((cell, c) => (c >= 1 && c <= 4 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)))
+      .map((cell, c) => (left.includes(c) ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)))
       .join("  ")
       .trimEnd(),
   );
@@ -255,6 +256,7 @@ async function inspectCommand(model: string, flags: { json?: boolean }): Promise
 }
 
 interface BenchFlags {
+  profile?: boolean;
   batch: number[];
   threads: number | "auto";
   backend: BackendOption;
@@ -266,12 +268,34 @@ interface BenchFlags {
 async function benchCommand(model: string, flags: BenchFlags): Promise<void> {
   const session = await InferenceSession.create(model, { threads: flags.threads, backend: flags.backend });
   const reports: BenchReport[] = [];
+  const profiles: { batch: number; steps: StepTiming[] }[] = [];
   try {
     if (!flags.json)
       out(
         `${session.metadata.name}: backend ${session.backend}, ${session.threads} thread${session.threads > 1 ? "s" : ""}`,
       );
     for (const batch of flags.batch) {
+      if (flags.profile) {
+        const steps = session.engine.profile(
+          randomInput(session.inputInfo.size, session.inputInfo.dtype, batch),
+        );
+        profiles.push({ batch, steps });
+        if (!flags.json) {
+          const total = steps.reduce((t, s) => t + s.ms, 0);
+          out(`batch ${batch}, one thread, per step (median):`);
+          const rows = [["node", "step", "rows", "ms", "share"]];
+          for (const s of steps) {
+            rows.push([
+              s.node,
+              s.op,
+              String(s.rows),
+              s.ms.toFixed(3),
+              `${((100 * s.ms) / total).toFixed(1)} %`,
+            ]);
+          }
+          for (const line of table(rows, [0, 1])) out(`  ${line}`);
+        }
+      }
       const r = await benchmark(session, { batch, iterations: flags.iterations, minTimeMs: flags.time });
       reports.push(r);
       if (!flags.json) {
@@ -285,7 +309,14 @@ async function benchCommand(model: string, flags: BenchFlags): Promise<void> {
   } finally {
     await session.dispose();
   }
-  if (flags.json) out(JSON.stringify({ model: session.metadata.name, reports }, null, 2));
+  if (flags.json)
+    out(
+      JSON.stringify(
+        { model: session.metadata.name, reports, ...(profiles.length ? { profiles } : {}) },
+        null,
+        2,
+      ),
+    );
 }
 
 const program = new Command()
@@ -330,6 +361,7 @@ program
   .option("--backend <name>", `kernel backend: ${BACKENDS.join(", ")}`, backendOption, "auto")
   .option("--iterations <n>", "at least this many timed runs per batch size", positiveInt, 50)
   .option("--time <ms>", "and at least this long per batch size", positiveInt, 2000)
+  .option("--profile", "also time each step of the plan on one thread")
   .option("--json", "print JSON")
   .action((model: string, flags: BenchFlags) => benchCommand(model, flags));
 

@@ -149,34 +149,15 @@ export function copyWordsRows(v: MemoryViews, s: CopyWordsStep, rowStart: number
   }
 }
 
-/** Per-step tables of the 8-bit im2col: for each dense bit k, its tap and channel (built once). */
-export interface PlaneIm2colTables {
-  readonly tapOf: Int32Array;
-  readonly channelOf: Int32Array;
-  /** Scratch: each tap's source byte offset for the current row, or −1 when padded. */
-  readonly tapBase: Int32Array;
-}
-
-export function planeIm2colTables(s: Im2colConvStep): PlaneIm2colTables {
-  const taps = s.kernelH * s.kernelW;
-  const k = taps * s.channels;
-  const tapOf = new Int32Array(k);
-  const channelOf = new Int32Array(k);
-  for (let i = 0; i < k; i++) {
-    tapOf[i] = Math.floor(i / s.channels);
-    channelOf[i] = i % s.channels;
-  }
-  return { tapOf, channelOf, tapBase: new Int32Array(taps) };
-}
-
 /**
- * The 8-bit im2col (see `im2colRows`), word by word: each of a row's kWords words gathers its 32
- * bytes and splits them into 8 plane words in registers, so no word is written twice.
+ * The 8-bit im2col of output pixels [rowStart, rowEnd): each row holds 8 bit planes of `kWords`
+ * words; tap t, channel c of the window is bit t·C + c (densely packed), padded taps read the byte
+ * `padValue`. The plane words are built in registers and stored once; zero bytes (most of an MNIST
+ * image) cost a test.
  */
 export function im2colPlanesRows(
   v: MemoryViews,
   s: Im2colConvStep,
-  t: PlaneIm2colTables,
   scratch: number,
   kWords: number,
   rowStart: number,
@@ -184,57 +165,80 @@ export function im2colPlanesRows(
 ): void {
   const { u8, u32 } = v;
   const outHW = s.outH * s.outW;
-  const k = t.tapOf.length;
-  const { tapOf, channelOf, tapBase } = t;
+  const c = s.channels;
   const pad = s.padValue;
   for (let r = rowStart; r < rowEnd; r++) {
     const b = Math.floor(r / outHW);
     const rem = r - b * outHW;
     const oy = Math.floor(rem / s.outW);
     const ox = rem - oy * s.outW;
-    let tap = 0;
+    const row = (scratch >>> 2) + (r - rowStart) * 8 * kWords;
+    let w = 0;
+    let i = 0;
+    let p0 = 0;
+    let p1 = 0;
+    let p2 = 0;
+    let p3 = 0;
+    let p4 = 0;
+    let p5 = 0;
+    let p6 = 0;
+    let p7 = 0;
     for (let dy = 0; dy < s.kernelH; dy++) {
       const iy = oy * s.strideH - s.padTop + dy;
-      for (let dx = 0; dx < s.kernelW; dx++, tap++) {
+      for (let dx = 0; dx < s.kernelW; dx++) {
         const ix = ox * s.strideW - s.padLeft + dx;
-        tapBase[tap] =
+        const base =
           iy >= 0 && iy < s.height && ix >= 0 && ix < s.width
-            ? s.input + ((b * s.height + iy) * s.width + ix) * s.channels
+            ? s.input + ((b * s.height + iy) * s.width + ix) * c
             : -1;
+        for (let ch = 0; ch < c; ch++) {
+          const x = base < 0 ? pad : u8[base + ch]!;
+          if (x !== 0) {
+            p0 |= (x & 1) << i;
+            p1 |= ((x >>> 1) & 1) << i;
+            p2 |= ((x >>> 2) & 1) << i;
+            p3 |= ((x >>> 3) & 1) << i;
+            p4 |= ((x >>> 4) & 1) << i;
+            p5 |= ((x >>> 5) & 1) << i;
+            p6 |= ((x >>> 6) & 1) << i;
+            p7 |= (x >>> 7) << i;
+          }
+          if (++i === 32) {
+            storePlanes(u32, row + w, kWords, p0, p1, p2, p3, p4, p5, p6, p7);
+            w++;
+            i = 0;
+            p0 = p1 = p2 = p3 = p4 = p5 = p6 = p7 = 0;
+          }
+        }
       }
     }
-    const row = (scratch >>> 2) + (r - rowStart) * 8 * kWords;
-    for (let w = 0; w < kWords; w++) {
-      let p0 = 0;
-      let p1 = 0;
-      let p2 = 0;
-      let p3 = 0;
-      let p4 = 0;
-      let p5 = 0;
-      let p6 = 0;
-      let p7 = 0;
-      const end = Math.min(32, k - 32 * w);
-      for (let i = 0; i < end; i++) {
-        const bit = 32 * w + i;
-        const base = tapBase[tapOf[bit]!]!;
-        const x = base < 0 ? pad : u8[base + channelOf[bit]!]!;
-        p0 |= (x & 1) << i;
-        p1 |= ((x >>> 1) & 1) << i;
-        p2 |= ((x >>> 2) & 1) << i;
-        p3 |= ((x >>> 3) & 1) << i;
-        p4 |= ((x >>> 4) & 1) << i;
-        p5 |= ((x >>> 5) & 1) << i;
-        p6 |= ((x >>> 6) & 1) << i;
-        p7 |= (x >>> 7) << i;
-      }
-      u32[row + w] = p0;
-      u32[row + kWords + w] = p1;
-      u32[row + 2 * kWords + w] = p2;
-      u32[row + 3 * kWords + w] = p3;
-      u32[row + 4 * kWords + w] = p4;
-      u32[row + 5 * kWords + w] = p5;
-      u32[row + 6 * kWords + w] = p6;
-      u32[row + 7 * kWords + w] = p7;
+    if (i > 0) {
+      storePlanes(u32, row + w, kWords, p0, p1, p2, p3, p4, p5, p6, p7);
+      w++;
     }
+    for (; w < kWords; w++) storePlanes(u32, row + w, kWords, 0, 0, 0, 0, 0, 0, 0, 0);
   }
+}
+
+function storePlanes(
+  u32: Uint32Array,
+  at: number,
+  kWords: number,
+  p0: number,
+  p1: number,
+  p2: number,
+  p3: number,
+  p4: number,
+  p5: number,
+  p6: number,
+  p7: number,
+): void {
+  u32[at] = p0;
+  u32[at + kWords] = p1;
+  u32[at + 2 * kWords] = p2;
+  u32[at + 3 * kWords] = p3;
+  u32[at + 4 * kWords] = p4;
+  u32[at + 5 * kWords] = p5;
+  u32[at + 6 * kWords] = p6;
+  u32[at + 7 * kWords] = p7;
 }

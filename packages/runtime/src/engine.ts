@@ -45,6 +45,18 @@ export interface RunOptions {
   readonly shape?: readonly number[];
 }
 
+/** One step of `Engine.profile`: the median time of a whole pass of it on the calling thread. */
+export interface StepTiming {
+  /** Graph node the step belongs to ("(convert)" for an inserted conversion). */
+  readonly node: string;
+  /** The step kind: "gemm", "conv", "im2colConv", "encodePlanes", "pool", "denseFloat", … */
+  readonly op: string;
+  /** Output rows of the pass (samples, or output pixels of a convolution). */
+  readonly rows: number;
+  readonly batch: number;
+  readonly ms: number;
+}
+
 /** The model's input, as `run` expects it. */
 export interface InputInfo {
   readonly name: string;
@@ -318,6 +330,34 @@ export class Engine {
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  /**
+   * Times each step of the plan on the calling thread: `input` holds `batch` samples (as for
+   * `runSync`); each step runs `repeats` times over the whole pass and reports its median. Steps are
+   * the plan's, so a layer may show as several (e.g. bit-plane encoding, then the GEMM).
+   */
+  profile(input: ModelInput, options: RunOptions & { repeats?: number } = {}): StepTiming[] {
+    this.checkAlive();
+    if (this.busy)
+      throw new RuntimeError("INVALID_ARGUMENT", "profile: a run is in progress on this session");
+    const batch = resolveBatch(input, this.inputInfo.dtype, this.inputInfo.shape, options.shape);
+    const repeats = positiveInteger(options.repeats, "repeats", 9);
+    const count = Math.min(batch, this.plan.capacity);
+    stageInput(this.executor.views, this.plan.input, input, 0, count);
+    const times = this.plan.steps.map(() => [] as number[]);
+    for (let r = 0; r < repeats; r++) {
+      this.plan.steps.forEach((step, i) => {
+        const t0 = performance.now();
+        this.executor.runRows(i, 0, StepExecutor.rows(step, count), 0);
+        times[i]!.push(performance.now() - t0);
+      });
+    }
+    return this.plan.steps.map((step, i) => {
+      const sorted = times[i]!.sort((a, b) => a - b);
+      const ms = sorted[Math.floor(sorted.length / 2)]!;
+      return { node: step.node, op: step.op, rows: StepExecutor.rows(step, count), batch: count, ms };
+    });
   }
 
   /** `run` on the calling thread, synchronously (no workers); throws if a threaded run is in flight. */

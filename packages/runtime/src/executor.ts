@@ -1,12 +1,10 @@
 import type { BitopsKernels, GemmArgs } from "@onebit/bitops";
 import {
-  type PlaneIm2colTables,
   copyWordsRows,
   encodePlanesRows,
   genericPoolRows,
   im2colPlanesRows,
   im2colRows,
-  planeIm2colTables,
   xorMaskRows,
 } from "./bit-steps.js";
 import { conv2dFloatRows, denseFloatRows, softmaxRows, toFloatRows } from "./float-steps.js";
@@ -21,8 +19,6 @@ export class StepExecutor {
   readonly views: MemoryViews;
   /** Per step, per slot: the mutable GEMM args of im2col convolutions (their `out` moves per chunk). */
   private readonly chunkArgs: (GemmArgs[] | undefined)[];
-  /** Per step: the 8-bit im2col tables (uint8 im2col convolutions only). */
-  private readonly planeTables: (PlaneIm2colTables | undefined)[];
 
   constructor(
     readonly plan: PlanData,
@@ -31,9 +27,6 @@ export class StepExecutor {
     this.views = new MemoryViews(kernels.memory);
     this.chunkArgs = plan.steps.map((s) =>
       s.op === "im2colConv" ? s.slots.map((g) => ({ ...g })) : undefined,
-    );
-    this.planeTables = plan.steps.map((s) =>
-      s.op === "im2colConv" && s.source === "uint8" ? planeIm2colTables(s) : undefined,
     );
   }
 
@@ -56,7 +49,7 @@ export class StepExecutor {
         this.kernels.conv2dRows(s.slots[slot]!, rowStart, rowEnd);
         return;
       case "im2colConv":
-        this.im2colConv(s, this.chunkArgs[index]![slot]!, this.planeTables[index], rowStart, rowEnd);
+        this.im2colConv(s, this.chunkArgs[index]![slot]!, rowStart, rowEnd);
         return;
       case "pool":
         this.kernels.maxPool2dRows(s.args, rowStart, rowEnd);
@@ -88,17 +81,11 @@ export class StepExecutor {
     }
   }
 
-  private im2colConv(
-    s: Im2colConvStep,
-    g: GemmArgs,
-    tables: PlaneIm2colTables | undefined,
-    rowStart: number,
-    rowEnd: number,
-  ): void {
+  private im2colConv(s: Im2colConvStep, g: GemmArgs, rowStart: number, rowEnd: number): void {
     const base = s.slots[0]!.out;
     for (let r0 = rowStart; r0 < rowEnd; r0 += s.scratchRows) {
       const r1 = Math.min(r0 + s.scratchRows, rowEnd);
-      if (tables) im2colPlanesRows(this.views, s, tables, g.a, g.kWords, r0, r1);
+      if (s.source === "uint8") im2colPlanesRows(this.views, s, g.a, g.kWords, r0, r1);
       else im2colRows(this.views, s, g.a, g.aStride >>> 2, r0, r1);
       g.out = base + r0 * g.outStride;
       if (s.source === "uint8") this.kernels.bitPlaneGemmRows(g, 0, r1 - r0);

@@ -7,6 +7,7 @@ export {
   type InputInfo,
   type OutputInfo,
   type RunOptions,
+  type StepTiming,
 } from "./engine.js";
 export { RuntimeError, type RuntimeErrorCode } from "./errors.js";
 export { type ModelInput, resolveBatch } from "./input.js";

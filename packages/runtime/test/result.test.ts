@@ -92,3 +92,14 @@ describe("results", () => {
     expect(s.totals.bytes).toBeLessThan(s.totals.float32Bytes);
   });
 });
+
+describe("profile", () => {
+  it("times every plan step on the calling thread, named by node", () => {
+    const engine = Engine.createSync(classifier());
+    const steps = engine.profile(new Rng(1).bytes(36 * 3), { repeats: 3 });
+    expect(steps.map((s) => s.node)).toContain("binaryDense4");
+    expect(steps.every((s) => s.ms >= 0 && s.batch === 3)).toBe(true);
+    expect(steps.find((s) => s.op === "im2colConv")?.rows).toBe(3 * 36);
+    expect(() => engine.profile(new Uint8Array(5))).toThrow(/not a whole/);
+  });
+});
