@@ -63,3 +63,19 @@ describe("statistics on known samples", () => {
     );
   });
 });
+
+describe("figures as text", () => {
+  it("formats seconds with three significant digits and rolls over at 1000", async () => {
+    const { formatSeconds, formatRatio, formatBytes } = await import("../src/harness/format.js");
+    expect(formatSeconds(812e-9)).toBe("812 ns");
+    expect(formatSeconds(43.14e-6)).toBe("43.1 µs");
+    expect(formatSeconds(0.0009996)).toBe("1.00 ms");
+    expect(formatSeconds(0.0023456)).toBe("2.35 ms");
+    expect(formatSeconds(0.9999)).toBe("1.00 s");
+    expect(formatSeconds(12.3)).toBe("12.3 s");
+    expect(formatSeconds(Number.NaN)).toBe("–");
+    expect(formatRatio(31.6)).toBe("31.6×");
+    expect(formatRatio(undefined)).toBe("");
+    expect(formatBytes(4.44 * 1024 * 1024)).toBe("4.44 MiB");
+  });
+});

@@ -1,12 +1,17 @@
 import type { CaseResult, WorkUnit } from "./types.js";
 
-/** Seconds as a short human figure: 812 ns, 43.1 µs, 2.35 ms, 1.20 s. */
+/** Seconds as a short human figure: 812 ns, 43.1 µs, 2.35 ms, 1.20 s (never "1000 µs"). */
 export function formatSeconds(s: number): string {
   if (!Number.isFinite(s)) return "–";
-  const abs = Math.abs(s);
-  if (abs < 1e-6) return `${(s * 1e9).toFixed(0)} ns`;
-  if (abs < 1e-3) return `${three(s * 1e6)} µs`;
-  if (abs < 1) return `${three(s * 1e3)} ms`;
+  const units: [number, string][] = [
+    [1e9, "ns"],
+    [1e6, "µs"],
+    [1e3, "ms"],
+  ];
+  for (const [scale, unit] of units) {
+    const text = unit === "ns" ? (s * scale).toFixed(0) : three(s * scale);
+    if (Math.abs(Number(text)) < 1000) return `${text} ${unit}`;
+  }
   return `${three(s)} s`;
 }
 
