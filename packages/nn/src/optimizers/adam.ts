@@ -1,7 +1,8 @@
 import { assertInRange, NnError } from "../errors.js";
 import type { Param } from "../param.js";
 import { applyConstraint, type Optimizer, type OptimizerState } from "./optimizer.js";
-import { checkLearningRate, Slots } from "./slots.js";
+import { SlotMemory } from "./slot-memory.js";
+import { checkLearningRate } from "./slots.js";
 
 export interface AdamOptions {
   learningRate?: number;
@@ -15,7 +16,10 @@ export interface AdamOptions {
   perLayerScaling?: boolean;
 }
 
-/** Adam (Kingma & Ba) with bias correction. Defaults: lr 1e-3, β₁ 0.9, β₂ 0.999, ε 1e-8. */
+/**
+ * Adam (Kingma & Ba) with bias correction. Defaults: lr 1e-3, β₁ 0.9, β₂ 0.999, ε 1e-8. The update
+ * runs in f32 arithmetic (a WebAssembly SIMD kernel, or the same operations in TypeScript).
+ */
 export function adam(options: AdamOptions = {}): Optimizer {
   const beta1 = options.beta1 ?? 0.9;
   const beta2 = options.beta2 ?? 0.999;
@@ -23,7 +27,8 @@ export function adam(options: AdamOptions = {}): Optimizer {
   assertInRange(beta1, 0, 0.999999, "adam beta1");
   assertInRange(beta2, 0, 0.999999999, "adam beta2");
   assertInRange(epsilon, 0, 1, "adam epsilon");
-  const slots = new Slots();
+  // m and v live in the kernel's memory: only weights and gradients are copied per step.
+  const slots = new SlotMemory();
   let t = 0;
   const opt: Optimizer = {
     name: "adam",
@@ -37,25 +42,16 @@ export function adam(options: AdamOptions = {}): Optimizer {
       const stepSize = (opt.learningRate * Math.sqrt(c2)) / c1;
       // ε is applied to the bias-corrected second moment (as in the paper): √v̂ + ε = (√v + ε√c₂)/√c₂.
       const epsHat = epsilon * Math.sqrt(c2);
+      const b1 = 1 - beta1;
+      const b2 = 1 - beta2;
       for (const p of params) {
         const lr = stepSize * (options.perLayerScaling ? p.lrScale : 1);
-        const m = slots.get(p, "m");
-        const v = slots.get(p, "v");
-        const w = p.value;
-        const g = p.grad;
+        const m = slots.slot(p, "m");
+        const v = slots.slot(p, "v");
         // Clamping to a box constraint here saves a pass over the weights.
         const lo = p.constraint?.bounds?.[0] ?? Number.NEGATIVE_INFINITY;
         const hi = p.constraint?.bounds?.[1] ?? Number.POSITIVE_INFINITY;
-        const b1 = 1 - beta1;
-        const b2 = 1 - beta2;
-        for (let i = 0; i < w.length; i++) {
-          const gi = g[i]!;
-          const mi = beta1 * m[i]! + b1 * gi;
-          const vi = beta2 * v[i]! + b2 * gi * gi;
-          m[i] = mi;
-          v[i] = vi;
-          w[i] = Math.min(hi, Math.max(lo, w[i]! - (lr * mi) / (Math.sqrt(vi) + epsHat)));
-        }
+        slots.adam(p, m, v, { beta1, oneMinusBeta1: b1, beta2, oneMinusBeta2: b2, lr, epsHat, lo, hi });
         applyConstraint(p, true);
       }
     },
