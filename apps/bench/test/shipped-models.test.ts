@@ -135,3 +135,39 @@ describe("shipped models", () => {
     },
   );
 });
+
+describe("the random full-width ConvNet", () => {
+  it("is a valid .onebit model whose float twin has the same layers and parameter count", async () => {
+    const { randomConvNetFile } = await import("../src/sections/random-convnet.js");
+    const { modelFromFile } = await import("../src/sections/shipped-models.js");
+    const m = modelFromFile("random ConvNet", randomConvNetFile());
+    expect(m.twin.layers.map((l) => l.kind)).toEqual([
+      "conv",
+      "conv",
+      "pool",
+      "conv",
+      "conv",
+      "pool",
+      "flatten",
+      "dense",
+      "dense",
+    ]);
+    const params =
+      9 * 1 * 64 +
+      64 +
+      9 * 64 * 64 +
+      64 +
+      9 * 64 * 128 +
+      128 +
+      9 * 128 * 128 +
+      128 +
+      6272 * 512 +
+      512 +
+      512 * 10 +
+      10;
+    expect(m.twin.bytes).toBe(params * 4);
+    expect(m.twin.outputSize).toBe(10);
+    // 1 bit per binary weight (rows padded to whole words) + int32 thresholds + float scale/bias.
+    expect(m.tensorBytes).toBeLessThan(m.twin.bytes / 25);
+  });
+});

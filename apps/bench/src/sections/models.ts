@@ -16,7 +16,8 @@ import {
   randomBinaryMlp,
 } from "./binary-mlp.js";
 import { checkLength } from "./checks.js";
-import { findShippedModels, shippedModelCases } from "./shipped-models.js";
+import { randomConvNetFile } from "./random-convnet.js";
+import { findShippedModels, modelFromFile, shippedModelCases } from "./shipped-models.js";
 import { fileURLToPath } from "node:url";
 import { binaryMlpFileBytes } from "./onebit-model.js";
 import { engineRunner, loadRuntimeNode, sessionRunner } from "./runtime-runners.js";
@@ -261,6 +262,13 @@ export const modelsSection: Section = {
     if (ctx.quick && shipped.models.length > 0)
       notes.push("shipped models: batch 1 only in --quick; --full adds batch 256");
     const runtimeThreads = ctx.threads > 1 && runtimeNode ? [1, ctx.threads] : [1];
+    // The full-width MNIST ConvNet with random weights, then the trained models the repository ships.
+    const convnet = modelFromFile("random ConvNet", randomConvNetFile());
+    for (const batch of ctx.quick ? [1] : [...MODEL_BATCHES]) {
+      cases.push(
+        ...shippedModelCases(convnet, batch, reason ? [] : threadCounts, ctx.quick, notes, runtimeThreads),
+      );
+    }
     for (const m of shipped.models) {
       for (const batch of shippedBatches) {
         cases.push(

@@ -35,6 +35,27 @@ export interface ShippedModel {
   readonly tensorBytes: number;
 }
 
+/** Reads and validates a .onebit file and builds its float32 twin. */
+export function modelFromFile(file: string, fileBytes: Uint8Array): ShippedModel {
+  const model = readModel(fileBytes);
+  const { values } = checkModel(model);
+  const nodes = model.graph.nodes;
+  let cut = nodes.length;
+  while (cut > 1 && (nodes[cut - 1]!.op === "softmax" || nodes[cut - 1]!.op === "argmax")) cut--;
+  let tensorBytes = 0;
+  for (const t of model.tensors.values()) tensorBytes += t.data.byteLength;
+  return {
+    file,
+    name: model.metadata.name || path.basename(file).replace(/\.onebit$/, ""),
+    fileBytes,
+    model,
+    logitsModel: { ...model, graph: { nodes: nodes.slice(0, cut) } },
+    values,
+    twin: floatTwinOf(model, values),
+    tensorBytes,
+  };
+}
+
 export async function findShippedModels(root: string): Promise<{ models: ShippedModel[]; notes: string[] }> {
   const dir = path.join(root, "models");
   let names: string[];
@@ -48,24 +69,7 @@ export async function findShippedModels(root: string): Promise<{ models: Shipped
   const notes: string[] = [];
   for (const n of names) {
     try {
-      const fileBytes = new Uint8Array(await readFile(path.join(dir, n)));
-      const model = readModel(fileBytes);
-      const { values } = checkModel(model);
-      const nodes = model.graph.nodes;
-      let cut = nodes.length;
-      while (cut > 1 && (nodes[cut - 1]!.op === "softmax" || nodes[cut - 1]!.op === "argmax")) cut--;
-      let tensorBytes = 0;
-      for (const t of model.tensors.values()) tensorBytes += t.data.byteLength;
-      models.push({
-        file: `models/${n}`,
-        name: model.metadata.name || n.replace(/\.onebit$/, ""),
-        fileBytes,
-        model,
-        logitsModel: { ...model, graph: { nodes: nodes.slice(0, cut) } },
-        values,
-        twin: floatTwinOf(model, values),
-        tensorBytes,
-      });
+      models.push(modelFromFile(`models/${n}`, new Uint8Array(await readFile(path.join(dir, n)))));
     } catch (e) {
       notes.push(`models/${n}: cannot benchmark (${e instanceof Error ? e.message : String(e)})`);
     }
