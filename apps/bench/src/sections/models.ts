@@ -25,7 +25,9 @@ import { fastBitops } from "./fast-bitops.js";
 import { floatMlpReferenceRow, randomFloatMlp, tensorMlpRunner, toFloatInput } from "./float-mlp.js";
 import { tensorBackendName, tensorTooSlowForQuick } from "./onebit-packages.js";
 
-export const MODEL_BATCHES = [1, 256] as const;
+/** Batch 1 latency and batch 256 throughput; --full adds batch 64. */
+export const QUICK_MODEL_BATCHES = [1, 256] as const;
+export const FULL_MODEL_BATCHES = [1, 64, 256] as const;
 
 // Models are built once per architecture and shared by every case that runs them.
 const binaryModels = new Map<string, BinaryMlp>();
@@ -240,7 +242,7 @@ export const modelsSection: Section = {
     if (!runtimeNode)
       notes.push(`multi-threaded runtime rows: not available yet (${await loadRuntimeNode()})`);
     for (const arch of archs) {
-      for (const batch of MODEL_BATCHES) {
+      for (const batch of ctx.quick ? QUICK_MODEL_BATCHES : FULL_MODEL_BATCHES) {
         if (!reason) cases.push(...ortCases(arch, batch, threadCounts));
         if (tensorTooSlowForQuick(ctx.quick, 2 * batch * (floatMlpBytes(arch) / 4))) {
           notes.push(
@@ -258,13 +260,13 @@ export const modelsSection: Section = {
     const root = fileURLToPath(new URL("../../../..", import.meta.url));
     const shipped = await findShippedModels(root);
     notes.push(...shipped.notes);
-    const shippedBatches = ctx.quick ? [1] : [...MODEL_BATCHES];
-    if (ctx.quick && shipped.models.length > 0)
-      notes.push("shipped models: batch 1 only in --quick; --full adds batch 256");
+    const shippedBatches = ctx.quick ? [1] : [...FULL_MODEL_BATCHES];
+    if (ctx.quick)
+      notes.push("shipped models and the ConvNet: batch 1 only in --quick; --full adds batch 64 and 256");
     const runtimeThreads = ctx.threads > 1 && runtimeNode ? [1, ctx.threads] : [1];
     // The full-width MNIST ConvNet with random weights, then the trained models the repository ships.
     const convnet = modelFromFile("random ConvNet", randomConvNetFile());
-    for (const batch of ctx.quick ? [1] : [...MODEL_BATCHES]) {
+    for (const batch of shippedBatches) {
       cases.push(
         ...shippedModelCases(convnet, batch, reason ? [] : threadCounts, ctx.quick, notes, runtimeThreads),
       );
