@@ -1,4 +1,5 @@
 import type { Quantizer } from "../quantizers.js";
+import { SignPacker } from "./sign-packer.js";
 
 /**
  * A kernel as the forward pass uses it. For per-channel scaled quantizers (q(W) = α_c·sign(W))
@@ -53,6 +54,13 @@ export class QuantizedKernel {
  * (the same sign rule as the sign quantizers).
  */
 export function signsAndMaxAbs(w: Float32Array, out: Float32Array): number {
+  const packer = SignPacker.get();
+  if (packer) return bitsToFloat(packer.signsMaxAbs(w, out) >>> 0);
+  return signsAndMaxAbsTs(w, out);
+}
+
+/** `signsAndMaxAbs` in TypeScript (where WebAssembly SIMD is unavailable). */
+export function signsAndMaxAbsTs(w: Float32Array, out: Float32Array): number {
   const wi = new Int32Array(w.buffer, w.byteOffset, w.length);
   const oi = new Int32Array(out.buffer, out.byteOffset, out.length);
   let maxBits = 0;

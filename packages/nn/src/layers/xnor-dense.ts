@@ -1,4 +1,5 @@
 import { bitsToFloat } from "./quantized-kernel.js";
+import { SignPacker } from "./sign-packer.js";
 import {
   BitopsHeap,
   type BitopsKernels,
@@ -86,37 +87,11 @@ export class XnorDense {
    * writes the same signs as ±1 floats into `signs` (the backward pass needs them): one pass.
    */
   private packWeights(latent: Float32Array, signs: Float32Array): number {
-    const { k, n } = this;
-    const bits = new Int32Array(latent.buffer, latent.byteOffset, latent.length);
-    const signBits = new Int32Array(signs.buffer, signs.byteOffset, signs.length);
+    const { k, n, kWords } = this;
     const dst = this.s.heap.u32(this.wPtr, this.weightWords);
-    const words = this.words;
-    const half = this.kWords >>> 1;
-    let maxBits = 0;
-    // Row by row (sequential reads; a column walk would hit 32 rows 4·N bytes apart, which alias
-    // in the L1 cache), accumulating each output's 32-row word, then scattering the words.
-    for (let k0 = 0, wk = 0; k0 < k; k0 += 32, wk++) {
-      words.fill(0);
-      const k1 = Math.min(k, k0 + 32);
-      for (let kk = k0; kk < k1; kk++) {
-        const shift = kk - k0;
-        const row = kk * n;
-        for (let o = 0; o < n; o++) {
-          const u = bits[row + o]!;
-          const magnitude = u & 0x7fffffff;
-          maxBits = Math.max(maxBits, magnitude);
-          // Bit 1 for +1: sign bit clear, or −0.
-          const negative = (u >>> 31) & ((magnitude + 0x7fffffff) >>> 31);
-          words[o]! |= (negative ^ 1) << shift;
-          signBits[row + o] = 0x3f800000 | (negative << 31);
-        }
-      }
-      const t = wk >>> 1;
-      const lane = wk & 1;
-      for (let o = 0; o < n; o++)
-        dst[(((o >>> 2) * half + t) * PANEL_COLUMNS + (o & 3)) * 2 + lane] = words[o]!;
-    }
-    return bitsToFloat(maxBits);
+    const packer = SignPacker.get();
+    if (packer) return bitsToFloat(packer.packPanels(latent, k, n, kWords, signs, dst) >>> 0);
+    return packSignPanelsTs(latent, k, n, kWords, signs, dst, this.words);
   }
 
   /**
@@ -160,4 +135,48 @@ export class XnorDense {
     y.set(heap.i32(this.outPtr, batch * n));
     return maxAbs;
   }
+}
+
+/**
+ * `SignPacker.packPanels` in TypeScript (where WebAssembly SIMD is unavailable): signs of the latent
+ * kernel [k, n] as ±1 floats into `signs`, the +1 bits of each column into `dst` (panel layout;
+ * entries past K and N untouched), `words` scratch for one word per column. Returns max |latent|.
+ */
+export function packSignPanelsTs(
+  latent: Float32Array,
+  k: number,
+  n: number,
+  kWords: number,
+  signs: Float32Array,
+  dst: Uint32Array,
+  words: Int32Array,
+): number {
+  const bits = new Int32Array(latent.buffer, latent.byteOffset, latent.length);
+  const signBits = new Int32Array(signs.buffer, signs.byteOffset, signs.length);
+  const half = kWords >>> 1;
+  let maxBits = 0;
+  // Row by row (sequential reads; a column walk would hit 32 rows 4·N bytes apart, which alias
+  // in the L1 cache), accumulating each output's 32-row word, then scattering the words.
+  for (let k0 = 0, wk = 0; k0 < k; k0 += 32, wk++) {
+    words.fill(0);
+    const k1 = Math.min(k, k0 + 32);
+    for (let kk = k0; kk < k1; kk++) {
+      const shift = kk - k0;
+      const row = kk * n;
+      for (let o = 0; o < n; o++) {
+        const u = bits[row + o]!;
+        const magnitude = u & 0x7fffffff;
+        maxBits = Math.max(maxBits, magnitude);
+        // Bit 1 for +1: sign bit clear, or −0.
+        const negative = (u >>> 31) & ((magnitude + 0x7fffffff) >>> 31);
+        words[o]! |= (negative ^ 1) << shift;
+        signBits[row + o] = 0x3f800000 | (negative << 31);
+      }
+    }
+    const t = wk >>> 1;
+    const lane = wk & 1;
+    for (let o = 0; o < n; o++)
+      dst[(((o >>> 2) * half + t) * PANEL_COLUMNS + (o & 3)) * 2 + lane] = words[o]!;
+  }
+  return bitsToFloat(maxBits);
 }

@@ -1,51 +1,7 @@
 import { NnError } from "../errors.js";
 import type { Param } from "../param.js";
-import { OPTIMIZERS_WASM_BASE64 } from "../wasm/optimizers-wasm.generated.js";
+import { align16, instantiateKernels, type KernelExports, PAGE } from "../kernel-module.js";
 import type { OptimizerState } from "./optimizer.js";
-
-/** The embedded module's exports (assembly/optimizers.ts); pointers are byte offsets. */
-interface OptimizerExports {
-  readonly memory: WebAssembly.Memory;
-  adam(
-    w: number,
-    g: number,
-    m: number,
-    v: number,
-    n: number,
-    beta1: number,
-    oneMinusBeta1: number,
-    beta2: number,
-    oneMinusBeta2: number,
-    lr: number,
-    epsHat: number,
-    lo: number,
-    hi: number,
-  ): void;
-  heapBase(): number;
-}
-
-const PAGE = 65536;
-const align16 = (bytes: number) => (bytes + 15) & ~15;
-
-// undefined: not tried yet; null: WebAssembly SIMD unavailable here.
-let compiled: WebAssembly.Module | null | undefined;
-
-function optimizerModule(): WebAssembly.Module | null {
-  if (compiled !== undefined) return compiled;
-  let module: WebAssembly.Module | null = null;
-  try {
-    if (typeof WebAssembly === "object") {
-      const binary = atob(OPTIMIZERS_WASM_BASE64);
-      const bytes = new Uint8Array(binary.length);
-      for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-      if (WebAssembly.validate(bytes)) module = new WebAssembly.Module(bytes);
-    }
-  } catch {
-    module = null;
-  }
-  compiled = module;
-  return module;
-}
 
 /** Adam's per-step constants, rounded to f32 the way the WebAssembly kernel receives them. */
 export interface AdamConstants {
@@ -67,7 +23,7 @@ export interface AdamConstants {
  * TypeScript (every operation rounded to f32), so both give identical bits.
  */
 export class SlotMemory {
-  private readonly wasm: OptimizerExports | null;
+  private readonly wasm: KernelExports | null;
   private buffer: ArrayBuffer;
   private readonly base: number;
   private top: number;
@@ -76,8 +32,7 @@ export class SlotMemory {
   private scratchLength = 0;
 
   constructor(options: { wasm?: boolean } = {}) {
-    const module = options.wasm === false ? null : optimizerModule();
-    this.wasm = module ? (new WebAssembly.Instance(module, {}).exports as unknown as OptimizerExports) : null;
+    this.wasm = options.wasm === false ? null : instantiateKernels();
     this.buffer = this.wasm ? (this.wasm.memory.buffer as ArrayBuffer) : new ArrayBuffer(PAGE);
     this.base = align16(this.wasm ? this.wasm.heapBase() : 0);
     this.top = this.base;

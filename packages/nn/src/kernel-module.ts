@@ -1,0 +1,63 @@
+import { OPTIMIZERS_WASM_BASE64 } from "./wasm/optimizers-wasm.generated.js";
+
+/** The embedded module's exports (assembly/optimizers.ts); pointers are byte offsets. */
+export interface KernelExports {
+  readonly memory: WebAssembly.Memory;
+  adam(
+    w: number,
+    g: number,
+    m: number,
+    v: number,
+    n: number,
+    beta1: number,
+    oneMinusBeta1: number,
+    beta2: number,
+    oneMinusBeta2: number,
+    lr: number,
+    epsHat: number,
+    lo: number,
+    hi: number,
+  ): void;
+  packSignPanels(
+    src: number,
+    k: number,
+    n: number,
+    signs: number,
+    acc: number,
+    panels: number,
+    kWords: number,
+  ): number;
+  signsMaxAbs(src: number, n: number, out: number): number;
+  heapBase(): number;
+}
+
+export const PAGE = 65536;
+/** Rounds a byte count up to 16 (one v128). */
+export const align16 = (bytes: number): number => (bytes + 15) & ~15;
+
+// undefined: not tried yet; null: WebAssembly SIMD unavailable here.
+let compiled: WebAssembly.Module | null | undefined;
+
+/** The compiled kernel module (f32x4 SIMD), or null where WebAssembly SIMD does not validate. */
+export function kernelModule(): WebAssembly.Module | null {
+  if (compiled !== undefined) return compiled;
+  let module: WebAssembly.Module | null = null;
+  try {
+    if (typeof WebAssembly === "object") {
+      const binary = atob(OPTIMIZERS_WASM_BASE64);
+      const bytes = new Uint8Array(binary.length);
+      for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+      if (WebAssembly.validate(bytes)) module = new WebAssembly.Module(bytes);
+    }
+  } catch {
+    module = null;
+  }
+  compiled = module;
+  return module;
+}
+
+/** A fresh instance with its own memory, or null where the module is unavailable. */
+export function instantiateKernels(): KernelExports | null {
+  const module = kernelModule();
+  return module ? (new WebAssembly.Instance(module, {}).exports as unknown as KernelExports) : null;
+}
