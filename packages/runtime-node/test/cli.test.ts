@@ -152,7 +152,17 @@ describe("onebit inspect and bench", () => {
       expect(rep.latencyMs.p99).toBeGreaterThanOrEqual(rep.latencyMs.p50);
       expect(rep.samplesPerSecond).toBeGreaterThan(0);
     }
-    const text = await onebit("bench", model, "--iterations", "3", "--time", "20", "--threads", "1", "--profile");
+    const text = await onebit(
+      "bench",
+      model,
+      "--iterations",
+      "3",
+      "--time",
+      "20",
+      "--threads",
+      "1",
+      "--profile",
+    );
     expect(text.stdout).toMatch(/batch +1: latency p50 [\d.]+ ms, p90 .* samples\/s/);
     expect(text.stdout).toMatch(/fc0 +encodePlanes +1 +[\d.]+ +[\d.]+ %/);
     expect(text.stdout).toMatch(/logits +gemm/);

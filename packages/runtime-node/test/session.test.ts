@@ -76,6 +76,20 @@ describe.each(Object.entries(RECIPES))("threads, %s", (_name, recipe) => {
   });
 });
 
+describe("default pass placement", () => {
+  it("with 2 threads and measured placement, every batch size gives the one-thread results", async () => {
+    const bytes = writeModel(mnistMlp(256, 2, 5));
+    const one = await open(bytes, { threads: 1 });
+    const two = await open(bytes, { threads: 2, maxBatch: 64 });
+    const rng = new Rng(6);
+    for (const batch of [1, 1, 1, 3, 1, 1, 200, 1, 1, 1, 1, 1, 1, 1, 2, 65]) {
+      const input = rng.bytes(784 * batch);
+      const [a, b] = await Promise.all([one.run(input), two.run(input)]);
+      expect(b.logits).toEqual(a.logits);
+    }
+  });
+});
+
 describe("worker failures", () => {
   const big = () => writeModel(mnistMlp(1024, 3, 7));
 

@@ -91,6 +91,10 @@ const DEFAULT_PARALLEL_THRESHOLD_NS = 50_000;
 /** Estimated cost of posting a pass to the workers and hearing back, and of one barrier. */
 const DISPATCH_NS = 60_000;
 const BARRIER_NS = 5_000;
+/** Passes estimated longer than this (single-threaded) always use the workers; shorter ones are measured. */
+const MEASURE_BELOW_NS = 2_000_000;
+/** Passes run right after workers start, so measurements see their optimized code (results unused). */
+const WARMUP_PASSES = 3;
 
 function resolveBackend(choice: BackendOption | undefined): KernelBackend {
   const b = choice ?? "auto";
@@ -275,7 +279,10 @@ export class Engine {
     if (!this.poolStarting) {
       resetThreads(this.memory, this.plan);
       this.poolStarting = this.threadPool!(this.workerInits()).then(
-        (pool) => {
+        async (pool) => {
+          // Warm the workers' kernels (V8 tiers WebAssembly up after first use) on whatever the
+          // buffers hold; every real pass overwrites what these write.
+          for (let i = 0; i < WARMUP_PASSES; i++) await pool.run(Math.min(this.plan.capacity, 1 + 3 * i));
           this.pool = pool;
           this.poolStarting = undefined;
           return pool;
@@ -296,7 +303,13 @@ export class Engine {
    */
   private passMode(count: number): PassMode {
     if (!this.parallel(count)) return "calling";
-    if (this.parallelThresholdNs === Number.NEGATIVE_INFINITY) return "workers";
+    // Long passes go to the workers: their saving dwarfs any wake-up cost. Short ones are measured.
+    if (
+      this.parallelThresholdNs === Number.NEGATIVE_INFINITY ||
+      this.plan.costPerSample * count >= MEASURE_BELOW_NS
+    ) {
+      return "workers";
+    }
     return this.chooser.choose(count);
   }
 
@@ -385,11 +398,12 @@ export class Engine {
       const out = this.newOutput(batch);
       for (let first = 0; first < batch; first += this.plan.capacity) {
         const count = Math.min(this.plan.capacity, batch - first);
-        stageInput(this.executor.views, this.plan.input, input, first, count);
         const mode = this.passMode(count);
+        // Start (and warm) the workers before staging: warm-up passes overwrite the activation buffers.
+        const pool = mode === "workers" ? await this.ensurePool() : undefined;
+        stageInput(this.executor.views, this.plan.input, input, first, count);
         const t0 = performance.now();
-        if (mode === "workers") {
-          const pool = await this.ensurePool();
+        if (pool) {
           try {
             await pool.run(count);
           } catch (error) {

@@ -2,17 +2,19 @@
 export type PassMode = "calling" | "workers";
 
 interface ModeStats {
-  /** Passes seen (the first of each mode is a warm-up and not averaged). */
+  /** Passes seen (the first `WARMUP` of each mode are not averaged). */
   seen: number;
   /** Moving average of nanoseconds per sample; NaN until measured. */
   nsPerSample: number;
 }
 
 /** Refresh the losing mode's measurement every this many passes (machine load changes). */
-const REEXPLORE_EVERY = 64;
-const SMOOTHING = 0.25;
+const REEXPLORE_EVERY = 32;
+const SMOOTHING = 0.3;
+/** Passes of each mode not measured (JIT tier-up in a fresh worker or code path). */
+const WARMUP = 2;
 /** Measured passes of each mode before the measurement decides. */
-const MIN_MEASURED = 2;
+const MIN_MEASURED = 3;
 
 /**
  * Decides between the calling thread and the workers for passes the cost model says are worth
@@ -40,7 +42,7 @@ export class PassChooser {
   choose(count: number): PassMode {
     const g = this.group(count);
     g.passes++;
-    const measured = (s: ModeStats) => s.seen > MIN_MEASURED;
+    const measured = (s: ModeStats) => s.seen >= WARMUP + MIN_MEASURED;
     if (!measured(g.workers)) return "workers";
     if (!measured(g.calling)) return "calling";
     const best: PassMode = g.workers.nsPerSample <= g.calling.nsPerSample ? "workers" : "calling";
@@ -51,7 +53,7 @@ export class PassChooser {
   record(count: number, mode: PassMode, ns: number): void {
     const s = this.group(count)[mode];
     s.seen++;
-    if (s.seen === 1) return;
+    if (s.seen <= WARMUP) return;
     const perSample = ns / count;
     s.nsPerSample = Number.isNaN(s.nsPerSample)
       ? perSample
