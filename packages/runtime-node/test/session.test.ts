@@ -95,10 +95,10 @@ describe("worker failures", () => {
 
   it("a worker killed during a run rejects that run with WORKER_FAILED; the session recovers", async () => {
     const s = await open(big(), { threads: 2, parallelThresholdNs: Number.NEGATIVE_INFINITY });
-    const input = new Rng(2).bytes(784 * 256);
+    // 16 passes of 256 images: the run is long enough that the kill lands inside it.
+    const input = new Rng(2).bytes(784 * 4096);
     const expected = (await s.run(input)).logits;
     const pending = s.run(input);
-    // Let the pass start, then kill one worker in the middle of it.
     await new Promise((r) => setTimeout(r, 5));
     await sessionPools(s)[0]!.workers[0]!.terminate();
     await expect(pending).rejects.toMatchObject({
@@ -121,7 +121,9 @@ describe("worker failures", () => {
     const input = new Rng(3).bytes(784 * 16);
     const expected = (await s.run(input)).logits;
     await sessionPools(s)[0]!.workers[1]!.terminate();
-    await new Promise((r) => setTimeout(r, 20));
+    for (let waited = 0; reported.length === 0 && waited < 10_000; waited += 10) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
     expect(reported).toHaveLength(1);
     expect(reported[0]).toMatchObject({
       code: "WORKER_FAILED",
