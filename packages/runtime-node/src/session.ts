@@ -23,7 +23,7 @@ export interface SessionOptions {
   readonly maxBatch?: number;
   /**
    * Least estimated saving (ns) for a pass to be considered for the workers; such passes then run
-   * wherever they measured faster (default 50 000; -Infinity: always the workers, unmeasured).
+   * wherever they measured faster (default 50 000; ≤ 0: the workers unmeasured; -Infinity: every pass).
    */
   readonly parallelThresholdNs?: number;
   /**

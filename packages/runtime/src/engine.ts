@@ -33,9 +33,10 @@ export interface EngineOptions {
   readonly maxBatch?: number;
   /**
    * Least estimated saving, in nanoseconds, for a pass to be considered for the workers (the
-   * estimate counts dispatch and barrier costs); such passes then run wherever they measured
-   * faster. Default 50 000; −Infinity sends every pass to the workers, unmeasured; Infinity keeps
-   * every pass on the calling thread.
+   * estimate counts dispatch and barrier costs). With a positive threshold (default 50 000) short
+   * passes then run wherever they measured faster; with a threshold ≤ 0 they go to the workers
+   * unmeasured (0: every pass the model says gains; −Infinity: every pass). Infinity keeps every
+   * pass on the calling thread.
    */
   readonly parallelThresholdNs?: number;
 }
@@ -282,7 +283,10 @@ export class Engine {
         async (pool) => {
           // Warm the workers' kernels (V8 tiers WebAssembly up after first use) on whatever the
           // buffers hold; every real pass overwrites what these write.
-          for (let i = 0; i < WARMUP_PASSES; i++) await pool.run(Math.min(this.plan.capacity, 1 + 3 * i));
+          // Only needed where passes are placed by measurement (a positive threshold).
+          if (this.parallelThresholdNs > 0) {
+            for (let i = 0; i < WARMUP_PASSES; i++) await pool.run(Math.min(this.plan.capacity, 1 + 3 * i));
+          }
           this.pool = pool;
           this.poolStarting = undefined;
           return pool;
@@ -299,17 +303,14 @@ export class Engine {
   /**
    * Where a pass of `count` samples runs: the calling thread when the cost model sees no gain in
    * splitting it; otherwise whichever of the two measured faster for passes of that size (forced to
-   * the workers when `parallelThresholdNs` is −∞).
+   * the workers when `parallelThresholdNs` ≤ 0).
    */
   private passMode(count: number): PassMode {
     if (!this.parallel(count)) return "calling";
-    // Long passes go to the workers: their saving dwarfs any wake-up cost. Short ones are measured.
-    if (
-      this.parallelThresholdNs === Number.NEGATIVE_INFINITY ||
-      this.plan.costPerSample * count >= MEASURE_BELOW_NS
-    ) {
+    // Long passes go to the workers: their saving dwarfs any wake-up cost. Short ones are measured,
+    // unless a threshold ≤ 0 asks for the workers outright.
+    if (this.parallelThresholdNs <= 0 || this.plan.costPerSample * count >= MEASURE_BELOW_NS)
       return "workers";
-    }
     return this.chooser.choose(count);
   }
 
