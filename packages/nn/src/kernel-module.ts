@@ -28,6 +28,29 @@ export interface KernelExports {
     kWords: number,
   ): number;
   signsMaxAbs(src: number, n: number, out: number): number;
+  channelSums(a: number, b: number, rows: number, c: number, acc: number, acc2: number): void;
+  normalize(
+    x: number,
+    rows: number,
+    c: number,
+    mean: number,
+    invStd: number,
+    gamma: number,
+    beta: number,
+    xhat: number,
+    y: number,
+  ): void;
+  normalizeBackward(
+    g: number,
+    xhat: number,
+    rows: number,
+    c: number,
+    gamma: number,
+    invStd: number,
+    meanG: number,
+    meanGH: number,
+    gx: number,
+  ): void;
   heapBase(): number;
 }
 
@@ -60,4 +83,17 @@ export function kernelModule(): WebAssembly.Module | null {
 export function instantiateKernels(): KernelExports | null {
   const module = kernelModule();
   return module ? (new WebAssembly.Instance(module, {}).exports as unknown as KernelExports) : null;
+}
+
+/** Byte offsets of consecutive 16-byte-aligned regions of the given sizes in `k`'s memory, grown as needed. */
+export function layoutRegions(k: KernelExports, sizes: readonly number[]): number[] {
+  let top = align16(k.heapBase());
+  const offsets = sizes.map((bytes) => {
+    const at = top;
+    top += align16(bytes);
+    return at;
+  });
+  const memory = k.memory;
+  if (top > memory.buffer.byteLength) memory.grow(Math.ceil((top - memory.buffer.byteLength) / PAGE));
+  return offsets;
 }

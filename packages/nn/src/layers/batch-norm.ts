@@ -1,6 +1,7 @@
 import { assertInRange, NnError } from "../errors.js";
 import { createParam, type Param } from "../param.js";
 import { Scratch, type Shape } from "../shape.js";
+import { BatchNormKernel } from "./batch-norm-kernel.js";
 import { type BuildContext, type ForwardContext, Layer, type LayerCost } from "./layer.js";
 
 export interface BatchNormOptions {
@@ -45,6 +46,8 @@ export class BatchNorm extends Layer {
   private lastBatch = 0;
   private lastX: Float32Array | undefined;
   private lastTraining = false;
+  /** WebAssembly training passes (undefined: TypeScript loops). */
+  private kernel: BatchNormKernel | undefined;
 
   constructor(options: BatchNormOptions = {}) {
     super(options.name);
@@ -77,6 +80,7 @@ export class BatchNorm extends Layer {
     this.mean = new Float64Array(c);
     this.acc = new Float64Array(c);
     this.acc2 = new Float64Array(c);
+    this.kernel = BatchNormKernel.create(c);
     return inputShape;
   }
 
@@ -133,13 +137,17 @@ export class BatchNorm extends Layer {
     const mean = this.mean;
     const acc = this.acc;
     const acc2 = this.acc2;
-    acc.fill(0);
-    acc2.fill(0);
-    for (let i = 0; i < x.length; i += c) {
-      for (let j = 0; j < c; j++) {
-        const v = x[i + j]!;
-        acc[j]! += v;
-        acc2[j]! += v * v;
+    const kernel = this.kernel;
+    if (kernel) kernel.sums(x, acc, acc2);
+    else {
+      acc.fill(0);
+      acc2.fill(0);
+      for (let i = 0; i < x.length; i += c) {
+        for (let j = 0; j < c; j++) {
+          const v = x[i + j]!;
+          acc[j]! += v;
+          acc2[j]! += v * v;
+        }
       }
     }
     const m = this.momentum;
@@ -149,6 +157,10 @@ export class BatchNorm extends Layer {
       invStd[j] = 1 / Math.sqrt(variance + this.epsilon);
       this.movingMean[j] = m * this.movingMean[j]! + (1 - m) * mean[j]!;
       this.movingVariance[j] = m * this.movingVariance[j]! + (1 - m) * variance;
+    }
+    if (kernel) {
+      kernel.normalize(mean, invStd, gamma, beta, y);
+      return y;
     }
     const xhat = this.xhat.get(x.length);
     for (let i = 0; i < x.length; i += c) {
@@ -196,16 +208,20 @@ export class BatchNorm extends Layer {
       }
       return gx;
     }
+    const kernel = this.kernel;
     const xhat = this.xhat.get(gradOut.length);
     const sumG = this.acc;
     const sumGH = this.acc2;
-    sumG.fill(0);
-    sumGH.fill(0);
-    for (let i = 0; i < gradOut.length; i += c) {
-      for (let j = 0; j < c; j++) {
-        const g = gradOut[i + j]!;
-        sumG[j]! += g;
-        sumGH[j]! += g * xhat[i + j]!;
+    if (kernel) kernel.gradSums(gradOut, sumG, sumGH);
+    else {
+      sumG.fill(0);
+      sumGH.fill(0);
+      for (let i = 0; i < gradOut.length; i += c) {
+        for (let j = 0; j < c; j++) {
+          const g = gradOut[i + j]!;
+          sumG[j]! += g;
+          sumGH[j]! += g * xhat[i + j]!;
+        }
       }
     }
     if (this.gammaParam) for (let j = 0; j < c; j++) this.gammaParam.grad[j] = sumGH[j]!;
@@ -220,6 +236,10 @@ export class BatchNorm extends Layer {
       acc[j] = sumGH[j]! / rows;
     }
     const gx = this.gx.get(gradOut.length);
+    if (kernel) {
+      kernel.inputGrad(gamma, invStd, mean, acc, gx);
+      return gx;
+    }
     for (let i = 0; i < gradOut.length; i += c) {
       for (let j = 0; j < c; j++) {
         gx[i + j] = gamma[j]! * invStd[j]! * (gradOut[i + j]! - mean[j]! - xhat[i + j]! * acc[j]!);

@@ -1,4 +1,4 @@
-import { align16, instantiateKernels, type KernelExports, PAGE } from "../kernel-module.js";
+import { instantiateKernels, type KernelExports, layoutRegions } from "../kernel-module.js";
 
 /**
  * The WebAssembly SIMD sign kernels (assembly/optimizers.ts) on one memory shared by every binary
@@ -19,17 +19,8 @@ export class SignPacker {
     return SignPacker.shared;
   }
 
-  /** Byte offsets of consecutive 16-byte-aligned regions of the given sizes, growing the memory as needed. */
   private layout(sizes: readonly number[]): number[] {
-    let top = align16(this.k.heapBase());
-    const offsets = sizes.map((bytes) => {
-      const at = top;
-      top += align16(bytes);
-      return at;
-    });
-    const memory = this.k.memory;
-    if (top > memory.buffer.byteLength) memory.grow(Math.ceil((top - memory.buffer.byteLength) / PAGE));
-    return offsets;
+    return layoutRegions(this.k, sizes);
   }
 
   /** signs = sign(latent) as ±1; returns max |latent| as float bits. */
