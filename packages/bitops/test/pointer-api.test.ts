@@ -68,6 +68,33 @@ describe.each(BACKENDS)("pointer kernels, backend %s", (backend) => {
     expect(heap.i32(args.out, 11 * 13)).toEqual(expected);
   });
 
+  it("row ranges that straddle the kernels' 32-row blocks, and empty ranges, write exactly their rows", () => {
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const heap = new BitopsHeap(memory);
+    const kernels = createKernels({ backend, memory });
+    const [m, n, k] = [70, 9, 129];
+    const { args, expected } = layout(heap, m, n, k, 77);
+    const sentinel = -0x7fff_fff0;
+    heap.i32(args.out, m * n).fill(sentinel);
+    kernels.gemmRows(args, 31, 33);
+    const got = heap.i32(args.out, m * n);
+    for (let i = 0; i < m * n; i++) {
+      const row = Math.floor(i / n);
+      expect(got[i]).toBe(row >= 31 && row < 33 ? expected[i] : sentinel);
+    }
+    kernels.gemmRows(args, 40, 40);
+    expect(heap.i32(args.out + 40 * n * 4, n)).toEqual(new Int32Array(n).fill(sentinel));
+    for (const [r0, r1] of [
+      [0, 31],
+      [33, 64],
+      [64, 65],
+      [65, 70],
+    ] as const) {
+      kernels.gemmRows(args, r0, r1);
+    }
+    expect(heap.i32(args.out, m * n)).toEqual(expected);
+  });
+
   it("column ranges compose in every output mode, for batch-1 splits across workers", () => {
     const memory = new WebAssembly.Memory({ initial: 1 });
     const heap = new BitopsHeap(memory);
