@@ -13,6 +13,8 @@ export interface BenchOptions {
   readonly json: boolean;
   /** Absolute folder for results.json, report.md and speedup.svg. */
   readonly outDir: string;
+  /** Print the case ids (after --filter) and exit without timing anything. */
+  readonly list: boolean;
 }
 
 export class CliError extends Error {
@@ -59,6 +61,7 @@ function buildCommand(write: (s: string) => void): Command {
     .option("--threads <n>", "threads for the multi-threaded variants (default: all cores)", parseThreads)
     .option("--json", "print the results as JSON on stdout (the table goes to stderr)")
     .option("--out <dir>", "folder for results.json, report.md and speedup.svg", "bench-results")
+    .option("--list", "print the ids of the cases that would run (for --filter) and exit")
     .addHelpText(
       "after",
       "\nExamples:\n  pnpm bench\n  pnpm bench --full --threads 2\n  pnpm bench --filter 'gemm/.*4096' --out gemm-results\n  pnpm --silent --filter @onebit/bench bench --json > bench.json   (packages already built)\n",
@@ -100,6 +103,7 @@ export function parseCli(
     threads?: number;
     json?: boolean;
     out: string;
+    list?: boolean;
   }>();
   if (o.quick && o.full) throw new CliError("error: --quick and --full cannot be used together", 1);
   const base = env.INIT_CWD ?? cwd;
@@ -109,5 +113,6 @@ export function parseCli(
     threads: o.threads ?? os.availableParallelism(),
     json: o.json === true,
     outDir: path.resolve(base, o.out),
+    list: o.list === true,
   };
 }

@@ -1,7 +1,7 @@
 import { CliError, parseCli } from "./cli.js";
 import { renderTerminal } from "./report/terminal.js";
 import { writeReport } from "./report/write.js";
-import { failures, runBench } from "./run-bench.js";
+import { failures, listCases, runBench } from "./run-bench.js";
 
 /** `pnpm bench [--quick|--full] [--filter re] [--threads n] [--json] [--out dir]` */
 async function main(): Promise<number> {
@@ -15,6 +15,10 @@ async function main(): Promise<number> {
       return e.exitCode;
     }
     throw e;
+  }
+  if (options.list) {
+    for (const id of await listCases(options)) process.stdout.write(`${id}\n`);
+    return 0;
   }
   // With --json, stdout carries only the JSON document; everything for humans goes to stderr.
   const human = options.json ? process.stderr : process.stdout;

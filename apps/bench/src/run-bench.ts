@@ -98,6 +98,28 @@ export async function runBench(
   };
 }
 
+/** The ids of the cases a run with these options would time, section by section (nothing runs). */
+export async function listCases(
+  options: BenchOptions,
+  sections: readonly Section[] = SECTIONS,
+): Promise<string[]> {
+  const ctx: BenchContext = {
+    quick: options.mode === "quick",
+    threads: options.threads,
+    listOnly: true,
+    ...(options.filter ? { filter: options.filter } : {}),
+  };
+  const ids: string[] = [];
+  for (const section of sections) {
+    const plan = await section.plan(ctx);
+    const cases = byGroup(plan.cases).map(caseId);
+    ids.push(...cases.filter((id) => !options.filter || options.filter.test(id)));
+    if (plan.finish && (!options.filter || options.filter.test(section.id)))
+      ids.push(`${section.id} (untimed figures)`);
+  }
+  return ids;
+}
+
 /** Cases whose answer was wrong or that threw, and section-level errors: the run fails so CI notices. */
 export function failures(r: BenchReport): string[] {
   return r.sections.flatMap((s) => [

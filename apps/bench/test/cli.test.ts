@@ -23,6 +23,7 @@ describe("CLI flags", () => {
       threads: os.availableParallelism(),
       json: false,
       outDir: path.resolve("/home/user/onebit", "bench-results"),
+      list: false,
     });
   });
 
@@ -39,6 +40,7 @@ describe("CLI flags", () => {
     expect(o.filter?.test("gemm/64x4096x4096/ort-1t")).toBe(true);
     expect(o.filter?.test("conv/128C3@32x32/ort-1t")).toBe(false);
     expect(parse("--quick").mode).toBe("quick");
+    expect(parse("--list").list).toBe(true);
     expect(parse("--threads=1").threads).toBe(1);
     expect(parse("--out", "results").outDir).toBe(path.resolve("/home/user/onebit", "results"));
   });
@@ -74,7 +76,15 @@ describe("CLI flags", () => {
   it("--help prints the usage with exit code 0", () => {
     const e = cliError(() => parse("--help"));
     expect(e.exitCode).toBe(0);
-    for (const flag of ["--quick", "--full", "--filter <regex>", "--threads <n>", "--json", "--out <dir>"]) {
+    for (const flag of [
+      "--quick",
+      "--full",
+      "--filter <regex>",
+      "--threads <n>",
+      "--json",
+      "--out <dir>",
+      "--list",
+    ]) {
       expect(e.message).toContain(flag);
     }
   });

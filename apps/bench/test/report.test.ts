@@ -6,7 +6,7 @@ import { clusterRows, genericTable } from "../src/report/tables.js";
 import { type BenchReport, REPORT_SCHEMA } from "../src/report/report.js";
 import { escapeXml, renderSvg } from "../src/report/svg.js";
 import { renderTerminal } from "../src/report/terminal.js";
-import { runBench } from "../src/run-bench.js";
+import { listCases, runBench } from "../src/run-bench.js";
 
 function time(median: number): Summary {
   return {
@@ -251,6 +251,46 @@ describe("report rendering", () => {
   });
 });
 
+describe("--list", () => {
+  it("lists the ids the filter keeps, grouped by workload, without setting anything up", async () => {
+    let setups = 0;
+    const spec = (group: string, impl: string) => ({
+      section: "demo",
+      group,
+      impl,
+      label: impl,
+      precision: "float32" as const,
+      threads: 1,
+      setup: () => {
+        setups++;
+        return { run: () => 0, check: () => ({ ok: true as const }) };
+      },
+    });
+    const section: Section = {
+      id: "demo",
+      title: "demo",
+      description: "",
+      async plan(ctx) {
+        expect(ctx.listOnly).toBe(true);
+        return {
+          notes: [],
+          cases: [spec("a", "x"), spec("b", "x"), spec("a", "y")],
+          finish: async () => ({}),
+        };
+      },
+    };
+    const options = { mode: "quick", threads: 2, json: false, outDir: "/tmp/unused", list: true } as const;
+    expect(await listCases(options, [section])).toEqual([
+      "demo/a/x",
+      "demo/a/y",
+      "demo/b/x",
+      "demo (untimed figures)",
+    ]);
+    expect(await listCases({ ...options, filter: /\/y$/ }, [section])).toEqual(["demo/a/y"]);
+    expect(setups).toBe(0);
+  });
+});
+
 describe("a real run of the harness", () => {
   it("produces a report that passes the JSON check, with the wrong case untimed", async () => {
     let wrongRuns = 0;
@@ -290,7 +330,7 @@ describe("a real run of the harness", () => {
       },
     };
     const r = await runBench(
-      { mode: "quick", threads: 1, json: false, outDir: "/tmp/unused" },
+      { mode: "quick", threads: 1, json: false, outDir: "/tmp/unused", list: false },
       "pnpm bench",
       [section],
     );

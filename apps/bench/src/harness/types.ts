@@ -110,6 +110,8 @@ export interface BenchContext {
   /** Thread count for the "all threads" variants. */
   readonly threads: number;
   readonly filter?: RegExp;
+  /** Planning only (--list): sections must not run anything, e.g. the section files that time themselves. */
+  readonly listOnly?: boolean;
 }
 
 /**

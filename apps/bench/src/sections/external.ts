@@ -43,6 +43,7 @@ export async function loadExternalSection(
   if (ctx.filter && !ctx.filter.test(section) && !ctx.filter.test(id)) {
     return { missing: `src/${file} not run (the filter names neither "${section}" nor "${id}")` };
   }
+  if (ctx.listOnly) return { missing: `src/${file} runs its own table (not listed)` };
   const loaded = await importOptional<Record<string, unknown>>(fileUrl.href);
   if (!loaded.ok) return { missing: `src/${file} failed to load (${loaded.reason})` };
   const f = loaded.module[exportName];
