@@ -83,6 +83,17 @@ const report: BenchReport = {
       ],
       extra: {
         externalTables: [{ source: "binary-gemm.ts", rows: [{ shape: "1×64×64", "G bMAC/s": 150.5 }] }],
+        profiles: [
+          {
+            model: "mlp",
+            batch: 1,
+            repeats: 5,
+            steps: [
+              { node: "l0", op: "gemm", rows: 1, batch: 1, ms: 0.3 },
+              { node: "l1", op: "gemm", rows: 1, batch: 1, ms: 0.1 },
+            ],
+          },
+        ],
       },
     },
     {
@@ -166,7 +177,9 @@ describe("report rendering", () => {
         expect(lines[i + 1]).toMatch(/^\|(-{3}|-{3}:)(\|(-{3}|-{3}:))*\|$/);
       } else expect(cells(l)).toBe(header);
     }
-    expect(tables).toBe(4); // results, binary-gemm.ts rows, model bytes, peak RSS
+    expect(tables).toBe(5); // results, binary-gemm.ts rows, a layer profile, model bytes, peak RSS
+    expect(md).toContain("| l0 | gemm | 1 | 300 µs | 75.0 % |");
+    expect(md).toContain("| total |  |  | 400 µs | 100 % |");
     expect(md).toContain(
       "| 1x64x64 | ort-1t | 1 | 1.00 ms | 950 µs–1.05 ms | 900 µs | 0.01 GFLOP/s | 1.00× |  | 1.00× | baseline |",
     );

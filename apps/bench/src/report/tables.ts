@@ -8,6 +8,7 @@ import {
 } from "../harness/format.js";
 import type { CaseResult, SectionResult } from "../harness/types.js";
 import type { ModelBytesRow, PeakRssRow } from "../sections/memory.js";
+import type { LayerProfile } from "../sections/runtime-runners.js";
 import type { Column } from "./text-table.js";
 
 /** One table of a section, independent of where it is printed (terminal or Markdown). */
@@ -152,6 +153,30 @@ function peakRssTable(rows: readonly PeakRssRow[]): TableData {
   };
 }
 
+function profileTable(p: LayerProfile): TableData {
+  const total = p.steps.reduce((a, s) => a + s.ms, 0);
+  return {
+    caption: `Per-layer time: ${p.model}, batch ${p.batch} (@onebit/runtime Engine.profile, median of ${p.repeats} passes per step)`,
+    columns: [
+      { header: "node" },
+      { header: "step" },
+      { header: "rows", align: "right" },
+      { header: "time", align: "right" },
+      { header: "share", align: "right" },
+    ],
+    rows: [
+      ...p.steps.map((s) => [
+        s.node,
+        s.op,
+        String(s.rows),
+        formatSeconds(s.ms / 1000),
+        total > 0 ? `${((100 * s.ms) / total).toFixed(1)} %` : "",
+      ]),
+      ["total", "", "", formatSeconds(total / 1000), "100 %"],
+    ],
+  };
+}
+
 /** Every table of a section: its timed results, then whatever its `extra` figures hold. */
 export function sectionTables(s: SectionResult): TableData[] {
   const tables: TableData[] = [];
@@ -161,6 +186,9 @@ export function sectionTables(s: SectionResult): TableData[] {
     tables.push(modelBytesTable(extra.modelBytes as unknown as ModelBytesRow[]));
   if (isRecordArray(extra.shippedModels) && extra.shippedModels.length > 0) {
     tables.push(genericTable(extra.shippedModels, "Shipped .onebit model files"));
+  }
+  if (isRecordArray(extra.profiles)) {
+    for (const p of extra.profiles as unknown as LayerProfile[]) tables.push(profileTable(p));
   }
   if (isRecordArray(extra.peakRss)) tables.push(peakRssTable(extra.peakRss as unknown as PeakRssRow[]));
   if (isRecordArray(extra.externalTables)) {

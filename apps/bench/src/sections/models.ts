@@ -17,10 +17,16 @@ import {
 } from "./binary-mlp.js";
 import { checkLength } from "./checks.js";
 import { randomConvNetFile } from "./random-convnet.js";
-import { findShippedModels, modelFromFile, shippedModelCases } from "./shipped-models.js";
+import { findShippedModels, modelFromFile, shippedInputs, shippedModelCases } from "./shipped-models.js";
 import { fileURLToPath } from "node:url";
 import { binaryMlpFileBytes } from "./onebit-model.js";
-import { engineRunner, loadRuntimeNode, sessionRunner } from "./runtime-runners.js";
+import {
+  type LayerProfile,
+  engineRunner,
+  loadRuntimeNode,
+  profileModel,
+  sessionRunner,
+} from "./runtime-runners.js";
 import { fastBitops } from "./fast-bitops.js";
 import { floatMlpReferenceRow, randomFloatMlp, tensorMlpRunner, toFloatInput } from "./float-mlp.js";
 import { tensorBackendName, tensorTooSlowForQuick } from "./onebit-packages.js";
@@ -278,6 +284,37 @@ export const modelsSection: Section = {
         );
       }
     }
-    return { cases, notes };
+    const profileTargets: {
+      name: string;
+      file: () => Uint8Array;
+      x: () => Uint8Array | Float32Array;
+      batch: number;
+    }[] = [
+      ...(ctx.quick ? QUICK_MODEL_BATCHES : FULL_MODEL_BATCHES).map((batch) => ({
+        name: MLP_3X4096.name,
+        file: () => binaryMlpFileBytes(binaryModel(MLP_3X4096)),
+        x: () => inputs(MLP_3X4096, batch),
+        batch,
+      })),
+      ...[convnet, ...shipped.models].map((m) => ({
+        name: m.name,
+        file: () => m.fileBytes,
+        x: () => shippedInputs(m, 1),
+        batch: 1,
+      })),
+    ];
+    return {
+      cases,
+      notes,
+      async finish() {
+        const profiles: LayerProfile[] = [];
+        for (const t of profileTargets) {
+          const p = profileModel(t.name, t.file(), t.x(), t.batch, ctx.quick ? 5 : 20);
+          if (!p) return { profileNote: "per-layer times: this @onebit/runtime has no Engine.profile()" };
+          profiles.push(p);
+        }
+        return { profiles };
+      },
+    };
   },
 };

@@ -59,3 +59,41 @@ export async function sessionRunner(file: Uint8Array, batch: number, threads: nu
     dispose: () => session.dispose(),
   };
 }
+
+/** One plan step's median time, as @onebit/runtime's `Engine.profile` reports it. */
+export interface StepTiming {
+  readonly node: string;
+  readonly op: string;
+  readonly rows: number;
+  readonly batch: number;
+  readonly ms: number;
+}
+
+export interface LayerProfile {
+  readonly model: string;
+  readonly batch: number;
+  readonly repeats: number;
+  readonly steps: StepTiming[];
+}
+
+/**
+ * Per-layer times of a .onebit model from the runtime's own profiler (each step's median over
+ * `repeats` passes on the calling thread), or undefined where this @onebit/runtime has no profile().
+ */
+export function profileModel(
+  model: string,
+  file: Uint8Array,
+  x: Uint8Array | Float32Array,
+  batch: number,
+  repeats: number,
+): LayerProfile | undefined {
+  const engine = runtime.Engine.createSync(file, { maxBatch: batch });
+  try {
+    const profile = (engine as unknown as { profile?: (x: unknown, o: { repeats: number }) => StepTiming[] })
+      .profile;
+    if (typeof profile !== "function") return undefined;
+    return { model, batch, repeats, steps: profile.call(engine, x, { repeats }) };
+  } finally {
+    void engine.dispose();
+  }
+}

@@ -88,6 +88,11 @@ interface Inputs {
   readonly float: Float32Array;
 }
 
+/** A batch of inputs in the form the .onebit model takes. */
+export function shippedInputs(m: ShippedModel, batch: number): Uint8Array | Float32Array {
+  return inputsFor(m, batch).raw;
+}
+
 function inputsFor(m: ShippedModel, batch: number): Inputs {
   const input = m.model.graph.nodes[0]!;
   const rng = new Rng(batch * 31 + m.twin.inputSize);
