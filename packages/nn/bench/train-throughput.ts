@@ -1,6 +1,7 @@
 // Training throughput of the MNIST MLP 784–3×1024–10 (all hidden layers binary) and a small binary
 // ConvNet on synthetic MNIST-shaped data. Run: pnpm --filter @onebit/nn bench [-- --samples N]
 import { getBackendInfo, Rng } from "@onebit/tensor";
+import { enableThreads } from "@onebit/tensor/node";
 import {
   adam,
   batchNorm,
@@ -23,6 +24,8 @@ const arg = (name: string, fallback: number) => {
 const samples = arg("samples", 6000);
 const convSamples = arg("conv-samples", 1000);
 const batchSize = 100;
+// GEMM threads of @onebit/tensor (1: the calling thread only).
+if (arg("threads", 1) > 1) enableThreads(arg("threads", 1));
 
 function syntheticMnist(n: number, seed: number) {
   const rng = new Rng(seed);
