@@ -3,7 +3,9 @@
 // them) against float32 GEMM (a naive TypeScript loop, and @onebit/tensor's WebAssembly SIMD GEMM
 // when it is built), plus the cost of packing float activations relative to a layer at K = 4096.
 // Every result is checked before it is timed; figures are medians, with the best sample beside
-// them (the machine is shared, and contention only ever slows a sample down). Standalone:
+// them (the machine is shared, and contention only ever slows a sample down), and for the
+// single-threaded WebAssembly kernels the median process CPU time per run ("cpu" columns: time
+// the process was descheduled does not count; ×tensor cpu compares CPU times). Standalone:
 //   pnpm --filter @onebit/bench exec tsx src/binary-gemm.ts [--quick]
 // prints the table and writes bench-results/binary-gemm.json.
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -111,6 +113,11 @@ async function loadTensorGemm(): Promise<{ gemm?: FloatGemm; note: string }> {
 
 /** Fastest sample of the last timeIt call (under contention from other processes, closer to the kernel's own speed). */
 let lastBest = 0;
+/**
+ * Median process CPU seconds per run in the last timeIt call: on a shared machine, time this
+ * process was not scheduled does not count (meaningful for single-threaded runs only).
+ */
+let lastCpu = 0;
 
 /** Median seconds per run of `run` after warm-up; `budgetMs` bounds the sampling time. */
 function timeIt(run: () => void, budgetMs: number, minSamples: number): number {
@@ -122,15 +129,21 @@ function timeIt(run: () => void, budgetMs: number, minSamples: number): number {
   while (performance.now() < warmEnd) run();
   const reps = first < 2 ? Math.ceil(2 / Math.max(first, 0.001)) : 1;
   const samples: number[] = [];
+  const cpuSamples: number[] = [];
   const end = performance.now() + budgetMs;
   while (samples.length < minSamples || (performance.now() < end && samples.length < 200)) {
+    const cpu0 = process.cpuUsage();
     t0 = performance.now();
     for (let r = 0; r < reps; r++) run();
     samples.push((performance.now() - t0) / reps / 1000);
+    const cpu = process.cpuUsage(cpu0);
+    cpuSamples.push((cpu.user + cpu.system) / reps / 1e6);
     if (samples.length >= 3 && performance.now() > end + budgetMs * 4) break;
   }
   samples.sort((x, y) => x - y);
+  cpuSamples.sort((x, y) => x - y);
   lastBest = samples[0]!;
+  lastCpu = cpuSamples[cpuSamples.length >> 1]!;
   return samples[samples.length >> 1]!;
 }
 
@@ -316,11 +329,13 @@ export async function runBinaryGemmBench(options: { quick: boolean }): Promise<R
     row["float32 naive TS GFLOP/s"] = round((2 * macs) / naiveSec / 1e9);
 
     let tensorSec: number | undefined;
+    let tensorCpu: number | undefined;
     if (tensor.gemm) {
       const c = new Float32Array(s.m * s.n);
       tensor.gemm(aF, wF, c, s.m, s.n, s.k);
       sameInts(c, expected, "float32 @onebit/tensor");
       tensorSec = timeIt(() => tensor.gemm!(aF, wF, c, s.m, s.n, s.k), budgetMs, 3);
+      tensorCpu = lastCpu;
       row["float32 tensor GFLOP/s"] = round((2 * macs) / tensorSec / 1e9);
     }
 
@@ -333,8 +348,11 @@ export async function runBinaryGemmBench(options: { quick: boolean }): Promise<R
       row[`${backend} G bMAC/s`] = round(macs / sec / 1e9);
       row[`${backend} best G bMAC/s`] = round(macs / lastBest / 1e9);
       if (backend !== "typescript") {
+        const cpu = lastCpu;
+        row[`${backend} cpu G bMAC/s`] = round(macs / cpu / 1e9);
         row[`${backend} ×naive`] = round(naiveSec / sec);
         if (tensorSec !== undefined) row[`${backend} ×tensor`] = round(tensorSec / sec);
+        if (tensorCpu !== undefined) row[`${backend} ×tensor cpu`] = round(tensorCpu / cpu);
       }
     }
 
