@@ -1,6 +1,6 @@
-import { OPTIMIZERS_WASM_BASE64 } from "./wasm/optimizers-wasm.generated.js";
+import { KERNELS_WASM_BASE64 } from "./wasm/kernels-wasm.generated.js";
 
-/** The embedded module's exports (assembly/optimizers.ts); pointers are byte offsets. */
+/** The embedded module's exports (assembly/index.ts); pointers are byte offsets. */
 export interface KernelExports {
   readonly memory: WebAssembly.Memory;
   adam(
@@ -67,7 +67,7 @@ export function kernelModule(): WebAssembly.Module | null {
   let module: WebAssembly.Module | null = null;
   try {
     if (typeof WebAssembly === "object") {
-      const binary = atob(OPTIMIZERS_WASM_BASE64);
+      const binary = atob(KERNELS_WASM_BASE64);
       const bytes = new Uint8Array(binary.length);
       for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
       if (WebAssembly.validate(bytes)) module = new WebAssembly.Module(bytes);

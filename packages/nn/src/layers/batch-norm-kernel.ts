@@ -1,7 +1,7 @@
 import { instantiateKernels, type KernelExports, layoutRegions } from "../kernel-module.js";
 
 /**
- * BatchNorm's training passes on the WebAssembly f64x2 kernels (assembly/optimizers.ts), one module
+ * BatchNorm's training passes on the WebAssembly f64x2 kernels (assembly/batch-norm.ts), one module
  * instance per layer: x̂ stays in its memory from forward to backward. The kernels repeat the
  * TypeScript loops' float64 operations in the same order, so results are bit-identical.
  */

@@ -1,7 +1,7 @@
 import { instantiateKernels, type KernelExports, layoutRegions } from "../kernel-module.js";
 
 /**
- * The WebAssembly SIMD sign kernels (assembly/optimizers.ts) on one memory shared by every binary
+ * The WebAssembly SIMD sign kernels (assembly/signs.ts) on one memory shared by every binary
  * layer of the process: the latent kernel is copied in, its ±1 signs (and packed bits) copied out.
  * Four lanes at a time this beats the scalar TypeScript passes even with the two copies.
  */

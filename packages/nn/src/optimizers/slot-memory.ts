@@ -98,7 +98,7 @@ export class SlotMemory {
     return [w, g];
   }
 
-  /** Adam over one staged parameter (see assembly/optimizers.ts), then the weights copied back. */
+  /** Adam over one staged parameter (see assembly/adam.ts), then the weights copied back. */
   adam(param: Param, m: number, v: number, c: AdamConstants): void {
     const [w, g] = this.stage(param);
     const n = param.value.length;
