@@ -203,7 +203,9 @@ export const gemmSection: Section = {
         if (tensorThreads) cases.push(withTensorThreads(tensorGemmCase(s), ctx.threads));
       }
       const fb = fastBitops();
-      for (const backend of fb ? fb.backends() : [undefined]) cases.push(bgemmCase(s, backend));
+      // --quick: the auto-selected backend (binary-gemm.ts tables every backend); --full: all of them here too.
+      const backends = fb ? (ctx.quick ? fb.backends().slice(0, 1) : fb.backends()) : [undefined];
+      for (const backend of backends) cases.push(bgemmCase(s, backend));
     }
     // ...and the kernel engineers' own tables (every backend, naive loops, packing cost) from their files.
     const external: ExternalOutcome[] = [];
