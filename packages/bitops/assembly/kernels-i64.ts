@@ -13,11 +13,11 @@ const ROW_BLOCK: i32 = 32;
  * Binary GEMM rows [rowStart, rowEnd): A row m at a + m·aStride (bytes; kWords64 u64 words, an even
  * count), N columns of prepacked weights at w. Writes through the epilogue set by setOutput.
  *
- * Tile: 1 row × 4 columns, one K word per iteration. Why not wider (measured in V8 11/Node 20 on
- * x64, where the loop is bound by instructions per popcount, not by loads):
- * - TurboFan emits every wasm load of an iteration before the arithmetic that uses it, so a
- *   2×4 tile or any K unrolling holds all loaded words live at once and spills them (and the
- *   accumulators); 12 allocatable registers fit 4 accumulators + 5 loaded words + pointers only.
+ * Tile: 1 row × 4 columns. Why not wider (measured in V8 11/Node 20 on x64, where the loop is
+ * bound by instructions per popcount, not by loads):
+ * - TurboFan emits every wasm load of a basic block before the arithmetic that uses it, so a
+ *   2×4 tile or a plainly unrolled K loop holds all loaded words live at once and spills them
+ *   (and the accumulators); 12 allocatable registers fit 4 accumulators + 5 loaded words + pointers.
  * - The weight word is the left operand of the XOR: x64's two-operand XOR overwrites its first
  *   input, so `w ^ x` consumes the freshly loaded w, while `x ^ w` copies x first (one extra
  *   instruction per popcount, ~11 % slower). Binaryen keeps the order.
@@ -50,14 +50,24 @@ export function gemm(
           c1: i64 = 0,
           c2: i64 = 0,
           c3: i64 = 0;
+        // Two K words per iteration, split by an exit test: the test keeps the first word's
+        // arithmetic in its own block, so V8 cannot hoist the second word's loads above it (no
+        // spills), while the pointers advance once per two words. Correct for any word count.
+        const last = end - 8;
         while (pa < end) {
-          const x = load<u64>(pa);
+          let x = load<u64>(pa);
           c0 += popcnt(load<u64>(q) ^ x);
           c1 += popcnt(load<u64>(q, 8) ^ x);
           c2 += popcnt(load<u64>(q, 16) ^ x);
           c3 += popcnt(load<u64>(q, 24) ^ x);
-          pa += 8;
-          q += 32;
+          if (pa >= last) break;
+          x = load<u64>(pa, 8);
+          c0 += popcnt(load<u64>(q, 32) ^ x);
+          c1 += popcnt(load<u64>(q, 40) ^ x);
+          c2 += popcnt(load<u64>(q, 48) ^ x);
+          c3 += popcnt(load<u64>(q, 56) ^ x);
+          pa += 16;
+          q += 64;
         }
         stashRow0(c0, c1, c2, c3);
         flushTile(m, j, 1);
