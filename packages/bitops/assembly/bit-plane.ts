@@ -52,14 +52,22 @@ export function bitPlaneGemm(
           c1: i64 = 0,
           c2: i64 = 0,
           c3: i64 = 0;
+        // Two K words per iteration split by an exit test, as in kernels-i64.ts's gemm.
+        const last = end - 8;
         while (pa < end) {
-          const xw = load<u64>(pa);
+          let xw = load<u64>(pa);
           c0 += popcnt(load<u64>(q) & xw);
           c1 += popcnt(load<u64>(q, 8) & xw);
           c2 += popcnt(load<u64>(q, 16) & xw);
           c3 += popcnt(load<u64>(q, 24) & xw);
-          pa += 8;
-          q += 32;
+          if (pa >= last) break;
+          xw = load<u64>(pa, 8);
+          c0 += popcnt(load<u64>(q, 32) & xw);
+          c1 += popcnt(load<u64>(q, 40) & xw);
+          c2 += popcnt(load<u64>(q, 48) & xw);
+          c3 += popcnt(load<u64>(q, 56) & xw);
+          pa += 16;
+          q += 64;
         }
         const sh = <i64>plane;
         s0 += c0 << sh;
