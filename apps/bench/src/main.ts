@@ -44,4 +44,5 @@ async function main(): Promise<number> {
   return 0;
 }
 
-process.exitCode = await main();
+// Exit explicitly: a case that hung (reported as an error) may still hold worker threads.
+process.exit(await main());

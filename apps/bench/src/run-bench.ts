@@ -64,7 +64,7 @@ export async function runBench(
     const done: CaseResult[] = [];
     for (const c of cases) {
       progress.start(caseId(c));
-      done.push(await runCase(c, measureOptions));
+      done.push(await runCase(c, measureOptions, ctx.quick ? 120_000 : 600_000));
       progress.finish();
     }
     const compared = compareWithBaselines(done);

@@ -250,3 +250,21 @@ describe("speedup and size-ratio columns", () => {
     expect(out[0]!.speedup).toBeUndefined();
   });
 });
+
+describe("a case that hangs", () => {
+  it("is reported as an error after the timeout, untimed", async () => {
+    const r = await runCase(
+      spec({
+        setup: () => ({
+          run: () => new Promise<number>(() => {}),
+          check: () => ({ ok: true }),
+        }),
+      }),
+      FAST,
+      50,
+    );
+    expect(r.status).toBe("error");
+    expect(r.note).toBe("Error: the first run did not finish within 0.05 s");
+    expect(r.time).toBeUndefined();
+  });
+});

@@ -34,20 +34,40 @@ export function skippedResult(spec: CaseSpec, note: string): CaseResult {
  * Sets a case up, runs it once and checks the answer; only a correct case is timed. A wrong answer is
  * reported as `wrong` with the checker's reason, a throw as `error`: neither gets a time.
  */
-export async function runCase(spec: CaseSpec, options: MeasureOptions): Promise<CaseResult> {
+export async function runCase(
+  spec: CaseSpec,
+  options: MeasureOptions,
+  /** An asynchronous step (setup, a run, the sampling loop) taking longer than this fails the case. */
+  timeoutMs = 300_000,
+): Promise<CaseResult> {
   let prepared: PreparedCase | undefined;
+  let timedOut = false;
+  const limit = <T>(what: string, p: Promise<T>): Promise<T> => {
+    let timer: NodeJS.Timeout | undefined;
+    const expiry = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        timedOut = true;
+        reject(new Error(`${what} did not finish within ${timeoutMs / 1000} s`));
+      }, timeoutMs);
+      timer.unref();
+    });
+    return Promise.race([p, expiry]).finally(() => clearTimeout(timer));
+  };
   try {
-    prepared = await spec.setup();
+    prepared = await limit("setup", Promise.resolve(spec.setup()));
     const t0 = performance.now();
     const first = prepared.run();
     const isAsync = isThenable(first);
-    const output = isAsync ? await first : first;
+    const output = isAsync ? await limit("the first run", Promise.resolve(first)) : first;
     const firstRunMs = performance.now() - t0;
     const verdict = prepared.check(output);
     if (!verdict.ok) return { ...base(spec), status: "wrong", note: verdict.reason };
     const p = prepared;
     const m = isAsync
-      ? await measureAsync(() => p.run() as Promise<unknown>, options, firstRunMs)
+      ? await limit(
+          "timing",
+          measureAsync(() => p.run() as Promise<unknown>, options, firstRunMs),
+        )
       : measureSync(() => p.run(), options, firstRunMs);
     const time = summarize(m.samples);
     return {
@@ -62,7 +82,8 @@ export async function runCase(spec: CaseSpec, options: MeasureOptions): Promise<
     return { ...base(spec), status: "error", note: errorText(e) };
   } finally {
     try {
-      await prepared?.dispose?.();
+      // A hung case may still own its resources; disposing could hang too, so it is left to exit.
+      if (!timedOut) await prepared?.dispose?.();
     } catch {
       // A failing dispose must not hide the measurement; the process exits soon anyway.
     }
