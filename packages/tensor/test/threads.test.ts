@@ -202,7 +202,8 @@ describe("enableThreads / disableThreads", () => {
       installThreadedKernel(null);
       gemm(a, b, expected, 64, 200, 300);
       expectIdentical(c, expected);
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      // The pool learns of the death from the worker's exit event; wait for it rather than a fixed time.
+      while (!pool.failed() || warnings.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
       expect(pool.failed()).toBe(true);
       expect(getBackendInfo().threads).toBe(1);
       expect(warnings.join()).toMatch(/gemm worker 1/);
