@@ -51,6 +51,26 @@ export interface SessionBackendInfo {
   readonly threadedRuns: number;
 }
 
+/**
+ * The engine's model errors say "model bytes" (it never sees where they came from); for a URL or a
+ * Response, name it, and say so when the server sent a text page (e.g. an HTML fallback for a wrong path).
+ */
+function nameModelSource(error: unknown, source: ModelSource, bytes: Uint8Array): unknown {
+  if (!(error instanceof RuntimeError) || !error.message.startsWith("model bytes")) return error;
+  const url =
+    typeof source === "string" || source instanceof URL
+      ? String(source)
+      : typeof Response === "function" && source instanceof Response && source.url
+        ? source.url
+        : undefined;
+  if (url === undefined) return error;
+  const text = bytes[0] === 0x3c || bytes[0] === 0x7b; // '<' or '{': an HTML/XML page or JSON
+  const hint = text ? " (the server sent a text page, not a .onebit file: is the URL right?)" : "";
+  return new RuntimeError(error.code, `model ${url}${error.message.slice("model bytes".length)}${hint}`, {
+    cause: error,
+  });
+}
+
 function threadCount(requested: number | "auto" | undefined): number | undefined {
   if (requested === undefined || requested === "auto") return undefined;
   if (!Number.isInteger(requested) || requested < 1) {
@@ -106,24 +126,28 @@ export class InferenceSession {
     };
     let session: InferenceSession | undefined;
     let engine: Engine;
-    if (threads > 1) {
-      try {
-        const backend =
-          options.backend && options.backend !== "auto" ? options.backend : getKernelInfo().backend;
-        const module = backend === "typescript" ? null : await compileKernelModuleAsync(backend, true);
-        engine = await Engine.create(bytes, {
-          ...base,
-          threads,
-          threadPool: webWorkerPool(module, () => session && session.threadedRuns++),
-        });
-      } catch (error) {
-        if (!(error instanceof RuntimeError && error.code === "WORKER_FAILED")) throw error;
-        // Workers could not start (e.g. a Content-Security-Policy without worker-src blob:): one thread still works.
-        reason = `${threads} threads requested, running on 1: ${error.message}`;
-        threads = 1;
-        engine = await Engine.create(bytes, base);
-      }
-    } else engine = await Engine.create(bytes, base);
+    try {
+      if (threads > 1) {
+        try {
+          const backend =
+            options.backend && options.backend !== "auto" ? options.backend : getKernelInfo().backend;
+          const module = backend === "typescript" ? null : await compileKernelModuleAsync(backend, true);
+          engine = await Engine.create(bytes, {
+            ...base,
+            threads,
+            threadPool: webWorkerPool(module, () => session && session.threadedRuns++),
+          });
+        } catch (error) {
+          if (!(error instanceof RuntimeError && error.code === "WORKER_FAILED")) throw error;
+          // Workers could not start (e.g. a Content-Security-Policy without worker-src blob:): one thread still works.
+          reason = `${threads} threads requested, running on 1: ${error.message}`;
+          threads = 1;
+          engine = await Engine.create(bytes, base);
+        }
+      } else engine = await Engine.create(bytes, base);
+    } catch (error) {
+      throw nameModelSource(error, source, bytes);
+    }
     session = new InferenceSession(engine, bytes.byteLength, {
       backend: engine.backend,
       threads,

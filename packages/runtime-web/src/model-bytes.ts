@@ -83,7 +83,16 @@ export async function loadModelBytes(source: ModelSource, options: FetchOptions 
     return new Uint8Array(await source.arrayBuffer());
   }
   if (isPromiseLike(source)) {
-    const resolved: unknown = await source;
+    let resolved: unknown;
+    try {
+      resolved = await source;
+    } catch (error) {
+      // An abort is the caller's own doing: pass it through, as for `signal`.
+      if ((error as { name?: unknown } | null)?.name === "AbortError") throw error;
+      throw new RuntimeError("IO_ERROR", `model: the promised Response failed: ${String(error)}`, {
+        cause: error,
+      });
+    }
     if (typeof Response === "function" && resolved instanceof Response)
       return loadModelBytes(resolved, options);
     throw new RuntimeError(

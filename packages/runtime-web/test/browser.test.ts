@@ -203,8 +203,12 @@ describe.skipIf(!chromiumPath)("runtime-web in headless Chromium", () => {
       const x = Uint8Array.from(bytes);
       const before = Array.from((await session.run(x)).logits);
       // A malformed init makes worker 1 report an error: its pool closes between passes.
+      // Its error reply reaches the pool's handler first (set earlier), then this listener.
+      const replied = new Promise((resolve) =>
+        started[1]!.addEventListener("message", resolve, { once: true }),
+      );
       started[1]!.postMessage({ type: "init", init: null, module: null });
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await replied;
       const after = Array.from((await session.run(x)).logits);
       const info = session.getBackendInfo();
       await session.dispose();
