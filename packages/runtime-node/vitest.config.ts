@@ -1,6 +1,7 @@
 import { defineProject } from "vitest/config";
 
-// These tests start worker threads and CLI processes; on a busy 2-core machine that takes seconds.
+// Generous timeouts: CI runs every package's tests at once on two cores, and these start worker threads
+// and CLI processes, which take seconds under that load. Nothing here asserts on time.
 export default defineProject({
-  test: { name: "runtime-node", include: ["test/**/*.test.ts"], testTimeout: 60_000 },
+  test: { name: "runtime-node", include: ["test/**/*.test.ts"], testTimeout: 120_000, hookTimeout: 120_000 },
 });

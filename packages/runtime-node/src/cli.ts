@@ -7,7 +7,7 @@ import { readModelInfo } from "@onebit/format";
 import { type BackendOption, RuntimeError, type StepTiming, describeModel } from "@onebit/runtime";
 import { Command, InvalidArgumentError } from "commander";
 import { type BenchReport, benchmark, randomInput } from "./bench.js";
-import { InputFileError, decodeImages, toModelInput } from "./images.js";
+import { decodeImages, toModelInput } from "./images.js";
 import { readModelSource } from "./load.js";
 import { InferenceSession } from "./session.js";
 
@@ -74,6 +74,54 @@ interface RunFlags {
 /** Images below this count run on the main thread unless --threads asks otherwise (workers take ~50 ms to start). */
 const THREADED_RUN_MIN_IMAGES = 256;
 
+/**
+ * Runs `load` (which reads or plans the model file `model`), naming the file in a model error: the
+ * readers say "model bytes" (they never see a path), and FormatError becomes RuntimeError "INVALID_MODEL".
+ */
+async function withModelFile<T>(model: string, load: () => T | Promise<T>): Promise<T> {
+  try {
+    return await load();
+  } catch (error) {
+    if (error instanceof RuntimeError) {
+      if (!error.message.startsWith("model bytes")) throw error;
+      throw new RuntimeError(error.code, `${model}${error.message.slice("model bytes".length)}`, {
+        cause: error,
+      });
+    }
+    const code = (error as { code?: unknown } | null)?.code;
+    if (typeof code !== "string") throw error;
+    throw new RuntimeError("INVALID_MODEL", `${model}: ${(error as Error).message} [${code}]`, {
+      cause: error,
+    });
+  }
+}
+
+/** An input file's bytes (RuntimeError "IO_ERROR" naming the file). */
+async function readInputFile(file: string): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await readFile(file));
+  } catch (error) {
+    throw new RuntimeError("IO_ERROR", `cannot read the input file ${file}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+}
+
+/** An IDX file of labels (its reader's errors name the file). */
+async function readLabels(file: string): Promise<ReturnType<typeof readIdx>> {
+  const bytes = await readInputFile(file);
+  try {
+    return readIdx(bytes);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    throw new RuntimeError(
+      "INVALID_ARGUMENT",
+      `${file}: ${(error as Error).message}${typeof code === "string" ? ` [${code}]` : ""}`,
+      { cause: error },
+    );
+  }
+}
+
 async function runCommand(
   model: string,
   inputs: string[],
@@ -81,24 +129,30 @@ async function runCommand(
   explicitThreads: boolean,
 ): Promise<void> {
   const bytes = await readModelSource(model);
-  let session = await InferenceSession.create(bytes, { threads: 1, backend: flags.backend });
+  let session = await withModelFile(model, () =>
+    InferenceSession.create(bytes, { threads: 1, backend: flags.backend }),
+  );
   try {
     const decoded = [];
-    for (const file of inputs)
-      decoded.push({ file, images: decodeImages(new Uint8Array(await readFile(file)), file) });
+    for (const file of inputs) {
+      const images = decodeImages(await readInputFile(file), file);
+      if (images.count === 0) throw new RuntimeError("INVALID_ARGUMENT", `${file}: the file holds no images`);
+      decoded.push({ file, images });
+    }
     const total = decoded.reduce((n, d) => n + d.images.count, 0);
     if (flags.threads !== 1 && (explicitThreads || total >= THREADED_RUN_MIN_IMAGES)) {
       await session.dispose();
       session = await InferenceSession.create(bytes, { threads: flags.threads, backend: flags.backend });
     }
     if (session.outputInfo.classes === undefined) {
-      throw new InputFileError(
+      throw new RuntimeError(
+        "UNSUPPORTED_MODEL",
         `${model}: the model's output is not a vector of class scores, so there is nothing to rank`,
       );
     }
-    const truth = flags.labels ? readIdx(new Uint8Array(await readFile(flags.labels))) : undefined;
+    const truth = flags.labels ? await readLabels(flags.labels) : undefined;
     if (truth && truth.shape.length !== 1)
-      throw new InputFileError(`${flags.labels}: expected an IDX vector of labels`);
+      throw new RuntimeError("INVALID_ARGUMENT", `${flags.labels}: expected an IDX vector of labels`);
     const results: {
       input: string;
       index: number;
@@ -121,7 +175,10 @@ async function runCommand(
       offset += images.count;
     }
     if (truth && truth.shape[0] !== results.length) {
-      throw new InputFileError(`${flags.labels}: ${truth.shape[0]} labels for ${results.length} images`);
+      throw new RuntimeError(
+        "SHAPE_MISMATCH",
+        `${flags.labels}: ${truth.shape[0]} labels for ${results.length} images`,
+      );
     }
     const correct = truth ? results.filter((r) => r.top[0]!.index === r.label).length : undefined;
     if (flags.json) {
@@ -166,9 +223,11 @@ type InferenceSessionResult = Awaited<ReturnType<InferenceSession["run"]>>;
 
 async function inspectCommand(model: string, flags: { json?: boolean }): Promise<void> {
   const bytes = await readModelSource(model);
-  const info = bytes instanceof Uint8Array ? readModelInfo(bytes) : undefined;
-  const summary = describeModel(bytes);
-  const session = await InferenceSession.create(bytes, { threads: 1 });
+  const info = await withModelFile(model, () =>
+    bytes instanceof Uint8Array ? readModelInfo(bytes) : undefined,
+  );
+  const summary = await withModelFile(model, () => describeModel(bytes));
+  const session = await withModelFile(model, () => InferenceSession.create(bytes, { threads: 1 }));
   const plan = session.engine.memoryInfo;
   await session.dispose();
   if (flags.json) {
@@ -266,7 +325,9 @@ interface BenchFlags {
 }
 
 async function benchCommand(model: string, flags: BenchFlags): Promise<void> {
-  const session = await InferenceSession.create(model, { threads: flags.threads, backend: flags.backend });
+  const session = await withModelFile(model, () =>
+    InferenceSession.create(model, { threads: flags.threads, backend: flags.backend }),
+  );
   const reports: BenchReport[] = [];
   const profiles: { batch: number; steps: StepTiming[] }[] = [];
   try {
@@ -368,18 +429,13 @@ program
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  if (error instanceof RuntimeError || error instanceof InputFileError) {
-    process.stderr.write(
-      `onebit: ${error.message}${error instanceof RuntimeError ? ` [${error.code}]` : ""}\n`,
-    );
-    process.exitCode = 1;
-  } else if (
-    error instanceof Error &&
-    "code" in error &&
-    typeof (error as { code: unknown }).code === "string"
-  ) {
-    // FormatError / DatasetError from the readers: their message names the problem.
-    process.stderr.write(`onebit: ${error.message}\n`);
-    process.exitCode = 1;
-  } else throw error;
+  // One line on stderr and exit code 1: users get the problem, not a stack trace. Every error here
+  // carries a machine-readable code (RuntimeError; FormatError / DatasetError from the readers).
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`onebit: ${message}${typeof code === "string" ? ` [${code}]` : ""}\n`);
+  if (!(error instanceof RuntimeError) && typeof code !== "string" && process.env["ONEBIT_DEBUG"]) {
+    process.stderr.write(`${(error as Error).stack ?? ""}\n`);
+  }
+  process.exitCode = 1;
 }

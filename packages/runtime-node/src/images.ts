@@ -1,6 +1,6 @@
 import { extname } from "node:path";
 import { readIdx } from "@onebit/datasets";
-import type { InputInfo } from "@onebit/runtime";
+import { type InputInfo, RuntimeError, type RuntimeErrorCode } from "@onebit/runtime";
 import { PNG } from "pngjs";
 
 /** Images decoded from a file: `count` samples of height × width × channels bytes (NHWC). */
@@ -12,9 +12,9 @@ export interface DecodedImages {
   readonly data: Uint8Array;
 }
 
-/** A problem with an input file (bad format, size mismatch); the CLI prints its message. */
-export class InputFileError extends Error {
-  override readonly name = "InputFileError";
+/** A problem with an input file: the package's one error class, its message naming the file. */
+function inputError(code: RuntimeErrorCode, message: string, cause?: unknown): RuntimeError {
+  return new RuntimeError(code, message, cause === undefined ? undefined : { cause });
 }
 
 function decodePng(bytes: Uint8Array, file: string): DecodedImages {
@@ -22,7 +22,7 @@ function decodePng(bytes: Uint8Array, file: string): DecodedImages {
   try {
     png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   } catch (error) {
-    throw new InputFileError(`${file}: not a readable PNG (${(error as Error).message})`);
+    throw inputError("INVALID_ARGUMENT", `${file}: not a readable PNG (${(error as Error).message})`, error);
   }
   // pngjs always yields 8-bit RGBA.
   return { count: 1, height: png.height, width: png.width, channels: 4, data: new Uint8Array(png.data) };
@@ -43,10 +43,16 @@ function decodePgm(bytes: Uint8Array, file: string): DecodedImages {
   };
   const magic = token();
   if (magic !== "P5" && magic !== "P2")
-    throw new InputFileError(`${file}: not a PGM image (magic ${JSON.stringify(magic)}, expected P5 or P2)`);
+    throw inputError(
+      "INVALID_ARGUMENT",
+      `${file}: not a PGM image (magic ${JSON.stringify(magic)}, expected P5 or P2)`,
+    );
   const [width, height, maxval] = [token(), token(), token()].map(Number) as [number, number, number];
   if (![width, height, maxval].every((v) => Number.isInteger(v) && v > 0) || maxval > 65535) {
-    throw new InputFileError(`${file}: bad PGM header (width ${width}, height ${height}, maxval ${maxval})`);
+    throw inputError(
+      "INVALID_ARGUMENT",
+      `${file}: bad PGM header (width ${width}, height ${height}, maxval ${maxval})`,
+    );
   }
   const n = width * height;
   const data = new Uint8Array(n);
@@ -55,14 +61,14 @@ function decodePgm(bytes: Uint8Array, file: string): DecodedImages {
     for (let i = 0; i < n; i++) {
       const v = Number(token());
       if (!Number.isInteger(v) || v < 0 || v > maxval)
-        throw new InputFileError(`${file}: pixel ${i} is not an integer in 0..${maxval}`);
+        throw inputError("INVALID_ARGUMENT", `${file}: pixel ${i} is not an integer in 0..${maxval}`);
       data[i] = scale(v);
     }
   } else {
     at++; // the single whitespace after maxval
     const wide = maxval > 255;
     if (bytes.length < at + n * (wide ? 2 : 1))
-      throw new InputFileError(`${file}: truncated PGM (${n} pixels declared)`);
+      throw inputError("INVALID_ARGUMENT", `${file}: truncated PGM (${n} pixels declared)`);
     for (let i = 0; i < n; i++) {
       data[i] = scale(wide ? (bytes[at + 2 * i]! << 8) | bytes[at + 2 * i + 1]! : bytes[at + i]!);
     }
@@ -76,15 +82,20 @@ function decodeIdx(bytes: Uint8Array, file: string): DecodedImages {
   try {
     idx = readIdx(bytes);
   } catch (error) {
-    throw new InputFileError(`${file}: ${(error as Error).message}`);
+    const code = (error as { code?: unknown }).code;
+    const detail = typeof code === "string" ? ` [${code}]` : "";
+    throw inputError("INVALID_ARGUMENT", `${file}: ${(error as Error).message}${detail}`, error);
   }
   if (idx.dtype !== "uint8")
-    throw new InputFileError(`${file}: IDX of ${idx.dtype}, expected unsigned bytes (images)`);
+    throw inputError("DTYPE_MISMATCH", `${file}: IDX of ${idx.dtype}, expected unsigned bytes (images)`);
   const s = idx.shape;
   if (s.length === 2) return { count: 1, height: s[0]!, width: s[1]!, channels: 1, data: idx.data };
   if (s.length === 3) return { count: s[0]!, height: s[1]!, width: s[2]!, channels: 1, data: idx.data };
   if (s.length === 4) return { count: s[0]!, height: s[1]!, width: s[2]!, channels: s[3]!, data: idx.data };
-  throw new InputFileError(`${file}: IDX of shape [${s.join(", ")}], expected [n, rows, cols] images`);
+  throw inputError(
+    "INVALID_ARGUMENT",
+    `${file}: IDX of shape [${s.join(", ")}], expected [n, rows, cols] images`,
+  );
 }
 
 /** Decodes a .png, .pgm or IDX file (by extension; anything else is tried as IDX). */
@@ -111,7 +122,8 @@ export function toModelInput(
   let channels: number;
   if (shape.length === 3) {
     if (shape[0] !== images.height || shape[1] !== images.width) {
-      throw new InputFileError(
+      throw inputError(
+        "SHAPE_MISMATCH",
         `${file}: the image is ${images.width}×${images.height}, the model takes ${shape[1]}×${shape[0]} (width×height)`,
       );
     }
@@ -119,12 +131,16 @@ export function toModelInput(
   } else if (shape[0] === pixels) channels = 1;
   else if (shape[0] === pixels * 3) channels = 3;
   else {
-    throw new InputFileError(
+    throw inputError(
+      "SHAPE_MISMATCH",
       `${file}: the image has ${pixels} pixels, the model takes a vector of ${shape[0]} values`,
     );
   }
   if (![1, 3, 4].includes(channels))
-    throw new InputFileError(`${file}: the model takes ${channels}-channel images, images have 1, 3 or 4`);
+    throw inputError(
+      "SHAPE_MISMATCH",
+      `${file}: the model takes ${channels}-channel images, images have 1, 3 or 4`,
+    );
   const out = new Uint8Array(images.count * pixels * channels);
   const src = images.data;
   const sc = images.channels;

@@ -1,3 +1,4 @@
+import { once } from "node:events";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -98,9 +99,12 @@ describe("worker failures", () => {
     // 16 passes of 256 images: the run is long enough that the kill lands inside it.
     const input = new Rng(2).bytes(784 * 4096);
     const expected = (await s.run(input)).logits;
+    const worker = sessionPools(s)[0]!.workers[0]!;
     const pending = s.run(input);
-    await new Promise((r) => setTimeout(r, 5));
-    await sessionPools(s)[0]!.workers[0]!.terminate();
+    // Kill it once its first pass is done: 15 passes remain, so the kill lands inside the run however
+    // fast or loaded the machine is.
+    await once(worker, "message");
+    await worker.terminate();
     await expect(pending).rejects.toMatchObject({
       code: "WORKER_FAILED",
       message: expect.stringMatching(/worker 0/),

@@ -1,0 +1,121 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { PNG } from "pngjs";
+import { afterAll, describe, expect, it } from "vitest";
+
+// The `onebit` CLI on bad files, as a user meets them: exit code 1 and one line on stderr naming the
+// file and the problem, with the error's code in brackets; no stack trace, nothing on stdout.
+
+const execFileAsync = promisify(execFile);
+const cli = join(import.meta.dirname, "..", "src", "cli.ts");
+const dir = mkdtempSync(join(tmpdir(), "onebit-cli-bad-"));
+const model = join(import.meta.dirname, "..", "..", "..", "models", "mnist-tiny.onebit");
+const modelBytes = readFileSync(model);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function onebit(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
+  try {
+    const r = await execFileAsync(process.execPath, ["--import", "tsx", cli, ...args], {
+      cwd: join(import.meta.dirname, ".."),
+    });
+    return { ...r, code: 0 };
+  } catch (error) {
+    const e = error as { stdout: string; stderr: string; code: number };
+    return { stdout: e.stdout, stderr: e.stderr, code: e.code };
+  }
+}
+
+function file(name: string, bytes: Uint8Array | string): string {
+  const path = join(dir, name);
+  writeFileSync(path, bytes);
+  return path;
+}
+
+function png(width: number, height: number): Uint8Array {
+  return PNG.sync.write(new PNG({ width, height }));
+}
+
+/** One line "onebit: <path>…<problem>… [CODE]" on stderr, exit code 1, no stack, no stdout. */
+async function expectFailure(args: string[], code: string, ...mentions: (string | RegExp)[]): Promise<void> {
+  const r = await onebit(...args);
+  const where = `onebit ${args.join(" ")}`;
+  expect(r.code, where).toBe(1);
+  expect(r.stdout, where).toBe("");
+  const lines = r.stderr.trimEnd().split("\n");
+  expect(lines, where).toHaveLength(1);
+  expect(lines[0], where).toMatch(new RegExp(`^onebit: .* \\[${code}\\]$`));
+  for (const m of mentions) expect(lines[0], where).toMatch(m);
+}
+
+describe("onebit on bad files", () => {
+  it("a missing or unreadable model or input file is IO_ERROR naming it", async () => {
+    const missing = join(dir, "missing.onebit");
+    await expectFailure(["run", missing, file("ok.png", png(28, 28))], "IO_ERROR", missing);
+    await expectFailure(["inspect", missing], "IO_ERROR", missing);
+    await expectFailure(["bench", missing], "IO_ERROR", missing);
+    const image = join(dir, "missing.png");
+    await expectFailure(["run", model, image], "IO_ERROR", `cannot read the input file ${image}`);
+    await expectFailure(["run", model, dir], "IO_ERROR", `cannot read the input file ${dir}`);
+    await expectFailure(
+      ["run", model, join(dir, "ok.png"), "--labels", join(dir, "missing-labels")],
+      "IO_ERROR",
+      "missing-labels",
+    );
+  });
+
+  it("a truncated, byte-flipped or empty model is INVALID_MODEL naming the file and the problem", async () => {
+    const image = file("ok.png", png(28, 28));
+    const half = file("half.onebit", modelBytes.subarray(0, modelBytes.length >> 1));
+    const flipped = file(
+      "flipped.onebit",
+      Uint8Array.from(modelBytes, (b, i) => (i === modelBytes.length >> 1 ? b ^ 0x10 : b)),
+    );
+    const magic = file(
+      "magic.onebit",
+      Uint8Array.from(modelBytes, (b, i) => (i === 0 ? b ^ 0xff : b)),
+    );
+    const empty = file("empty.onebit", new Uint8Array(0));
+    await expectFailure(["run", half, image], "INVALID_MODEL", half, /declares \d+ bytes but only \d+/);
+    await expectFailure(["run", flipped, image], "INVALID_MODEL", flipped, /checksum/);
+    await expectFailure(["inspect", flipped], "INVALID_MODEL", flipped, /checksum/);
+    await expectFailure(["bench", flipped], "INVALID_MODEL", flipped, /checksum/);
+    await expectFailure(["inspect", magic], "INVALID_MODEL", magic, /not a \.onebit file/);
+    await expectFailure(["run", empty, image], "INVALID_MODEL", empty, /0 bytes/);
+  });
+
+  it("an image of the wrong size, or not an image, names the file and what was expected", async () => {
+    const small = file("small.png", png(10, 12));
+    await expectFailure(
+      ["run", model, small],
+      "SHAPE_MISMATCH",
+      small,
+      /the image is 10×12, the model takes 28×28/,
+    );
+    const text = file("text.png", "hello");
+    await expectFailure(["run", model, text], "INVALID_ARGUMENT", text, /not a readable PNG/);
+    const cut = file("cut.png", png(28, 28).subarray(0, 40));
+    await expectFailure(["run", model, cut], "INVALID_ARGUMENT", cut, /not a readable PNG/);
+    const pgm = file("bad.pgm", "P7\n1 1\n255\n");
+    await expectFailure(["run", model, pgm], "INVALID_ARGUMENT", pgm, /not a PGM image/);
+  });
+
+  it("an empty, truncated or image-less IDX names the file and the problem", async () => {
+    const empty = file("empty-idx3-ubyte", new Uint8Array(0));
+    await expectFailure(["run", model, empty], "INVALID_ARGUMENT", empty, /header is truncated/);
+    const header = Uint8Array.of(0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 28, 0, 0, 0, 28);
+    const cut = file("cut-idx3-ubyte", header);
+    await expectFailure(["run", model, cut], "INVALID_ARGUMENT", cut, /data is truncated/);
+    const none = file("none-idx3-ubyte", Uint8Array.of(0, 0, 8, 3, 0, 0, 0, 0, 0, 0, 0, 28, 0, 0, 0, 28));
+    await expectFailure(["run", model, none], "INVALID_ARGUMENT", none, /holds no images/);
+    const labels = file("labels-idx1-ubyte", Uint8Array.of(0, 0, 8, 1, 0, 0, 0, 5, 1, 2));
+    await expectFailure(
+      ["run", model, file("ok.png", png(28, 28)), "--labels", labels],
+      "INVALID_ARGUMENT",
+      labels,
+      /truncated/,
+    );
+  });
+});
