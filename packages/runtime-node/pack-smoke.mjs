@@ -1,5 +1,5 @@
 // Run by scripts/check-pack.mjs inside a fresh npm project that installed the packed tarball.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -39,6 +39,14 @@ const [a, b] = await Promise.all([one.run(input), two.run(input)]);
 if (a.logits.join() !== b.logits.join()) throw new Error("1 and 2 threads disagree");
 await Promise.all([one.dispose(), two.dispose()]);
 const out = execFileSync("npx", ["--no-install", "onebit", "inspect", file], { encoding: "utf8" });
-rmSync(dir, { recursive: true, force: true });
 if (!out.includes("denseBitPlane")) throw new Error(`onebit inspect printed:\n${out}`);
+// A damaged model: exit code 1 and one line naming the file and the code, no stack trace.
+const damaged = join(dir, "damaged.onebit");
+writeFileSync(damaged, writeModel(model).subarray(0, 40));
+// The installed bin itself: npx would add npm's own warnings to stderr.
+const bin = join(process.cwd(), "node_modules", ".bin", "onebit");
+const bad = spawnSync(bin, ["inspect", damaged], { encoding: "utf8" });
+rmSync(dir, { recursive: true, force: true });
+if (bad.status !== 1 || !/^onebit: \S*damaged\.onebit: .* \[INVALID_MODEL\]\n$/.test(bad.stderr))
+  throw new Error(`onebit inspect on a damaged model: exit ${bad.status}, stderr:\n${bad.stderr}`);
 console.log("@onebit/runtime-node smoke: ok");
