@@ -31,6 +31,20 @@ const DEFAULT_MAX_DIMS = 16;
 export function readIdxHeader(bytes: Uint8Array, options: IdxReadOptions = {}): IdxHeader {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const maxDims = options.maxDims ?? DEFAULT_MAX_DIMS;
+  // JavaScript callers can pass anything; a string would otherwise be read character by character.
+  if (!(bytes instanceof Uint8Array)) {
+    const got =
+      bytes === null
+        ? "null"
+        : typeof bytes === "object"
+          ? (bytes as object).constructor?.name
+          : typeof bytes;
+    throw new DatasetError(
+      "INVALID_ARGUMENT",
+      `IDX: expected the file's bytes as a Uint8Array (or Buffer), got ${got}` +
+        (got === "ArrayBuffer" ? ": wrap it in new Uint8Array(buffer)" : ""),
+    );
+  }
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
     throw new DatasetError(
       "BAD_MAGIC",

@@ -136,6 +136,21 @@ describe("readIdx / writeIdx", () => {
     expect(second.message).toContain("byte 1 is 0x30");
   });
 
+  it("rejects anything but bytes with INVALID_ARGUMENT, naming what it got (JavaScript callers)", () => {
+    for (const [input, got] of [
+      ["0008", "string"],
+      [null, "null"],
+      [undefined, "undefined"],
+      [[0, 0, 8, 1], "Array"],
+      [new ArrayBuffer(8), "ArrayBuffer: wrap it in new Uint8Array(buffer)"],
+    ] as const) {
+      const error = catchError(() => readIdx(input as never));
+      expect(error).toMatchObject({ code: "INVALID_ARGUMENT" });
+      expect(error.message).toBe(`IDX: expected the file's bytes as a Uint8Array (or Buffer), got ${got}`);
+    }
+    expect(readIdx(Buffer.from([0, 0, 8, 1, 0, 0, 0, 1, 7])).data).toEqual(Uint8Array.of(7));
+  });
+
   it("recognises gzip input and says to decompress it", () => {
     const error = catchError(() => readIdx(Uint8Array.from([0x1f, 0x8b, 8, 0, 0, 0])));
     expect(error).toMatchObject({ code: "BAD_MAGIC", offset: 0 });
