@@ -12,10 +12,16 @@ export function fail(code: FormatErrorCode, path: string, problem: string): neve
 
 export function describe(v: unknown): string {
   if (v === null) return "null";
+  if (v === undefined) return "nothing (the field is missing)";
   if (Array.isArray(v)) return "an array";
   if (typeof v === "string") return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
   if (typeof v === "number") return `the number ${v}`;
-  return typeof v === "object" ? "an object" : `${typeof v} ${String(v)}`;
+  if (typeof v !== "object") return `${typeof v} ${String(v)}`;
+  // Name the class of a non-plain object (a Uint8Array where a Map belongs, an ArrayBuffer…).
+  const name = Object.getPrototypeOf(v)?.constructor?.name;
+  return typeof name === "string" && name !== "Object" && name !== ""
+    ? `${/^[AEIO]/.test(name) ? "an" : "a"} ${name}`
+    : "an object";
 }
 
 export function own(o: JsonObject, key: string): unknown {

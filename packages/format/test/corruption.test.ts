@@ -407,6 +407,17 @@ describe("writer refuses invalid models with the same errors", () => {
     expect(() => writeModel({ ...m, tensors: {} as never })).toThrow(
       expect.objectContaining({ code: "INVALID_ARGUMENT" }),
     );
+    // The message says what arrived instead: a missing field, or the class of a wrong object.
+    expect(() => writeModel({ ...m, tensors: undefined as never })).toThrow(
+      "model.tensors: expected a Map of name → tensor, got nothing (the field is missing)",
+    );
+    expect(() => writeModel({ ...m, tensors: new ArrayBuffer(8) as never })).toThrow(
+      "model.tensors: expected a Map of name → tensor, got an ArrayBuffer",
+    );
+    tensors.set("fc2.weights", { dtype: "float32", shape: [2], data: new Uint8Array(8) } as never);
+    expect(() => writeModel({ ...m, tensors })).toThrow(
+      /expected a Float32Array for dtype float32, got a Uint8Array/,
+    );
     expect(() => writeModel({ ...m, metadata: { ...m.metadata, labels: ["x"] } })).toThrow(
       expect.objectContaining({ code: "BAD_HEADER" }),
     );
