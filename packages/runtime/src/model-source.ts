@@ -43,10 +43,14 @@ export function loadModel(source: Uint8Array | OnebitModel): LoadedModel {
     }
     return { model, values };
   }
-  if (typeof source !== "object" || source === null) {
+  // Other binary containers would otherwise be checked as an OnebitModel and fail on a missing field.
+  const binary = source instanceof ArrayBuffer || ArrayBuffer.isView(source);
+  if (typeof source !== "object" || source === null || binary) {
+    const got = source === null ? "null" : binary ? source.constructor.name : typeof source;
     throw new RuntimeError(
       "INVALID_ARGUMENT",
-      `a model is .onebit bytes (Uint8Array) or an OnebitModel object, got ${source === null ? "null" : typeof source}`,
+      `a model is .onebit bytes (Uint8Array) or an OnebitModel object, got ${got}` +
+        (binary ? ": view the bytes as a Uint8Array (new Uint8Array(buffer))" : ""),
     );
   }
   try {

@@ -100,6 +100,21 @@ describe("model checks", () => {
     expect(code(() => Engine.createSync(42 as never))).toBe("INVALID_ARGUMENT");
   });
 
+  it("bytes in another container are INVALID_ARGUMENT saying to view them as a Uint8Array", () => {
+    const bytes = writeModel(floatModel());
+    for (const [source, name] of [
+      [bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength), "ArrayBuffer"],
+      [new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), "DataView"],
+      [new Int8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), "Int8Array"],
+    ] as const) {
+      expect(() => Engine.createSync(source as never)).toThrow(
+        `a model is .onebit bytes (Uint8Array) or an OnebitModel object, got ${name}: view the bytes as a Uint8Array (new Uint8Array(buffer))`,
+      );
+      expect(code(() => Engine.createSync(source as never))).toBe("INVALID_ARGUMENT");
+    }
+    expect(Engine.createSync(Buffer.from(bytes)).inputInfo.size).toBe(32);
+  });
+
   it("bad options are INVALID_ARGUMENT", () => {
     expect(code(() => Engine.createSync(floatModel(), { backend: "gpu" as never }))).toBe("INVALID_ARGUMENT");
     expect(code(() => Engine.createSync(floatModel(), { maxBatch: 0 }))).toBe("INVALID_ARGUMENT");
