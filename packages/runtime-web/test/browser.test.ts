@@ -86,7 +86,7 @@ async function openPage(launched: LaunchedBrowser, server: StaticServer): Promis
   page.on("pageerror", (e) => errors.push(String(e)));
   await page.goto(`${server.url}/`);
   await page
-    .waitForFunction(() => document.title === "ready", undefined, { timeout: 20_000 })
+    .waitForFunction(() => document.title === "ready", undefined, { timeout: 60_000 })
     .catch(() => {
       throw new Error(`the test page did not load: ${errors.join("; ") || "no page error"}`);
     });
@@ -116,7 +116,7 @@ describe.skipIf(!chromiumPath)("runtime-web in headless Chromium", () => {
       const engine = Engine.createSync(bytes);
       expected.set(name, Array.from(engine.runSync(input, { shape: [BATCH, 28, 28, 1] }).logits));
     }
-  }, 60_000);
+  });
 
   afterAll(async () => {
     await Promise.all([launched?.close(), isolated?.close(), plain?.close(), noWorkers?.close()]);
@@ -153,7 +153,7 @@ describe.skipIf(!chromiumPath)("runtime-web in headless Chromium", () => {
     if (byDefault.info.threads > 1) expect(byDefault.info.threadedRuns).toBeGreaterThan(0);
     expect(byDefault.logits).toEqual(expected.get("mlp"));
     await page.close();
-  }, 60_000);
+  });
 
   it("a session survives several threaded runs, in order, and stops its workers on dispose", async () => {
     const page = await openPage(launched, isolated);
@@ -182,7 +182,7 @@ describe.skipIf(!chromiumPath)("runtime-web in headless Chromium", () => {
     expect(out.threadedRuns).toBe(3);
     expect(out.afterDispose).toBe("DISPOSED");
     await page.close();
-  }, 60_000);
+  });
 
   it("replaces a pool whose worker failed, and the next run is still right", async () => {
     const page = await openPage(launched, isolated);
@@ -220,7 +220,7 @@ describe.skipIf(!chromiumPath)("runtime-web in headless Chromium", () => {
     expect(out.workersStarted).toBe(4);
     expect(out.threadedRuns).toBe(2);
     await page.close();
-  }, 60_000);
+  });
 
   it("without COOP/COEP, runs on one thread and says why", async () => {
     const page = await openPage(launched, plain);
@@ -237,7 +237,7 @@ describe.skipIf(!chromiumPath)("runtime-web in headless Chromium", () => {
     expect(run.info.reason).toMatch(/COOP/);
     expect(run.logits).toEqual(expected.get("mlp"));
     await page.close();
-  }, 60_000);
+  });
 
   it("falls back to one thread when the page's policy forbids workers", async () => {
     const page = await openPage(launched, noWorkers);
@@ -246,7 +246,7 @@ describe.skipIf(!chromiumPath)("runtime-web in headless Chromium", () => {
     expect(run.info.reason).toMatch(/worker/i);
     expect(run.logits).toEqual(expected.get("conv"));
     await page.close();
-  }, 60_000);
+  });
 
   it("rejects a missing or corrupt model with a RuntimeError code", async () => {
     const page = await openPage(launched, isolated);
@@ -270,5 +270,5 @@ describe.skipIf(!chromiumPath)("runtime-web in headless Chromium", () => {
       response: "resolved",
     });
     await page.close();
-  }, 60_000);
+  });
 });

@@ -218,7 +218,7 @@ describe("enableThreads / disableThreads", () => {
     const script = fileURLToPath(new URL("./fixtures/exit-with-threads.ts", import.meta.url));
     const child = spawnSync(process.execPath, ["--import", tsx, script], {
       encoding: "utf8",
-      timeout: 30_000,
+      timeout: 100_000,
     });
     expect(child.error).toBeUndefined();
     expect(child.stderr).toBe("");
