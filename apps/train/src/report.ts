@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import os from "node:os";
 import type { ModelSummary } from "@onebit/nn";
+import { getBackendInfo } from "@onebit/tensor";
 import type { TrainConfig } from "./config.js";
 import type { EpochRecord } from "./trainer.js";
 
@@ -16,6 +17,8 @@ export interface RunProvenance {
   readonly platform: string;
   readonly cpu: string;
   readonly cores: number;
+  /** Threads of @onebit/tensor's GEMMs while training. */
+  readonly gemmThreads: number;
   /** 1-minute load average when training started and when it ended (the machine is shared). */
   readonly loadAverageStart: number;
   readonly loadAverageEnd: number;
@@ -97,6 +100,7 @@ export function startProvenance(
     platform: `${os.platform()} ${os.arch()}`,
     cpu: os.cpus()[0]?.model ?? "unknown",
     cores: os.availableParallelism?.() ?? os.cpus().length,
+    gemmThreads: getBackendInfo().threads,
     loadAverageStart: os.loadavg()[0]!,
     startedAt: new Date().toISOString(),
   };

@@ -87,6 +87,7 @@ async function pruneCheckpoints(dir: string, preset: string, keep: number): Prom
 }
 
 const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
+const duration = (s: number) => (s < 120 ? `${s.toFixed(0)} s` : `${(s / 60).toFixed(1)} min`);
 
 export function epochLine(r: EpochRecord, epochs: number): string {
   return `epoch ${r.epoch}/${epochs} loss ${r.loss.toFixed(4)} acc ${pct(r.accuracy)} | test loss ${r.testLoss.toFixed(4)} acc ${pct(r.testAccuracy)} | lr ${r.learningRate.toExponential(2)} ${r.seconds.toFixed(1)}s ${Math.round(r.samplesPerSecond)} img/s`;
@@ -251,7 +252,7 @@ export async function runTraining(options: RunOptions): Promise<RunResult> {
     paths.svg,
     trainingCurveSvg(state.history, {
       title: `${config.preset}: ${preset.description}`,
-      subtitle: `test accuracy ${pct(packedAccuracy)} (packed graph), ${pct(float.accuracy)} (float graph); ${state.history.length} epochs, ${(report.timing.totalSeconds / 60).toFixed(1)} min; ${bytes.length} bytes`,
+      subtitle: `test accuracy ${pct(packedAccuracy)} (packed graph), ${pct(float.accuracy)} (float graph); ${state.history.length} epochs trained in ${duration(report.timing.trainSeconds)}; ${bytes.length} bytes`,
     }),
   );
   if (disagreements.length > 0) {

@@ -25,6 +25,8 @@ describe("parseArgs", () => {
     expect(o.checkpointDir).toBe(join(REPO_ROOT, "apps/train/checkpoints"));
     expect(o.resume).toBeUndefined();
     expect(o.explicit).toEqual({});
+    expect(o.threads).toBe(1);
+    expect(parseArgs(["--preset", "mnist-tiny", "--threads", "auto"], cwd).threads).toBeGreaterThanOrEqual(1);
   });
 
   it("applies every flag", () => {
@@ -54,6 +56,8 @@ describe("parseArgs", () => {
         "200",
         "--reference-check",
         "50",
+        "--threads",
+        "2",
         "--out",
         "runs/a.onebit",
         "--checkpoint-dir",
@@ -81,6 +85,7 @@ describe("parseArgs", () => {
     expect(o.checkpointDir).toBe("/somewhere/else/ck");
     expect(o.keepCheckpoints).toBe(3);
     expect(o.referenceCheck).toBe(50);
+    expect(o.threads).toBe(2);
     expect(o.quiet).toBe(true);
   });
 
@@ -110,6 +115,8 @@ describe("parseArgs", () => {
     [["--preset", "mnist-tiny", "--bogus"]],
     [["--preset"]],
     [["--preset", "mnist-tiny", "extra"]],
+    [["--preset", "mnist-tiny", "--threads", "0"]],
+    [["--preset", "mnist-tiny", "--threads", "many"]],
   ])("rejects malformed flags %j with a CommanderError", (argv) => {
     expect(() => parseArgs(argv, cwd)).toThrow(CommanderError);
   });
