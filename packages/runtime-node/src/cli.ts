@@ -13,6 +13,14 @@ import { InferenceSession } from "./session.js";
 
 const out = (line = "") => process.stdout.write(`${line}\n`);
 
+// `onebit inspect m.onebit | head`: when the reader goes away there is nobody left to tell; stop
+// quietly instead of dying on an unhandled EPIPE with a stack trace.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code === "EPIPE") process.exit(0);
+  process.stderr.write(`onebit: cannot write the output: ${error.message} [IO_ERROR]\n`);
+  process.exit(1);
+});
+
 function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("expected a positive integer");

@@ -1,4 +1,5 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
+import { once } from "node:events";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -117,5 +118,31 @@ describe("onebit on bad files", () => {
       labels,
       /truncated/,
     );
+  });
+});
+
+describe("onebit when its reader goes away", () => {
+  it("stops quietly (exit 0, nothing on stderr) when stdout closes mid-output, as with `| head -1`", async () => {
+    const count = 3000;
+    const images = new Uint8Array(16 + count * 784);
+    images.set([0, 0, 8, 3, 0, 0, count >> 8, count & 255, 0, 0, 0, 28, 0, 0, 0, 28]);
+    const idx = file("many-idx3-ubyte", images);
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", cli, "run", model, idx, "--limit", `${count}`],
+      {
+        cwd: join(import.meta.dirname, ".."),
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    let stderr = "";
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    // Close our end after the first line: the CLI's later writes fail with EPIPE.
+    child.stdout.once("data", () => child.stdout.destroy());
+    const [code] = await once(child, "exit");
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
   });
 });
