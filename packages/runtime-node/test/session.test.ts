@@ -125,9 +125,8 @@ describe("worker failures", () => {
     const input = new Rng(3).bytes(784 * 16);
     const expected = (await s.run(input)).logits;
     await sessionPools(s)[0]!.workers[1]!.terminate();
-    for (let waited = 0; reported.length === 0 && waited < 10_000; waited += 10) {
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    // The exit event arrives when it arrives (seconds on a loaded machine); the test timeout bounds the wait.
+    while (reported.length === 0) await new Promise((r) => setTimeout(r, 10));
     expect(reported).toHaveLength(1);
     expect(reported[0]).toMatchObject({
       code: "WORKER_FAILED",
