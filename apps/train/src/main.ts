@@ -32,6 +32,7 @@ async function main(argv: string[]): Promise<number> {
     resume: cli.resume,
     dataFrom: cli.dataFrom,
     referenceCheck: cli.referenceCheck,
+    recalibrateBatches: cli.recalibrateBatches,
     progress: createProgress(process.stderr, { steps: !cli.quiet }),
     log: (line) => process.stdout.write(`${line}\n`),
     command: `train ${argv.join(" ")}`,

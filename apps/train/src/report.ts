@@ -67,6 +67,13 @@ export interface TrainReport {
     readonly summary: string;
   };
   readonly epochs: readonly EpochRecord[];
+  /** BatchNorm moving statistics re-estimated after training (float-graph test accuracy before/after). */
+  readonly batchNormRecalibration: {
+    readonly batches: number;
+    readonly testAccuracyBefore: number;
+    readonly testAccuracyAfter: number;
+    readonly seconds: number;
+  } | null;
   readonly timing: {
     /** Wall time of the whole run across resumes: training, per-epoch tests, checkpoints, export. */
     readonly totalSeconds: number;

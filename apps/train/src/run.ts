@@ -9,6 +9,7 @@ import type { TrainConfig } from "./config.js";
 import { INPUT_NORMALIZATION, loadMnistSplits, type Split } from "./data.js";
 import { TrainError } from "./errors.js";
 import { predictPacked } from "./packed.js";
+import { recalibrateBatchNorm } from "./recalibrate.js";
 import { type Progress, silentProgress } from "./progress.js";
 import { PRESETS } from "./presets.js";
 import {
@@ -59,6 +60,11 @@ export interface RunOptions {
    * and compare with the runtime (default 200; 0: skip). An independent check of the runtime.
    */
   readonly referenceCheck?: number;
+  /**
+   * After training, re-estimate the BatchNorm moving statistics over this many training-mode batches
+   * (see `recalibrateBatchNorm`; default 0 = keep the moving averages).
+   */
+  readonly recalibrateBatches?: number;
   /** Pre-loaded data (tests); otherwise MNIST is loaded per the config's limits. */
   readonly data?: { train: Split; test: Split };
 }
@@ -151,6 +157,29 @@ export async function runTraining(options: RunOptions): Promise<RunResult> {
     },
   });
 
+  let recalibration: TrainReport["batchNormRecalibration"] = null;
+  const recalibrateBatches = options.recalibrateBatches ?? 0;
+  if (recalibrateBatches > 0) {
+    const before = evaluateFloat(state.model, data.test).accuracy;
+    const t0 = performance.now();
+    recalibrateBatchNorm(state.model, data.train, {
+      batches: recalibrateBatches,
+      batchSize: config.batchSize,
+      augment: config.augment,
+      seed: config.seed,
+    });
+    const after = evaluateFloat(state.model, data.test).accuracy;
+    recalibration = {
+      batches: recalibrateBatches,
+      testAccuracyBefore: before,
+      testAccuracyAfter: after,
+      seconds: (performance.now() - t0) / 1000,
+    };
+    log(
+      `BatchNorm statistics re-estimated over ${recalibrateBatches} batches: test accuracy ${pct(before)} → ${pct(after)}`,
+    );
+  }
+
   // Export, then measure both graphs on the same raw test bytes.
   const exported = exportModel(state.model, {
     name: config.preset,
@@ -236,6 +265,7 @@ export async function runTraining(options: RunOptions): Promise<RunResult> {
       ...summaryFigures(state.model.summary()),
     },
     epochs: state.history,
+    batchNormRecalibration: recalibration,
     timing: timingFigures(state.history, elapsed()),
     test: {
       images: data.test.count,

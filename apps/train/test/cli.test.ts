@@ -58,6 +58,8 @@ describe("parseArgs", () => {
         "50",
         "--threads",
         "2",
+        "--recalibrate-bn",
+        "100",
         "--out",
         "runs/a.onebit",
         "--checkpoint-dir",
@@ -86,6 +88,7 @@ describe("parseArgs", () => {
     expect(o.keepCheckpoints).toBe(3);
     expect(o.referenceCheck).toBe(50);
     expect(o.threads).toBe(2);
+    expect(o.recalibrateBatches).toBe(100);
     expect(o.quiet).toBe(true);
   });
 
@@ -130,6 +133,7 @@ describe("parseArgs", () => {
     [["--preset", "mnist-tiny", "--width", "0"], /width must be in/],
     [["--preset", "mnist-tiny", "--keep-checkpoints", "0"], /at least 1/],
     [["--preset", "mnist-tiny", "--reference-check", "-1"], /reference-check must be ≥ 0/],
+    [["--preset", "mnist-tiny", "--recalibrate-bn", "-5"], /recalibrate-bn must be ≥ 0/],
   ])("rejects inconsistent settings %j with a TrainError", (argv, message) => {
     let error: unknown;
     try {
