@@ -20,6 +20,7 @@ import {
   windowAxis,
 } from "@onebit/format";
 import { RuntimeError } from "./errors.js";
+import { planeWeights } from "./plane-weights.js";
 import type { BitsLayout, FloatEpilogue, GemmColumnSlice, OutputBinding, PlanData, Step } from "./plan.js";
 
 // Graph → plan in three passes: lowering (each node becomes steps over abstract values, weights are
@@ -438,8 +439,8 @@ function lowerNode(L: Lowering, node: GraphNode, x: number, inInfo: ValueInfo, o
     case "denseBitPlane": {
       const k = inInfo.shape[0]!;
       const n = outInfo.shape[0]!;
-      const packed = prepackWeights(bitMatrix(L.tensor<BitTensor>(node.weights)));
-      const kWords = packed.wordsPerRow;
+      const packed = planeWeights(prepackWeights(bitMatrix(L.tensor<BitTensor>(node.weights))), k);
+      const kWords = packed.kWords;
       const planes = L.addValue({ kind: "planes", sampleBytes: 32 * kWords, elements: k });
       L.step((a) => ({
         op: "encodePlanes",
@@ -528,7 +529,7 @@ function lowerNode(L: Lowering, node: GraphNode, x: number, inInfo: ValueInfo, o
       // Bit-plane convolutions pack each output's K = kh·kw·C weights densely (their first layers
       // often have 1–3 channels: a word per tap would multiply the work); binary ones per tap.
       const packed = bitPlane
-        ? prepackWeights(denseConvRows(t, n, kh * kw, c))
+        ? planeWeights(prepackWeights(denseConvRows(t, n, kh * kw, c)), kh * kw * c)
         : prepackConvWeights({
             outChannels: n,
             kernelH: kh,
@@ -537,7 +538,7 @@ function lowerNode(L: Lowering, node: GraphNode, x: number, inInfo: ValueInfo, o
             wordsPerPixel: wpp,
             data: rows,
           });
-      const kWords = packed.wordsPerRow;
+      const kWords = "kWords" in packed ? packed.kWords : packed.wordsPerRow;
       const rowBytes = 4 * kWords * (bitPlane ? 8 : 1);
       const scratchRows = Math.max(1, Math.min(outH * outW, Math.floor(SCRATCH_CHUNK_BYTES / rowBytes)));
       const scratch = L.addScratch(scratchRows * rowBytes);

@@ -413,6 +413,22 @@ export const RECIPES: Record<string, (rng: Rng) => OnebitModel> = {
       .flatten()
       .binaryDense(r.int(2, 10), "scaleBias")
       .build(),
+  // K = kh·kw·C from 9 to 175 bits: bit-plane rows trimmed to 1, 2 or 3 64-bit words, and taps
+  // whose bytes straddle the 4-byte gathers and 32-bit words of the 8-bit im2col.
+  "8-bit wide-K conv (conv2dBitPlane 5×5 taps, many channels→flatten→bits)": (r) =>
+    new ModelBuilder(r)
+      .input("uint8", [r.int(5, 9), r.int(5, 9), r.int(1, 7)], BYTE_NORM)
+      .conv2dBitPlane(
+        r.int(1, 20),
+        [r.int(3, 5), r.int(3, 5)],
+        [r.int(1, 3), r.int(1, 3)],
+        r.pick(["same", "valid"] as const),
+        "bits",
+        r.int(0, 255),
+      )
+      .flatten()
+      .binaryDense(r.int(2, 10), "scaleBias")
+      .build(),
   "integer conv outputs (scaleBias image→float pool→flatten→denseFloat)": (r) =>
     new ModelBuilder(r)
       .input("uint8", [r.int(2, 6), r.int(2, 6), r.int(1, 3)], BYTE_NORM)
