@@ -92,8 +92,12 @@ const DEFAULT_PARALLEL_THRESHOLD_NS = 50_000;
 /** Estimated cost of posting a pass to the workers and hearing back, and of one barrier. */
 const DISPATCH_NS = 60_000;
 const BARRIER_NS = 5_000;
-/** Passes estimated longer than this (single-threaded) always use the workers; shorter ones are measured. */
-const MEASURE_BELOW_NS = 2_000_000;
+/**
+ * Passes estimated longer than this (single-threaded) always use the workers; shorter ones are
+ * measured. High on purpose: on a busy machine a 2 ms ConvNet pass ran 2.5× slower on 2 workers
+ * than on the calling thread, and the estimates are only rough; measuring costs a few passes.
+ */
+const MEASURE_BELOW_NS = 50_000_000;
 /** Passes run right after workers start, so measurements see their optimized code (results unused). */
 const WARMUP_PASSES = 3;
 
