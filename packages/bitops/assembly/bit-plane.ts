@@ -30,6 +30,10 @@ export function bitPlaneGemm(
   n: i32,
   kWords64: i32,
 ): void {
+  if (kWords64 == 1) {
+    bitPlaneGemm1(rowStart, rowEnd, x, xStride, w);
+    return;
+  }
   clearOutputRows(rowStart, rowEnd);
   const p0 = panelStart();
   const p1 = panelEnd();
@@ -80,6 +84,50 @@ export function bitPlaneGemm(
       emitDot(m, j + 1, <i32>(s1 << 1) - rowSum);
       emitDot(m, j + 2, <i32>(s2 << 1) - rowSum);
       emitDot(m, j + 3, <i32>(s3 << 1) - rowSum);
+    }
+  }
+}
+
+// @ts-expect-error: decorator
+@inline function planeDot(x0: i64, x1: i64, x2: i64, x3: i64, x4: i64, x5: i64, x6: i64, x7: i64, wc: i64): i64 {
+  return (
+    popcnt(x0 & wc) +
+    (popcnt(x1 & wc) << 1) +
+    (popcnt(x2 & wc) << 2) +
+    (popcnt(x3 & wc) << 3) +
+    (popcnt(x4 & wc) << 4) +
+    (popcnt(x5 & wc) << 5) +
+    (popcnt(x6 & wc) << 6) +
+    (popcnt(x7 & wc) << 7)
+  );
+}
+
+/**
+ * bitPlaneGemm for K ≤ 64 (one 64-bit word per plane: first convolutions such as 5×5×1 or 3×3×3):
+ * the row's 8 plane words stay in registers across all panels, and each weight word is loaded once.
+ */
+function bitPlaneGemm1(rowStart: i32, rowEnd: i32, x: usize, xStride: usize, w: usize): void {
+  clearOutputRows(rowStart, rowEnd);
+  const p0 = panelStart();
+  const p1 = panelEnd();
+  for (let m = rowStart; m < rowEnd; m++) {
+    const row = x + <usize>m * xStride;
+    const x0 = load<u64>(row),
+      x1 = load<u64>(row, 8),
+      x2 = load<u64>(row, 16),
+      x3 = load<u64>(row, 24),
+      x4 = load<u64>(row, 32),
+      x5 = load<u64>(row, 40),
+      x6 = load<u64>(row, 48),
+      x7 = load<u64>(row, 56);
+    const rowSum = <i32>planeDot(x0, x1, x2, x3, x4, x5, x6, x7, -1);
+    for (let p = p0; p < p1; p++) {
+      const q = w + (<usize>p << 5);
+      const j = p << 2;
+      emitDot(m, j, (<i32>planeDot(x0, x1, x2, x3, x4, x5, x6, x7, load<u64>(q)) << 1) - rowSum);
+      emitDot(m, j + 1, (<i32>planeDot(x0, x1, x2, x3, x4, x5, x6, x7, load<u64>(q, 8)) << 1) - rowSum);
+      emitDot(m, j + 2, (<i32>planeDot(x0, x1, x2, x3, x4, x5, x6, x7, load<u64>(q, 16)) << 1) - rowSum);
+      emitDot(m, j + 3, (<i32>planeDot(x0, x1, x2, x3, x4, x5, x6, x7, load<u64>(q, 24)) << 1) - rowSum);
     }
   }
 }

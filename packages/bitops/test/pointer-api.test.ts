@@ -156,6 +156,50 @@ describe.each(BACKENDS)("pointer kernels, backend %s", (backend) => {
     expect(heap.i32(out, m * n)).toEqual(bitPlaneGemmRef(X, W));
   });
 
+  it("bit-plane GEMM takes rows of any even word count (one 64-bit word per plane for K ≤ 64)", () => {
+    for (const [m, n, k, seed] of [
+      [5, 7, 25, 71],
+      [1, 1, 1, 72],
+      [4, 16, 64, 73],
+      [3, 6, 100, 74],
+    ] as const) {
+      const memory = new WebAssembly.Memory({ initial: 1 });
+      const heap = new BitopsHeap(memory);
+      const kernels = createKernels({ backend, memory });
+      const pairs = Math.ceil(k / 64);
+      const kWords = 2 * pairs;
+      const X = encodeBitPlanes(randomBytes(m * k, seed), m, k, 2);
+      const W = packSignsMatrix(randomValues(n * k, seed + 100), n, k);
+      // The prepacked panels cut to `pairs` 64-bit words: the words dropped are zero padding.
+      const pw = prepackWeights(W);
+      const full = pw.wordsPerRow >>> 1;
+      const trimmed = new Uint32Array(pw.panels * pairs * 8);
+      for (let p = 0; p < pw.panels; p++)
+        trimmed.set(pw.data.subarray(p * full * 8, (p * full + pairs) * 8), p * pairs * 8);
+      const a = heap.alloc(X.data.byteLength);
+      const w = heap.alloc(trimmed.byteLength);
+      const out = heap.alloc(m * n * 4);
+      heap.u32(a, X.data.length).set(X.data);
+      heap.u32(w, trimmed.length).set(trimmed);
+      const args: GemmArgs = {
+        mode: "dot",
+        a,
+        aStride: 8 * kWords * 4,
+        w,
+        n,
+        k,
+        kWords,
+        out,
+        outStride: n * 4,
+        p0: 0,
+        p1: 0,
+      };
+      kernels.bitPlaneGemmRows(args, 0, 1);
+      kernels.bitPlaneGemmRows(args, 1, m);
+      expect(heap.i32(out, m * n)).toEqual(bitPlaneGemmRef(X, W));
+    }
+  });
+
   it("runs over a shared memory (the form worker threads share)", () => {
     const memory = new WebAssembly.Memory({ initial: 1, maximum: 1024, shared: true });
     expect(isSharedMemory(memory)).toBe(true);

@@ -23,7 +23,7 @@ export interface GemmArgs {
   n: number;
   /** K: ±1 terms per dot (dot = K − 2·popcount); ignored by the bit-plane kernel, which is exact. */
   k: number;
-  /** 32-bit words per row of K (`PackedWeights.wordsPerRow`: a multiple of 4). */
+  /** 32-bit words per row of K (`PackedWeights.wordsPerRow`: a multiple of 4). The bit-plane GEMM also takes any even count, with weight panels of kWords/2 64-bit words (prepacked panels cut short: the words past K are zero). */
   kWords: number;
   /** Output row 0: Int32 (dot) or Float32 (scaleBias) at `out + m·outStride + 4·n`; threshold bit n of row m in word `n >> 5` of the row, which the kernel zeroes first (the whole outStride). */
   out: number;
