@@ -25,7 +25,10 @@ export interface Hyperparameters {
 
 export interface Preset {
   readonly name: PresetName;
+  /** The preset at width 1 (help text). */
   readonly description: string;
+  /** The architecture as built at `width` (model metadata, reports). */
+  describe(width: number): string;
   /** Builds the untrained model; `width` multiplies every hidden layer's channels/units. */
   build(seed: number, width: number): Sequential;
   readonly defaults: Hyperparameters;
@@ -116,6 +119,8 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
   "mnist-tiny": {
     name: "mnist-tiny",
     description: "binary ConvNet 16C5/2–32C3–MP–128FC–10, < 20 KB, for tests and the web demo",
+    describe: (w) =>
+      `binary ConvNet ${scaled(16, w)}C5/2–${scaled(32, w)}C3–MP–${scaled(128, w)}FC–10${w === 1 ? ", < 20 KB, for tests and the web demo" : ""}`,
     build: mnistTiny,
     // Two epochs fit the 2-minute budget; latent weights in [−1, 1] need a large step to flip within
     // 1200 steps (1 epoch on MNIST: lr 3e-3 → 93.5 %, 3e-2 → 94.1 %, 1e-1 → 97.1 %).
@@ -124,6 +129,7 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
   "mnist-mlp": {
     name: "mnist-mlp",
     description: "binary MLP 784–3×1024–10 (the BNN paper's architecture at 1024 units)",
+    describe: (w) => `binary MLP 784–3×${scaled(1024, w)}–10`,
     build: mnistMlp,
     // Tuned for the 15-minute budget on 2 cores (3-epoch trials, test accuracy: lr 3e-3 95.84 %,
     // + ±1 px shifts 95.97 %, lr 1e-2 97.66 %, lr 1e-2 + ±1 px 97.81 %, lr 3e-2 97.83 %): the larger
@@ -133,6 +139,10 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
   "mnist-conv": {
     name: "mnist-conv",
     description: "binary ConvNet 64C3–64C3–MP–128C3–128C3–MP–512FC–10, one-padding, ±2 px shifts",
+    describe: (w) => {
+      const [a, b] = [scaled(64, w), scaled(128, w)];
+      return `binary ConvNet ${a}C3–${a}C3–MP–${b}C3–${b}C3–MP–512FC–10, one-padding`;
+    },
     build: mnistConv,
     defaults: { ...COSINE, epochs: 20, augment: 2 },
   },

