@@ -50,6 +50,8 @@ describe("recalibrateBatchNorm", () => {
     recalibrateBatchNorm(a, train, opts);
     recalibrateBatchNorm(b, train, opts);
     expect(a.getState()).toEqual(b.getState());
-    a.params().forEach((p, i) => expect(p.value).toEqual(weights[i]));
+    a.params().forEach((p, i) => {
+      expect(p.value).toEqual(weights[i]);
+    });
   });
 });
