@@ -53,16 +53,19 @@ function threadCount(value: string): number {
 }
 
 export function buildProgram(): Command {
-  const presets = PRESET_NAMES.map((n) => `  ${n.padEnd(11)} ${PRESETS[n].description}`).join("\n");
+  const presets = PRESET_NAMES.map((n) => {
+    const d = PRESETS[n].defaults;
+    return `  ${n.padEnd(11)} ${PRESETS[n].description}\n  ${"".padEnd(11)} defaults: ${d.epochs} epochs, batch ${d.batchSize}, lr ${d.learningRate} (${d.schedule}), shifts ±${d.augment} px`;
+  }).join("\n");
   return new Command("train")
     .description(
       `Train a binarized network on MNIST and write a .onebit model, a JSON report and an SVG curve.\n\nPresets:\n${presets}`,
     )
     .addOption(new Option("-p, --preset <name>", "model and default hyperparameters").choices(PRESET_NAMES))
     .option("-e, --epochs <n>", "training epochs (preset default)", integer("--epochs"))
-    .option("-b, --batch-size <n>", "images per step (default 100)", integer("--batch-size"))
-    .option("--lr <rate>", "initial Adam learning rate (default 3e-3)", number("--lr"))
-    .addOption(new Option("--schedule <name>", "learning-rate schedule (default cosine)").choices(SCHEDULES))
+    .option("-b, --batch-size <n>", "images per step (preset default)", integer("--batch-size"))
+    .option("--lr <rate>", "initial Adam learning rate (preset default)", number("--lr"))
+    .addOption(new Option("--schedule <name>", "learning-rate schedule (preset default)").choices(SCHEDULES))
     .option(
       "--final-lr <rate>",
       "learning rate at the end of the schedule (cosine: default 0)",
@@ -75,7 +78,7 @@ export function buildProgram(): Command {
     )
     .option(
       "--augment <px>",
-      "random shifts of up to ±px pixels per image (mnist-conv default 2, 0 = off)",
+      "random shifts of up to ±px pixels per image (preset default, 0 = off)",
       integer("--augment"),
     )
     .option("--no-augment", "no shift augmentation (same as --augment 0)")
@@ -122,14 +125,16 @@ export function buildProgram(): Command {
 /**
  * Parses CLI arguments (without node and script) into run options. Relative paths are resolved against
  * `cwd` (pnpm passes the directory it was started from as INIT_CWD). Throws CommanderError for
- * malformed flags (and --help), TrainError for inconsistent settings.
+ * malformed flags and after --help (code "commander.helpDisplayed"), TrainError for inconsistent settings.
  */
 export function parseArgs(
   argv: readonly string[],
   cwd = process.env["INIT_CWD"] ?? process.cwd(),
+  writeHelp: (text: string) => void = () => {},
 ): CliOptions {
   const program = buildProgram();
-  program.configureOutput({ writeOut: () => {}, writeErr: () => {} });
+  // Errors come back as exceptions (the caller prints them once); help text goes to writeHelp.
+  program.configureOutput({ writeOut: writeHelp, writeErr: () => {} });
   program.parse(argv, { from: "user" });
   return fromOptions(program, cwd);
 }

@@ -1,4 +1,3 @@
-#!/usr/bin/env -S npx tsx
 // The `train` CLI: pnpm --filter @onebit/train run train -- --preset mnist-tiny
 import { disableThreads, enableThreads } from "@onebit/tensor/node";
 import { CommanderError, defaultOutPath, parseArgs } from "./cli.js";
@@ -10,7 +9,7 @@ import { runTraining } from "./run.js";
 async function main(argv: string[]): Promise<number> {
   let cli: ReturnType<typeof parseArgs>;
   try {
-    cli = parseArgs(argv);
+    cli = parseArgs(argv, undefined, (text) => process.stdout.write(text));
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === "commander.helpDisplayed" || e.code === "commander.help") {

@@ -147,6 +147,29 @@ describe("parseArgs", () => {
   });
 });
 
+describe("--help", () => {
+  it("writes the flags and the presets, then stops", () => {
+    let text = "";
+    expect(() => parseArgs(["--help"], cwd, (t) => (text += t))).toThrow(
+      expect.objectContaining({ code: "commander.helpDisplayed" }),
+    );
+    for (const flag of [
+      "--preset",
+      "--epochs",
+      "--batch-size",
+      "--lr",
+      "--schedule",
+      "--seed",
+      "--augment",
+      "--resume",
+      "--limit",
+      "--out",
+    ])
+      expect(text).toContain(flag);
+    expect(text).toContain("mnist-conv");
+  });
+});
+
 describe("resolveConfig", () => {
   it("ignores undefined overrides", () => {
     expect(resolveConfig("mnist-tiny", { epochs: undefined }).epochs).toBe(
