@@ -1,54 +1,16 @@
-import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { readmeExample } from "../../../scripts/test-support/readme-example.js";
 
-// The README's first example, run as written (so it cannot rot). Its imports of this package are
-// pointed at src/ and run through tsx: CI runs this package's tests while another task may be
-// rebuilding (and cleaning) its dist/; the built package itself is checked by test:pack.
-
+// The README's first example, run as written (see scripts/test-support/readme-example.ts).
 const packageDir = join(import.meta.dirname, "..");
-const readme = readFileSync(join(packageDir, "README.md"), "utf8");
-const tsxCli = join(createRequire(import.meta.url).resolve("tsx/package.json"), "..", "dist", "cli.mjs");
-
-/** The first ```js / ```ts block of the README. */
-function firstExample(markdown: string): string {
-  const match = /^```(?:js|ts|javascript|typescript)\n([\s\S]*?)^```$/m.exec(markdown);
-  if (!match) throw new Error("README.md has no ```js example");
-  return match[1]!;
-}
-
-/** `import … from "<this package>[/sub]"` pointed at the matching src/ entry (from the exports map). */
-function pointAtSources(code: string): string {
-  const pkg = JSON.parse(readFileSync(join(packageDir, "package.json"), "utf8"));
-  return code.replace(/from "([^"]+)"/g, (whole, specifier: string) => {
-    if (specifier !== pkg.name && !specifier.startsWith(`${pkg.name}/`)) return whole;
-    const entry = pkg.exports[`.${specifier.slice(pkg.name.length)}`];
-    const built: string = entry.import?.default ?? entry.default;
-    const source = built.replace(/^\.\/dist\//, "./src/").replace(/\.js$/, ".ts");
-    return `from ${JSON.stringify(join(packageDir, source))}`;
-  });
-}
-
-/** Runs `code` as an ES module from `cwd`; its stdout. The file lives in the git-ignored test-artifacts/. */
-function runExample(code: string, cwd = packageDir): string {
-  const dir = join(packageDir, "test-artifacts");
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `readme-example-${process.pid}.mts`);
-  writeFileSync(file, pointAtSources(code));
-  try {
-    return execFileSync(process.execPath, [tsxCli, file], { cwd, encoding: "utf8", timeout: 100_000 });
-  } finally {
-    rmSync(file, { force: true });
-  }
-}
+const readme = readmeExample(packageDir);
 
 describe("README example", () => {
   it("runs and prints what the README says", () => {
-    const example = firstExample(readme);
+    const example = readme.code;
     for (const stated of ["// 60000 5 7", "// 78400 1000", "// 5000"]) expect(example).toContain(stated);
-    const lines = runExample(example).trim().split("\n");
+    const lines = readme.run().trim().split("\n");
     expect(lines[0]).toBe("60000 5 7");
     // labelHistogram: images per digit 0–9 of the first 1000 test images.
     const histogram = (lines.slice(1, -4).join(" ").match(/\d+/g) ?? []).map(Number);
