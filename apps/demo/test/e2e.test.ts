@@ -7,7 +7,12 @@ import type { Page } from "playwright-core";
 import { build, createServer } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Prediction } from "../src/main.js";
-import { type LaunchedBrowser, SKIP_MESSAGE, chromiumPath, launchChromium } from "./support/chromium.js";
+import {
+  type LaunchedBrowser,
+  SKIP_MESSAGE,
+  chromiumPath,
+  launchChromium,
+} from "../../../scripts/test-support/chromium.js";
 import { ISOLATION_HEADERS, type SiteServer, readSite, serveSite } from "./support/static-site.js";
 
 // The built demo in headless Chromium, served once with and once without the COOP/COEP headers:

@@ -3,7 +3,12 @@ import { Engine } from "@onebit/runtime";
 import { build } from "esbuild";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LaunchedBrowser, SKIP_MESSAGE, chromiumPath, launchChromium } from "./browser/chromium.js";
+import {
+  type LaunchedBrowser,
+  SKIP_MESSAGE,
+  chromiumPath,
+  launchChromium,
+} from "../../../scripts/test-support/chromium.js";
 import { type Files, ISOLATION_HEADERS, type StaticServer, serveFiles } from "./browser/static-server.js";
 import { Rng, convModel, mlpModel } from "./test-models.js";
 

@@ -2,7 +2,12 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LaunchedBrowser, SKIP_MESSAGE, chromiumPath, launchChromium } from "./browser/chromium.js";
+import {
+  type LaunchedBrowser,
+  SKIP_MESSAGE,
+  chromiumPath,
+  launchChromium,
+} from "../../../scripts/test-support/chromium.js";
 import { ISOLATION_HEADERS, type StaticServer, serveFiles } from "./browser/static-server.js";
 
 // The README's first example, run as written in headless Chromium, on a cross-origin isolated page

@@ -3,8 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type BrowserContext, chromium } from "playwright-core";
 
-// Debian's Chromium driven by playwright-core (no browser download). CI installs it with apt-get
-// (.ci/run); where it is missing the browser tests skip and say so.
+// Shared by the browser tests of runtime-web and apps/demo. Debian's Chromium driven by
+// playwright-core (no browser download). CI installs it with apt-get (.ci/run); where it is missing
+// the browser tests skip and say so.
 
 const CANDIDATES = [process.env["CHROMIUM_PATH"], "/usr/bin/chromium", "/usr/bin/chromium-browser"];
 
