@@ -5,7 +5,7 @@ import { glorotLrScale, glorotUniform, uniformLatent } from "../initializers.js"
 import { createParam, type Param } from "../param.js";
 import { type Quantizer, type QuantizerLike, resolveQuantizer, steSign } from "../quantizers.js";
 import { assertImageShape, Scratch, type Shape } from "../shape.js";
-import { kernelBackwardIsIdentity, QuantizedKernel } from "./quantized-kernel.js";
+import { kernelBackwardIsIdentity, QuantizedKernel, signsOf } from "./quantized-kernel.js";
 import { type BuildContext, type ForwardContext, Layer, type LayerCost } from "./layer.js";
 
 export type Padding = "same" | "valid";
@@ -183,10 +183,7 @@ export class Conv2d extends Layer {
 
   /** The ±1 signs of the latent kernel, [kh, kw, inChannels, filters] (sign(0) = +1). */
   binaryWeights(): Float32Array {
-    const w = this.kernel.value;
-    const out = new Float32Array(w.length);
-    for (let i = 0; i < w.length; i++) out[i] = w[i]! >= 0 ? 1 : -1;
-    return out;
+    return signsOf(this.kernel.value);
   }
 
   override params(): Param[] {

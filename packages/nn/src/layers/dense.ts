@@ -5,7 +5,7 @@ import { glorotLrScale, glorotUniform, uniformLatent } from "../initializers.js"
 import { createParam, type Param } from "../param.js";
 import { isPlainSign, type Quantizer, type QuantizerLike, resolveQuantizer, steSign } from "../quantizers.js";
 import { formatShape, Scratch, type Shape } from "../shape.js";
-import { kernelBackwardIsIdentity, QuantizedKernel } from "./quantized-kernel.js";
+import { kernelBackwardIsIdentity, QuantizedKernel, signsOf } from "./quantized-kernel.js";
 import { XnorDense } from "./xnor-dense.js";
 import { type BuildContext, type ForwardContext, Layer, type LayerCost } from "./layer.js";
 
@@ -146,10 +146,7 @@ export class Dense extends Layer {
 
   /** The ±1 signs of the latent kernel, [inputs, units] row-major (sign(0) = +1). */
   binaryWeights(): Float32Array {
-    const w = this.kernel.value;
-    const out = new Float32Array(w.length);
-    for (let i = 0; i < w.length; i++) out[i] = w[i]! >= 0 ? 1 : -1;
-    return out;
+    return signsOf(this.kernel.value);
   }
 
   override params(): Param[] {

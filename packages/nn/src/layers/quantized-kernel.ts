@@ -1,6 +1,15 @@
 import type { Quantizer } from "../quantizers.js";
 import { SignPacker } from "./sign-packer.js";
 
+/** The ±1 signs of `values` (sign(0) = +1), written into `out`. */
+export function signsOf(
+  values: Float32Array,
+  out: Float32Array = new Float32Array(values.length),
+): Float32Array {
+  for (let i = 0; i < values.length; i++) out[i] = values[i]! >= 0 ? 1 : -1;
+  return out;
+}
+
 /**
  * A kernel as the forward pass uses it. For per-channel scaled quantizers (q(W) = α_c·sign(W))
  * the product runs on the ±1 signs and the output channel is scaled afterwards, y = α_c·(x·s):
@@ -35,7 +44,7 @@ export class QuantizedKernel {
     this.quantizer.forward(latent, this.effective, channels);
     if (this.quantizer.scales) {
       this.scales = this.quantizer.scales(latent, channels);
-      for (let i = 0; i < latent.length; i++) this.product[i] = latent[i]! >= 0 ? 1 : -1;
+      signsOf(latent, this.product);
     }
   }
 
