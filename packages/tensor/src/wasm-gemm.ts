@@ -1,39 +1,27 @@
 import type { GemmOptions } from "./gemm-options.js";
 import { GEMM_WASM_BASE64 } from "./wasm/gemm-wasm.generated.js";
 
+/** Pointers and sizes of C = alpha·op(A)·op(B) (+ C) in the module's memory; flags are 0/1. */
+type SgemmArgs = [
+  a: number,
+  b: number,
+  c: number,
+  m: number,
+  n: number,
+  k: number,
+  transA: number,
+  transB: number,
+  alpha: number,
+  scratch: number,
+];
+
 export interface GemmExports {
   memory: WebAssembly.Memory;
   heapBase(): number;
   scratchBytes(): number;
-  sgemm(
-    a: number,
-    b: number,
-    c: number,
-    m: number,
-    n: number,
-    k: number,
-    transA: number,
-    transB: number,
-    alpha: number,
-    scratch: number,
-  ): void;
+  sgemm(...args: SgemmArgs): void;
   /** `sgemm` restricted to C[i0..i1, j0..j1] (threads split C between them). */
-  sgemmPart(
-    a: number,
-    b: number,
-    c: number,
-    m: number,
-    n: number,
-    k: number,
-    transA: number,
-    transB: number,
-    alpha: number,
-    scratch: number,
-    i0: number,
-    i1: number,
-    j0: number,
-    j1: number,
-  ): void;
+  sgemmPart(...args: [...SgemmArgs, i0: number, i1: number, j0: number, j1: number]): void;
   /** Zeroes C[i0..i1, j0..j1] of an m×n C. */
   zeroBlock(c: number, n: number, i0: number, i1: number, j0: number, j1: number): void;
   /**
@@ -41,18 +29,7 @@ export interface GemmExports {
    * thread pool provides it so that each thread clears its own block of C instead of the calling
    * thread clearing all of it (which also leaves those cache lines on the wrong core).
    */
-  sgemmOverwrite?(
-    a: number,
-    b: number,
-    c: number,
-    m: number,
-    n: number,
-    k: number,
-    transA: number,
-    transB: number,
-    alpha: number,
-    scratch: number,
-  ): void;
+  sgemmOverwrite?(...args: SgemmArgs): void;
   im2col(
     input: number,
     inH: number,
