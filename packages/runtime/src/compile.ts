@@ -609,22 +609,18 @@ function lowerNode(L: Lowering, node: GraphNode, x: number, inInfo: ValueInfo, o
       const [outH, outW] = outInfo.shape as [number, number, number];
       const g = geometry(h, w, node.kernel, node.stride, node.padding);
       const window = node.kernel[0] * node.kernel[1];
-      if (xv.kind === "float32") {
-        const out = L.addValue({
-          kind: "float32",
-          sampleBytes: 4 * outH * outW * c,
-          elements: outH * outW * c,
-        });
+      // Any strides, float32 values or packed words (`depth` = channels or words per pixel).
+      const genericPool = (kind: "float32" | "bits", depth: number, costPerRow: number, out: number) =>
         L.step((a) => ({
           op: "genericPool",
           node: node.name,
           rowsPerSample: outH * outW,
-          costPerRow: c * window * NS_PER_ELEMENT,
-          kind: "float32",
+          costPerRow,
+          kind,
           input: a.value(x),
           height: h,
           width: w,
-          depth: c,
+          depth,
           poolH: node.kernel[0],
           poolW: node.kernel[1],
           strideH: node.stride[0],
@@ -635,6 +631,13 @@ function lowerNode(L: Lowering, node: GraphNode, x: number, inInfo: ValueInfo, o
           outW,
           out: a.value(out),
         }));
+      if (xv.kind === "float32") {
+        const out = L.addValue({
+          kind: "float32",
+          sampleBytes: 4 * outH * outW * c,
+          elements: outH * outW * c,
+        });
+        genericPool("float32", c, c * window * NS_PER_ELEMENT, out);
         return;
       }
       const wpp = Math.ceil(c / 32);
@@ -683,26 +686,7 @@ function lowerNode(L: Lowering, node: GraphNode, x: number, inInfo: ValueInfo, o
           },
         }));
       } else {
-        L.step((a) => ({
-          op: "genericPool",
-          node: node.name,
-          rowsPerSample: outH * outW,
-          costPerRow,
-          kind: "bits",
-          input: a.value(x),
-          height: h,
-          width: w,
-          depth: wpp,
-          poolH: node.kernel[0],
-          poolW: node.kernel[1],
-          strideH: node.stride[0],
-          strideW: node.stride[1],
-          padTop: g.padTop,
-          padLeft: g.padLeft,
-          outH,
-          outW,
-          out: a.value(out),
-        }));
+        genericPool("bits", wpp, costPerRow, out);
       }
       if (mask >= 0) {
         L.step((a) => ({
