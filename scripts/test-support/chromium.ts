@@ -1,19 +1,20 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type BrowserContext, chromium } from "playwright-core";
+import { CHROMIUM_MISSING, findChromium, SKIP_MESSAGE } from "./chromium-path.mjs";
 
 // Shared by the browser tests of runtime-web and apps/demo. Debian's Chromium driven by
-// playwright-core (no browser download). CI installs it with apt-get (.ci/run); where it is missing
-// the browser tests skip and say so.
-
-const CANDIDATES = [process.env["CHROMIUM_PATH"], "/usr/bin/chromium", "/usr/bin/chromium-browser"];
+// playwright-core (no browser download). CI installs it with apt-get (.ci/run). Where it is missing
+// the browser tests skip and `pnpm test` ends with a line saying so; under CI (CI set) a missing
+// Chromium fails the test files instead, so a CI run can never pass without its browser tests.
 
 /** The Chromium executable, or undefined when none is installed. */
-export const chromiumPath: string | undefined = CANDIDATES.find((p): p is string => !!p && existsSync(p));
+export const chromiumPath: string | undefined = findChromium();
+if (!chromiumPath && process.env["CI"])
+  throw new Error(`CI is set: browser tests cannot skip. ${CHROMIUM_MISSING}`);
 
-export const SKIP_MESSAGE =
-  "Chromium not found at /usr/bin/chromium (apt-get install -y chromium, or set CHROMIUM_PATH): browser tests skipped";
+export { SKIP_MESSAGE };
 
 export interface LaunchedBrowser {
   /** One context (touch-enabled, so pages take both mouse and touch input). */
