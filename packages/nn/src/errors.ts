@@ -11,8 +11,10 @@ export type NnErrorCode =
   | "NOT_COMPILED"
   /** The model cannot be exported to the inference graph (e.g. BatchNorm that cannot be folded). */
   | "UNSUPPORTED_EXPORT"
-  /** A checkpoint or state blob does not match the model it is loaded into. */
-  | "STATE_MISMATCH";
+  /** A checkpoint or state blob does not match the model it is loaded into, or is corrupt. */
+  | "STATE_MISMATCH"
+  /** A file could not be read or written (the message names the path and the system's reason). */
+  | "IO_ERROR";
 
 /** The one error class of @onebit/nn; `code` is machine-readable, the message names the problem. */
 export class NnError extends Error {

@@ -70,4 +70,11 @@ export { type ExportOptions, exportModel } from "./export/export-model.js";
 export { type ReferenceResult, runReference } from "./export/reference.js";
 export { type ExportCheck, verifyExport } from "./export/verify.js";
 export { VERSION } from "./version.js";
-export { type CheckpointInfo, checkpointContents, decodeCheckpoint, encodeCheckpoint } from "./checkpoint.js";
+export {
+  type CheckpointInfo,
+  checkpointContents,
+  decodeCheckpoint,
+  encodeCheckpoint,
+  type ParsedCheckpoint,
+  parseCheckpoint,
+} from "./checkpoint.js";

@@ -451,13 +451,24 @@ export class Sequential {
     return out;
   }
 
-  /** Restores `getState` output: every tensor must be present with the same length. */
-  setState(state: Record<string, Float32Array>): void {
+  private stateTargets(): Array<[string, Float32Array]> {
     const targets: Array<[string, Float32Array]> = [];
     for (const layer of this.layers) {
       for (const p of layer.params()) targets.push([p.name, p.value]);
       for (const [k, v] of Object.entries(layer.stateTensors())) targets.push([`${layer.name}/${k}`, v]);
     }
+    return targets;
+  }
+
+  /** Restores `getState` output: every tensor must be present with the same length (checked first). */
+  setState(state: Readonly<Record<string, Float32Array>>): void {
+    this.checkState(state);
+    for (const [k, target] of this.stateTargets()) target.set(state[k]!);
+  }
+
+  /** Throws STATE_MISMATCH unless `setState(state)` would succeed; changes nothing. */
+  checkState(state: Readonly<Record<string, Float32Array>>): void {
+    const targets = this.stateTargets();
     const known = new Set(targets.map(([k]) => k));
     for (const k of Object.keys(state)) {
       if (!known.has(k))
@@ -473,7 +484,6 @@ export class Sequential {
         );
       }
     }
-    for (const [k, target] of targets) target.set(state[k]!);
   }
 
   /** Larq-style summary: per layer precision, shape, parameters, memory and MACs; totals. */

@@ -2,6 +2,7 @@
 import { readFile } from "node:fs/promises";
 import { saveSafetensors } from "@onebit/format/node";
 import type { Rng } from "@onebit/tensor";
+import { NnError } from "./errors.js";
 import { type CheckpointInfo, checkpointContents, decodeCheckpoint } from "./checkpoint.js";
 import type { FitCallbacks, Sequential } from "./model.js";
 import type { Optimizer, OptimizerState } from "./optimizers/optimizer.js";
@@ -24,14 +25,25 @@ export async function saveCheckpoint(
   await saveSafetensors(path, c.tensors, c.metadata);
 }
 
-/** Loads a checkpoint into `model` (and `optimizer`); resume with `fit(…, { initialEpoch: epoch, rng })`. */
+/**
+ * Loads a checkpoint into `model` (and `optimizer`) atomically; resume with
+ * `fit(…, { initialEpoch: epoch, rng })`. NnError IO_ERROR, STATE_MISMATCH or NON_FINITE.
+ */
 export async function loadCheckpoint(
   path: string,
   model: Sequential,
   optimizer?: Optimizer,
 ): Promise<CheckpointInfo> {
-  const bytes = new Uint8Array(await readFile(path));
-  return decodeCheckpoint(bytes, model, optimizer);
+  return decodeCheckpoint(await readCheckpointFile(path), model, optimizer);
+}
+
+/** The bytes of a checkpoint file; NnError IO_ERROR naming the path when it cannot be read. */
+export async function readCheckpointFile(path: string): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await readFile(path));
+  } catch (e) {
+    throw new NnError("IO_ERROR", `cannot read checkpoint "${path}": ${(e as Error).message}`);
+  }
 }
 
 /**

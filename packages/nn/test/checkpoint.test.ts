@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { readSafetensors } from "@onebit/format";
+import { readSafetensors, writeSafetensors } from "@onebit/format";
 import { Rng } from "@onebit/tensor";
 import { afterAll, describe, expect, it } from "vitest";
 import {
@@ -9,6 +9,7 @@ import {
   batchNorm,
   binaryDense,
   bop,
+  checkpointContents,
   cosineDecay,
   decodeCheckpoint,
   dense,
@@ -103,5 +104,105 @@ describe("checkpoints", () => {
     );
     await saveCheckpoint(join(dir, "a.safetensors"), model, opt, 3, new Rng(5));
     expect((await loadCheckpoint(join(dir, "a.safetensors"), makeModel(4))).epoch).toBe(3);
+  });
+});
+
+describe("checkpoint decoding is atomic and checked", () => {
+  // A model and optimizer with non-trivial state: a few steps of training.
+  async function trained() {
+    const model = makeModel(5);
+    const optimizer = makeOptimizer();
+    await model.fit(data(2), { epochs: 1, batchSize: 40, optimizer, verbose: 0 });
+    return { model, optimizer };
+  }
+  const snapshot = (model: ReturnType<typeof makeModel>, optimizer: Optimizer) => ({
+    model: bits(model.getState()),
+    slots: bits(optimizer.getState().slots),
+    scalars: optimizer.getState().scalars,
+  });
+
+  /** A checkpoint of another run with edited metadata, as a version-1 file (which has no checksum). */
+  async function edited(change: (metadata: Record<string, string>) => void): Promise<Uint8Array> {
+    const { model, optimizer } = await trained();
+    model.setState(
+      Object.fromEntries(Object.entries(model.getState()).map(([k, v]) => [k, v.map((x) => x + 1)])),
+    );
+    const c = checkpointContents(model, optimizer, 1, new Rng(3));
+    c.metadata["formatVersion"] = "1";
+    delete c.metadata["checksum"];
+    change(c.metadata);
+    return writeSafetensors(c.tensors, c.metadata);
+  }
+
+  for (const scalars of ["null", "{}", '{"t":-1}', "[1]", '{"other:t":"x"}', "nope"]) {
+    it(`rejects optimizerScalars ${scalars} with STATE_MISMATCH and leaves model and optimizer untouched`, async () => {
+      const bytes = await edited((m) => {
+        m["optimizerScalars"] = scalars;
+      });
+      const { model, optimizer } = await trained();
+      const before = snapshot(model, optimizer);
+      expect(() => decodeCheckpoint(bytes, model, optimizer)).toThrowError(
+        expect.objectContaining({ name: "NnError", code: "STATE_MISMATCH" }),
+      );
+      expect(snapshot(model, optimizer)).toEqual(before);
+    });
+  }
+
+  it("reads version-1 files without a checksum", async () => {
+    const bytes = await edited(() => {});
+    const { model, optimizer } = await trained();
+    expect(decodeCheckpoint(bytes, model, optimizer).epoch).toBe(1);
+  });
+
+  it("rejects a flipped bit anywhere in the tensors or the metadata (checksum)", async () => {
+    const { model, optimizer } = await trained();
+    const bytes = encodeCheckpoint(model, optimizer, 1, new Rng(3));
+    const headerEnd = 8 + Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true));
+    const rng = new Rng(11);
+    for (let trial = 0; trial < 20; trial++) {
+      const flipped = bytes.slice();
+      const at = headerEnd + rng.int(bytes.length - headerEnd);
+      flipped[at]! ^= 1 << rng.int(8);
+      const target = makeModel(6);
+      const opt = makeOptimizer();
+      const before = snapshot(target, opt);
+      expect(() => decodeCheckpoint(flipped, target, opt)).toThrowError(/checksum mismatch/);
+      expect(snapshot(target, opt)).toEqual(before);
+    }
+    const text = new TextDecoder().decode(bytes.subarray(8, headerEnd));
+    const at = text.indexOf('"epoch":"1"') + 9;
+    const changed = bytes.slice();
+    changed[8 + at] = "7".charCodeAt(0);
+    expect(() => decodeCheckpoint(changed, makeModel(6))).toThrowError(
+      expect.objectContaining({ code: "STATE_MISMATCH", message: expect.stringMatching(/checksum/) }),
+    );
+  });
+
+  it("rejects non-finite weights and slots with NON_FINITE, changing nothing", async () => {
+    const { model, optimizer } = await trained();
+    const state = model.getState();
+    state["binary_dense_1/kernel"]![3] = Number.NaN;
+    model.setState(state);
+    const bytes = encodeCheckpoint(model, optimizer, 1, new Rng(3));
+    const target = makeModel(6);
+    const before = bits(target.getState());
+    expect(() => decodeCheckpoint(bytes, target)).toThrowError(
+      expect.objectContaining({
+        code: "NON_FINITE",
+        message: expect.stringMatching(/binary_dense_1\/kernel/),
+      }),
+    );
+    expect(bits(target.getState())).toEqual(before);
+  });
+
+  it("loadCheckpoint of a missing file throws NnError IO_ERROR naming the path", async () => {
+    const missing = join(dir, "missing.safetensors");
+    await expect(loadCheckpoint(missing, makeModel(1))).rejects.toThrowError(
+      expect.objectContaining({
+        name: "NnError",
+        code: "IO_ERROR",
+        message: expect.stringContaining(missing),
+      }),
+    );
   });
 });

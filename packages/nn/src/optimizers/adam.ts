@@ -59,11 +59,11 @@ export function adam(options: AdamOptions = {}): Optimizer {
       return { type: "adam", scalars: { t }, slots: slots.toRecord() };
     },
     setState(state) {
-      slots.load(state, "adam");
-      const restored = state.scalars["t"];
+      const restored = state.scalars?.["t"];
       if (restored === undefined || !Number.isInteger(restored) || restored < 0) {
         throw new NnError("STATE_MISMATCH", `adam state needs an integer step count "t", got ${restored}`);
       }
+      slots.load(state, "adam");
       t = restored;
     },
   };
