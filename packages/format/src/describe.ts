@@ -1,3 +1,4 @@
+import type { ModelCost } from "./cost.js";
 import type { GraphNode, ValueInfo } from "./graph.js";
 import type { ModelFileInfo } from "./read.js";
 
@@ -39,6 +40,22 @@ function attrs(node: GraphNode): string {
   return parts.join(" ");
 }
 
+function fmtCount(n: number): string {
+  if (n < 1e4) return String(n);
+  if (n < 1e6) return `${(n / 1e3).toFixed(1)} K`;
+  if (n < 1e9) return `${(n / 1e6).toFixed(2)} M`;
+  return `${(n / 1e9).toFixed(2)} G`;
+}
+
+/** A model's per-sample cost in a few lines (as `onebit inspect` prints it). */
+export function describeCost(cost: ModelCost): string {
+  return [
+    `  MACs per sample: ${fmtCount(cost.binaryMacs)} binary, ${fmtCount(cost.int8Macs)} 8-bit × 1-bit, ${fmtCount(cost.floatMacs)} float32`,
+    `  comparisons per sample: ${fmtCount(cost.comparisons)} (pooling windows, thresholds, softmax)`,
+    `  activations per sample: ${fmtBytes(cost.peakActivationBytes)} at the largest node (${fmtBytes(cost.totalActivationBytes)} all values); weights ${fmtBytes(cost.weightBytes)}`,
+  ].join("\n");
+}
+
 /**
  * A human-readable report of a .onebit file — version, sizes, graph with each node's output,
  * tensor table, metadata — as printed by `onebit inspect`.
@@ -51,6 +68,7 @@ export function describeModelFile(info: ModelFileInfo): string {
   lines.push(
     `  header ${fmtBytes(info.headerLength)}, data ${fmtBytes(info.dataLength)}, crc32 0x${info.checksum.toString(16).padStart(8, "0")}`,
   );
+  lines.push("", "cost:", describeCost(info.cost));
   lines.push("", "graph:");
   info.graph.nodes.forEach((node, i) => {
     const v = info.values[i] as ValueInfo;

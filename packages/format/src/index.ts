@@ -14,7 +14,15 @@ export {
 export { bitTensorFromMatrix, bitTensorToMatrix, packBitTensor, unpackBitTensor } from "./bit-tensor.js";
 export { FORMAT_VERSION, MAGIC } from "./container.js";
 export { crc32 } from "./crc32.js";
-export { describeModelFile } from "./describe.js";
+export {
+  type ModelCost,
+  modelCost,
+  type NodeCost,
+  nodeTensorRefs,
+  tensorInfoBytes,
+  valueBytes,
+} from "./cost.js";
+export { describeCost, describeModelFile } from "./describe.js";
 export { FormatError, type FormatErrorCode } from "./errors.js";
 export {
   type ArgmaxNode,

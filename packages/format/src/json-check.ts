@@ -101,6 +101,31 @@ export function checkedProduct(shape: readonly number[], cap: number, path: stri
 }
 
 /**
+ * Throws TOO_LARGE at the first object or array of `text` nested deeper than `maxDepth`, before any
+ * parser builds the structure: a few megabytes of `[` would otherwise cost seconds and hundreds of
+ * megabytes in JSON.parse. One pass over the characters, strings skipped; stops at the first excess.
+ */
+export function checkJsonDepth(text: string, maxDepth: number, path: string): void {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 0x22) {
+      let j = i + 1;
+      while (j < text.length && text.charCodeAt(j) !== 0x22) j += text.charCodeAt(j) === 0x5c ? 2 : 1;
+      i = j;
+    } else if (ch === 0x7b || ch === 0x5b) {
+      if (++depth > maxDepth) {
+        fail(
+          "TOO_LARGE",
+          `${path}, character ${i}`,
+          `objects and arrays nested deeper than the cap of ${maxDepth} (option maxHeaderDepth)`,
+        );
+      }
+    } else if (ch === 0x7d || ch === 0x5d) depth--;
+  }
+}
+
+/**
  * The first object member name that appears twice in one object of `text` (already known to be
  * valid JSON), or undefined. JSON.parse silently keeps the last duplicate while other parsers keep
  * the first or refuse, so a file with duplicates could mean different things to different readers.

@@ -2,6 +2,11 @@
 export const LIMITS = {
   /** Default cap on the JSON header, in bytes (a reader option can change it). */
   maxHeaderBytes: 16 * 1024 * 1024,
+  /**
+   * Default cap on how deeply objects and arrays nest in the JSON header (a reader option can
+   * change it). Valid headers nest 5 deep; the cap is checked before JSON.parse runs.
+   */
+  maxHeaderDepth: 64,
   maxTensors: 65_536,
   maxNodes: 4_096,
   maxRank: 8,

@@ -1,3 +1,4 @@
+import { type ModelCost, modelCost } from "./cost.js";
 import type { Graph, ModelMetadata, ValueInfo } from "./graph.js";
 import { inferValueInfos, outputClassCount, parseGraph } from "./graph-check.js";
 import { asObject, asOneOf, describe, fail } from "./json-check.js";
@@ -82,6 +83,8 @@ export function checkTensor(name: string, t: unknown): Tensor {
 export interface CheckedModel {
   readonly model: OnebitModel;
   readonly values: readonly ValueInfo[];
+  /** What one sample costs to run (SPEC.md §5.7). */
+  readonly cost: ModelCost;
 }
 
 /**
@@ -114,5 +117,6 @@ export function checkModel(model: OnebitModel): CheckedModel {
   const values = inferValueInfos(graph, (name) => tensors.get(name));
   checkTensorValues(graph, tensors);
   const metadata: ModelMetadata = parseMetadata(m["metadata"], outputClassCount(graph, values));
-  return { model: { graph, tensors, metadata }, values };
+  const cost = modelCost(graph, values, (name) => tensors.get(name));
+  return { model: { graph, tensors, metadata }, values, cost };
 }

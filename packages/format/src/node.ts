@@ -11,7 +11,12 @@ import {
 import type { OnebitModel } from "./tensor.js";
 import { writeModel } from "./write.js";
 
-export { readFileAligned, writeFileAtomic } from "./atomic-file.js";
+export {
+  readFileAligned,
+  removeStaleTemps,
+  STALE_TEMP_AGE_MS,
+  writeFileAtomic,
+} from "./atomic-file.js";
 
 /**
  * Validates and writes a model to `path` atomically: a crash or error never leaves a partial file

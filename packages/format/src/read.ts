@@ -3,9 +3,11 @@ import { crc32 } from "./crc32.js";
 import { FormatError } from "./errors.js";
 import type { Graph, ModelMetadata, ValueInfo } from "./graph.js";
 import { inferValueInfos, outputClassCount, parseGraph } from "./graph-check.js";
-import { asObject, findDuplicateKey, own } from "./json-check.js";
+import { asObject, checkJsonDepth, findDuplicateKey, own } from "./json-check.js";
 import { align, LIMITS, TENSOR_ALIGNMENT } from "./limits.js";
 import { parseMetadata } from "./metadata.js";
+import { type ModelCost, modelCost } from "./cost.js";
+import { booleanOption, capOption, checkOptions } from "./options.js";
 import type { FormatVersion, OnebitModel, Tensor } from "./tensor.js";
 import { parseTensorTable, type TensorEntry } from "./tensor-table.js";
 import { checkBitPadding, checkTensorValues } from "./tensor-values.js";
@@ -18,8 +20,36 @@ export interface ReadOptions {
    * are views into `bytes`, so changing `bytes` later changes them).
    */
   readonly copy?: boolean;
-  /** Cap on the JSON header size in bytes (default 16 MiB). */
+  /** Cap on the JSON header size in bytes: an integer in [2, 2³² − 1] (default 16 MiB). */
   readonly maxHeaderBytes?: number;
+  /** Cap on the nesting depth of objects and arrays in the JSON header: an integer in [1, 10 000] (default 64). */
+  readonly maxHeaderDepth?: number;
+}
+
+const READ_OPTIONS = ["verifyChecksum", "copy", "maxHeaderBytes", "maxHeaderDepth"] as const;
+
+interface CheckedReadOptions {
+  readonly verifyChecksum: boolean;
+  readonly copy: boolean;
+  readonly maxHeaderBytes: number;
+  readonly maxHeaderDepth: number;
+}
+
+/** Every read option validated (a NaN or negative cap must not turn a check off). Throws INVALID_ARGUMENT. */
+function checkReadOptions(options: unknown): CheckedReadOptions {
+  const o = checkOptions<ReadOptions>(options, "options", READ_OPTIONS);
+  return {
+    verifyChecksum: booleanOption(o.verifyChecksum, "options.verifyChecksum", true),
+    copy: booleanOption(o.copy, "options.copy", false),
+    maxHeaderBytes: capOption(
+      o.maxHeaderBytes,
+      "options.maxHeaderBytes",
+      LIMITS.maxHeaderBytes,
+      2,
+      0xffffffff,
+    ),
+    maxHeaderDepth: capOption(o.maxHeaderDepth, "options.maxHeaderDepth", LIMITS.maxHeaderDepth, 1, 10_000),
+  };
 }
 
 /** Everything the header of a .onebit file says, validated; tensor contents not yet read. */
@@ -36,6 +66,8 @@ export interface ModelFileInfo {
   readonly metadata: ModelMetadata;
   /** Kind and shape of every node's output, `values[i]` for `graph.nodes[i]`. */
   readonly values: readonly ValueInfo[];
+  /** What one sample costs to run: MACs by precision, comparisons, activation and weight bytes (SPEC.md §5.7). */
+  readonly cost: ModelCost;
 }
 
 function u64(view: DataView, at: number): number {
@@ -44,7 +76,7 @@ function u64(view: DataView, at: number): number {
   return hi >= 2 ** 21 ? Number.POSITIVE_INFINITY : hi * 2 ** 32 + lo;
 }
 
-function checkPreamble(bytes: Uint8Array, options: ReadOptions) {
+function checkPreamble(bytes: Uint8Array, options: CheckedReadOptions) {
   const prefix = Math.min(bytes.length, MAGIC.length);
   for (let i = 0; i < prefix; i++) {
     if (bytes[i] !== MAGIC[i]) {
@@ -90,11 +122,11 @@ function checkPreamble(bytes: Uint8Array, options: ReadOptions) {
     );
   }
   const headerLength = view.getUint32(OFFSET.headerLength, true);
-  const maxHeader = options.maxHeaderBytes ?? LIMITS.maxHeaderBytes;
+  const maxHeader = options.maxHeaderBytes;
   if (headerLength > maxHeader) {
     throw new FormatError(
       "TOO_LARGE",
-      `headerLength (offset ${OFFSET.headerLength}): ${headerLength} bytes exceed the cap of ${maxHeader}`,
+      `headerLength (offset ${OFFSET.headerLength}): ${headerLength} bytes exceed the cap of ${maxHeader} (option maxHeaderBytes)`,
     );
   }
   if (headerLength < 2)
@@ -116,13 +148,17 @@ function checkPreamble(bytes: Uint8Array, options: ReadOptions) {
  * Validates a .onebit file's fixed header, checksum, JSON header, tensor table, graph and metadata
  * (SPEC.md §1 checks 1–8) without reading tensor contents. Throws FormatError.
  */
-export function readModelInfo(bytes: Uint8Array, options: ReadOptions = {}): ModelFileInfo {
+export function readModelInfo(bytes: Uint8Array, options?: ReadOptions): ModelFileInfo {
+  return readInfo(bytes, checkReadOptions(options));
+}
+
+function readInfo(bytes: Uint8Array, options: CheckedReadOptions): ModelFileInfo {
   if (!(bytes instanceof Uint8Array))
     throw new FormatError("INVALID_ARGUMENT", "bytes: expected a Uint8Array");
   const { view, version, fileLength, headerLength, dataStart } = checkPreamble(bytes, options);
   const checksumAt = fileLength - CHECKSUM_BYTES;
   const checksum = view.getUint32(checksumAt, true);
-  if (options.verifyChecksum ?? true) {
+  if (options.verifyChecksum) {
     const actual = crc32(bytes, 0, checksumAt);
     if (actual !== checksum) {
       throw new FormatError(
@@ -143,6 +179,7 @@ export function readModelInfo(bytes: Uint8Array, options: ReadOptions = {}): Mod
   } catch {
     throw new FormatError("BAD_HEADER", `header (offset ${PREAMBLE_BYTES}): not valid UTF-8`);
   }
+  checkJsonDepth(text, options.maxHeaderDepth, `header (offset ${PREAMBLE_BYTES})`);
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -166,6 +203,7 @@ export function readModelInfo(bytes: Uint8Array, options: ReadOptions = {}): Mod
   const graph = parseGraph(own(top, "graph"));
   const values = inferValueInfos(graph, (name) => byName.get(name));
   const metadata = parseMetadata(own(top, "metadata"), outputClassCount(graph, values));
+  const cost = modelCost(graph, values, (name) => byName.get(name));
   return {
     version,
     fileLength,
@@ -177,6 +215,7 @@ export function readModelInfo(bytes: Uint8Array, options: ReadOptions = {}): Mod
     tensors,
     metadata,
     values,
+    cost,
   };
 }
 
@@ -213,9 +252,10 @@ function tensorData(bytes: Uint8Array, at: number, entry: TensorEntry, copy: boo
  * tensor contents (bit padding, 0/1 flips, finite weights, no NaN thresholds). It allocates only
  * after the checks on sizes pass, and at most the file's size. Throws FormatError.
  */
-export function readModel(bytes: Uint8Array, options: ReadOptions = {}): OnebitModel {
-  const info = readModelInfo(bytes, options);
-  const copy = options.copy ?? false;
+export function readModel(bytes: Uint8Array, options?: ReadOptions): OnebitModel {
+  const checked = checkReadOptions(options);
+  const info = readInfo(bytes, checked);
+  const copy = checked.copy;
   const tensors = new Map<string, Tensor>();
   for (const e of info.tensors) {
     const data = tensorData(bytes, info.dataStart + e.offset, e, copy);

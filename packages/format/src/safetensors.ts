@@ -5,11 +5,14 @@ import {
   asObject,
   asOneOf,
   asString,
+  checkJsonDepth,
   describe,
   fail,
   findDuplicateKey,
 } from "./json-check.js";
 import { LITTLE_ENDIAN } from "./container.js";
+import { LIMITS } from "./limits.js";
+import { booleanOption, capOption, checkOptions } from "./options.js";
 
 // safetensors (Hugging Face): an 8-byte little-endian header length N, N bytes of UTF-8 JSON
 // mapping tensor names to { dtype, shape, data_offsets: [begin, end] } (offsets relative to the
@@ -127,8 +130,10 @@ export function safetensorsDTypeSize(dtype: SafetensorsDType): number {
 export interface SafetensorsReadOptions {
   /** Copy each tensor instead of viewing the input bytes where aligned (default false). */
   readonly copy?: boolean;
-  /** Cap on the JSON header in bytes (default 100 000 000, as in the reference implementation). */
+  /** Cap on the JSON header in bytes: an integer in [2, 2⁵³ − 1] (default 100 000 000, as in the reference implementation). */
   readonly maxHeaderBytes?: number;
+  /** Cap on the nesting depth of the JSON header: an integer in [1, 10 000] (default 64; valid headers nest 3 deep). */
+  readonly maxHeaderDepth?: number;
 }
 
 const DEFAULT_MAX_HEADER = 100_000_000;
@@ -167,7 +172,21 @@ interface Entry {
  * integers; each byte range exactly dtype size × elements; ranges that tile the data section from
  * 0 to its end with no hole or overlap; BOOL bytes 0/1. Throws FormatError.
  */
-export function readSafetensors(bytes: Uint8Array, options: SafetensorsReadOptions = {}): SafetensorsFile {
+export function readSafetensors(bytes: Uint8Array, options?: SafetensorsReadOptions): SafetensorsFile {
+  const o = checkOptions<SafetensorsReadOptions>(options, "options", [
+    "copy",
+    "maxHeaderBytes",
+    "maxHeaderDepth",
+  ]);
+  const copy = booleanOption(o.copy, "options.copy", false);
+  const cap = capOption(
+    o.maxHeaderBytes,
+    "options.maxHeaderBytes",
+    DEFAULT_MAX_HEADER,
+    2,
+    Number.MAX_SAFE_INTEGER,
+  );
+  const maxDepth = capOption(o.maxHeaderDepth, "options.maxHeaderDepth", LIMITS.maxHeaderDepth, 1, 10_000);
   if (!(bytes instanceof Uint8Array))
     throw new FormatError("INVALID_ARGUMENT", "bytes: expected a Uint8Array");
   if (bytes.length < 8)
@@ -179,11 +198,10 @@ export function readSafetensors(bytes: Uint8Array, options: SafetensorsReadOptio
   const lo = view.getUint32(0, true);
   const hi = view.getUint32(4, true);
   const headerLength = hi >= 2 ** 21 ? Number.POSITIVE_INFINITY : hi * 2 ** 32 + lo;
-  const cap = options.maxHeaderBytes ?? DEFAULT_MAX_HEADER;
   if (headerLength > cap)
     throw new FormatError(
       "TOO_LARGE",
-      `safetensors header length (offset 0): ${headerLength} bytes exceed the cap of ${cap}`,
+      `safetensors header length (offset 0): ${headerLength} bytes exceed the cap of ${cap} (option maxHeaderBytes)`,
     );
   if (8 + headerLength > bytes.length) {
     throw new FormatError(
@@ -201,6 +219,7 @@ export function readSafetensors(bytes: Uint8Array, options: SafetensorsReadOptio
   }
   if (!text.startsWith("{"))
     throw new FormatError("BAD_HEADER", "safetensors header (offset 8): must start with '{'");
+  checkJsonDepth(text, maxDepth, "safetensors header (offset 8)");
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -293,7 +312,6 @@ export function readSafetensors(bytes: Uint8Array, options: SafetensorsReadOptio
   if (expected !== dataLength)
     fail("BAD_TENSOR", "safetensors data", `tensors cover ${expected} of its ${dataLength} bytes`);
 
-  const copy = options.copy ?? false;
   const tensors = new Map<string, SafetensorsTensor>();
   for (const e of entries) {
     const Ctor = ARRAYS[e.dtype];
