@@ -11,6 +11,39 @@ export interface BenchOptions {
   readonly iterations?: number;
   /** …and for at least this long (default 2000 ms). */
   readonly minTimeMs?: number;
+  /**
+   * Refuse a batch whose random input would take more than this many bytes, before allocating it.
+   * Default 256 MiB (CLI `--max-input-bytes`); the runtime bounds the result on its side.
+   */
+  readonly maxInputBytes?: number;
+}
+
+/** Default cap on one benchmark batch's input: 256 MiB (≈ 340 000 MNIST images of 784 bytes). */
+export const DEFAULT_MAX_BENCH_INPUT_BYTES = 2 ** 28;
+
+/**
+ * Throws unless `batch` samples of the model's input fit in `maxInputBytes`: a RuntimeError naming
+ * the limit, the value and the option, thrown before anything is allocated.
+ */
+export function checkBenchBatch(
+  info: { size: number; dtype: "float32" | "uint8" },
+  batch: number,
+  maxInputBytes = DEFAULT_MAX_BENCH_INPUT_BYTES,
+): void {
+  for (const [v, what] of [
+    [batch, "batch"],
+    [maxInputBytes, "maxInputBytes"],
+  ] as const) {
+    if (!Number.isSafeInteger(v) || v < 1)
+      throw new RuntimeError("INVALID_ARGUMENT", `${what}: expected a positive integer, got ${v}`);
+  }
+  const bytes = batch * info.size * (info.dtype === "uint8" ? 1 : 4);
+  if (bytes > maxInputBytes) {
+    throw new RuntimeError(
+      "INVALID_ARGUMENT",
+      `batch ${batch}: its input takes ${bytes} bytes (${info.size} ${info.dtype} values per sample), more than the limit of ${maxInputBytes} bytes (raise it with --max-input-bytes, or the maxInputBytes option)`,
+    );
+  }
 }
 
 export interface BenchReport {
@@ -64,14 +97,10 @@ export async function benchmark(
   const warmup = options.warmup ?? 20;
   const iterations = options.iterations ?? 50;
   const minTimeMs = options.minTimeMs ?? 2000;
-  for (const [v, what] of [
-    [batch, "batch"],
-    [iterations, "iterations"],
-  ] as const) {
-    if (!Number.isInteger(v) || v < 1)
-      throw new RuntimeError("INVALID_ARGUMENT", `${what}: expected a positive integer, got ${v}`);
-  }
+  if (!Number.isInteger(iterations) || iterations < 1)
+    throw new RuntimeError("INVALID_ARGUMENT", `iterations: expected a positive integer, got ${iterations}`);
   const info = target.inputInfo;
+  checkBenchBatch(info, batch, options.maxInputBytes);
   const input = randomInput(info.size, info.dtype, batch);
   for (let i = 0; i < warmup; i++) await target.run(input);
   const times: number[] = [];

@@ -6,7 +6,14 @@ import { readIdx } from "@onebit/datasets";
 import { readModelInfo } from "@onebit/format";
 import { type BackendOption, RuntimeError, type StepTiming, describeModel } from "@onebit/runtime";
 import { Command, InvalidArgumentError } from "commander";
-import { type BenchReport, benchmark, randomInput } from "./bench.js";
+import {
+  type BenchReport,
+  DEFAULT_MAX_BENCH_INPUT_BYTES,
+  benchmark,
+  checkBenchBatch,
+  randomInput,
+} from "./bench.js";
+import { DEFAULT_IMAGE_LIMITS } from "./image-limits.js";
 import { decodeImages, toModelInput } from "./images.js";
 import { readModelSource } from "./load.js";
 import { InferenceSession } from "./session.js";
@@ -23,7 +30,7 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
 
 function positiveInt(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("expected a positive integer");
+  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError("expected a positive integer");
   return n;
 }
 
@@ -77,6 +84,8 @@ interface RunFlags {
   limit: number;
   threads: number | "auto";
   backend: BackendOption;
+  maxPixels: number;
+  maxImageSide: number;
 }
 
 /** Images below this count run on the main thread unless --threads asks otherwise (workers take ~50 ms to start). */
@@ -143,7 +152,10 @@ async function runCommand(
   try {
     const decoded = [];
     for (const file of inputs) {
-      const images = decodeImages(await readInputFile(file), file);
+      const images = decodeImages(await readInputFile(file), file, {
+        maxPixels: flags.maxPixels,
+        maxImageSide: flags.maxImageSide,
+      });
       if (images.count === 0) throw new RuntimeError("INVALID_ARGUMENT", `${file}: the file holds no images`);
       decoded.push({ file, images });
     }
@@ -330,6 +342,7 @@ interface BenchFlags {
   iterations: number;
   time: number;
   json?: boolean;
+  maxInputBytes: number;
 }
 
 async function benchCommand(model: string, flags: BenchFlags): Promise<void> {
@@ -339,6 +352,8 @@ async function benchCommand(model: string, flags: BenchFlags): Promise<void> {
   const reports: BenchReport[] = [];
   const profiles: { batch: number; steps: StepTiming[] }[] = [];
   try {
+    // Every batch size is checked before the first one runs or allocates anything.
+    for (const batch of flags.batch) checkBenchBatch(session.inputInfo, batch, flags.maxInputBytes);
     if (!flags.json)
       out(
         `${session.metadata.name}: backend ${session.backend}, ${session.threads} thread${session.threads > 1 ? "s" : ""}`,
@@ -365,7 +380,12 @@ async function benchCommand(model: string, flags: BenchFlags): Promise<void> {
           for (const line of table(rows, [0, 1])) out(`  ${line}`);
         }
       }
-      const r = await benchmark(session, { batch, iterations: flags.iterations, minTimeMs: flags.time });
+      const r = await benchmark(session, {
+        batch,
+        iterations: flags.iterations,
+        minTimeMs: flags.time,
+        maxInputBytes: flags.maxInputBytes,
+      });
       reports.push(r);
       if (!flags.json) {
         const l = r.latencyMs;
@@ -410,6 +430,18 @@ program
     "auto",
   )
   .option("--backend <name>", `kernel backend: ${BACKENDS.join(", ")}`, backendOption, "auto")
+  .option(
+    "--max-pixels <n>",
+    "refuse an input file holding more pixels than this, all its images together",
+    positiveInt,
+    DEFAULT_IMAGE_LIMITS.maxPixels,
+  )
+  .option(
+    "--max-image-side <n>",
+    "refuse an image wider or taller than this many pixels",
+    positiveInt,
+    DEFAULT_IMAGE_LIMITS.maxImageSide,
+  )
   .action((model: string, inputs: string[], flags: RunFlags, command: Command) =>
     runCommand(model, inputs, flags, command.getOptionValueSource("threads") === "cli"),
   );
@@ -431,6 +463,12 @@ program
   .option("--iterations <n>", "at least this many timed runs per batch size", positiveInt, 50)
   .option("--time <ms>", "and at least this long per batch size", positiveInt, 2000)
   .option("--profile", "also time each step of the plan on one thread")
+  .option(
+    "--max-input-bytes <n>",
+    "refuse a batch whose random input would take more bytes than this",
+    positiveInt,
+    DEFAULT_MAX_BENCH_INPUT_BYTES,
+  )
   .option("--json", "print JSON")
   .action((model: string, flags: BenchFlags) => benchCommand(model, flags));
 

@@ -2,6 +2,8 @@ import { extname } from "node:path";
 import { readIdx } from "@onebit/datasets";
 import { type InputInfo, RuntimeError, type RuntimeErrorCode } from "@onebit/runtime";
 import { PNG } from "pngjs";
+import { type ImageLimits, checkImageSize, resolveImageLimits } from "./image-limits.js";
+import { checkPng } from "./png-structure.js";
 
 /** Images decoded from a file: `count` samples of height × width × channels bytes (NHWC). */
 export interface DecodedImages {
@@ -17,19 +19,28 @@ function inputError(code: RuntimeErrorCode, message: string, cause?: unknown): R
   return new RuntimeError(code, message, cause === undefined ? undefined : { cause });
 }
 
-function decodePng(bytes: Uint8Array, file: string): DecodedImages {
+function decodePng(bytes: Uint8Array, file: string, limits: Required<ImageLimits>): DecodedImages {
+  // Structure, size limits and the compressed data are checked here first: pngjs trusts the header.
+  checkPng(bytes, file, limits);
   let png: PNG;
   try {
     png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   } catch (error) {
-    throw inputError("INVALID_ARGUMENT", `${file}: not a readable PNG (${(error as Error).message})`, error);
+    // The decoder's own words describe its internals (e.g. "read requests waitng on finished
+    // stream"); the user gets what is wrong with the file, the decoder's message stays in `cause`.
+    const crc = /crc/i.test((error as Error).message);
+    throw inputError(
+      "INVALID_ARGUMENT",
+      `${file}: not a readable PNG: ${crc ? "a chunk's checksum (CRC) does not match its data (corrupt file)" : "its pixel data is malformed"}`,
+      error,
+    );
   }
   // pngjs always yields 8-bit RGBA.
   return { count: 1, height: png.height, width: png.width, channels: 4, data: new Uint8Array(png.data) };
 }
 
 /** Binary (P5) or ASCII (P2) PGM with maxval ≤ 65535, scaled to 0..255. */
-function decodePgm(bytes: Uint8Array, file: string): DecodedImages {
+function decodePgm(bytes: Uint8Array, file: string, limits: Required<ImageLimits>): DecodedImages {
   let at = 0;
   const token = (): string => {
     for (;;) {
@@ -54,21 +65,26 @@ function decodePgm(bytes: Uint8Array, file: string): DecodedImages {
       `${file}: bad PGM header (width ${width}, height ${height}, maxval ${maxval})`,
     );
   }
+  checkImageSize(file, width, height, 1, limits);
   const n = width * height;
+  const wide = maxval > 255;
+  // A binary file must hold every pixel before anything is allocated for them.
+  if (magic === "P5" && bytes.length < at + 1 + n * (wide ? 2 : 1))
+    throw inputError("INVALID_ARGUMENT", `${file}: truncated PGM (${n} pixels declared)`);
   const data = new Uint8Array(n);
   const scale = (v: number) => Math.round((v * 255) / maxval);
   if (magic === "P2") {
     for (let i = 0; i < n; i++) {
-      const v = Number(token());
+      const word = token();
+      if (word === "")
+        throw inputError("INVALID_ARGUMENT", `${file}: truncated PGM (${n} pixels declared, ${i} found)`);
+      const v = Number(word);
       if (!Number.isInteger(v) || v < 0 || v > maxval)
         throw inputError("INVALID_ARGUMENT", `${file}: pixel ${i} is not an integer in 0..${maxval}`);
       data[i] = scale(v);
     }
   } else {
     at++; // the single whitespace after maxval
-    const wide = maxval > 255;
-    if (bytes.length < at + n * (wide ? 2 : 1))
-      throw inputError("INVALID_ARGUMENT", `${file}: truncated PGM (${n} pixels declared)`);
     for (let i = 0; i < n; i++) {
       data[i] = scale(wide ? (bytes[at + 2 * i]! << 8) | bytes[at + 2 * i + 1]! : bytes[at + i]!);
     }
@@ -77,7 +93,7 @@ function decodePgm(bytes: Uint8Array, file: string): DecodedImages {
 }
 
 /** An IDX file of unsigned bytes: [n, rows, cols] (MNIST images), [n, rows, cols, channels] or [rows, cols]. */
-function decodeIdx(bytes: Uint8Array, file: string): DecodedImages {
+function decodeIdx(bytes: Uint8Array, file: string, limits: Required<ImageLimits>): DecodedImages {
   let idx: ReturnType<typeof readIdx>;
   try {
     idx = readIdx(bytes);
@@ -89,21 +105,31 @@ function decodeIdx(bytes: Uint8Array, file: string): DecodedImages {
   if (idx.dtype !== "uint8")
     throw inputError("DTYPE_MISMATCH", `${file}: IDX of ${idx.dtype}, expected unsigned bytes (images)`);
   const s = idx.shape;
-  if (s.length === 2) return { count: 1, height: s[0]!, width: s[1]!, channels: 1, data: idx.data };
-  if (s.length === 3) return { count: s[0]!, height: s[1]!, width: s[2]!, channels: 1, data: idx.data };
-  if (s.length === 4) return { count: s[0]!, height: s[1]!, width: s[2]!, channels: s[3]!, data: idx.data };
-  throw inputError(
-    "INVALID_ARGUMENT",
-    `${file}: IDX of shape [${s.join(", ")}], expected [n, rows, cols] images`,
-  );
+  const images =
+    s.length === 2
+      ? { count: 1, height: s[0]!, width: s[1]!, channels: 1, data: idx.data }
+      : s.length === 3 || s.length === 4
+        ? { count: s[0]!, height: s[1]!, width: s[2]!, channels: s[3] ?? 1, data: idx.data }
+        : undefined;
+  if (images === undefined)
+    throw inputError(
+      "INVALID_ARGUMENT",
+      `${file}: IDX of shape [${s.join(", ")}], expected [n, rows, cols] images`,
+    );
+  checkImageSize(file, images.width, images.height, images.count, limits);
+  return images;
 }
 
-/** Decodes a .png, .pgm or IDX file (by extension; anything else is tried as IDX). */
-export function decodeImages(bytes: Uint8Array, file: string): DecodedImages {
+/**
+ * Decodes a .png, .pgm or IDX file (by extension; anything else is tried as IDX). Sizes are checked
+ * against `limits` (see ImageLimits for the defaults) from the header, before any pixel is decoded.
+ */
+export function decodeImages(bytes: Uint8Array, file: string, limits: ImageLimits = {}): DecodedImages {
+  const resolved = resolveImageLimits(limits);
   const ext = extname(file).toLowerCase();
-  if (ext === ".png") return decodePng(bytes, file);
-  if (ext === ".pgm" || ext === ".pnm") return decodePgm(bytes, file);
-  return decodeIdx(bytes, file);
+  if (ext === ".png") return decodePng(bytes, file, resolved);
+  if (ext === ".pgm" || ext === ".pnm") return decodePgm(bytes, file, resolved);
+  return decodeIdx(bytes, file, resolved);
 }
 
 /**

@@ -121,6 +121,50 @@ describe("onebit on bad files", () => {
   });
 });
 
+describe("onebit refuses inputs past a limit, naming the limit, the value and the option", () => {
+  it("the 69-byte PNG that aborted the process (SIGABRT) is one typed error line", async () => {
+    const b1 = file(
+      "b1.png",
+      Buffer.from(
+        "89504e470d0a1a0a0000000d494844527fffffff7fffffff080600000014c90b660000000c49444154789c6360a00c000000400001b7347cef0000000049454e44ae426082",
+        "hex",
+      ),
+    );
+    await expectFailure(
+      ["run", model, b1],
+      "INVALID_ARGUMENT",
+      b1,
+      /2147483647×2147483647/,
+      /--max-image-side/,
+    );
+  });
+
+  it("a 21-byte PGM declaring 100000×100000 pixels and an over-budget image name --max-pixels", async () => {
+    const huge = file("huge.pgm", "P5 100000 100000 255\n");
+    await expectFailure(["run", model, huge], "INVALID_ARGUMENT", huge, /100000×100000/, /--max-image-side/);
+    const big = file("big.png", png(28, 28));
+    await expectFailure(
+      ["run", model, big, "--max-pixels", "783"],
+      "INVALID_ARGUMENT",
+      big,
+      /784 pixels, more than the limit of 783/,
+      /--max-pixels/,
+    );
+    const r = await onebit("run", model, big, "--max-pixels", "784", "--max-image-side", "28", "--json");
+    expect(r.code, r.stderr).toBe(0);
+  });
+
+  it("bench --batch 10000000 names the input limit instead of 'Invalid typed array length'", async () => {
+    await expectFailure(
+      ["bench", model, "--batch", "1,10000000"],
+      "INVALID_ARGUMENT",
+      /batch 10000000/,
+      /limit of 268435456 bytes/,
+      /--max-input-bytes/,
+    );
+  });
+});
+
 describe("onebit when its reader goes away", () => {
   it("stops quietly (exit 0, nothing on stderr) when stdout closes mid-output, as with `| head -1`", async () => {
     const count = 3000;
