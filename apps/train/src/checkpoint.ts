@@ -1,52 +1,49 @@
-import { type SafetensorsTensor, readSafetensors, writeSafetensors } from "@onebit/format";
-import { readFileAligned, writeFileAtomic } from "@onebit/format/node";
+import {
+  encodeCheckpoint,
+  NnError,
+  parseCheckpoint,
+  decodeCheckpoint as restoreCheckpoint,
+} from "@onebit/nn";
+import { readCheckpointFile } from "@onebit/nn/node";
+import { writeFileAtomic } from "@onebit/format/node";
 import { checkConfig, type TrainConfig } from "./config.js";
 import { TrainError } from "./errors.js";
 import { isPresetName } from "./presets.js";
 import { createTrainerState, type EpochRecord, type TrainerState } from "./trainer.js";
 
 /*
- * A checkpoint is a safetensors file (readable by any safetensors tool):
- *   model/<layer>/<role>     F32  weights, latent binary weights and BatchNorm moving statistics
- *   optimizer/<param>/<slot> F32  the optimizer's per-parameter slots (Adam's m and v)
- *   rng                      U32  [4] the training generator's state
- * and in __metadata__ the config, the optimizer's type and scalars, and the history (JSON strings).
- * Everything the next epoch reads is in it, so a resumed run gives the same weights bit for bit.
+ * A run checkpoint is an @onebit/nn checkpoint (safetensors: weights, optimizer slots, generator,
+ * checksum; see nn's checkpoint.ts) whose extra metadata holds what a run adds: the config, the
+ * history and the time spent (JSON strings). Its epoch is the number of finished epochs.
  */
 
-const KIND = "onebit-train-checkpoint/1";
+const KIND = "onebit-train-run/2";
 
-export interface CheckpointInfo {
+export interface RunCheckpoint {
   readonly config: TrainConfig;
   readonly history: EpochRecord[];
   /** Seconds spent before this checkpoint (training, evaluation, checkpointing), across resumes. */
   readonly elapsedSeconds: number;
+  /** Model, optimizer and generator restored, `history` included. */
+  readonly state: TrainerState;
 }
 
-const f32 = (data: Float32Array): SafetensorsTensor => ({ dtype: "F32", shape: [data.length], data });
-
-export function encodeCheckpoint(
+/** The run's state as checkpoint bytes. */
+export function encodeRunCheckpoint(
   state: TrainerState,
   config: TrainConfig,
   elapsedSeconds: number,
 ): Uint8Array {
-  const tensors = new Map<string, SafetensorsTensor>();
-  for (const [k, v] of Object.entries(state.model.getState())) tensors.set(`model/${k}`, f32(v));
-  const opt = state.optimizer.getState();
-  for (const [k, v] of Object.entries(opt.slots)) tensors.set(`optimizer/${k}`, f32(v.slice()));
-  tensors.set("rng", { dtype: "U32", shape: [4], data: state.rng.getState() });
-  return writeSafetensors(tensors, {
+  return encodeCheckpoint(state.model, state.optimizer, state.history.length, state.rng, {
     kind: KIND,
     config: JSON.stringify(config),
     history: JSON.stringify(state.history),
     elapsedSeconds: String(elapsedSeconds),
-    optimizerType: opt.type,
-    optimizerScalars: JSON.stringify(opt.scalars),
   });
 }
 
-function bad(path: string, why: string): never {
-  throw new TrainError("BAD_CHECKPOINT", `checkpoint ${path}: ${why}`);
+function bad(path: string, why: string, cause?: unknown): never {
+  throw new TrainError("BAD_CHECKPOINT", `checkpoint ${path}: ${why}`, cause ? { cause } : undefined);
 }
 
 function parseJson(path: string, text: string | undefined, field: string): unknown {
@@ -58,21 +55,21 @@ function parseJson(path: string, text: string | undefined, field: string): unkno
   }
 }
 
-/** Rebuilds the trainer state (model, optimizer, generator, history) a checkpoint holds. */
-export function decodeCheckpoint(
-  bytes: Uint8Array,
-  path = "<bytes>",
-): CheckpointInfo & { state: TrainerState } {
-  let file: ReturnType<typeof readSafetensors>;
+/** Rebuilds the run (config, model, optimizer, generator, history) a checkpoint holds. */
+export function decodeRunCheckpoint(bytes: Uint8Array, path = "<bytes>"): RunCheckpoint {
+  const nnError = (e: unknown): never => {
+    if (e instanceof NnError) bad(path, e.message, e);
+    throw e;
+  };
+  let extra: Readonly<Record<string, string>> = {};
   try {
-    file = readSafetensors(bytes);
+    ({ extra } = parseCheckpoint(bytes));
   } catch (e) {
-    throw new TrainError("BAD_CHECKPOINT", `checkpoint ${path}: ${(e as Error).message}`, { cause: e });
+    nnError(e);
   }
-  const meta = file.metadata;
-  if (meta["kind"] !== KIND)
-    bad(path, `not a training checkpoint (kind ${JSON.stringify(meta["kind"])}, expected "${KIND}")`);
-  const config = parseJson(path, meta["config"], "config") as TrainConfig;
+  if (extra["kind"] !== KIND)
+    bad(path, `not a training-run checkpoint (kind ${JSON.stringify(extra["kind"])}, expected "${KIND}")`);
+  const config = parseJson(path, extra["config"], "config") as TrainConfig;
   if (typeof config !== "object" || config === null || !isPresetName(String(config.preset)))
     bad(path, `unknown preset ${JSON.stringify((config as { preset?: unknown })?.preset)}`);
   // JSON has no undefined: absent limits come back missing, which means the same.
@@ -84,64 +81,43 @@ export function decodeCheckpoint(
   try {
     checkConfig(normalized);
   } catch (e) {
-    bad(path, `invalid config: ${(e as Error).message}`);
+    bad(path, `invalid config: ${(e as Error).message}`, e);
   }
-  const history = parseJson(path, meta["history"], "history");
+  const history = parseJson(path, extra["history"], "history");
   if (!Array.isArray(history)) bad(path, "history is not an array");
-  const elapsedSeconds = Number(meta["elapsedSeconds"] ?? 0);
+  const elapsedSeconds = Number(extra["elapsedSeconds"] ?? 0);
+  if (!Number.isFinite(elapsedSeconds) || elapsedSeconds < 0)
+    bad(path, `elapsedSeconds ${extra["elapsedSeconds"]} is invalid`);
 
-  const state = createTrainerState(normalized);
-  const modelState: Record<string, Float32Array> = {};
-  const slots: Record<string, Float32Array> = {};
-  let rngState: Uint32Array | undefined;
-  for (const [name, t] of file.tensors) {
-    if (name === "rng") {
-      if (t.dtype !== "U32" || t.data.length !== 4) bad(path, 'tensor "rng" must be U32 [4]');
-      rngState = t.data as Uint32Array;
-    } else if (t.dtype !== "F32") {
-      bad(path, `tensor "${name}" is ${t.dtype}, expected F32`);
-    } else if (name.startsWith("model/")) modelState[name.slice(6)] = t.data as Float32Array;
-    else if (name.startsWith("optimizer/")) slots[name.slice(10)] = t.data as Float32Array;
-    else bad(path, `unexpected tensor "${name}"`);
-  }
-  if (!rngState) bad(path, 'no "rng" tensor');
+  const fresh = createTrainerState(normalized);
+  let info: ReturnType<typeof restoreCheckpoint>;
   try {
-    state.model.setState(modelState);
-    state.optimizer.setState({
-      type: meta["optimizerType"] ?? "",
-      scalars: parseJson(path, meta["optimizerScalars"], "optimizerScalars") as Record<string, number>,
-      slots,
-    });
-    state.rng.setState(rngState);
+    info = restoreCheckpoint(bytes, fresh.model, fresh.optimizer);
   } catch (e) {
-    if (e instanceof TrainError) throw e;
-    throw new TrainError(
-      "BAD_CHECKPOINT",
-      `checkpoint ${path} does not fit preset ${normalized.preset}: ${(e as Error).message}`,
-      {
-        cause: e,
-      },
-    );
+    if (e instanceof NnError) bad(path, `does not fit preset ${normalized.preset}: ${e.message}`, e);
+    throw e;
   }
-  state.history.push(...(history as EpochRecord[]));
+  if (info.epoch !== history.length) bad(path, `epoch ${info.epoch} but ${history.length} history entries`);
+  const state: TrainerState = { ...fresh, rng: info.rng, history: history as EpochRecord[] };
   return { config: normalized, history: state.history, elapsedSeconds, state };
 }
 
-export async function saveCheckpoint(
+/** Writes the run's checkpoint with @onebit/format's atomic save (no partial file on a crash). */
+export async function saveRunCheckpoint(
   path: string,
   state: TrainerState,
   config: TrainConfig,
   elapsedSeconds: number,
 ): Promise<void> {
-  await writeFileAtomic(path, encodeCheckpoint(state, config, elapsedSeconds));
+  await writeFileAtomic(path, encodeRunCheckpoint(state, config, elapsedSeconds));
 }
 
-export async function loadCheckpoint(path: string): Promise<CheckpointInfo & { state: TrainerState }> {
+export async function loadRunCheckpoint(path: string): Promise<RunCheckpoint> {
   let bytes: Uint8Array;
   try {
-    bytes = await readFileAligned(path);
+    bytes = await readCheckpointFile(path);
   } catch (e) {
-    throw new TrainError("IO_ERROR", `cannot read checkpoint ${path}: ${(e as Error).message}`, { cause: e });
+    throw new TrainError("IO_ERROR", (e as Error).message, { cause: e });
   }
-  return decodeCheckpoint(bytes, path);
+  return decodeRunCheckpoint(bytes, path);
 }

@@ -4,7 +4,7 @@ import { basename, dirname, join } from "node:path";
 import { type OnebitModel, writeModel } from "@onebit/format";
 import { writeFileAtomic } from "@onebit/format/node";
 import { exportModel, VERSION as NN_VERSION } from "@onebit/nn";
-import { loadCheckpoint, saveCheckpoint } from "./checkpoint.js";
+import { loadRunCheckpoint, saveRunCheckpoint } from "./checkpoint.js";
 import type { TrainConfig } from "./config.js";
 import { INPUT_NORMALIZATION, loadMnistSplits, type Split } from "./data.js";
 import { TrainError } from "./errors.js";
@@ -114,7 +114,7 @@ export async function runTraining(options: RunOptions): Promise<RunResult> {
   let config = options.config;
   let elapsedBefore = 0;
   if (options.resume) {
-    const ck = await loadCheckpoint(options.resume);
+    const ck = await loadRunCheckpoint(options.resume);
     state = ck.state;
     config = ck.config;
     for (const [key, value] of Object.entries(options.explicit ?? {})) {
@@ -152,7 +152,7 @@ export async function runTraining(options: RunOptions): Promise<RunResult> {
       progress.endEpoch(epochLine(record, config.epochs));
       if (options.checkpointDir) {
         lastCheckpoint = checkpointPath(options.checkpointDir, config.preset, record.epoch);
-        await saveCheckpoint(lastCheckpoint, state, config, elapsed());
+        await saveRunCheckpoint(lastCheckpoint, state, config, elapsed());
         await pruneCheckpoints(options.checkpointDir, config.preset, options.keepCheckpoints ?? 2);
       }
     },

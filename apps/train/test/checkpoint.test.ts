@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { decodeCheckpoint, encodeCheckpoint, loadCheckpoint } from "../src/checkpoint.js";
+import { decodeRunCheckpoint, encodeRunCheckpoint, loadRunCheckpoint } from "../src/checkpoint.js";
 import { resolveConfig } from "../src/config.js";
 import { loadMnistSplits, type Split } from "../src/data.js";
 import { TrainError } from "../src/errors.js";
@@ -32,6 +32,13 @@ const config = resolveConfig("mnist-tiny", {
 const withoutTimes = (h: readonly EpochRecord[]) =>
   h.map(({ seconds: _s, evalSeconds: _e, samplesPerSecond: _p, ...rest }) => rest);
 
+/** The bytes with one bit of the last tensor value flipped. */
+const flipped = (bytes: Uint8Array) => {
+  const out = bytes.slice();
+  out[out.length - 1]! ^= 4;
+  return out;
+};
+
 describe("checkpoints", () => {
   it("resume continues a run exactly (weights, optimizer, generator, history)", async () => {
     const straight = createTrainerState(config);
@@ -42,12 +49,12 @@ describe("checkpoints", () => {
     await trainEpochs(first, config, data, {
       stopAfter: 1,
       onEpochEnd: (_, s) => {
-        saved = encodeCheckpoint(s, config, 12.5);
+        saved = encodeRunCheckpoint(s, config, 12.5);
       },
     });
     expect(first.history).toHaveLength(1);
     // Decode the epoch-1 checkpoint into a fresh process-like state and finish the run.
-    const resumed = decodeCheckpoint(saved!);
+    const resumed = decodeRunCheckpoint(saved!);
     expect(resumed.config).toEqual(config);
     expect(resumed.elapsedSeconds).toBe(12.5);
     expect(resumed.history).toHaveLength(1);
@@ -74,7 +81,7 @@ describe("checkpoints", () => {
     });
     expect(await readdir(ckDir)).toEqual(["mnist-tiny-epoch-002.safetensors"]);
     expect(full.paths.lastCheckpoint).toBe(join(ckDir, "mnist-tiny-epoch-002.safetensors"));
-    const ck = await loadCheckpoint(full.paths.lastCheckpoint!);
+    const ck = await loadRunCheckpoint(full.paths.lastCheckpoint!);
     expect(ck.history).toHaveLength(2);
 
     // Resuming a finished run only exports again: same weights, same predictions.
@@ -103,19 +110,20 @@ describe("checkpoints", () => {
 
   it("rejects bytes that are not a checkpoint with BAD_CHECKPOINT", async () => {
     const state = createTrainerState(config);
-    const good = encodeCheckpoint(state, config, 0);
+    const good = encodeRunCheckpoint(state, config, 0);
     const cases: Array<[Uint8Array, RegExp]> = [
       [new Uint8Array([1, 2, 3]), /checkpoint x:/],
       [good.subarray(0, good.length - 10), /checkpoint x:/],
       [
-        encodeCheckpoint(createTrainerState({ ...config, width: 0.5 }), config, 0),
+        encodeRunCheckpoint(createTrainerState({ ...config, width: 0.5 }), config, 0),
         /does not fit preset mnist-tiny/,
       ],
+      [flipped(good), /checksum mismatch/],
     ];
     for (const [bytes, message] of cases) {
       let error: unknown;
       try {
-        decodeCheckpoint(bytes, "x");
+        decodeRunCheckpoint(bytes, "x");
       } catch (e) {
         error = e;
       }
@@ -123,8 +131,10 @@ describe("checkpoints", () => {
       expect((error as TrainError).code).toBe("BAD_CHECKPOINT");
       expect((error as Error).message).toMatch(message);
     }
-    await expect(loadCheckpoint(join(dir, "missing.safetensors"))).rejects.toMatchObject({
+    const missing = join(dir, "missing.safetensors");
+    await expect(loadRunCheckpoint(missing)).rejects.toMatchObject({
       code: "IO_ERROR",
+      message: expect.stringContaining(missing),
     });
   });
 });
