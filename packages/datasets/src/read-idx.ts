@@ -1,4 +1,4 @@
-import { DatasetError } from "./errors.js";
+import { DatasetError, assertCount } from "./errors.js";
 import { type IdxArray, type IdxDtype, IDX_DTYPES, dtypeFromCode, hex } from "./idx-dtype.js";
 
 export interface IdxReadOptions {
@@ -31,6 +31,9 @@ const DEFAULT_MAX_DIMS = 16;
 export function readIdxHeader(bytes: Uint8Array, options: IdxReadOptions = {}): IdxHeader {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const maxDims = options.maxDims ?? DEFAULT_MAX_DIMS;
+  // A NaN or negative cap would compare false everywhere and turn the check off.
+  assertCount(maxBytes, "IDX option maxBytes", 1);
+  assertCount(maxDims, "IDX option maxDims", 0);
   // JavaScript callers can pass anything; a string would otherwise be read character by character.
   if (!(bytes instanceof Uint8Array)) {
     const got =

@@ -61,6 +61,44 @@ describe("readIdxFile", () => {
   });
 });
 
+describe("readIdxFile on gzip files that inflate past their header", () => {
+  it("stops inflating at the first byte past the declared data instead of inflating the whole archive", async () => {
+    // A valid [1, 28, 28] file followed by 64 MiB of zeros: ≈ 64 KiB compressed.
+    const idx = writeIdx({ dtype: "uint8", shape: [1, 28, 28], data: new Uint8Array(784).fill(7) });
+    const bomb = gzipSync(Buffer.concat([idx, new Uint8Array(64 << 20)]));
+    expect(bomb.length).toBeLessThan(1 << 20);
+    const error = await rejection(readIdxFile(file("bomb-idx3-ubyte.gz", bomb)));
+    expect(error).toMatchObject({ code: "TRAILING_BYTES", offset: idx.length });
+    expect(error.message).toContain(
+      "bomb-idx3-ubyte.gz: IDX: the inflated data runs past the 784 data bytes",
+    );
+    // It names where it stopped: within the first inflated chunks, not at the end of the 64 MiB.
+    const stoppedAt = Number(/inflating stopped at byte (\d+)/.exec(error.message)?.[1]);
+    expect(stoppedAt).toBeGreaterThan(idx.length);
+    expect(stoppedAt).toBeLessThan(1 << 20);
+  });
+
+  it("refuses a header declaring more than maxBytes from the first inflated bytes", async () => {
+    const header = Uint8Array.of(0, 0, 8, 3, 0, 0, 0xea, 0x60, 0, 0, 0, 28, 0, 0, 0, 28); // 60000×28×28
+    const path = file("big-idx3-ubyte.gz", gzipSync(header));
+    const error = await rejection(readIdxFile(path, { maxBytes: 1 << 20 }));
+    expect(error.code).toBe("TOO_LARGE");
+    expect(error.message).toContain("limit of 1048576 data bytes (option maxBytes)");
+    const cut = await rejection(readIdxFile(path));
+    expect(cut.code).toBe("TRUNCATED");
+  });
+
+  it("rejects caps that would turn the checks off", async () => {
+    const path = file("ok.idx.gz", gzipSync(writeIdx(int32)));
+    for (const maxBytes of [Number.NaN, -1, 0, 1.5, Number.POSITIVE_INFINITY]) {
+      const error = await rejection(readIdxFile(path, { maxBytes }));
+      expect(error.code).toBe("INVALID_ARGUMENT");
+      expect(error.message).toContain("maxBytes");
+    }
+    expect((await rejection(readIdxFile(path, { maxDims: Number.NaN }))).code).toBe("INVALID_ARGUMENT");
+  });
+});
+
 describe("loadMnist from a directory", () => {
   const sub = mkdtempSync(join(dir, "mnist-"));
   const images = Uint8Array.from({ length: 3 * 28 * 28 }, (_, i) => i & 255);

@@ -1,5 +1,4 @@
-import { open, readFile } from "node:fs/promises";
-import { gunzipSync } from "node:zlib";
+import { open } from "node:fs/promises";
 import { DatasetError, assertCount } from "../errors.js";
 import type { IdxArray } from "../idx-dtype.js";
 import {
@@ -9,6 +8,7 @@ import {
   decodeIdxData,
   readIdxHeader,
 } from "../read-idx.js";
+import { gunzipIdx } from "./gunzip-idx.js";
 
 export interface IdxFileOptions extends IdxReadOptions {
   /** Read only the first `limit` items along the first dimension (the whole file is still validated). */
@@ -27,7 +27,9 @@ const MAX_HEADER_BYTES = 4 + 4 * 255;
 
 /**
  * Reads and validates an IDX file (plain or gzip-compressed, detected by its signature). With `limit`,
- * a plain file's size is checked against its header and only the needed items are read.
+ * a plain file's size is checked against its header and only the needed items are read. A gzip file
+ * is inflated as a stream bounded by the size its header declares (itself capped by `maxBytes`), so a
+ * small archive that inflates to gigabytes fails after the declared size, not after inflating it all.
  */
 export async function readIdxFile(path: string, options: IdxFileOptions = {}): Promise<IdxArray> {
   return (await readIdxFileContents(path, options)).array;
@@ -45,7 +47,13 @@ export async function readIdxFileContents(
       const start = new Uint8Array(Math.min(size, MAX_HEADER_BYTES));
       await file.read(start, 0, start.length, 0);
       if (start[0] === GZIP[0] && start[1] === GZIP[1]) {
-        return decodeWhole(gunzip(await readFile(path), path, options), options);
+        const { header, data } = await gunzipIdx(
+          path,
+          options,
+          (h) => limitedItems(h, options.limit).dataBytes,
+        );
+        const items = limitedItems(header, options.limit);
+        return { array: decodeIdxData({ dtype: header.dtype, shape: items.shape }, data), header };
       }
       const header = readIdxHeader(start, options);
       checkIdxLength(header, size);
@@ -61,31 +69,12 @@ export async function readIdxFileContents(
   }
 }
 
-function decodeWhole(bytes: Uint8Array, options: IdxFileOptions): IdxFileContents {
-  const header = readIdxHeader(bytes, options);
-  checkIdxLength(header, bytes.length);
-  const items = limitedItems(header, options.limit);
-  const data = bytes.subarray(header.headerBytes, header.headerBytes + items.dataBytes);
-  return { array: decodeIdxData({ dtype: header.dtype, shape: items.shape }, data), header };
-}
-
 function limitedItems(header: IdxHeader, limit: number | undefined): { shape: number[]; dataBytes: number } {
   if (limit === undefined || header.shape.length === 0 || limit >= header.shape[0]!) {
     return { shape: header.shape, dataBytes: header.dataBytes };
   }
   const itemBytes = header.shape[0] === 0 ? 0 : header.dataBytes / header.shape[0]!;
   return { shape: [limit, ...header.shape.slice(1)], dataBytes: limit * itemBytes };
-}
-
-function gunzip(compressed: Uint8Array, path: string, options: IdxReadOptions): Uint8Array {
-  // Cap the output so a hostile archive cannot expand past what readIdx would accept anyway.
-  const maxOutputLength = (options.maxBytes ?? 2 ** 30) + MAX_HEADER_BYTES + 1;
-  try {
-    return gunzipSync(compressed, { maxOutputLength });
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new DatasetError("TRUNCATED", `${path}: gzip data is corrupt, truncated or too large: ${reason}`);
-  }
 }
 
 function withPath(error: unknown, path: string): DatasetError {
