@@ -1,6 +1,7 @@
 import { readModel } from "@onebit/format";
 import { runReference } from "@onebit/nn";
 import { InferenceSession } from "@onebit/runtime-node";
+import { argmaxRows } from "@onebit/tensor";
 import type { Split } from "./data.js";
 
 /** Which implementation runs the exported graph. */
@@ -12,14 +13,6 @@ export interface PackedPredictions {
   /** The engine that ran the packed graph (with its kernel backend and threads). */
   readonly engine: string;
   readonly seconds: number;
-}
-
-function argmaxRows(data: Float32Array, rows: number, size: number, out: Int32Array, offset: number): void {
-  for (let r = 0; r < rows; r++) {
-    let best = 0;
-    for (let j = 1; j < size; j++) if (data[r * size + j]! > data[r * size + best]!) best = j;
-    out[offset + r] = best;
-  }
 }
 
 /**
@@ -45,7 +38,7 @@ export async function predictPacked(
         const r = await session.run(split.images.subarray(start * split.size, (start + b) * split.size), {
           shape: [b, ...session.inputInfo.shape],
         });
-        argmaxRows(r.logits, b, r.logits.length / b, predictions, start);
+        argmaxRows(r.logits, b, r.logits.length / b, predictions.subarray(start, start + b));
       }
       const name = `@onebit/runtime-node InferenceSession (${session.backend}, ${session.threads} thread${session.threads === 1 ? "" : "s"})`;
       return { predictions, engine: name, seconds: (performance.now() - started) / 1000 };
@@ -58,7 +51,7 @@ export async function predictPacked(
     const b = Math.min(chunk, split.count - start);
     const r = runReference(model, split.images.subarray(start * split.size, (start + b) * split.size), b);
     if (r.kind === "index") predictions.set(Int32Array.from(r.data), start);
-    else argmaxRows(r.data, b, r.size, predictions, start);
+    else argmaxRows(r.data, b, r.size, predictions.subarray(start, start + b));
   }
   return {
     predictions,

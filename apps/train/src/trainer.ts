@@ -8,7 +8,7 @@ import {
   type Sequential,
   softmaxCrossEntropy,
 } from "@onebit/nn";
-import { Rng } from "@onebit/tensor";
+import { argmaxRows, Rng } from "@onebit/tensor";
 import type { TrainConfig } from "./config.js";
 import { TrainError } from "./errors.js";
 import { normalizeBytes, type Split } from "./data.js";
@@ -99,12 +99,8 @@ export function evaluateFloat(
     const out = model.forward(xb.subarray(0, b * split.size), b, false);
     const labels = split.labels.subarray(start, start + b);
     total += loss.compute(out, labels, b, classes, grad.subarray(0, b * classes)) * b;
-    for (let i = 0; i < b; i++) {
-      let best = 0;
-      for (let j = 1; j < classes; j++) if (out[i * classes + j]! > out[i * classes + best]!) best = j;
-      predictions[start + i] = best;
-      if (best === labels[i]) correct++;
-    }
+    argmaxRows(out, b, classes, predictions.subarray(start, start + b));
+    for (let i = 0; i < b; i++) if (predictions[start + i] === labels[i]) correct++;
   }
   return { loss: total / split.count, accuracy: correct / split.count, predictions };
 }

@@ -1,3 +1,4 @@
+import { argmaxRows } from "@onebit/tensor";
 import { NnError } from "./errors.js";
 
 /**
@@ -83,18 +84,8 @@ export function countCorrect(
   batch: number,
   classes: number,
 ): number {
+  const predicted = argmaxRows(output.subarray(0, batch * classes), batch, classes);
   let correct = 0;
-  for (let r = 0; r < batch; r++) {
-    const o = r * classes;
-    let best = 0;
-    let bestValue = output[o]!;
-    for (let j = 1; j < classes; j++) {
-      if (output[o + j]! > bestValue) {
-        bestValue = output[o + j]!;
-        best = j;
-      }
-    }
-    if (best === labels[r]) correct++;
-  }
+  for (let r = 0; r < batch; r++) if (predicted[r] === labels[r]) correct++;
   return correct;
 }

@@ -1,4 +1,4 @@
-import { Rng } from "@onebit/tensor";
+import { argmaxRows, Rng } from "@onebit/tensor";
 import { type LabeledData, checkLabeledData, checkSamples } from "./data.js";
 import { NnError } from "./errors.js";
 import { QuantizerActivation } from "./layers/activations.js";
@@ -251,15 +251,7 @@ export class Sequential {
   /** Predicted class of every sample (argmax of `predict`, first on ties). */
   predictClasses(x: Float32Array, options: { batchSize?: number } = {}): Int32Array {
     const logits = this.predict(x, options);
-    const classes = this.classes;
-    const n = logits.length / classes;
-    const out = new Int32Array(n);
-    for (let r = 0; r < n; r++) {
-      let best = 0;
-      for (let j = 1; j < classes; j++) if (logits[r * classes + j]! > logits[r * classes + best]!) best = j;
-      out[r] = best;
-    }
-    return out;
+    return argmaxRows(logits, logits.length / this.classes, this.classes);
   }
 
   /** Mean loss and accuracy in evaluation mode. */

@@ -91,17 +91,26 @@ export function logSoftmax(x: Float32Array, rows: number, cols: number, out?: Fl
   return result;
 }
 
-/** Index of the largest element of each row (the first one on ties). */
-export function argmaxRows(x: ArrayLike<number>, rows: number, cols: number): Int32Array {
+/**
+ * Index of the largest element of each row (the first one on ties; NaN is never the largest), into
+ * `out` (length `rows`) when given. The one argmax of the project's training and evaluation code.
+ */
+export function argmaxRows(x: ArrayLike<number>, rows: number, cols: number, out?: Int32Array): Int32Array {
   checkMatrix(x, rows, cols, "argmaxRows");
   if (cols === 0 && rows > 0)
     throw new TensorError("INVALID_ARGUMENT", "argmaxRows needs at least one column");
-  const result = new Int32Array(rows);
+  if (out && out.length !== rows) {
+    throw new TensorError(
+      "SHAPE_MISMATCH",
+      `argmaxRows out has ${out.length} elements, ${rows} rows need ${rows}`,
+    );
+  }
+  const result = out ?? new Int32Array(rows);
   for (let r = 0; r < rows; r++) {
     const base = r * cols;
     let best = 0;
-    let bestValue = x[base]!;
-    for (let c = 1; c < cols; c++) {
+    let bestValue = Number.NEGATIVE_INFINITY;
+    for (let c = 0; c < cols; c++) {
       const v = x[base + c]!;
       if (v > bestValue) {
         bestValue = v;

@@ -46,6 +46,12 @@ describe("reductions", () => {
     expect([...argmaxRows(x, 2, 3)]).toEqual([1, 2]);
     expect([...columnSums(x, 2, 3)]).toEqual([0, 1, 2.5]);
     expect(() => argmaxRows(x, 3, 3)).toThrow(/argmaxRows/);
+    const out = new Int32Array(2);
+    expect(argmaxRows(x, 2, 3, out)).toBe(out);
+    expect([...out]).toEqual([1, 2]);
+    expect(() => argmaxRows(x, 2, 3, new Int32Array(3))).toThrow(/argmaxRows out/);
+    // NaN never wins; the first of equal maxima does.
+    expect([...argmaxRows(Float32Array.from([Number.NaN, 1, 1]), 1, 3)]).toEqual([1]);
   });
 });
 

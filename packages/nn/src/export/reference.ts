@@ -1,3 +1,4 @@
+import { argmaxRows } from "@onebit/tensor";
 import { bitPlaneDot, encodeBitPlanes, packSignsMatrix, xnorDot } from "@onebit/bitops";
 import {
   type BitTensor,
@@ -256,9 +257,7 @@ export function runReference(
           break;
         }
         case "argmax": {
-          let best = 0;
-          for (let i = 1; i < v.data.length; i++) if (v.data[i]! > v.data[best]!) best = i;
-          v = { kind: "index", shape: [], data: Float32Array.of(best) };
+          v = { kind: "index", shape: [], data: Float32Array.from(argmaxRows(v.data, 1, v.data.length)) };
           break;
         }
         case "input":

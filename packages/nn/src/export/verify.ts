@@ -1,4 +1,5 @@
 import type { OnebitModel } from "@onebit/format";
+import { argmaxRows } from "@onebit/tensor";
 import { NnError } from "../errors.js";
 import type { Sequential } from "../model.js";
 import { runReference } from "./reference.js";
@@ -11,12 +12,6 @@ export interface ExportCheck {
   readonly mismatches: number[];
   /** Largest |graph logit − model logit| (NaN when the graph ends in softmax/argmax). */
   readonly maxLogitDifference: number;
-}
-
-function argmax(v: Float32Array, start: number, n: number): number {
-  let best = 0;
-  for (let j = 1; j < n; j++) if (v[start + j]! > v[start + best]!) best = j;
-  return best;
 }
 
 /**
@@ -45,9 +40,11 @@ export function verifyExport(
   const mismatches: number[] = [];
   let maxDiff = 0;
   const lastOp = exported.graph.nodes.at(-1)!.op;
+  const predicted = argmaxRows(logits, n, classes);
+  const graphPredicted = ref.kind === "index" ? ref.data : argmaxRows(ref.data, n, ref.size);
   for (let i = 0; i < n; i++) {
-    const mine = argmax(logits, i * classes, classes);
-    const theirs = ref.kind === "index" ? ref.data[i]! : argmax(ref.data, i * ref.size, ref.size);
+    const mine = predicted[i]!;
+    const theirs = graphPredicted[i]!;
     if (mine !== theirs) mismatches.push(i);
     if (lastOp !== "softmax" && lastOp !== "argmax") {
       for (let j = 0; j < classes; j++)
