@@ -1,6 +1,9 @@
 import type { Rng } from "@onebit/tensor";
 
-/** Latent binary weights: U(−1, 1) (REFERENCE.md), from the model's seeded generator. */
+/**
+ * Latent binary weights: U(−1, 1), from the model's seeded generator (BinaryNet's initialization; see
+ * https://github.com/onebit-ml/onebit/blob/main/REFERENCE.md#latent-weights).
+ */
 export function uniformLatent(n: number, rng: Rng): Float32Array {
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) out[i] = rng.uniform(-1, 1);

@@ -4,8 +4,8 @@ import { Rng } from "../harness/rng.js";
 
 /**
  * A binary ConvNet with random weights, written as a .onebit file: the full-width MNIST ConvNet of
- * REFERENCE.md, 64C3–64C3–MP2–128C3–128C3–MP2–512FC–10 ('same' 3×3 convolutions, about 76 M
- * multiply-accumulates per 28×28 image), with an exact bit-plane first layer on 8-bit pixels, folded
+ * the repository's REFERENCE.md ("Reference training runs"), 64C3–64C3–MP2–128C3–128C3–MP2–512FC–10
+ * ('same' 3×3 convolutions, about 76 M multiply-accumulates per 28×28 image), with an exact bit-plane first layer on 8-bit pixels, folded
  * BatchNorm thresholds and scale/bias logits. Speed does not depend on the weights, so this runs
  * before (and besides) any trained ConvNet in models/.
  */
