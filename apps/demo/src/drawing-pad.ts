@@ -61,6 +61,14 @@ export class DrawingPad {
     return this.ctx.getImageData(0, 0, this.canvas.width, this.canvas.height);
   }
 
+  /** The drawing's grey levels: the red channel (the pad draws white on black, so any channel is the grey level). */
+  greyPixels(): { width: number; height: number; data: Uint8Array } {
+    const { data: rgba, width, height } = this.pixels();
+    const data = new Uint8Array(width * height);
+    for (let i = 0; i < data.length; i++) data[i] = rgba[4 * i]!;
+    return { width, height, data };
+  }
+
   private point(e: PointerEvent): { x: number; y: number } {
     const r = this.canvas.getBoundingClientRect();
     return {

@@ -1,7 +1,7 @@
+import { MNIST_SIDE as SIDE, fitToMnist } from "@onebit/datasets";
 import { InferenceSession, type SessionBackendInfo } from "@onebit/runtime-web";
 import { DrawingPad } from "./drawing-pad.js";
 import { type ModelChoice, modelChoices } from "./models.js";
-import { SIDE, greyFromRgba, toMnistInput } from "./preprocess.js";
 import "./style.css";
 
 /** One classification, as shown on the page (and read by the end-to-end tests). */
@@ -117,8 +117,7 @@ function showPrediction(p: Prediction | undefined): void {
 /** The pad's drawing as model input, or undefined when it is blank. */
 function currentInput(): Uint8Array | undefined {
   if (pad.isEmpty) return undefined;
-  const { data, width, height } = pad.pixels();
-  return toMnistInput(greyFromRgba(data, width, height));
+  return fitToMnist(pad.greyPixels());
 }
 
 /** Classifies the drawing; a newer call supersedes an older one still running. */

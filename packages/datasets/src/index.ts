@@ -2,6 +2,22 @@
 export { type BatchOptions, batches, gatherRows } from "./batches.js";
 export { DatasetError, type DatasetErrorCode } from "./errors.js";
 export {
+  type FitDrawingOptions,
+  type FittedDrawing,
+  backgroundLevel,
+  fitDrawing,
+  looksInverted,
+} from "./fit-drawing.js";
+export {
+  type FitOptions,
+  type GreyImage,
+  MNIST_BOX,
+  checkGreyImage,
+  fitToMnist,
+  inkBounds,
+  resampleArea,
+} from "./fit-mnist.js";
+export {
   IDX_DTYPES,
   type IdxArray,
   type IdxArrayInput,

@@ -1,20 +1,47 @@
 // Turns a drawing into what an MNIST model expects, the way MNIST itself was made: the digit's
 // bounding box scaled (anti-aliased) to fit 20×20, then placed in a 28×28 field so that its centre
-// of mass sits at the centre (as near as the field allows: no stroke is cut off). Pure functions over grey levels, so they are tested in Node.js.
+// of mass sits at the centre (as near as the field allows: no stroke is cut off). Pure functions over
+// grey levels with no platform API, shared by the web demo and the `onebit run --fit` CLI.
+import { DatasetError } from "./errors.js";
+import { MNIST_SIDE } from "./mnist.js";
 
-export const SIDE = 28;
-/** The digit's bounding box is scaled to fit this square, as in MNIST. */
-export const BOX = 20;
+/** MNIST scaled each digit's bounding box to fit this square before centring it in the 28×28 field. */
+export const MNIST_BOX = 20;
 
-/** A grey image, row-major, 0 = background. */
+/** A grey image, row-major, one value 0–255 per pixel (0 = background for the fitting functions). */
 export interface GreyImage {
   readonly width: number;
   readonly height: number;
   readonly data: ArrayLike<number>;
 }
 
+export interface FitOptions {
+  /** Side of the square output field. Default 28 (MNIST). */
+  side?: number;
+  /** The ink's bounding box is scaled to fit this square. Default 20 (MNIST), or side·20/28 for another side. */
+  box?: number;
+}
+
+/** Throws DatasetError "INVALID_ARGUMENT" unless `image` is a well-formed GreyImage. */
+export function checkGreyImage(image: GreyImage, what = "image"): void {
+  const { width, height, data } = (image ?? {}) as Partial<GreyImage>;
+  if (!Number.isSafeInteger(width) || !Number.isSafeInteger(height) || width! < 1 || height! < 1) {
+    throw new DatasetError(
+      "INVALID_ARGUMENT",
+      `${what}: expected { width, height, data } with positive integer sizes, got width ${width}, height ${height}`,
+    );
+  }
+  if (data === null || typeof data !== "object" || data.length !== width! * height!) {
+    throw new DatasetError(
+      "INVALID_ARGUMENT",
+      `${what}: data must hold width·height = ${width! * height!} grey levels, got ${data === null || typeof data !== "object" ? String(data) : data.length}`,
+    );
+  }
+}
+
 /** Bounding box [x0, y0, x1, y1) of the pixels above `threshold`; undefined for a blank image. */
 export function inkBounds(image: GreyImage, threshold = 0): [number, number, number, number] | undefined {
+  checkGreyImage(image);
   const { width, height, data } = image;
   let x0 = width;
   let y0 = height;
@@ -70,14 +97,25 @@ export function resampleArea(
   return out;
 }
 
-/** The 28×28 model input (bytes, 0 = background) of a drawing, or undefined if nothing is drawn. */
-export function toMnistInput(image: GreyImage): Uint8Array | undefined {
+/**
+ * The side×side model input (bytes, 0 = background) of a light-on-dark drawing of any size, prepared
+ * as MNIST was: bounding box scaled to fit box×box, centre of mass at the centre. Undefined if blank.
+ */
+export function fitToMnist(image: GreyImage, options: FitOptions = {}): Uint8Array | undefined {
+  const side = options.side ?? MNIST_SIDE;
+  const box = options.box ?? Math.max(1, Math.round((side * MNIST_BOX) / MNIST_SIDE));
+  if (!Number.isSafeInteger(side) || side < 1 || !Number.isSafeInteger(box) || box < 1 || box > side) {
+    throw new DatasetError(
+      "INVALID_ARGUMENT",
+      `fitToMnist: side and box must be integers with 1 ≤ box ≤ side, got side ${side}, box ${box}`,
+    );
+  }
   const bounds = inkBounds(image);
   if (!bounds) return undefined;
   const [x0, y0, x1, y1] = bounds;
   const bw = x1 - x0;
   const bh = y1 - y0;
-  const scale = BOX / Math.max(bw, bh);
+  const scale = box / Math.max(bw, bh);
   const w = Math.max(1, Math.round(bw * scale));
   const h = Math.max(1, Math.round(bh * scale));
   const digit = resampleArea(image, bounds, w, h);
@@ -95,20 +133,13 @@ export function toMnistInput(image: GreyImage): Uint8Array | undefined {
     }
   }
   // Kept inside the field: a lopsided drawing sits off-centre rather than losing a stroke.
-  const left = Math.min(SIDE - w, Math.max(0, Math.round(SIDE / 2 - mx / mass)));
-  const top = Math.min(SIDE - h, Math.max(0, Math.round(SIDE / 2 - my / mass)));
+  const left = Math.min(side - w, Math.max(0, Math.round(side / 2 - mx / mass)));
+  const top = Math.min(side - h, Math.max(0, Math.round(side / 2 - my / mass)));
 
-  const out = new Uint8Array(SIDE * SIDE);
+  const out = new Uint8Array(side * side);
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++)
-      out[(top + y) * SIDE + left + x] = Math.min(255, Math.round(digit[y * w + x]!));
+      out[(top + y) * side + left + x] = Math.min(255, Math.round(digit[y * w + x]!));
   }
   return out;
-}
-
-/** The red channel of RGBA pixels (the pad draws white on black, so any channel is the grey level). */
-export function greyFromRgba(rgba: Uint8ClampedArray, width: number, height: number): GreyImage {
-  const data = new Uint8Array(width * height);
-  for (let i = 0; i < data.length; i++) data[i] = rgba[4 * i]!;
-  return { width, height, data };
 }
