@@ -91,7 +91,7 @@ export function buildProgram(): Command {
     .option("--test-limit <n>", "test on the first n test images only", integer("--test-limit"))
     .option(
       "-o, --out <path>",
-      "the .onebit output; <name>.report.json and <name>.svg go beside it (default: models/<preset>.onebit, or apps/train/out/ for --limit runs)",
+      "the .onebit output; <name>.report.json and <name>.svg go beside it (default: apps/train/out/<preset>.onebit, git-ignored; models/<preset>.onebit ships a model)",
     )
     .option("--checkpoint-dir <dir>", "where per-epoch checkpoints go (default apps/train/checkpoints)")
     .option("--no-checkpoints", "do not write checkpoints")
@@ -216,10 +216,12 @@ export function fromOptions(program: Command, cwd: string): CliOptions {
   };
 }
 
-/** models/<preset>.onebit for full runs; apps/train/out/ for subset runs, so they never replace a shipped model. */
+/**
+ * apps/train/out/<preset>.onebit (git-ignored): a run never replaces a tracked file; shipping a model
+ * to models/ is an explicit `--out models/<preset>.onebit`.
+ */
 export function defaultOutPath(config: TrainConfig): string {
-  const smoke = config.limit !== undefined || config.testLimit !== undefined;
-  return join(REPO_ROOT, smoke ? "apps/train/out" : "models", `${config.preset}.onebit`);
+  return join(REPO_ROOT, "apps/train/out", `${config.preset}.onebit`);
 }
 
 export { CommanderError };

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { CommanderError } from "commander";
 import { describe, expect, it } from "vitest";
@@ -21,7 +22,7 @@ describe("parseArgs", () => {
     });
     expect(o.config.augment).toBe(2);
     expect(o.out).toBeUndefined();
-    expect(defaultOutPath(o.config)).toBe(join(REPO_ROOT, "models", "mnist-conv.onebit"));
+    expect(defaultOutPath(o.config)).toBe(join(REPO_ROOT, "apps/train/out", "mnist-conv.onebit"));
     expect(o.checkpointDir).toBe(join(REPO_ROOT, "apps/train/checkpoints"));
     expect(o.resume).toBeUndefined();
     expect(o.explicit).toEqual({});
@@ -92,9 +93,26 @@ describe("parseArgs", () => {
     expect(o.quiet).toBe(true);
   });
 
-  it("sends subset runs away from the shipped models", () => {
-    const o = parseArgs(["--preset", "mnist-tiny", "--limit", "500"], cwd);
-    expect(defaultOutPath(o.config)).toBe(join(REPO_ROOT, "apps/train/out", "mnist-tiny.onebit"));
+  it("writes every run, full or subset, to a git-ignored folder unless --out says otherwise", () => {
+    for (const args of [
+      ["--preset", "mnist-tiny", "--limit", "500"],
+      ["--preset", "mnist-conv"],
+    ]) {
+      const o = parseArgs(args, cwd);
+      const out = defaultOutPath(o.config);
+      expect(out.startsWith(join(REPO_ROOT, "apps/train/out"))).toBe(true);
+      for (const file of [out, out.replace(/\.onebit$/, ".report.json"), out.replace(/\.onebit$/, ".svg")]) {
+        const ignored = spawnSync("git", ["check-ignore", "-q", file], { cwd: REPO_ROOT });
+        expect(ignored.status, `${file} must be git-ignored`).toBe(0);
+      }
+    }
+    const checkpoints = parseArgs(["--preset", "mnist-tiny"], cwd).checkpointDir!;
+    expect(
+      spawnSync("git", ["check-ignore", "-q", join(checkpoints, "x.safetensors")], { cwd: REPO_ROOT }).status,
+    ).toBe(0);
+    expect(parseArgs(["--preset", "mnist-tiny", "--out", "models/mnist-tiny.onebit"], REPO_ROOT).out).toBe(
+      join(REPO_ROOT, "models/mnist-tiny.onebit"),
+    );
   });
 
   it("turns augmentation and checkpoints off", () => {
