@@ -2,6 +2,14 @@ import { BitopsError } from "./errors.js";
 import { BitopsHeap } from "./heap.js";
 import { kernelRowWords } from "./kernel-layout.js";
 import type { BitopsKernels, GemmArgs, KernelBackend } from "./kernels/kernel-args.js";
+import {
+  type NativeIsa,
+  type NativeRegistration,
+  type NativeStatus,
+  nativeStatus,
+  registerNativeAddon as register,
+} from "./kernels/native-addon.js";
+import { createNativeKernels } from "./kernels/native-kernels.js";
 import { createTypeScriptKernels } from "./kernels/ts-kernels.js";
 import {
   type WasmBackend,
@@ -25,19 +33,40 @@ export interface BackendInfo {
   readonly reason: string;
   /** G binary-MAC/s of each candidate in the auto-selection measurement, when one ran. */
   readonly measured?: Partial<Record<KernelBackend, number>>;
+  /** Whether the native kernels (@onebit/native, Node.js) can run here, their ISA, or why not. */
+  readonly native: NativeStatus;
 }
 
-/** Creates the kernels of a backend over `memory` (a new 1-page memory when omitted). */
+/**
+ * Creates the kernels of a backend over `memory` (a new 1-page memory when omitted). `isa` picks
+ * the native kernels' instruction set (default: the best this CPU runs, or ONEBIT_NATIVE_ISA).
+ */
 export function createKernels(
-  options: { backend?: KernelBackend; memory?: WebAssembly.Memory } = {},
+  options: { backend?: KernelBackend; memory?: WebAssembly.Memory; isa?: NativeIsa } = {},
 ): BitopsKernels {
   const memory = options.memory ?? new WebAssembly.Memory({ initial: 1 });
   const backend = options.backend ?? getBackendInfo().backend;
+  return kernelsFor(backend, memory, options.isa);
+}
+
+function kernelsFor(backend: KernelBackend, memory: WebAssembly.Memory, isa?: NativeIsa): BitopsKernels {
   if (backend === "typescript") return createTypeScriptKernels(memory);
+  if (backend === "native") return createNativeKernels(memory, isa);
   if (backend !== "wasm-i64" && backend !== "wasm-simd") {
     throw new BitopsError("INVALID_ARGUMENT", `createKernels: unknown backend ${String(backend)}`);
   }
   return createWasmKernels(backend, memory);
+}
+
+/**
+ * Hands @onebit/bitops a loaded native addon, or why none could load (called by @onebit/native;
+ * see its README). `backend: "auto"` then prefers the native kernels.
+ */
+export function registerNativeAddon(registration: NativeRegistration): NativeStatus {
+  const status = register(registration);
+  info = undefined;
+  context?.byBackend.delete("native"); // built over the previous addon or ISA
+  return status;
 }
 
 /** Shared state of the high-level functions: one memory, its heap, and kernels per backend over it. */
@@ -73,7 +102,7 @@ function ensureContext(): DefaultContext & { byBackend: Map<KernelBackend, Bitop
         const backend = getBackendInfo().backend;
         let k = byBackend.get(backend);
         if (!k) {
-          k = backend === "typescript" ? createTypeScriptKernels(memory) : createWasmKernels(backend, memory);
+          k = kernelsFor(backend, memory);
           byBackend.set(backend, k);
         }
         return k;
@@ -89,30 +118,34 @@ export function defaultContext(): DefaultContext {
 }
 
 /**
- * Which kernel backend the high-level functions use, resolving "auto" on first call: TypeScript
- * without WebAssembly, the scalar module without SIMD, else whichever of the scalar and SIMD
- * modules is faster on a short measurement (tens of milliseconds with compilation, cached for the process).
+ * Which kernel backend the high-level functions use, resolving "auto" on first call: the native
+ * kernels where @onebit/native registered them and this CPU runs them; else TypeScript without
+ * WebAssembly, the scalar module without SIMD, else whichever of the scalar and SIMD modules is
+ * faster on a short measurement (tens of milliseconds with compilation, cached for the process).
+ * `native.reason` says why the native kernels were not used.
  */
 export function getBackendInfo(): BackendInfo {
   if (info) return info;
   const wasm = hasWebAssembly() && wasmBackendSupported("wasm-i64");
   const simd = wasm && wasmBackendSupported("wasm-simd");
+  const native = nativeStatus();
+  const base = { requested, wasm, simd, native };
   if (requested !== "auto") {
-    info = { backend: requested, requested, wasm, simd, reason: `forced with setBackend("${requested}")` };
+    info = { backend: requested, ...base, reason: `forced with setBackend("${requested}")` };
     return info;
   }
-  if (!wasm) {
-    info = { backend: "typescript", requested, wasm, simd, reason: "WebAssembly is not available" };
+  if (native.available) {
+    info = { backend: "native", ...base, reason: native.reason };
+  } else if (!wasm) {
+    info = { backend: "typescript", ...base, reason: "WebAssembly is not available" };
   } else if (!simd) {
-    info = { backend: "wasm-i64", requested, wasm, simd, reason: "WebAssembly SIMD is not available" };
+    info = { backend: "wasm-i64", ...base, reason: "WebAssembly SIMD is not available" };
   } else {
     const measured = measureBackends(["wasm-i64", "wasm-simd"]);
     const best = (measured["wasm-simd"] ?? 0) > (measured["wasm-i64"] ?? 0) ? "wasm-simd" : "wasm-i64";
     info = {
       backend: best,
-      requested,
-      wasm,
-      simd,
+      ...base,
       reason: `measured fastest (${fmt(measured["wasm-i64"])} vs ${fmt(measured["wasm-simd"])} G binary-MAC/s for wasm-i64 vs wasm-simd)`,
       measured,
     };
@@ -127,8 +160,11 @@ const fmt = (x: number | undefined) => (x === undefined ? "?" : x.toFixed(0));
  * throws `BitopsError` "UNSUPPORTED". Returns the resulting info.
  */
 export function setBackend(choice: BackendChoice): BackendInfo {
-  if (!["auto", "wasm-i64", "wasm-simd", "typescript"].includes(choice)) {
+  if (!["auto", "wasm-i64", "wasm-simd", "typescript", "native"].includes(choice)) {
     throw new BitopsError("INVALID_ARGUMENT", `setBackend: unknown backend ${String(choice)}`);
+  }
+  if (choice === "native" && !nativeStatus().available) {
+    throw new BitopsError("UNSUPPORTED", `setBackend: native cannot run here: ${nativeStatus().reason}`);
   }
   if (
     (choice === "wasm-i64" || choice === "wasm-simd") &&
@@ -188,9 +224,7 @@ function measureBackends(backends: KernelBackend[]): Partial<Record<KernelBacken
       p0: 0,
       p1: 0,
     };
-    const kernels = backends.map((b) =>
-      b === "typescript" ? createTypeScriptKernels(ctx.memory) : createWasmKernels(b, ctx.memory),
-    );
+    const kernels = backends.map((b) => kernelsFor(b, ctx.memory));
     const best = kernels.map(() => Number.POSITIVE_INFINITY);
     // Alternating rounds, so both candidates get the same chance to reach their optimized tier.
     for (let round = 0; round < 6; round++) {

@@ -56,8 +56,16 @@ export {
   createKernels,
   getBackendInfo,
   initBitops,
+  registerNativeAddon,
   setBackend,
 } from "./backend.js";
+export {
+  NATIVE_ABI,
+  type NativeAddon,
+  type NativeIsa,
+  type NativeRegistration,
+  type NativeStatus,
+} from "./kernels/native-addon.js";
 export { BitopsHeap } from "./heap.js";
 export type {
   BitopsKernels,

@@ -90,8 +90,8 @@ export interface PackArgs {
 
 export const OUTPUT_MODE_CODES: Record<OutputMode, number> = { dot: 0, threshold: 1, scaleBias: 2 };
 
-/** Which implementation runs the kernels. */
-export type KernelBackend = "wasm-i64" | "wasm-simd" | "typescript";
+/** Which implementation runs the kernels ("native": the @onebit/native addon, Node.js only). */
+export type KernelBackend = "wasm-i64" | "wasm-simd" | "typescript" | "native";
 
 /**
  * The pointer kernels of one backend over one memory. Row ranges let a runtime split a batch's

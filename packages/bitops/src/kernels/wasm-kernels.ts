@@ -128,11 +128,16 @@ export function compileKernelModule(backend: WasmBackend, shared: boolean): WebA
   return module;
 }
 
-/** Compiles a backend's module asynchronously (for browsers' main threads) and caches it. */
+/**
+ * Compiles a backend's module asynchronously (for browsers' main threads) and caches it. "native"
+ * has no module: it compiles the wasm-i64 one, so callers that compile every non-TypeScript backend
+ * up front (as @onebit/runtime's Engine.create does) keep working.
+ */
 export async function compileKernelModuleAsync(
-  backend: WasmBackend,
+  backend: WasmBackend | "native",
   shared: boolean,
 ): Promise<WebAssembly.Module> {
+  if (backend === "native") return compileKernelModuleAsync("wasm-i64", shared);
   const key = `${backend}/${shared}`;
   const cached = moduleCache.get(key);
   if (cached) return cached;

@@ -1,0 +1,169 @@
+import { BitopsError } from "../errors.js";
+
+/**
+ * The native backend's registry: @onebit/native (Node.js only) loads its Node-API addon and hands it
+ * here with `registerNativeAddon`; this package stays free of Node.js imports, so browsers never see
+ * it. Worker threads find the same binary by themselves: registration publishes the addon's path
+ * as worker environment data (Node.js ≥ 20.16), and a thread that needs the native backend and has
+ * none registered loads it from there with `process.dlopen`.
+ */
+
+/** Instruction sets of the native kernels, best first on their CPUs. */
+export type NativeIsa = "avx512" | "avx2" | "neon" | "scalar";
+
+/** Ids the addon expects for each ISA. */
+export const NATIVE_ISA_IDS: Record<NativeIsa, number> = { avx512: 0, avx2: 1, scalar: 2, neon: 3 };
+
+/** The raw exports of the @onebit/native addon: (isa id, Uint8Array over the memory, Uint32Array descriptor). */
+export interface NativeAddon {
+  describe(): { abi: number; isas: string[]; cpu: string };
+  gemm(isa: number, view: Uint8Array, args: Uint32Array): void;
+  bitPlaneGemm(isa: number, view: Uint8Array, args: Uint32Array): void;
+  conv2d(isa: number, view: Uint8Array, args: Uint32Array): void;
+  maxPool2d(view: Uint8Array, args: Uint32Array): void;
+  packSigns(view: Uint8Array, args: Uint32Array): void;
+}
+
+/** The descriptor layout this package fills; an addon reporting another one is refused. */
+export const NATIVE_ABI = 1;
+
+/** Whether the native backend can run here, and why (not). */
+export interface NativeStatus {
+  readonly available: boolean;
+  /** The ISA the native kernels use by default (the best one, or `ONEBIT_NATIVE_ISA`). */
+  readonly isa?: NativeIsa;
+  /** Every ISA this CPU runs, best first. */
+  readonly isas?: readonly NativeIsa[];
+  readonly cpu?: string;
+  /** The addon file. */
+  readonly path?: string;
+  readonly reason: string;
+}
+
+/** What @onebit/native passes: the loaded addon and its file, or why it could not load one. */
+export type NativeRegistration = { addon: NativeAddon; path: string } | { error: string };
+
+const ENV_KEY = "@onebit/native:addon-path";
+const NOT_REGISTERED =
+  "no native addon registered (Node.js only: install @onebit/native and import '@onebit/native/register')";
+
+let current: { addon: NativeAddon; status: NativeStatus } | undefined;
+let failure: string | undefined;
+
+interface NodeProcess {
+  env?: Record<string, string | undefined>;
+  dlopen?: (module: { exports: unknown }, filename: string) => void;
+  getBuiltinModule?: (id: string) => unknown;
+}
+interface WorkerThreads {
+  getEnvironmentData(key: string): unknown;
+  setEnvironmentData(key: string, value: string): void;
+}
+
+const nodeProcess = (): NodeProcess | undefined =>
+  (globalThis as { process?: NodeProcess }).process ?? undefined;
+
+function workerThreads(): WorkerThreads | undefined {
+  try {
+    return nodeProcess()?.getBuiltinModule?.("node:worker_threads") as WorkerThreads | undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The ISA forced with ONEBIT_NATIVE_ISA, if any. */
+function forcedIsa(): string | undefined {
+  const v = nodeProcess()?.env?.ONEBIT_NATIVE_ISA;
+  return v ? v.trim().toLowerCase() : undefined;
+}
+
+function inspect(addon: NativeAddon, path: string): NativeStatus {
+  const d = addon.describe();
+  if (d.abi !== NATIVE_ABI) {
+    return {
+      available: false,
+      path,
+      reason: `the addon at ${path} has ABI ${d.abi}, this @onebit/bitops needs ${NATIVE_ABI}`,
+    };
+  }
+  const isas = d.isas.filter((i): i is NativeIsa => i in NATIVE_ISA_IDS);
+  const forced = forcedIsa();
+  if (forced !== undefined && !(isas as string[]).includes(forced)) {
+    return {
+      available: false,
+      isas,
+      cpu: d.cpu,
+      path,
+      reason: `ONEBIT_NATIVE_ISA=${forced}, but this CPU (${d.cpu}) runs ${isas.join(", ") || "none of the native kernels"}`,
+    };
+  }
+  const isa = (forced as NativeIsa | undefined) ?? isas[0];
+  if (isa === undefined) {
+    return {
+      available: false,
+      isas,
+      cpu: d.cpu,
+      path,
+      reason: `this CPU (${d.cpu}) lacks POPCNT, which the native kernels need`,
+    };
+  }
+  return {
+    available: true,
+    isa,
+    isas,
+    cpu: d.cpu,
+    path,
+    reason: `native ${isa} kernels on ${d.cpu}${forced ? " (forced with ONEBIT_NATIVE_ISA)" : ""}`,
+  };
+}
+
+/**
+ * Hands a loaded native addon (or why none loaded) to @onebit/bitops. Called by @onebit/native;
+ * `backend: "auto"` then prefers it. Returns the resulting status.
+ */
+export function registerNativeAddon(registration: NativeRegistration): NativeStatus {
+  if ("error" in registration) {
+    current = undefined;
+    failure = registration.error;
+    return nativeStatus();
+  }
+  const status = inspect(registration.addon, registration.path);
+  current = { addon: registration.addon, status };
+  failure = undefined;
+  try {
+    workerThreads()?.setEnvironmentData(ENV_KEY, registration.path);
+  } catch {
+    // Older Node.js: workers then import '@onebit/native/register' themselves.
+  }
+  return status;
+}
+
+/** A worker thread without a registration loads the addon its parent registered. */
+function loadFromParent(): void {
+  const path = workerThreads()?.getEnvironmentData(ENV_KEY);
+  const dlopen = nodeProcess()?.dlopen;
+  if (typeof path !== "string" || !dlopen) return;
+  try {
+    const module = { exports: {} as NativeAddon };
+    dlopen(module, path);
+    registerNativeAddon({ addon: module.exports, path });
+  } catch (error) {
+    failure = `loading ${path} failed: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}
+
+/** Whether the native backend can run in this thread, and why (not). */
+export function nativeStatus(): NativeStatus {
+  if (!current && failure === undefined) loadFromParent();
+  if (current) return current.status;
+  return { available: false, reason: failure ?? NOT_REGISTERED };
+}
+
+/** The registered addon, or a BitopsError "UNSUPPORTED" naming why there is none. */
+export function nativeAddon(): { addon: NativeAddon; status: NativeStatus } {
+  const status = nativeStatus();
+  if (!current || !status.available) {
+    throw new BitopsError("UNSUPPORTED", `the native backend cannot run here: ${status.reason}`);
+  }
+  return current;
+}

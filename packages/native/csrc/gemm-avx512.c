@@ -1,0 +1,79 @@
+/* AVX-512 binary GEMM: one 512-bit weight load covers two K words of a 4-column panel, XORed with
+ * the A row's two words broadcast to match, then VPOPCNTQ and a 64-bit add. Register tile: up to
+ * 4 rows x 4 panels (16 accumulators), so each weight load serves 4 rows and each A load 16 columns. */
+#include "kernels.h"
+#include "target.h"
+#ifdef ONEBIT_X86
+#include <immintrin.h>
+
+#define TILE_ROWS 4
+#define TILE_PANELS 4
+
+static ALWAYS_INLINE TARGET_AVX512 void tile(const output_t *o, const uint8_t *a, size_t a_stride,
+                                             const uint8_t *w, int32_t kw64, int32_t m, int32_t p,
+                                             const int R, const int P) {
+  __m512i acc[TILE_ROWS][TILE_PANELS];
+  for (int r = 0; r < R; r++)
+    for (int q = 0; q < P; q++) acc[r][q] = _mm512_setzero_si512();
+  /* Lanes 0-3 take A word t, lanes 4-7 word t+1: the panel's word-major layout. */
+  const __m512i pairs = _mm512_set_epi64(1, 1, 1, 1, 0, 0, 0, 0);
+  const size_t panel_bytes = (size_t)kw64 * 32;
+  const uint8_t *ar[TILE_ROWS];
+  const uint8_t *wq[TILE_PANELS];
+  for (int r = 0; r < R; r++) ar[r] = a + (size_t)(m + r) * a_stride;
+  for (int q = 0; q < P; q++) wq[q] = w + (size_t)(p + q) * panel_bytes;
+  int32_t t = 0;
+  for (; t + 2 <= kw64; t += 2) {
+    __m512i av[TILE_ROWS];
+    for (int r = 0; r < R; r++)
+      av[r] = _mm512_permutexvar_epi64(pairs, _mm512_castsi128_si512(_mm_loadu_si128((const void *)(ar[r] + 8 * (size_t)t))));
+    for (int q = 0; q < P; q++) {
+      const __m512i wv = _mm512_loadu_si512((const void *)(wq[q] + 32 * (size_t)t));
+      for (int r = 0; r < R; r++)
+        acc[r][q] = _mm512_add_epi64(acc[r][q], _mm512_popcnt_epi64(_mm512_xor_si512(wv, av[r])));
+    }
+  }
+  if (t < kw64) { /* an odd word count: the last word alone, upper lanes zero on both sides */
+    __m512i av[TILE_ROWS];
+    for (int r = 0; r < R; r++)
+      av[r] = _mm512_maskz_permutexvar_epi64(0x0F, pairs, _mm512_castsi128_si512(_mm_loadl_epi64((const void *)(ar[r] + 8 * (size_t)t))));
+    for (int q = 0; q < P; q++) {
+      const __m512i wv = _mm512_maskz_loadu_epi64(0x0F, (const void *)(wq[q] + 32 * (size_t)t));
+      for (int r = 0; r < R; r++)
+        acc[r][q] = _mm512_add_epi64(acc[r][q], _mm512_popcnt_epi64(_mm512_xor_si512(wv, av[r])));
+    }
+  }
+  for (int r = 0; r < R; r++)
+    for (int q = 0; q < P; q++) {
+      uint64_t pop[4];
+      const __m256i s = _mm256_add_epi64(_mm512_castsi512_si256(acc[r][q]), _mm512_extracti64x4_epi64(acc[r][q], 1));
+      _mm256_storeu_si256((void *)pop, s);
+      emit_panel(o, m + r, (p + q) * 4, pop);
+    }
+}
+
+/* Every (rows, panels) tile shape at compile time, so the accumulators live in registers. */
+#define TILE_CASE(R, P) \
+  case (R) * 8 + (P):   \
+    tile(o, a, a_stride, w, kw64, m, p, R, P); \
+    break;
+
+TARGET_AVX512 void gemm_avx512(const output_t *o, const uint8_t *a, size_t a_stride, const uint8_t *w,
+                               int32_t kw64, int32_t row_start, int32_t row_end) {
+  clear_output_rows(o, row_start, row_end);
+  const int32_t p0 = o->c0 >> 2, p1 = (o->c1 + 3) >> 2;
+  for (int32_t p = p0; p < p1; p += TILE_PANELS) {
+    const int np = p1 - p < TILE_PANELS ? p1 - p : TILE_PANELS;
+    for (int32_t m = row_start; m < row_end; m += TILE_ROWS) {
+      const int nr = row_end - m < TILE_ROWS ? row_end - m : TILE_ROWS;
+      switch (nr * 8 + np) {
+        TILE_CASE(1, 1) TILE_CASE(1, 2) TILE_CASE(1, 3) TILE_CASE(1, 4)
+        TILE_CASE(2, 1) TILE_CASE(2, 2) TILE_CASE(2, 3) TILE_CASE(2, 4)
+        TILE_CASE(3, 1) TILE_CASE(3, 2) TILE_CASE(3, 3) TILE_CASE(3, 4)
+        TILE_CASE(4, 1) TILE_CASE(4, 2) TILE_CASE(4, 3) TILE_CASE(4, 4)
+        default: break;
+      }
+    }
+  }
+}
+#endif
