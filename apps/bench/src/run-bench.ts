@@ -1,7 +1,7 @@
+import { ProgressLine } from "@onebit/nn";
 import { performance } from "node:perf_hooks";
 import type { BenchOptions } from "./cli.js";
 import { FULL_MEASURE, QUICK_MEASURE } from "./harness/measure.js";
-import { Progress } from "./harness/progress.js";
 import { compareWithBaselines, runCase } from "./harness/run-case.js";
 import {
   type BenchContext,
@@ -49,30 +49,35 @@ export async function runBench(
   const machine = await describeMachine();
   onMachine?.(machine);
   const measureOptions = ctx.quick ? QUICK_MEASURE : FULL_MEASURE;
-  const progress = new Progress(0);
+  // Which case of how many is running, shown only on a terminal (never in pipes, CI logs or --json).
+  const progress = new ProgressLine(process.stderr);
+  let total = 0;
+  let finished = 0;
+  const announce = (label: string) =>
+    progress.status(`[${finished + 1}/${Math.max(total, finished + 1)}] ${label}`);
   const results: SectionResult[] = [];
   for (const section of sections) {
     const sectionStart = performance.now();
-    progress.start(`${section.id}: planning`);
+    announce(`${section.id}: planning`);
     const plan = await section.plan(ctx);
     const cases = byGroup(plan.cases.filter((c) => !options.filter || options.filter.test(caseId(c))));
     // A section without timed cases (memory) runs when the filter names it or there is no filter.
     const runsFinish =
       plan.finish && (!options.filter || options.filter.test(section.id) || cases.length > 0);
     if (options.filter && cases.length === 0 && !runsFinish) continue;
-    progress.addTotal(cases.length + (runsFinish ? 1 : 0));
+    total += cases.length + (runsFinish ? 1 : 0);
     const done: CaseResult[] = [];
     for (const c of cases) {
-      progress.start(caseId(c));
+      announce(caseId(c));
       done.push(await runCase(c, measureOptions, ctx.quick ? 120_000 : 600_000));
-      progress.finish();
+      finished++;
     }
     const compared = compareWithBaselines(done);
     let extra: Record<string, unknown> | undefined;
     if (runsFinish) {
-      progress.start(`${section.id}: measuring`);
+      announce(`${section.id}: measuring`);
       extra = await plan.finish!(compared);
-      progress.finish();
+      finished++;
     }
     results.push({
       id: section.id,

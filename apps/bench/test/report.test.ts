@@ -4,7 +4,8 @@ import { validateReport } from "../src/report/json.js";
 import { renderMarkdown } from "../src/report/markdown.js";
 import { clusterRows, genericTable } from "../src/report/tables.js";
 import { type BenchReport, REPORT_SCHEMA } from "../src/report/report.js";
-import { escapeXml, renderSvg } from "../src/report/svg.js";
+import { renderSvg } from "../src/report/svg.js";
+import { escapeXml } from "../src/report/svg-chart.js";
 import { renderTerminal } from "../src/report/terminal.js";
 import { listCases, runBench } from "../src/run-bench.js";
 

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { linearTicks, logTicks, trainingCurveSvg } from "../src/svg.js";
+import { linearTicks, logTicks } from "@onebit/bench/svg-chart";
+import { trainingCurveSvg } from "../src/svg.js";
 import type { EpochRecord } from "../src/trainer.js";
 
 const record = (epoch: number, accuracy: number, testAccuracy: number): EpochRecord => ({

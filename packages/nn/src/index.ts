@@ -46,7 +46,7 @@ export { type MultiOptimizerOptions, multiOptimizer } from "./optimizers/multi.j
 export { copyState, type Optimizer, type OptimizerState } from "./optimizers/optimizer.js";
 export { type SgdOptions, sgd } from "./optimizers/sgd.js";
 export { createParam, type Param } from "./param.js";
-export { ProgressLine, type ProgressStream } from "./progress.js";
+export { ProgressLine, type ProgressLineOptions, type ProgressStream } from "./progress.js";
 export {
   approxSign,
   magnitudeAwareSign,

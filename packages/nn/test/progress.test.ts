@@ -34,4 +34,27 @@ describe("progress display", () => {
     const line = new ProgressLine(stream(true));
     expect(line.active).toBe(true);
   });
+
+  it("logs a plain line every tenth of the work and the finish line on a non-terminal with log: true", () => {
+    const s = stream(false);
+    const line = new ProgressLine(s, { log: true });
+    for (let done = 1; done <= 30; done++) line.update("epoch 1/1", done, 30, done, "loss 1");
+    line.finish("epoch 1/1 done");
+    expect(s.chunks).toHaveLength(10);
+    expect(s.chunks[0]).toBe("  epoch 1/1 step 3/30 loss 1, ETA 27s\n");
+    expect(s.chunks.every((c) => !c.includes("\r"))).toBe(true);
+    expect(s.chunks.at(-1)).toBe("epoch 1/1 done\n");
+  });
+
+  it("shows a status truncated to the terminal width and clears it", () => {
+    const s = { ...stream(true), columns: 20 };
+    const line = new ProgressLine(s);
+    line.status("[1/3] a case with a very long name");
+    expect(s.chunks[0]).toBe("\r[1/3] a case with …");
+    line.clear();
+    expect(s.chunks[1]).toBe(`\r${" ".repeat(19)}\r`);
+    const quiet = stream(false);
+    new ProgressLine(quiet, { log: true }).status("x");
+    expect(quiet.chunks).toEqual([]);
+  });
 });

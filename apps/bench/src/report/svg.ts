@@ -1,19 +1,13 @@
 import { formatRatio } from "../harness/format.js";
 import type { CaseResult } from "../harness/types.js";
 import type { BenchReport } from "./report.js";
+import { escapeXml, svgDocument } from "./svg-chart.js";
 
 /**
  * speedup.svg: for every workload (GEMM shape, conv layer, model and batch), one bar per implementation
  * showing its speedup over the group's float32 baseline on a log scale, growing right of 1× when faster
- * and left when slower. Hand-written SVG, no dependencies; text is escaped.
+ * and left when slower. Drawn with the shared chart writer (./svg-chart.ts).
  */
-
-export function escapeXml(s: string): string {
-  return s.replace(
-    /[&<>"']/g,
-    (c) => `&${{ "&": "amp", "<": "lt", ">": "gt", '"': "quot", "'": "apos" }[c]};`,
-  );
-}
 
 const WIDTH = 960;
 const LABEL_X = 16;
@@ -60,11 +54,6 @@ export function renderSvg(r: BenchReport): string {
   const top = 64;
   const height = top + lines.length * ROW + 40;
   const out: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="system-ui, sans-serif" font-size="12">`,
-    `<title>${escapeXml(`onebit bench: speedup over the float32 baseline (${r.options.mode})`)}</title>`,
-    `<rect width="${WIDTH}" height="${height}" fill="#ffffff"/>`,
-    `<text x="${LABEL_X}" y="22" font-size="15" font-weight="bold">${escapeXml("Speedup over the float32 baseline of each workload (log scale)")}</text>`,
-    `<text x="${LABEL_X}" y="40" fill="#555">${escapeXml(`${r.machine.cpuModel}, ${r.machine.logicalCores} cores, Node.js ${r.machine.node}; baseline = onnxruntime-node float32, 1 thread`)}</text>`,
     `<rect x="${PLOT_LEFT}" y="48" width="10" height="10" fill="${COLORS.binary}"/><text x="${PLOT_LEFT + 14}" y="57">binary</text>`,
     `<rect x="${PLOT_LEFT + 70}" y="48" width="10" height="10" fill="${COLORS.float32}"/><text x="${PLOT_LEFT + 84}" y="57">float32</text>`,
   ];
@@ -107,8 +96,17 @@ export function renderSvg(r: BenchReport): string {
       `<text x="${(Math.max(x1, xv) + 4).toFixed(1)}" y="${y + 13}" fill="#000">${escapeXml(formatRatio(res.speedup) + (res.baseline ? " (baseline)" : ""))}</text>`,
     );
   });
-  out.push("</svg>");
-  return `${out.join("\n")}\n`;
+  return svgDocument(
+    {
+      width: WIDTH,
+      height,
+      title: `onebit bench: speedup over the float32 baseline (${r.options.mode})`,
+      heading: "Speedup over the float32 baseline of each workload (log scale)",
+      subtitle: `${r.machine.cpuModel}, ${r.machine.logicalCores} cores, Node.js ${r.machine.node}; baseline = onnxruntime-node float32, 1 thread`,
+      align: "start",
+    },
+    out,
+  );
 }
 
 function truncate(s: string, n: number): string {
