@@ -1,7 +1,14 @@
 // @onebit/runtime-node: the engine of @onebit/runtime with model files and worker_threads.
 export {
   type BackendOption,
+  type CostReport,
+  DEFAULT_LIMITS,
+  describeCost,
   Engine,
+  type ExceededLimit,
+  formatCostReport,
+  type InferenceFeeds,
+  type InferenceOutputs,
   type InputInfo,
   type ModelInput,
   type OutputInfo,
@@ -9,6 +16,10 @@ export {
   type RunResult,
   RuntimeError,
   type RuntimeErrorCode,
+  type RuntimeLimits,
+  Tensor,
+  type TensorData,
+  type TensorType,
   type TopEntry,
   describeModel,
 } from "@onebit/runtime";

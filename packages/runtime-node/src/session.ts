@@ -3,12 +3,16 @@ import type { ModelMetadata } from "@onebit/format";
 import {
   type BackendOption,
   Engine,
+  type InferenceFeeds,
+  type InferenceOutputs,
   type InputInfo,
+  isFeeds,
   type ModelInput,
   type OutputInfo,
   type RunOptions,
   type RunResult,
   RuntimeError,
+  type RuntimeLimits,
   type WorkerInit,
 } from "@onebit/runtime";
 import { type ModelSource, readModelSource } from "./load.js";
@@ -31,6 +35,12 @@ export interface SessionOptions {
    * rejects that run with RuntimeError "WORKER_FAILED" instead. Default: `process.emitWarning`.
    */
   readonly onWorkerError?: (error: RuntimeError) => void;
+  /**
+   * Caps on the model's cost, its plan's memory and each run's result (defaults: `DEFAULT_LIMITS`:
+   * 2³³ MACs and 2³⁰ comparisons per sample, 1 GiB of plan memory, 256 MiB per result), checked
+   * before anything is allocated or a worker started; beyond one is RuntimeError "LIMIT_EXCEEDED".
+   */
+  readonly limits?: RuntimeLimits;
 }
 
 const pools = new WeakMap<InferenceSession, NodeThreadPool[]>();
@@ -43,7 +53,14 @@ const pools = new WeakMap<InferenceSession, NodeThreadPool[]>();
 export class InferenceSession {
   private constructor(readonly engine: Engine) {}
 
-  static async create(source: ModelSource, options: SessionOptions = {}): Promise<InferenceSession> {
+  static async create(source: ModelSource, sessionOptions?: SessionOptions): Promise<InferenceSession> {
+    if (sessionOptions !== undefined && (typeof sessionOptions !== "object" || sessionOptions === null)) {
+      throw new RuntimeError(
+        "INVALID_ARGUMENT",
+        `options: expected an object or nothing, got ${sessionOptions === null ? "null" : typeof sessionOptions}`,
+      );
+    }
+    const options: SessionOptions = sessionOptions ?? {};
     const bytes = await readModelSource(source);
     const requested = options.threads ?? "auto";
     if (requested !== "auto" && (!Number.isInteger(requested) || requested < 1)) {
@@ -62,6 +79,7 @@ export class InferenceSession {
       threads,
       ...(options.backend !== undefined ? { backend: options.backend } : {}),
       ...(options.maxBatch !== undefined ? { maxBatch: options.maxBatch } : {}),
+      ...(options.limits !== undefined ? { limits: options.limits } : {}),
       ...(options.parallelThresholdNs !== undefined
         ? { parallelThresholdNs: options.parallelThresholdNs }
         : {}),
@@ -93,15 +111,29 @@ export class InferenceSession {
   get threads(): number {
     return this.engine.threads;
   }
+  /** Names of the model's inputs (one), for `run({ [inputNames[0]]: tensor })`. */
+  get inputNames(): readonly string[] {
+    return this.engine.inputNames;
+  }
+  /** Names of the outputs `run(feeds)` returns: the scores, then softmax and argmax nodes when the graph has them. */
+  get outputNames(): readonly string[] {
+    return this.engine.outputNames;
+  }
 
+  /**
+   * ONNX-Runtime-style: `feeds` maps the input name to a `Tensor` (`dims` the sample shape or
+   * `[batch, …sampleShape]`); resolves with a `Tensor` per name of `outputNames`.
+   */
+  run(feeds: InferenceFeeds, options?: Pick<RunOptions, "limits">): Promise<InferenceOutputs>;
   /**
    * Runs one sample or a batch: a Float32Array (float models; a Uint8Array of bytes is read as 0..255)
    * or a Uint8Array (8-bit models), with an optional explicit `shape` (`[…sampleShape]` or
    * `[batch, …sampleShape]`). Rejects with RuntimeError (SHAPE_MISMATCH, DTYPE_MISMATCH,
    * NON_FINITE_INPUT, DISPOSED, WORKER_FAILED).
    */
-  run(input: ModelInput, options?: RunOptions): Promise<RunResult> {
-    return this.engine.run(input, options);
+  run(input: ModelInput, options?: RunOptions): Promise<RunResult>;
+  run(input: ModelInput | InferenceFeeds, options?: RunOptions): Promise<RunResult | InferenceOutputs> {
+    return isFeeds(input) ? this.engine.runFeeds(input, options) : this.engine.run(input, options);
   }
 
   /** Stops the worker threads; later runs reject with "DISPOSED". */

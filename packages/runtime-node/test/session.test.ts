@@ -71,7 +71,8 @@ describe.each(Object.entries(RECIPES))("threads, %s", (_name, recipe) => {
       const input = ModelBuilder.inputs(model, rng, batch);
       const [a, b] = await Promise.all([one.run(input), two.run(input)]);
       expect(b.logits).toEqual(a.logits);
-      expect(b.predictions).toEqual(a.predictions);
+      expect(b.classes).toBe(a.classes);
+      if (a.classes !== undefined) expect(b.predictions).toEqual(a.predictions);
     }
     expect(sessionPools(two)).toHaveLength(1);
   });

@@ -11,6 +11,10 @@ export { type ThreadSupport, detectThreadSupport } from "./environment.js";
 export { type FetchOptions, type ModelSource, loadModelBytes } from "./model-bytes.js";
 export {
   type BackendOption,
+  DEFAULT_LIMITS,
+  type ExceededLimit,
+  type InferenceFeeds,
+  type InferenceOutputs,
   type InputInfo,
   type ModelInput,
   type OutputInfo,
@@ -18,5 +22,9 @@ export {
   type RunResult,
   RuntimeError,
   type RuntimeErrorCode,
+  type RuntimeLimits,
+  Tensor,
+  type TensorData,
+  type TensorType,
   type TopEntry,
 } from "@onebit/runtime";

@@ -7,12 +7,16 @@ import {
 import {
   type BackendOption,
   Engine,
+  type InferenceFeeds,
+  type InferenceOutputs,
   type InputInfo,
   type ModelInput,
   type OutputInfo,
   type RunOptions,
   type RunResult,
   RuntimeError,
+  type RuntimeLimits,
+  isFeeds,
 } from "@onebit/runtime";
 import { type ThreadSupport, defaultThreads, detectThreadSupport } from "./environment.js";
 import { type FetchOptions, type ModelSource, loadModelBytes } from "./model-bytes.js";
@@ -30,10 +34,16 @@ export interface SessionOptions extends FetchOptions {
   /** Samples per pass; larger batches run in several passes. */
   readonly maxBatch?: number;
   /**
-   * Estimated single-thread nanoseconds below which a run stays on the calling thread even with
-   * workers (posting to workers costs tens of microseconds). Default: @onebit/runtime's (200 µs).
+   * Least estimated saving, in nanoseconds, for a pass to be considered for the workers (posting to
+   * workers costs tens of microseconds). Default: @onebit/runtime's (50 000 ns).
    */
   readonly parallelThresholdNs?: number;
+  /**
+   * Caps on the model's cost, its plan's memory and each run's result (defaults: `DEFAULT_LIMITS`:
+   * 2³³ MACs and 2³⁰ comparisons per sample, 1 GiB of plan memory, 256 MiB per result), checked
+   * before anything is allocated or a worker started; beyond one is RuntimeError "LIMIT_EXCEEDED".
+   */
+  readonly limits?: RuntimeLimits;
 }
 
 /** What a session runs on. */
@@ -101,7 +111,14 @@ export class InferenceSession {
    * Downloads (for a URL) and validates a .onebit model, plans it, and starts Web Workers when the
    * page allows threads. Rejects with `RuntimeError` ("IO_ERROR", "INVALID_MODEL", "INVALID_ARGUMENT"…).
    */
-  static async create(source: ModelSource, options: SessionOptions = {}): Promise<InferenceSession> {
+  static async create(source: ModelSource, sessionOptions?: SessionOptions): Promise<InferenceSession> {
+    if (sessionOptions !== undefined && (typeof sessionOptions !== "object" || sessionOptions === null)) {
+      throw new RuntimeError(
+        "INVALID_ARGUMENT",
+        `options: expected an object or nothing, got ${sessionOptions === null ? "null" : typeof sessionOptions}`,
+      );
+    }
+    const options: SessionOptions = sessionOptions ?? {};
     const requested = threadCount(options.threads);
     const bytes = await loadModelBytes(source, options);
     // Compile the kernel modules asynchronously: a browser's main thread may refuse to do it synchronously.
@@ -119,7 +136,8 @@ export class InferenceSession {
 
     const base = {
       ...(options.backend ? { backend: options.backend } : {}),
-      ...(options.maxBatch ? { maxBatch: options.maxBatch } : {}),
+      ...(options.maxBatch !== undefined ? { maxBatch: options.maxBatch } : {}),
+      ...(options.limits !== undefined ? { limits: options.limits } : {}),
       ...(options.parallelThresholdNs !== undefined
         ? { parallelThresholdNs: options.parallelThresholdNs }
         : {}),
@@ -178,18 +196,34 @@ export class InferenceSession {
     return this.info.threads;
   }
 
+  /** Names of the model's inputs (one), for `run({ [inputNames[0]]: tensor })`. */
+  get inputNames(): readonly string[] {
+    return this.engine.inputNames;
+  }
+
+  /** Names of the outputs `run(feeds)` returns: the scores, then softmax and argmax nodes when the graph has them. */
+  get outputNames(): readonly string[] {
+    return this.engine.outputNames;
+  }
+
   /** The model's name, description, labels and provenance. */
   get metadata(): Engine["metadata"] {
     return this.engine.metadata;
   }
 
   /**
+   * ONNX-Runtime-style: `feeds` maps the input name to a `Tensor` (`dims` the sample shape or
+   * `[batch, …sampleShape]`); resolves with a `Tensor` per name of `outputNames`.
+   */
+  run(feeds: InferenceFeeds, options?: Pick<RunOptions, "limits">): Promise<InferenceOutputs>;
+  /**
    * Runs one sample or a batch (`Float32Array`, or bytes for 8-bit images: `Uint8Array`,
    * `Uint8ClampedArray` such as canvas pixels after picking a channel). `options.shape` is the
    * sample shape or `[batch, …sampleShape]`. Runs are serialized in call order.
    */
-  run(input: ModelInput, options?: RunOptions): Promise<RunResult> {
-    return this.engine.run(input, options);
+  run(input: ModelInput, options?: RunOptions): Promise<RunResult>;
+  run(input: ModelInput | InferenceFeeds, options?: RunOptions): Promise<RunResult | InferenceOutputs> {
+    return isFeeds(input) ? this.engine.runFeeds(input, options) : this.engine.run(input, options);
   }
 
   /** `run` on the calling thread, synchronously (never uses the workers). */

@@ -608,7 +608,8 @@ function lowerNode(L: Lowering, node: GraphNode, x: number, inInfo: ValueInfo, o
       const [h, w, c] = inInfo.shape as [number, number, number];
       const [outH, outW] = outInfo.shape as [number, number, number];
       const g = geometry(h, w, node.kernel, node.stride, node.padding);
-      const window = node.kernel[0] * node.kernel[1];
+      // Windows are clipped to the input: a kernel larger than the image reads only the image.
+      const window = Math.min(node.kernel[0], h) * Math.min(node.kernel[1], w);
       // Any strides, float32 values or packed words (`depth` = channels or words per pixel).
       const genericPool = (kind: "float32" | "bits", depth: number, costPerRow: number, out: number) =>
         L.step((a) => ({

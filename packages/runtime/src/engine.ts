@@ -8,12 +8,22 @@ import {
   initBitops,
   wasmBackendSupported,
 } from "@onebit/bitops";
-import type { ModelMetadata, Normalization, OnebitModel } from "@onebit/format";
+import type { ModelCost, ModelMetadata, Normalization, OnebitModel } from "@onebit/format";
 import { type CompiledPlan, compilePlan, createPlanMemory } from "./compile.js";
 import { RuntimeError } from "./errors.js";
 import { StepExecutor, columnSlices } from "./executor.js";
 import { type ModelInput, resolveBatch, stageInput } from "./input.js";
+import {
+  type ResolvedLimits,
+  type RuntimeLimits,
+  costViolations,
+  limitError,
+  planViolation,
+  resolveLimits,
+  resultViolation,
+} from "./limits.js";
 import { loadModel } from "./model-source.js";
+import { type InferenceFeeds, type InferenceOutputs, Tensor, feedFor } from "./named-io.js";
 import { PassChooser, type PassMode } from "./pass-chooser.js";
 import type { PlanData, WorkerInit } from "./plan.js";
 import { BatchResult, type RunResult } from "./result.js";
@@ -39,11 +49,30 @@ export interface EngineOptions {
    * pass on the calling thread.
    */
   readonly parallelThresholdNs?: number;
+  /**
+   * Caps on the model's cost and the memory and output it may take (defaults: `DEFAULT_LIMITS`),
+   * checked before anything is allocated; going beyond one is RuntimeError "LIMIT_EXCEEDED".
+   */
+  readonly limits?: RuntimeLimits;
 }
 
 export interface RunOptions {
   /** `sampleShape` for one sample or `[batch, …sampleShape]`; default: the batch follows from the length. */
   readonly shape?: readonly number[];
+  /** This run's cap on the result's size (default: the session's `limits.maxResultBytes`). */
+  readonly limits?: Pick<RuntimeLimits, "maxResultBytes">;
+}
+
+/** `options` of `run`/`runSync`/`profile`: undefined or an object (a `null` is a typed error, not a TypeError). */
+function checkRunOptions<T extends object>(options: T | undefined | null, what: string): Partial<T> {
+  if (options === undefined) return {};
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    throw new RuntimeError(
+      "INVALID_ARGUMENT",
+      `${what}: options must be an object or omitted, got ${options === null ? "null" : Array.isArray(options) ? "an array" : typeof options}`,
+    );
+  }
+  return options;
 }
 
 /** One step of `Engine.profile`: the median time of a whole pass of it on the calling thread. */
@@ -137,11 +166,23 @@ export class Engine {
   readonly inputInfo: InputInfo;
   readonly outputInfo: OutputInfo;
   readonly metadata: ModelMetadata;
+  /** Names of the model's inputs (its graph's input node), for `runFeeds`. */
+  readonly inputNames: readonly string[];
+  /**
+   * Names of the values `runFeeds` returns: the scores node, then the graph's trailing softmax
+   * (probabilities) and argmax (predictions) nodes when it has them.
+   */
+  readonly outputNames: readonly string[];
+  private readonly tailOps: readonly ("softmax" | "argmax")[];
   /** The kernel backend in use. */
   readonly backend: KernelBackend;
   /** Threads a large pass runs on (1: the calling thread only). */
   readonly threads: number;
   readonly plan: PlanData;
+  /** What one sample costs (MACs by precision, comparisons, activation and weight bytes), from the model. */
+  readonly cost: ModelCost;
+  /** The limits in force for this engine. */
+  readonly limits: ResolvedLimits;
   /** Bytes of prepacked weights and of activations per sample, and the memory's size. */
   readonly memoryInfo: {
     readonly weightBytes: number;
@@ -164,6 +205,7 @@ export class Engine {
     options: EngineOptions,
     private readonly threadPool: ThreadPoolFactory | undefined,
   ) {
+    checkRunOptions(options, "Engine.create");
     const threads = positiveInteger(options.threads, "threads", 1);
     if (threads > 1 && !threadPool) {
       throw new RuntimeError(
@@ -179,15 +221,29 @@ export class Engine {
     }
     const maxBatch =
       options.maxBatch === undefined ? undefined : positiveInteger(options.maxBatch, "maxBatch", 1);
-    this.parallelThresholdNs = options.parallelThresholdNs ?? DEFAULT_PARALLEL_THRESHOLD_NS;
+    const threshold = options.parallelThresholdNs;
+    if (threshold !== undefined && (typeof threshold !== "number" || Number.isNaN(threshold))) {
+      throw new RuntimeError(
+        "INVALID_ARGUMENT",
+        `parallelThresholdNs: expected a number of nanoseconds (or ±Infinity), got ${String(threshold)}`,
+      );
+    }
+    this.parallelThresholdNs = threshold ?? DEFAULT_PARALLEL_THRESHOLD_NS;
+    this.limits = resolveLimits(options.limits);
     this.backend = resolveBackend(options.backend);
     this.threads = threads;
-    const { model, values } = loadModel(source);
+    const { model, values, cost } = loadModel(source);
+    // Bounded cost: refuse before planning, allocating or warming anything up.
+    const tooCostly = costViolations(cost, this.limits)[0];
+    if (tooCostly) throw limitError(tooCostly);
+    this.cost = cost;
     const compiled: CompiledPlan = compilePlan(model, values, {
       threadSlots: threads,
       ...(maxBatch ? { capacity: maxBatch } : {}),
     });
     this.plan = compiled.plan;
+    const tooLarge = planViolation(this.plan.memoryBytes, this.limits);
+    if (tooLarge) throw limitError(tooLarge);
     this.memory = createPlanMemory(this.plan, threads > 1);
     compiled.fill(this.memory);
     this.memoryInfo = {
@@ -232,11 +288,15 @@ export class Engine {
       argmax: tail.includes("argmax"),
     };
     this.argmaxOfProbabilities = tail.includes("softmax") && tail.includes("argmax");
+    this.inputNames = Object.freeze([input.name]);
+    this.outputNames = Object.freeze(nodes.slice(scores).map((n) => n.name));
+    this.tailOps = tail as ("softmax" | "argmax")[];
     this.metadata = model.metadata;
   }
 
   /** Validates and plans a model (from .onebit bytes or an `OnebitModel`); starts worker threads if asked. */
-  static async create(source: Uint8Array | OnebitModel, options: EngineOptions = {}): Promise<Engine> {
+  static async create(source: Uint8Array | OnebitModel, engineOptions?: EngineOptions): Promise<Engine> {
+    const options = checkRunOptions(engineOptions, "Engine.create");
     // Compile the kernel modules asynchronously first: browsers refuse synchronous compiles of
     // modules over 4 KB on their main thread (the engine then finds them in bitops' cache).
     await initBitops();
@@ -257,9 +317,9 @@ export class Engine {
   /** Like `create`, without threads (runs on the calling thread only). */
   static createSync(
     source: Uint8Array | OnebitModel,
-    options: Omit<EngineOptions, "threads" | "threadPool"> = {},
+    options?: Omit<EngineOptions, "threads" | "threadPool">,
   ): Engine {
-    return new Engine(source, { ...options, threads: 1 }, undefined);
+    return new Engine(source, { ...checkRunOptions(options, "Engine.createSync"), threads: 1 }, undefined);
   }
 
   get disposed(): boolean {
@@ -341,10 +401,10 @@ export class Engine {
   }
 
   /** Runs one sample or a batch. Resolves with logits, probabilities and predictions; never blocks other runs' order. */
-  run(input: ModelInput, options: RunOptions = {}): Promise<RunResult> {
+  run(input: ModelInput, options?: RunOptions): Promise<RunResult> {
     try {
       this.checkAlive();
-      const batch = resolveBatch(input, this.inputInfo.dtype, this.inputInfo.shape, options.shape);
+      const batch = this.acceptBatch(input, checkRunOptions(options, "run"));
       const result = this.queue.then(() => this.runBatch(input, batch));
       this.queue = result.catch(() => undefined);
       return result;
@@ -354,12 +414,46 @@ export class Engine {
   }
 
   /**
+   * ONNX-Runtime-style run: `feeds` maps the input name to a `Tensor` whose `dims` are the sample
+   * shape or `[batch, …sampleShape]`; resolves with a `Tensor` per name of `outputNames`.
+   */
+  async runFeeds(feeds: InferenceFeeds, options?: Pick<RunOptions, "limits">): Promise<InferenceOutputs> {
+    const tensor = feedFor(feeds, this.inputNames[0]!);
+    if (tensor.type === "int32") {
+      throw new RuntimeError(
+        "DTYPE_MISMATCH",
+        `feeds[${JSON.stringify(this.inputNames[0])}]: an int32 tensor; this model takes ${this.inputInfo.dtype}`,
+      );
+    }
+    const result = await this.run(tensor.data as ModelInput, {
+      ...checkRunOptions(options, "run"),
+      shape: tensor.dims,
+    });
+    return this.namedOutputs(result);
+  }
+
+  /** A run's result as named tensors (see `outputNames`). */
+  namedOutputs(result: RunResult): InferenceOutputs {
+    const out: Record<string, Tensor> = {};
+    out[this.outputNames[0]!] = new Tensor("float32", result.logits, result.shape);
+    this.tailOps.forEach((op, i) => {
+      const name = this.outputNames[i + 1]!;
+      out[name] =
+        op === "softmax"
+          ? new Tensor("float32", result.probabilities, result.shape)
+          : new Tensor("int32", result.predictions, [result.batch]);
+    });
+    return out;
+  }
+
+  /**
    * Times each step of the plan on the calling thread: `input` holds `batch` samples (as for
    * `runSync`); each step runs `repeats` times over the whole pass and reports its median. Steps are
    * the plan's, so a layer may show as several (e.g. bit-plane encoding, then the GEMM).
    */
-  profile(input: ModelInput, options: RunOptions & { repeats?: number } = {}): StepTiming[] {
+  profile(input: ModelInput, runOptions?: RunOptions & { repeats?: number }): StepTiming[] {
     this.checkAlive();
+    const options = checkRunOptions(runOptions, "profile");
     if (this.busy)
       throw new RuntimeError("INVALID_ARGUMENT", "profile: a run is in progress on this session");
     const batch = resolveBatch(input, this.inputInfo.dtype, this.inputInfo.shape, options.shape);
@@ -387,11 +481,11 @@ export class Engine {
   }
 
   /** `run` on the calling thread, synchronously (no workers); throws if a threaded run is in flight. */
-  runSync(input: ModelInput, options: RunOptions = {}): RunResult {
+  runSync(input: ModelInput, options?: RunOptions): RunResult {
     this.checkAlive();
     if (this.busy)
       throw new RuntimeError("INVALID_ARGUMENT", "runSync: another run is in progress on this session");
-    const batch = resolveBatch(input, this.inputInfo.dtype, this.inputInfo.shape, options.shape);
+    const batch = this.acceptBatch(input, checkRunOptions(options, "runSync"));
     const out = this.newOutput(batch);
     for (let first = 0; first < batch; first += this.plan.capacity) {
       const count = Math.min(this.plan.capacity, batch - first);
@@ -403,6 +497,21 @@ export class Engine {
   }
 
   private busy = false;
+
+  /** Bytes of a run's result for `batch` samples: logits, and for classifiers probabilities and predictions. */
+  resultBytes(batch: number): number {
+    const values = batch * this.plan.output.elements * 4;
+    return this.outputInfo.classes === undefined ? values : 2 * values + 4 * batch;
+  }
+
+  /** The batch size of an input, after checking it and the result size against the limits. */
+  private acceptBatch(input: ModelInput, options: Partial<RunOptions>): number {
+    const limits = resolveLimits(options.limits, this.limits, ["maxResultBytes"], "run options.limits");
+    const batch = resolveBatch(input, this.inputInfo.dtype, this.inputInfo.shape, options.shape);
+    const tooLarge = resultViolation(this.resultBytes(batch), batch, limits);
+    if (tooLarge) throw limitError(tooLarge);
+    return batch;
+  }
 
   /** Runs an accepted batch (runs accepted before `dispose` still complete). */
   private async runBatch(input: ModelInput, batch: number): Promise<RunResult> {

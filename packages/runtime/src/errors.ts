@@ -19,16 +19,33 @@ export type RuntimeErrorCode =
   /** The model's buffers do not fit in a WebAssembly memory (4 GiB). */
   | "OUT_OF_MEMORY"
   /** Reading a model file failed (runtimes with file access); `cause` holds the system error. */
-  | "IO_ERROR";
+  | "IO_ERROR"
+  /**
+   * The model or the run would go beyond a limit (MACs, comparisons, plan memory, result size);
+   * `limit` names it, and the message says which option raises it.
+   */
+  | "LIMIT_EXCEEDED"
+  /** `predictions`, `probabilities` or `top` of a model whose output is not a vector of class scores. */
+  | "NOT_A_CLASSIFIER";
+
+/** Which limit a LIMIT_EXCEEDED error hit: the option name, the value asked for, the limit in force. */
+export interface ExceededLimit {
+  readonly name: string;
+  readonly value: number;
+  readonly max: number;
+}
 
 /** The one error class of @onebit/runtime and its environment packages; `code` is machine-readable. */
 export class RuntimeError extends Error {
   override readonly name = "RuntimeError";
+  /** For LIMIT_EXCEEDED: the limit, the value and the maximum. */
+  readonly limit: ExceededLimit | undefined;
   constructor(
     readonly code: RuntimeErrorCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; limit?: ExceededLimit },
   ) {
-    super(message, options);
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.limit = options?.limit;
   }
 }

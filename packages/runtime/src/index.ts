@@ -9,7 +9,14 @@ export {
   type RunOptions,
   type StepTiming,
 } from "./engine.js";
-export { RuntimeError, type RuntimeErrorCode } from "./errors.js";
+export { type CostReport, type CostReportOptions, describeCost, formatCostReport } from "./cost-report.js";
+export { type ExceededLimit, RuntimeError, type RuntimeErrorCode } from "./errors.js";
+export {
+  DEFAULT_LIMITS,
+  type LimitViolation,
+  type ResolvedLimits,
+  type RuntimeLimits,
+} from "./limits.js";
 export { type ModelInput, resolveBatch } from "./input.js";
 export { describeModel, type ModelSummary, type NodeSummary } from "./inspect.js";
 export { type LoadedModel, loadModel } from "./model-source.js";
@@ -21,6 +28,14 @@ export type {
   Step,
   WorkerInit,
 } from "./plan.js";
+export {
+  type InferenceFeeds,
+  type InferenceOutputs,
+  isFeeds,
+  Tensor,
+  type TensorData,
+  type TensorType,
+} from "./named-io.js";
 export { argmax, type RunResult, type TopEntry } from "./result.js";
 export {
   abortThreads,

@@ -1,4 +1,12 @@
-import type { GraphNode, ModelMetadata, OnebitModel, Tensor, ValueInfo } from "@onebit/format";
+import {
+  type GraphNode,
+  type ModelCost,
+  type ModelMetadata,
+  type OnebitModel,
+  type Tensor,
+  type ValueInfo,
+  nodeTensorRefs,
+} from "@onebit/format";
 import { type LoadedModel, loadModel } from "./model-source.js";
 
 /** One graph node as `onebit inspect` shows it. */
@@ -20,10 +28,14 @@ export interface NodeSummary {
   readonly binaryMacs: number;
   /** Float multiply-accumulates per sample. */
   readonly floatMacs: number;
+  /** Pooling-window reads, threshold comparisons and other element work per sample. */
+  readonly comparisons: number;
 }
 
 export interface ModelSummary {
   readonly metadata: ModelMetadata;
+  /** The model's cost per sample, as `@onebit/format` counts it (see `describeCost` for the limits). */
+  readonly cost: ModelCost;
   readonly nodes: readonly NodeSummary[];
   readonly totals: {
     readonly binaryParams: number;
@@ -43,18 +55,6 @@ function tensorBytes(t: Tensor): number {
 
 function elements(t: Tensor): number {
   return t.shape.reduce((p, d) => p * d, 1);
-}
-
-function refs(node: GraphNode): string[] {
-  const out: string[] = [];
-  const n = node as unknown as Record<string, unknown>;
-  for (const key of ["weights", "bias", "minMask"])
-    if (typeof n[key] === "string") out.push(n[key] as string);
-  const o = n["output"] as Record<string, unknown> | undefined;
-  if (o)
-    for (const key of ["thresholds", "flip", "scale", "bias"])
-      if (typeof o[key] === "string") out.push(o[key] as string);
-  return out;
 }
 
 function details(node: GraphNode): string {
@@ -79,34 +79,27 @@ function details(node: GraphNode): string {
   return parts.join(", ");
 }
 
+function toLoaded(source: Uint8Array | OnebitModel | LoadedModel): LoadedModel {
+  return "values" in source && "model" in source && "cost" in source
+    ? source
+    : loadModel(source as Uint8Array | OnebitModel);
+}
+
 /** Per-node and total sizes, parameter counts and MACs of a model (validated first). */
 export function describeModel(source: Uint8Array | OnebitModel | LoadedModel): ModelSummary {
-  const loaded: LoadedModel =
-    "values" in source && "model" in source ? source : loadModel(source as Uint8Array | OnebitModel);
-  const { model, values } = loaded;
+  const { model, values, cost } = toLoaded(source);
   const nodes: NodeSummary[] = model.graph.nodes.map((node, i) => {
     let binaryParams = 0;
     let otherParams = 0;
     let bytes = 0;
-    for (const ref of refs(node)) {
+    for (const ref of new Set(nodeTensorRefs(node))) {
       const t = model.tensors.get(ref)!;
       if (t.dtype === "bit") binaryParams += elements(t);
       else otherParams += elements(t);
       bytes += tensorBytes(t);
     }
     const out = values[i]!;
-    const inp = i > 0 ? values[i - 1]! : out;
-    const outSize = out.shape.reduce((p, d) => p * d, 1);
-    let binaryMacs = 0;
-    let floatMacs = 0;
-    const inSize = inp.shape.reduce((p, d) => p * d, 1);
-    if (node.op === "denseFloat") floatMacs = inSize * outSize;
-    else if (node.op === "denseBitPlane" || node.op === "binaryDense") binaryMacs = inSize * outSize;
-    else if ("kernel" in node && node.op !== "maxPool2d") {
-      const macs = outSize * node.kernel[0] * node.kernel[1] * inp.shape[2]!;
-      if (node.op === "conv2dFloat") floatMacs = macs;
-      else binaryMacs = macs;
-    }
+    const c = cost.nodes[i]!;
     return {
       index: i,
       name: node.name,
@@ -117,13 +110,15 @@ export function describeModel(source: Uint8Array | OnebitModel | LoadedModel): M
       binaryParams,
       otherParams,
       bytes,
-      binaryMacs,
-      floatMacs,
+      binaryMacs: c.binaryMacs + c.int8Macs,
+      floatMacs: c.floatMacs,
+      comparisons: c.comparisons,
     };
   });
   const sum = (f: (n: NodeSummary) => number) => nodes.reduce((s, n) => s + f(n), 0);
   return {
     metadata: model.metadata,
+    cost,
     nodes,
     totals: {
       binaryParams: sum((n) => n.binaryParams),

@@ -1,9 +1,11 @@
 import {
   FormatError,
+  type ModelCost,
   type OnebitModel,
   type ValueInfo,
   checkModel,
   inferValueInfos,
+  modelCost,
   readModel,
 } from "@onebit/format";
 import { RuntimeError } from "./errors.js";
@@ -12,6 +14,8 @@ import { RuntimeError } from "./errors.js";
 export interface LoadedModel {
   readonly model: OnebitModel;
   readonly values: readonly ValueInfo[];
+  /** What one sample costs (MACs by precision, comparisons, activation and weight bytes). */
+  readonly cost: ModelCost;
 }
 
 function fromFormatError(error: unknown, where: string): never {
@@ -41,7 +45,7 @@ export function loadModel(source: Uint8Array | OnebitModel): LoadedModel {
     } catch (error) {
       fromFormatError(error, "model graph");
     }
-    return { model, values };
+    return { model, values, cost: modelCost(model.graph, values, (name) => model.tensors.get(name)) };
   }
   // Other binary containers would otherwise be checked as an OnebitModel and fail on a missing field.
   const binary = source instanceof ArrayBuffer || ArrayBuffer.isView(source);
@@ -55,7 +59,7 @@ export function loadModel(source: Uint8Array | OnebitModel): LoadedModel {
   }
   try {
     const checked = checkModel(source);
-    return { model: checked.model, values: checked.values };
+    return { model: checked.model, values: checked.values, cost: checked.cost };
   } catch (error) {
     fromFormatError(error, "model");
   }

@@ -21,10 +21,18 @@ export interface RunResult {
    * not a class-score vector, its final values (bits as ±1).
    */
   readonly logits: Float32Array;
-  /** softmax(logits) per sample — classifiers only. */
-  readonly probabilities: Float32Array | undefined;
-  /** The predicted class of each sample (the graph's argmax: lowest index on ties) — classifiers only. */
-  readonly predictions: Int32Array | undefined;
+  /** Classes when the output is a vector of class scores (a classifier), else undefined. */
+  readonly classes: number | undefined;
+  /**
+   * softmax(logits) per sample — classifiers only: reading it on another model throws RuntimeError
+   * "NOT_A_CLASSIFIER" (check `classes` first when the model may not be a classifier).
+   */
+  readonly probabilities: Float32Array;
+  /**
+   * The predicted class of each sample (the graph's argmax: lowest index on ties) — classifiers
+   * only, like `probabilities`.
+   */
+  readonly predictions: Int32Array;
   /** The k most probable classes of `sample` (default 0), best first — classifiers only. */
   top(k: number, sample?: number): TopEntry[];
 }
@@ -36,23 +44,30 @@ export function argmax(values: Float32Array, at: number, n: number): number {
   return best;
 }
 
+function notAClassifier(what: string): RuntimeError {
+  return new RuntimeError(
+    "NOT_A_CLASSIFIER",
+    `${what}: the model's output is not a vector of class scores (result.classes is undefined); read result.logits`,
+  );
+}
+
 export class BatchResult implements RunResult {
-  readonly probabilities: Float32Array | undefined;
-  readonly predictions: Int32Array | undefined;
+  private readonly p: Float32Array | undefined;
+  private readonly pred: Int32Array | undefined;
 
   constructor(
     readonly batch: number,
     readonly shape: readonly number[],
     readonly logits: Float32Array,
     /** Class count when the output is a score vector. */
-    private readonly classes: number | undefined,
+    readonly classes: number | undefined,
     private readonly labels: readonly string[] | undefined,
     /** The graph's argmax reads probabilities (it follows a softmax) rather than logits. */
     argmaxOfProbabilities: boolean,
   ) {
     if (classes === undefined) {
-      this.probabilities = undefined;
-      this.predictions = undefined;
+      this.p = undefined;
+      this.pred = undefined;
       return;
     }
     const p = new Float32Array(logits.length);
@@ -61,18 +76,23 @@ export class BatchResult implements RunResult {
       softmaxInto(logits, b * classes, p, b * classes, classes);
       pred[b] = argmax(argmaxOfProbabilities ? p : logits, b * classes, classes);
     }
-    this.probabilities = p;
-    this.predictions = pred;
+    this.p = p;
+    this.pred = pred;
+  }
+
+  get probabilities(): Float32Array {
+    if (!this.p) throw notAClassifier("probabilities");
+    return this.p;
+  }
+
+  get predictions(): Int32Array {
+    if (!this.pred) throw notAClassifier("predictions");
+    return this.pred;
   }
 
   top(k: number, sample = 0): TopEntry[] {
     const n = this.classes;
-    if (n === undefined || !this.probabilities) {
-      throw new RuntimeError(
-        "INVALID_ARGUMENT",
-        "top(k): the model's output is not a vector of class scores",
-      );
-    }
+    if (n === undefined || !this.p) throw notAClassifier("top(k)");
     if (!Number.isInteger(k) || k < 1)
       throw new RuntimeError("INVALID_ARGUMENT", `top(k): k must be a positive integer, got ${k}`);
     if (!Number.isInteger(sample) || sample < 0 || sample >= this.batch) {
@@ -88,7 +108,7 @@ export class BatchResult implements RunResult {
     return order.slice(0, Math.min(k, n)).map((index) => ({
       index,
       label: this.labels?.[index],
-      probability: this.probabilities![at + index]!,
+      probability: this.p![at + index]!,
       logit: this.logits[at + index]!,
     }));
   }

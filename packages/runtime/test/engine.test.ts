@@ -36,7 +36,7 @@ describe.each(Object.entries(RECIPES))("%s", (_name, recipe) => {
           expect(Array.from(result.logits), `seed ${seed} batch ${batch}`).toEqual(
             Array.from(expected(model, inputs, batch, scoresNode)),
           );
-          if (result.predictions) {
+          if (result.classes !== undefined) {
             const last = model.graph.nodes.length - 1;
             for (let b = 0; b < batch; b++) {
               const size = inputs.length / batch;

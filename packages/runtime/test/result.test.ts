@@ -66,8 +66,9 @@ describe("results", () => {
     expect(e.outputInfo).toMatchObject({ kind: "bits", shape: [37], classes: undefined });
     expect(r.logits).toHaveLength(74);
     expect(r.logits.every((v) => v === 1 || v === -1)).toBe(true);
-    expect(r.probabilities).toBeUndefined();
-    expect(() => r.top(1)).toThrow(/not a vector of class scores/);
+    expect(r.classes).toBeUndefined();
+    for (const read of [() => r.probabilities, () => r.predictions, () => r.top(1)])
+      expect(read).toThrow(expect.objectContaining({ code: "NOT_A_CLASSIFIER" }));
   });
 
   it("describeModel counts parameters, bytes and MACs per node", () => {
