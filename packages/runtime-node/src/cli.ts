@@ -1,10 +1,17 @@
 #!/usr/bin/env node
 // The `onebit` command: run a .onebit model on images, inspect a model, benchmark it.
+import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
 import { readIdx } from "@onebit/datasets";
 import { readModelInfo } from "@onebit/format";
-import { type BackendOption, RuntimeError, type StepTiming, describeModel } from "@onebit/runtime";
+import {
+  type BackendOption,
+  type InputInfo,
+  RuntimeError,
+  type StepTiming,
+  describeModel,
+} from "@onebit/runtime";
 import { Command, InvalidArgumentError } from "commander";
 import {
   type BenchReport,
@@ -14,11 +21,14 @@ import {
   randomInput,
 } from "./bench.js";
 import { DEFAULT_IMAGE_LIMITS } from "./image-limits.js";
-import { decodeImages, toModelInput } from "./images.js";
+import { countInverted, fitImages, squareGreySide } from "./fit-images.js";
+import { type DecodedImages, decodeImages, toModelInput } from "./images.js";
 import { readModelSource } from "./load.js";
 import { InferenceSession } from "./session.js";
 
 const out = (line = "") => process.stdout.write(`${line}\n`);
+/** Something the user should know that is not the result (stderr, so that --json output stays clean). */
+const note = (line: string) => process.stderr.write(`onebit: note: ${line}\n`);
 
 // `onebit inspect m.onebit | head`: when the reader goes away there is nobody left to tell; stop
 // quietly instead of dying on an unhandled EPIPE with a stack trace.
@@ -80,6 +90,7 @@ interface RunFlags {
   top: number;
   json?: boolean;
   invert?: boolean;
+  fit?: boolean;
   labels?: string;
   limit: number;
   threads: number | "auto";
@@ -181,7 +192,7 @@ async function runCommand(
     }[] = [];
     let offset = 0;
     for (const { file, images } of decoded) {
-      const data = toModelInput(images, session.inputInfo, file, flags.invert);
+      const data = prepareInput(images, session.inputInfo, file, flags);
       const r = await session.run(data, { shape: [images.count, ...session.inputInfo.shape] });
       for (let i = 0; i < images.count; i++) {
         const label = truth ? Number(truth.data[offset + i]) : undefined;
@@ -240,6 +251,48 @@ async function runCommand(
   }
 }
 type InferenceSessionResult = Awaited<ReturnType<InferenceSession["run"]>>;
+
+/** `n images` or `the image`, for notes about a file's images. */
+const imagesOf = (count: number, total: number) =>
+  total === 1 ? "the image" : `${count} of its ${total} images`;
+
+/**
+ * The model input for one file's images: fitted as MNIST was with --fit (inverting dark-on-light
+ * images, and saying so), else as they are — with a note when a grey model is given images that
+ * look dark-on-light, and a hint towards --fit when the size does not match.
+ */
+function prepareInput(images: DecodedImages, input: InputInfo, file: string, flags: RunFlags): Uint8Array {
+  if (flags.fit) {
+    const fitted = fitImages(images, input, file, flags.invert === true);
+    if (fitted.inverted > 0 && !flags.invert)
+      note(`${file}: ${imagesOf(fitted.inverted, images.count)} looked dark-on-light: inverted by --fit`);
+    return toModelInput(fitted.images, input, file);
+  }
+  const greyModel = input.shape.length === 1 || input.shape[2] === 1;
+  if (greyModel && !flags.invert) {
+    const inverted = countInverted(images, file);
+    if (inverted > 0)
+      note(
+        `${file}: ${imagesOf(inverted, images.count)} look${inverted === 1 && images.count === 1 ? "s" : ""} inverted (dark strokes on a light background; the model expects light on dark): add --invert, or --fit`,
+      );
+  }
+  try {
+    return toModelInput(images, input, file, flags.invert);
+  } catch (error) {
+    if (
+      error instanceof RuntimeError &&
+      error.code === "SHAPE_MISMATCH" &&
+      squareGreySide(input) !== undefined
+    ) {
+      throw new RuntimeError(
+        "SHAPE_MISMATCH",
+        `${error.message}; --fit prepares a drawing of any size as MNIST was (bounding box, resize, centre of mass)`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+}
 
 async function inspectCommand(model: string, flags: { json?: boolean }): Promise<void> {
   const bytes = await readModelSource(model);
@@ -408,9 +461,32 @@ async function benchCommand(model: string, flags: BenchFlags): Promise<void> {
     );
 }
 
+/** This package's version: package.json sits one folder above both src/cli.ts and dist/cli.js. */
+const VERSION = (
+  JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
+).version;
+
+const EXAMPLES = `
+Examples:
+  onebit run models/mnist-tiny.onebit digit.png              classify a 28×28 image
+  onebit run models/mnist-tiny.onebit drawing.png --fit      any size, dark-on-light too: fitted as MNIST was
+  onebit run models/mnist-tiny.onebit t10k-images-idx3-ubyte --labels t10k-labels-idx1-ubyte
+                                                             accuracy on an IDX test set
+  onebit run models/mnist-tiny.onebit a.png b.pgm --json --top 5
+  onebit inspect models/mnist-tiny.onebit                    ops, shapes, sizes, cost and limits
+  onebit bench models/mnist-tiny.onebit --batch 1,64,256 --threads 2
+
+Limits (each refused with a message naming it; raise with the option):
+  run:   --max-pixels ${DEFAULT_IMAGE_LIMITS.maxPixels} per input file, --max-image-side ${DEFAULT_IMAGE_LIMITS.maxImageSide}
+  bench: --max-input-bytes ${DEFAULT_MAX_BENCH_INPUT_BYTES} per batch
+
+Errors are one line on stderr ending in a [CODE]; the exit status is 1. ONEBIT_DEBUG=1 adds a stack trace.`;
+
 const program = new Command()
   .name("onebit")
   .description("Run, inspect and benchmark .onebit Binarized Neural Network models")
+  .version(VERSION, "-v, --version", "print the version")
+  .addHelpText("after", EXAMPLES)
   .showHelpAfterError();
 
 program
@@ -421,6 +497,10 @@ program
   .option("--top <k>", "how many classes to show per image", positiveInt, 3)
   .option("--json", "print JSON")
   .option("--invert", "use 255 − v (dark strokes on a light background → MNIST style)")
+  .option(
+    "--fit",
+    "prepare images of any size as MNIST was: background to 0 (dark-on-light images inverted), the ink's bounding box resized to 20×20 and centred by its centre of mass in 28×28",
+  )
   .option("--labels <idx>", "IDX file of true labels: report accuracy")
   .option("--limit <n>", "print at most n images (text output)", nonNegativeInt, 20)
   .option(

@@ -139,7 +139,7 @@ export function decodeImages(bytes: Uint8Array, file: string, limits: ImageLimit
  */
 export function toModelInput(
   images: DecodedImages,
-  input: InputInfo,
+  input: Pick<InputInfo, "shape">,
   file: string,
   invert = false,
 ): Uint8Array {
