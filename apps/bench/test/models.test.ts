@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Rng } from "../src/harness/rng.js";
+import { Rng } from "@onebit/tensor";
 import { mlpModel } from "../src/onnx/model.js";
 import { createOrtSession, loadOrt, runOrt } from "../src/onnx/ort.js";
 import {

@@ -5,7 +5,7 @@ import { packSignsMatrix } from "@onebit/bitops";
 import { type OnebitModel, type Tensor, bitTensorFromMatrix, writeModel } from "@onebit/format";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MeasureOptions } from "../src/harness/measure.js";
-import { Rng } from "../src/harness/rng.js";
+import { Rng } from "@onebit/tensor";
 import { runCase } from "../src/harness/run-case.js";
 import { findShippedModels, shippedModelCases } from "../src/sections/shipped-models.js";
 
@@ -32,7 +32,7 @@ function tinyConvNet(): OnebitModel {
   };
   const ints = (name: string, n: number, spread: number) => {
     const data = new Int32Array(n);
-    for (let i = 0; i < n; i++) data[i] = rng.int(-spread, spread);
+    for (let i = 0; i < n; i++) data[i] = rng.int(2 * spread + 1) - spread;
     tensors.set(name, { dtype: "int32", shape: [n], data });
   };
   bits("c1.w", 8, [8, 3, 3, 1]);
@@ -40,8 +40,8 @@ function tinyConvNet(): OnebitModel {
   bits("c2.w", 12, [12, 3, 3, 8]);
   ints("c2.t", 12, 6);
   bits("d.w", 10, [10, 108]);
-  tensors.set("d.s", { dtype: "float32", shape: [10], data: rng.floats(10, 0.05, 0.2) });
-  tensors.set("d.b", { dtype: "float32", shape: [10], data: rng.floats(10, -1, 1) });
+  tensors.set("d.s", { dtype: "float32", shape: [10], data: rng.uniformArray(10, 0.05, 0.2) });
+  tensors.set("d.b", { dtype: "float32", shape: [10], data: rng.uniformArray(10, -1, 1) });
   return {
     graph: {
       nodes: [

@@ -107,6 +107,22 @@ export class Rng {
     return out;
   }
 
+  /** n values of ±1, each with probability ½ (random binary weights and activations). */
+  signs(n: number): Float32Array {
+    assertDimension(n, "Rng.signs n");
+    const out = new Float32Array(n);
+    for (let i = 0; i < n; i++) out[i] = this.nextUint32() >>> 31 ? 1 : -1;
+    return out;
+  }
+
+  /** n uniform bytes (random 8-bit images). */
+  bytes(n: number): Uint8Array {
+    assertDimension(n, "Rng.bytes n");
+    const out = new Uint8Array(n);
+    for (let i = 0; i < n; i++) out[i] = this.nextUint32() >>> 24;
+    return out;
+  }
+
   /** n normal values; Box–Muller pairs are both used, so this differs from n calls to `normal`. */
   normalArray(n: number, mean = 0, std = 1): Float32Array {
     assertDimension(n, "Rng.normalArray n");

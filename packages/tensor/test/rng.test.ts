@@ -77,4 +77,20 @@ describe("Rng (xoshiro128**)", () => {
     expect(() => r.int(0)).toThrow(TensorError);
     expect(() => r.permutation(-1)).toThrow(TensorError);
   });
+
+  it("draws balanced ±1 signs and uniform bytes, deterministically", () => {
+    const signs = new Rng(3).signs(20000);
+    expect(signs.every((v) => v === 1 || v === -1)).toBe(true);
+    const mean = signs.reduce((a, v) => a + v, 0) / signs.length;
+    expect(Math.abs(mean)).toBeLessThan(0.03);
+    expect(new Rng(3).signs(50)).toEqual(signs.subarray(0, 50));
+    const bytes = new Rng(4).bytes(25600);
+    const counts = new Array(256).fill(0);
+    for (const b of bytes) counts[b]++;
+    // 100 expected per value: every value appears, none wildly over-represented.
+    expect(Math.min(...counts)).toBeGreaterThan(50);
+    expect(Math.max(...counts)).toBeLessThan(160);
+    expect(() => new Rng(1).signs(-1)).toThrow(/Rng.signs n/);
+    expect(() => new Rng(1).bytes(1.5)).toThrow(/Rng.bytes n/);
+  });
 });

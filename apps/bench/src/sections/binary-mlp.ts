@@ -1,4 +1,4 @@
-import { Rng } from "../harness/rng.js";
+import { Rng } from "@onebit/tensor";
 import { fastBitops } from "./fast-bitops.js";
 import { bitops } from "./onebit-packages.js";
 
@@ -54,7 +54,7 @@ function randomBits(rng: Rng, rows: number, cols: number): bitops.BitMatrix {
   for (let r = 0; r < rows; r++) {
     const base = r * m.wordsPerRow;
     for (let w = 0; w < m.wordsPerRow; w++) {
-      const bits = rng.nextU32();
+      const bits = rng.nextUint32();
       m.data[base + w] = w < full ? bits : w === full ? (bits & mask) >>> 0 : 0;
     }
   }
@@ -63,7 +63,7 @@ function randomBits(rng: Rng, rows: number, cols: number): bitops.BitMatrix {
 
 function randomTaus(rng: Rng, n: number, spread: number): Int32Array {
   const tau = new Int32Array(n);
-  for (let i = 0; i < n; i++) tau[i] = rng.int(-spread, spread);
+  for (let i = 0; i < n; i++) tau[i] = rng.int(2 * spread + 1) - spread;
   return tau;
 }
 
@@ -80,8 +80,8 @@ export function randomBinaryMlp(arch: MlpArch, seed = 1): BinaryMlp {
   const lastIn = arch.hidden[arch.hidden.length - 1]!;
   const last = {
     w: randomBits(rng, arch.classes, lastIn),
-    scale: rng.floats(arch.classes, 0.01, 0.1),
-    bias: rng.floats(arch.classes, -1, 1),
+    scale: rng.uniformArray(arch.classes, 0.01, 0.1),
+    bias: rng.uniformArray(arch.classes, -1, 1),
   };
   return { arch, first, hidden, last };
 }

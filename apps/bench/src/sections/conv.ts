@@ -1,7 +1,7 @@
 import { exportedFunction } from "../harness/optional-import.js";
 import { cached } from "../harness/cached.js";
 import { loadTensorNode, withTensorThreads } from "./tensor-threads.js";
-import { Rng } from "../harness/rng.js";
+import { Rng } from "@onebit/tensor";
 import type { BenchContext, CaseSpec, CheckResult, Section, SectionPlan } from "../harness/types.js";
 import { conv3x3Model } from "../onnx/model.js";
 import { createOrtSession, loadOrt, runOrt } from "../onnx/ort.js";
@@ -37,7 +37,10 @@ const operands = new Map<string, ConvOperands>();
 function convOperands(l: ConvLayer): ConvOperands {
   return cached(operands, convGroup(l), () => {
     const rng = new Rng(l.channels * 7 + l.size);
-    return { nhwc: rng.floats(l.size * l.size * l.channels), hwio: rng.floats(9 * l.channels * l.channels) };
+    return {
+      nhwc: rng.uniformArray(l.size * l.size * l.channels, -1, 1),
+      hwio: rng.uniformArray(9 * l.channels * l.channels, -1, 1),
+    };
   });
 }
 
@@ -185,7 +188,7 @@ function binaryConvOperands(l: ConvLayer): BinaryConvOperands {
   return cached(binaryOperands, convGroup(l), () => {
     const rng = new Rng(l.channels * 13 + l.size);
     const tau = new Int32Array(l.channels);
-    for (let i = 0; i < tau.length; i++) tau[i] = rng.int(-20, 20);
+    for (let i = 0; i < tau.length; i++) tau[i] = rng.int(41) - 20;
     return { x: rng.signs(l.size * l.size * l.channels), w: rng.signs(9 * l.channels * l.channels), tau };
   });
 }

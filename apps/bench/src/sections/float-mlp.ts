@@ -1,4 +1,4 @@
-import { Rng } from "../harness/rng.js";
+import { Rng } from "@onebit/tensor";
 import type { DenseLayer } from "../onnx/model.js";
 import type { MlpArch } from "./binary-mlp.js";
 import { tensor } from "./onebit-packages.js";
@@ -18,8 +18,8 @@ export function randomFloatMlp(arch: MlpArch, seed = 2): DenseLayer[] {
     layers.push({
       inFeatures: inF,
       outFeatures: outF,
-      weights: rng.floats(inF * outF, -limit, limit),
-      bias: rng.floats(outF, -0.1, 0.1),
+      weights: rng.uniformArray(inF * outF, -limit, limit),
+      bias: rng.uniformArray(outF, -0.1, 0.1),
     });
   }
   return layers;

@@ -1,5 +1,5 @@
 import type { OnebitModel, ValueInfo } from "@onebit/format";
-import { Rng } from "../harness/rng.js";
+import { Rng } from "@onebit/tensor";
 import { type NodeSpec, encodeModel, type Initializer } from "../onnx/model.js";
 import { tensor } from "./onebit-packages.js";
 
@@ -105,8 +105,8 @@ export function floatTwinOf(model: OnebitModel, values: readonly ValueInfo[], se
           k,
           o,
           relu: node.output.kind === "bits",
-          weights: rng.floats(k * o, -limit, limit),
-          bias: rng.floats(o, -0.1, 0.1),
+          weights: rng.uniformArray(k * o, -limit, limit),
+          bias: rng.uniformArray(o, -0.1, 0.1),
         });
         params += k * o + o;
         break;
@@ -123,8 +123,8 @@ export function floatTwinOf(model: OnebitModel, values: readonly ValueInfo[], se
           kind: "conv",
           o,
           relu: node.output.kind === "bits",
-          weights: rng.floats(fanIn * o, -limit, limit),
-          bias: rng.floats(o, -0.1, 0.1),
+          weights: rng.uniformArray(fanIn * o, -limit, limit),
+          bias: rng.uniformArray(o, -0.1, 0.1),
         });
         params += fanIn * o + o;
         break;

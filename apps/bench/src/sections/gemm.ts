@@ -1,7 +1,7 @@
 import { bitops, tensor, tensorBackendName, tensorTooSlowForQuick } from "./onebit-packages.js";
 import { cached } from "../harness/cached.js";
 import { loadTensorNode, withTensorThreads } from "./tensor-threads.js";
-import { Rng } from "../harness/rng.js";
+import { Rng } from "@onebit/tensor";
 import type { BenchContext, CaseSpec, Section, SectionPlan } from "../harness/types.js";
 import { matmulModel } from "../onnx/model.js";
 import { createOrtSession, loadOrt, runOrt } from "../onnx/ort.js";
@@ -50,8 +50,8 @@ const floatA = new Map<string, Float32Array>();
 
 function floatOperands(s: GemmShape): FloatOperands {
   return {
-    a: cached(floatA, `${s.m}x${s.k}`, () => new Rng(s.m * 17 + s.k).floats(s.m * s.k)),
-    b: cached(floatB, `${s.k}x${s.n}`, () => new Rng(s.k * 31 + s.n).floats(s.k * s.n)),
+    a: cached(floatA, `${s.m}x${s.k}`, () => new Rng(s.m * 17 + s.k).uniformArray(s.m * s.k, -1, 1)),
+    b: cached(floatB, `${s.k}x${s.n}`, () => new Rng(s.k * 31 + s.n).uniformArray(s.k * s.n, -1, 1)),
   };
 }
 

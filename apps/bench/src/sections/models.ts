@@ -1,6 +1,6 @@
 import { cached } from "../harness/cached.js";
 import { loadTensorNode, withTensorThreads } from "./tensor-threads.js";
-import { Rng } from "../harness/rng.js";
+import { Rng } from "@onebit/tensor";
 import type { BenchContext, CaseSpec, CheckResult, Section, SectionPlan } from "../harness/types.js";
 import { mlpModel } from "../onnx/model.js";
 import { createOrtSession, loadOrt, runOrt } from "../onnx/ort.js";

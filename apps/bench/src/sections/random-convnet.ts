@@ -1,6 +1,6 @@
 import { packSignsMatrix } from "@onebit/bitops";
 import { type OnebitModel, type Tensor, bitTensorFromMatrix, writeModel } from "@onebit/format";
-import { Rng } from "../harness/rng.js";
+import { Rng } from "@onebit/tensor";
 
 /**
  * A binary ConvNet with random weights, written as a .onebit file: the full-width MNIST ConvNet of
@@ -19,7 +19,7 @@ export function randomConvNet(seed = 5): OnebitModel {
   };
   const thresholds = (name: string, n: number, spread: number) => {
     const data = new Int32Array(n);
-    for (let i = 0; i < n; i++) data[i] = rng.int(-spread, spread);
+    for (let i = 0; i < n; i++) data[i] = rng.int(2 * spread + 1) - spread;
     tensors.set(name, { dtype: "int32", shape: [n], data });
   };
   const nodes: OnebitModel["graph"]["nodes"][number][] = [
@@ -62,8 +62,8 @@ export function randomConvNet(seed = 5): OnebitModel {
     output: { kind: "bits", thresholds: "d1.t" },
   });
   bits("d2.w", [10, 512]);
-  tensors.set("d2.s", { dtype: "float32", shape: [10], data: rng.floats(10, 0.01, 0.1) });
-  tensors.set("d2.b", { dtype: "float32", shape: [10], data: rng.floats(10, -1, 1) });
+  tensors.set("d2.s", { dtype: "float32", shape: [10], data: rng.uniformArray(10, 0.01, 0.1) });
+  tensors.set("d2.b", { dtype: "float32", shape: [10], data: rng.uniformArray(10, -1, 1) });
   nodes.push({
     op: "binaryDense",
     name: "d2",

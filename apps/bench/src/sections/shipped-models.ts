@@ -2,7 +2,7 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { type OnebitModel, type ValueInfo, checkModel, readModel } from "@onebit/format";
 import { runReference } from "@onebit/nn";
-import { Rng } from "../harness/rng.js";
+import { Rng } from "@onebit/tensor";
 import type { CaseSpec, CheckResult } from "../harness/types.js";
 import { createOrtSession, loadOrt, runOrt } from "../onnx/ort.js";
 import { checkLength } from "./checks.js";
@@ -101,7 +101,7 @@ function inputsFor(m: ShippedModel, batch: number): Inputs {
     const raw = rng.bytes(n);
     return { raw, float: Float32Array.from(raw, (v) => v / 255) };
   }
-  const float = rng.floats(n, 0, 1);
+  const float = rng.uniformArray(n, 0, 1);
   return { raw: float, float };
 }
 
