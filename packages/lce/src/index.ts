@@ -4,3 +4,6 @@ export { LceError, type LceErrorCode } from "./errors.js";
 export { DEFAULT_LIMITS, type ImportLimits } from "./limits.js";
 export { readTflite, type TfliteModel, type TfliteOperator, type TfliteTensor } from "./read-tflite.js";
 export * as tfliteSchema from "./schema.js";
+export type * from "./graph.js";
+export { importLceModel } from "./import-graph.js";
+export { type ModelCensus, modelCensus } from "./census.js";

@@ -80,7 +80,9 @@ export function readTflite(bytes: Uint8Array, limits?: Partial<ImportLimits>): T
       "TOO_LARGE",
       `the file has ${bytes.length} bytes, above the limit of ${caps.maxFileBytes} (option maxFileBytes)`,
     );
-  const view = new FlatView(bytes);
+  // A plain Uint8Array view: Node's Buffer (a subclass) shares memory on slice(), which callers of the
+  // tensor views below must not have to know.
+  const view = new FlatView(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   const model = view.root(TFLITE_FILE_IDENTIFIER);
   const M = Field.Model;
 

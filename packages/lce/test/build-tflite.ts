@@ -15,8 +15,8 @@ export interface TensorSpec {
 
 export type OptionValue = number | boolean | readonly number[];
 export interface OpSpec {
-  /** A builtin name from schema.ts, or a custom code (any other string). */
-  readonly op: keyof typeof BuiltinOperator | string;
+  /** A builtin name from schema.ts or a builtin code number, or a custom code (any other string). */
+  readonly op: keyof typeof BuiltinOperator | string | number;
   readonly inputs: readonly number[];
   readonly outputs: readonly number[];
   /** Builtin options: union tag and fields as [id, kind, value]. */
@@ -95,11 +95,11 @@ export function buildTflite(spec: ModelSpec): Uint8Array {
   });
 
   // Operator codes: one per distinct op name, in order of first use.
-  const codeIndex = new Map<string, number>();
+  const codeIndex = new Map<string | number, number>();
   for (const op of spec.ops) if (!codeIndex.has(op.op)) codeIndex.set(op.op, codeIndex.size);
   const codeOffsets = [...codeIndex.keys()].map((name) => {
-    const builtin = (BuiltinOperator as Record<string, number>)[name];
-    const custom = builtin === undefined ? b.createString(name) : 0;
+    const builtin = typeof name === "number" ? name : (BuiltinOperator as Record<string, number>)[name];
+    const custom = builtin === undefined ? b.createString(String(name)) : 0;
     const code = builtin ?? BuiltinOperator.CUSTOM;
     b.startObject(4);
     b.addFieldInt8(Field.OperatorCode.deprecatedBuiltinCode, Math.min(code, 127), -1);

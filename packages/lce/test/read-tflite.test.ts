@@ -57,7 +57,7 @@ describe("readTflite on the QuickNet fixture", () => {
     const weights = model.tensors[fc.inputs[1]!]!;
     expect(weights.shape).toEqual([1000, 512]);
     expect(weights.data!.length).toBe(1000 * 512 * 4);
-    expect(weights.data!.buffer).toBe(quicknetBytes.buffer);
+    expect(weights.data!.buffer).toBe(quicknetBytes.buffer); // a view, not a copy
   });
 });
 
