@@ -39,7 +39,8 @@ function workspaceClosure(dir, all, seen = new Map()) {
   const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
   if (seen.has(pkg.name)) return seen;
   seen.set(pkg.name, dir);
-  for (const [name, range] of Object.entries(pkg.dependencies ?? {})) {
+  // Optional dependencies too: @onebit/native's per-platform binary packages.
+  for (const [name, range] of Object.entries({ ...pkg.dependencies, ...pkg.optionalDependencies })) {
     if (String(range).startsWith("workspace:")) workspaceClosure(all.get(name), all, seen);
   }
   return seen;

@@ -52,16 +52,7 @@ if (!cc) {
 const headers = join(dirname(require.resolve("node-api-headers/package.json")), "include");
 const out = join(pkgDir, "onebit.node");
 const tmp = `${out}.${process.pid}.tmp`;
-const sources = [
-  "addon.c",
-  "isa.c",
-  "epilogue.c",
-  "layout.c",
-  "gemm-scalar.c",
-  "gemm-avx2.c",
-  "gemm-avx512.c",
-  "gemm-neon.c",
-];
+const sources = readdirSync(csrc).filter((f) => f.endsWith(".c"));
 const args = [
   "-std=c11",
   "-O3",
