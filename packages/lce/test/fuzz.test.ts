@@ -1,14 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { LceError, readTflite } from "../src/index.js";
+import { importLceModel, LceError, readTflite } from "../src/index.js";
 import { buildTflite } from "./build-tflite.js";
 import { quicknetBytes, rng } from "./fixture.js";
 
 // Damaged files must end in a typed LceError (or read, when the damage hits only data), never in
 // another exception, a hang or a huge allocation.
 
-function outcome(bytes: Uint8Array): string {
+function outcome(bytes: Uint8Array, importToo = false): string {
   try {
-    readTflite(bytes);
+    if (importToo) importLceModel(bytes);
+    else readTflite(bytes);
     return "OK";
   } catch (error) {
     if (error instanceof LceError) return error.code;
@@ -85,5 +86,20 @@ describe("damaged files", () => {
       }
     }
     expect(patched).toBeGreaterThan(0);
+  });
+
+  it("random byte flips in QuickNet's tables and custom options, imported, end in typed errors", () => {
+    const random = rng(99);
+    const end = quicknetBytes.length;
+    let failures = 0;
+    for (let k = 0; k < 60; k++) {
+      const bytes = quicknetBytes.slice();
+      for (let flips = 1 + Math.floor(random() * 3); flips > 0; flips--) {
+        const at = k % 3 === 0 ? Math.floor(random() * 4096) : end - 1 - Math.floor(random() * 65536);
+        bytes[at] = Math.floor(random() * 256);
+      }
+      if (outcome(bytes, true) !== "OK") failures++;
+    }
+    expect(failures).toBeGreaterThan(0);
   });
 });
