@@ -32,6 +32,12 @@ export function createBitMatrix(rows: number, cols: number, wordMultiple = 1): B
 
 /** Throws a BitopsError unless `m` is internally consistent (sizes agree, padding bits are zero). */
 export function validateBitMatrix(m: BitMatrix, what = "bit matrix"): void {
+  if (typeof m !== "object" || m === null || !(m.data instanceof Uint32Array)) {
+    throw new BitopsError(
+      "INVALID_ARGUMENT",
+      `${what} must be a BitMatrix { rows, cols, wordsPerRow, data: Uint32Array }, got ${m === null ? "null" : typeof m}`,
+    );
+  }
   assertNonNegativeInteger(m.rows, `${what}.rows`);
   assertNonNegativeInteger(m.cols, `${what}.cols`);
   if (m.wordsPerRow < Math.ceil(m.cols / 32)) {

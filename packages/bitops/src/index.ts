@@ -5,6 +5,7 @@ export { BitopsError, type BitopsErrorCode } from "./errors.js";
 export { type PackOptions, type SignSource, packSigns, packSignsMatrix, unpackSigns } from "./pack.js";
 export { popcount32, popcountRange } from "./popcount.js";
 export { xnorDot } from "./xnor-dot.js";
+export type { WordSource } from "./word-source.js";
 
 // Kernel layouts and the high-level kernels.
 export {

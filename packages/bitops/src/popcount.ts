@@ -1,4 +1,5 @@
 import { BitopsError } from "./errors.js";
+import { type WordSource, wordsOf } from "./word-source.js";
 
 /** Number of set bits of a 32-bit word (SWAR, no tables). */
 export function popcount32(x: number): number {
@@ -8,9 +9,11 @@ export function popcount32(x: number): number {
   return Math.imul(x, 0x01010101) >>> 24;
 }
 
-/** Set bits in words[start, end). */
-export function popcountRange(words: Uint32Array, start = 0, end = words.length): number {
-  if (start < 0 || end > words.length || start > end) {
+/** Set bits in words[start, end) (of a Uint32Array, or of a BitMatrix's data). */
+export function popcountRange(source: WordSource, start = 0, end?: number): number {
+  const words = wordsOf(source, "popcountRange: words");
+  end ??= words.length;
+  if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end > words.length || start > end) {
     throw new BitopsError(
       "INVALID_ARGUMENT",
       `popcountRange: [${start}, ${end}) is outside 0..${words.length}`,

@@ -62,6 +62,42 @@ describe("xnorDot", () => {
     expect(() => xnorDot(a, b, 33)).toThrowError(/needs 2 words/);
     expect(xnorDot(a, b, 0)).toBe(0);
   });
+
+  it("takes packSigns' BitMatrix as it is (the natural call) and rejects anything else with a typed error", () => {
+    fc.assert(
+      fc.property(vectors, ([a, b]) => {
+        expect(xnorDot(packSigns(a), packSigns(b), a.length)).toBe(naiveDot(a, b));
+        expect(popcountRange(packSigns(a))).toBe(popcountRange(packSigns(a).data));
+      }),
+    );
+    const v = packSigns(Float32Array.from([1, -1, 1]));
+    const bad: unknown[] = [
+      [1, 0, 1],
+      Int32Array.from([5]),
+      new Float32Array(1),
+      null,
+      undefined,
+      7,
+      { data: [1] },
+    ];
+    for (const x of bad) {
+      expect(() => xnorDot(x as Uint32Array, v, 3)).toThrow(
+        expect.objectContaining({
+          name: "BitopsError",
+          code: "INVALID_ARGUMENT",
+          message: expect.stringMatching(/xnorDot: a must be/),
+        }),
+      );
+      expect(() => xnorDot(v, x as Uint32Array, 3)).toThrow(
+        expect.objectContaining({ code: "INVALID_ARGUMENT" }),
+      );
+      expect(() => popcountRange(x as Uint32Array)).toThrow(
+        expect.objectContaining({ code: "INVALID_ARGUMENT" }),
+      );
+    }
+    expect(() => xnorDot(v, v, 3, Number.NaN)).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
+    expect(() => xnorDot(v, v, 3, 0, -1)).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
+  });
 });
 
 describe("bgemmRef", () => {
