@@ -10,7 +10,6 @@ import {
   floatMlpBytes,
   randomBinaryMlp,
 } from "../src/sections/binary-mlp.js";
-import { fastBitops } from "../src/sections/fast-bitops.js";
 import {
   floatMlpReferenceRow,
   randomFloatMlp,
@@ -25,7 +24,6 @@ const ONE_CLASS: MlpArch = { name: "tiny", inputs: 1, hidden: [1], classes: 1 };
 describe("the benchmark's binary MLP", () => {
   for (const kernels of ["best", "reference"] as const) {
     it(`${kernels} kernels reproduce the bit-by-bit reference exactly`, () => {
-      if (kernels === "best" && !fastBitops()) return; // this @onebit/bitops has no fused kernels yet
       for (const arch of [SMALL, ONE_CLASS]) {
         for (const batch of [1, 3]) {
           const m = randomBinaryMlp(arch, 7 + batch);

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { CaseResult, Section, Summary } from "../src/harness/types.js";
 import { validateReport } from "../src/report/json.js";
 import { renderMarkdown } from "../src/report/markdown.js";
-import { clusterRows, genericTable } from "../src/report/tables.js";
+import { genericTable } from "../src/report/tables.js";
 import { type BenchReport, REPORT_SCHEMA } from "../src/report/report.js";
 import { renderSvg } from "../src/report/svg.js";
 import { escapeXml } from "../src/report/svg-chart.js";
@@ -83,7 +83,6 @@ const report: BenchReport = {
         result("thrower", { status: "error", note: "Error: boom" }),
       ],
       extra: {
-        externalTables: [{ source: "binary-gemm.ts", rows: [{ shape: "1×64×64", "G bMAC/s": 150.5 }] }],
         profiles: [
           {
             model: "mlp",
@@ -178,7 +177,7 @@ describe("report rendering", () => {
         expect(lines[i + 1]).toMatch(/^\|(-{3}|-{3}:)(\|(-{3}|-{3}:))*\|$/);
       } else expect(cells(l)).toBe(header);
     }
-    expect(tables).toBe(5); // results, binary-gemm.ts rows, a layer profile, model bytes, peak RSS
+    expect(tables).toBe(4); // results, a layer profile, model bytes, peak RSS
     expect(md).toContain("| l0 | gemm | 1 | 300 µs | 75.0 % |");
     expect(md).toContain("| total |  |  | 400 µs | 100 % |");
     expect(md).toContain(
@@ -224,18 +223,6 @@ describe("report rendering", () => {
     ]);
   });
 
-  it("rows are split into tables of like rows (a second table, a trailing notes object)", () => {
-    const rows = [
-      { shape: "a", x: 1, y: 2 },
-      { shape: "b", x: 3, y: 4, z: 5 },
-      { shape: "c", threads: "1 vs 2", speedup: 1.8, cpu: 2 },
-      { shape: "notes", os: "Linux", node: "v20" },
-    ];
-    expect(clusterRows(rows)).toEqual([[rows[0], rows[1]], [rows[2]], [rows[3]]]);
-    expect(clusterRows(rows.slice(0, 2))).toEqual([rows.slice(0, 2)]);
-    expect(clusterRows([])).toEqual([]);
-  });
-
   it("the check itself catches malformed XML", () => {
     expect(xmlProblems("<svg><g></svg>")).not.toEqual([]);
     expect(xmlProblems("<svg><text>a & b</text></svg>")).toEqual(["raw & in text at 11"]);
@@ -260,7 +247,6 @@ describe("report rendering", () => {
     expect(text).toContain(
       "1x64x64: binary 50.0 µs vs 1.00 ms float32 baseline → 20.0× faster, 32.0× smaller",
     );
-    expect(text).toContain("From src/binary-gemm.ts");
     expect(text).toContain("Peak resident memory");
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { loadOrt } from "../src/onnx/ort.js";
 import { validateReport } from "../src/report/json.js";
 import { listCases, runBench } from "../src/run-bench.js";
+import { binaryBackends } from "../src/binary-gemm.js";
 
 const quick = { mode: "quick", threads: 2, json: false, outDir: "/tmp/unused", list: true } as const;
 
@@ -11,7 +12,10 @@ describe("the real sections", () => {
     const hasOrt = (await loadOrt()).ort !== undefined;
     for (const id of [
       "gemm/1x4096x4096/tensor-gemm",
-      "gemm/64x4096x4096/bgemm",
+      `gemm/64x4096x4096/bgemm-${binaryBackends()[0]}`,
+      "gemm/64x4096x4096/bgemm-wasm-i64-2t",
+      "gemm/pack 64x4096/packSignsMatrix",
+      "gemm/small 4x4x4/tensor-gemm-wasm-simd",
       "conv/128C3@32x32/bconv2d",
       "conv/512C3@8x8/bconv2d-threshold",
       "models/mlp-784-3x4096-10 batch 1/onebit-runtime",
@@ -23,6 +27,33 @@ describe("the real sections", () => {
       expect(ids).toContain(id);
     }
     expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it("gate and time binary-gemm.ts and float-gemm.ts through the harness like every other case", async () => {
+    const r = await runBench(
+      {
+        ...quick,
+        list: false,
+        filter: /^gemm\/(1x4096x4096\/(bgemm-|tensor-gemm$)|pack 1x4096\/|small 4x4x4\/)/,
+      },
+      "pnpm bench --filter …",
+    );
+    expect(validateReport(JSON.parse(JSON.stringify(r)))).toEqual([]);
+    const gemm = r.sections.find((s) => s.id === "gemm")!;
+    const impls = gemm.results.map((x) => `${x.group}/${x.impl}`);
+    expect(impls).toEqual(
+      expect.arrayContaining([
+        "1x4096x4096/tensor-gemm",
+        `1x4096x4096/bgemm-${binaryBackends()[0]}`,
+        "1x4096x4096/bgemm-wasm-i64-2t",
+        "pack 1x4096/packSignsMatrix",
+        "small 4x4x4/tensor-gemm-typescript",
+      ]),
+    );
+    for (const x of gemm.results) {
+      expect(x.status, `${x.impl}: ${x.note}`).toBe("ok");
+      expect(x.time?.n).toBeGreaterThan(0);
+    }
   });
 
   it("check and time real kernels end to end into a conforming report", async () => {

@@ -110,7 +110,7 @@ export interface BenchContext {
   /** Thread count for the "all threads" variants. */
   readonly threads: number;
   readonly filter?: RegExp;
-  /** Planning only (--list): sections must not run anything, e.g. the section files that time themselves. */
+  /** Planning only (--list): sections must not run anything while planning. */
   readonly listOnly?: boolean;
 }
 

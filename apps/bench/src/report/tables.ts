@@ -97,24 +97,6 @@ export function genericTable(rows: readonly Record<string, unknown>[], caption?:
   };
 }
 
-/**
- * Splits a section file's rows into tables of like rows: a row joins the first cluster that already
- * uses at least half of its keys, else starts a new one (a trailing "notes" object, a second table
- * appended to the same list). Order is kept.
- */
-export function clusterRows(rows: readonly Record<string, unknown>[]): Record<string, unknown>[][] {
-  const clusters: { keys: Set<string>; rows: Record<string, unknown>[] }[] = [];
-  for (const r of rows) {
-    const keys = Object.keys(r);
-    const home = clusters.find((c) => keys.filter((k) => c.keys.has(k)).length * 2 >= keys.length);
-    if (home) {
-      home.rows.push(r);
-      for (const k of keys) home.keys.add(k);
-    } else clusters.push({ keys: new Set(keys), rows: [r] });
-  }
-  return clusters.map((c) => c.rows);
-}
-
 function modelBytesTable(rows: readonly ModelBytesRow[]): TableData {
   return {
     caption: "Model bytes",
@@ -191,22 +173,6 @@ export function sectionTables(s: SectionResult): TableData[] {
     for (const p of extra.profiles as unknown as LayerProfile[]) tables.push(profileTable(p));
   }
   if (isRecordArray(extra.peakRss)) tables.push(peakRssTable(extra.peakRss as unknown as PeakRssRow[]));
-  if (isRecordArray(extra.externalTables)) {
-    for (const t of extra.externalTables) {
-      if (!isRecordArray(t.rows) || t.rows.length === 0) continue;
-      const caption = `From src/${String(t.source)} (timed and checked by that file)`;
-      for (const [i, rows] of clusterRows(t.rows).entries()) {
-        const first = rows.length === 1 ? Object.entries(rows[0]!) : undefined;
-        if (first && first.length > 0 && i > 0) {
-          // A lone object (notes) reads better as key: value lines.
-          tables.push({
-            columns: [{ header: first[0]![0] }, { header: cell(first[0]![1]) }],
-            rows: first.slice(1).map(([k, v]) => [k, cell(v)]),
-          });
-        } else tables.push(genericTable(rows, i === 0 ? caption : undefined));
-      }
-    }
-  }
   return tables;
 }
 

@@ -1,5 +1,4 @@
 import { Rng } from "@onebit/tensor";
-import { fastBitops } from "./fast-bitops.js";
 import { bitops } from "./onebit-packages.js";
 
 /**
@@ -134,30 +133,29 @@ export function binaryMlpRunner(
   batch: number,
   kernels: "best" | "reference" = "best",
 ): BinaryMlpRunner {
-  const fb = kernels === "best" ? fastBitops() : undefined;
   const { inputs, classes } = m.arch;
-  if (fb) {
+  if (kernels === "best") {
     const flips = (n: number) => new Uint8Array(n);
-    const first = { w: fb.prepackWeights(m.first.w), tau: m.first.tau, flip: flips(m.first.tau.length) };
+    const first = { w: bitops.prepackWeights(m.first.w), tau: m.first.tau, flip: flips(m.first.tau.length) };
     const hidden = m.hidden.map((l) => ({
-      w: fb.prepackWeights(l.w),
+      w: bitops.prepackWeights(l.w),
       tau: l.tau,
       flip: flips(l.tau.length),
     }));
-    const last = fb.prepackWeights(m.last.w);
+    const last = bitops.prepackWeights(m.last.w);
     const buffers = [m.first.w.rows, ...m.hidden.map((l) => l.w.rows)].map((n) =>
-      bitops.createBitMatrix(batch, n, fb.wordMultiple),
+      bitops.createBitMatrix(batch, n, bitops.KERNEL_WORD_MULTIPLE),
     );
     const logits = new Float32Array(batch * classes);
     return {
-      kernels: `@onebit/bitops fused kernels, ${fb.backend()}`,
+      kernels: `@onebit/bitops fused kernels, ${bitops.getBackendInfo().backend}`,
       run: (x) => {
-        const planes = bitops.encodeBitPlanes(x, batch, inputs, fb.wordMultiple);
-        let h = fb.bitPlaneGemmThreshold(planes, first.w, first.tau, first.flip, buffers[0]);
+        const planes = bitops.encodeBitPlanes(x, batch, inputs, bitops.KERNEL_WORD_MULTIPLE);
+        let h = bitops.bitPlaneGemmThreshold(planes, first.w, first.tau, first.flip, buffers[0]);
         hidden.forEach((l, i) => {
-          h = fb.bgemmThreshold(h, l.w, l.tau, l.flip, buffers[i + 1]);
+          h = bitops.bgemmThreshold(h, l.w, l.tau, l.flip, buffers[i + 1]);
         });
-        return fb.bgemmScaleBias(h, last, m.last.scale, m.last.bias, logits);
+        return bitops.bgemmScaleBias(h, last, m.last.scale, m.last.bias, logits);
       },
     };
   }

@@ -1,3 +1,4 @@
+import { Rng } from "@onebit/tensor";
 import type { CheckResult } from "../harness/types.js";
 
 /**
@@ -16,19 +17,8 @@ export function samplePositions(rows: number, cols: number, count = 24): [number
     [rows - 1, 0],
     [rows - 1, cols - 1],
   ];
-  let x = (rows * 7919 + cols * 104729) >>> 0 || 1;
-  for (let i = 0; i < count; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    const r = x % rows;
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    picks.push([r, x % cols]);
-  }
+  const rng = new Rng(rows * 7919 + cols * 104729);
+  for (let i = 0; i < count; i++) picks.push([rng.int(rows), rng.int(cols)]);
   return picks;
 }
 

@@ -1,4 +1,3 @@
-import { exportedFunction } from "../harness/optional-import.js";
 import { cached } from "../harness/cached.js";
 import { loadTensorNode, withTensorThreads } from "./tensor-threads.js";
 import { Rng } from "@onebit/tensor";
@@ -6,8 +5,7 @@ import type { BenchContext, CaseSpec, CheckResult, Section, SectionPlan } from "
 import { conv3x3Model } from "../onnx/model.js";
 import { createOrtSession, loadOrt, runOrt } from "../onnx/ort.js";
 import { checkExact, checkLength, samplePositions } from "./checks.js";
-import { type FastBitops, type PackedImages, fastBitops, missingFastExports } from "./fast-bitops.js";
-import { tensor, tensorTooSlowForQuick } from "./onebit-packages.js";
+import { bitops, tensor, tensorTooSlowForQuick } from "./onebit-packages.js";
 
 /** A 3×3 'same' convolution layer of the CIFAR-10 BNN: `channels` in and out at size×size, batch 1. */
 export interface ConvLayer {
@@ -211,7 +209,8 @@ function binaryConvDot(l: ConvLayer, op: BinaryConvOperands, y: number, x: numbe
   return s;
 }
 
-function binaryConvCases(l: ConvLayer, fb: FastBitops): CaseSpec[] {
+function binaryConvCases(l: ConvLayer): CaseSpec[] {
+  const backend = bitops.getBackendInfo().backend;
   const c = l.channels;
   const s = l.size;
   const common = {
@@ -225,21 +224,21 @@ function binaryConvCases(l: ConvLayer, fb: FastBitops): CaseSpec[] {
     const op = binaryConvOperands(l);
     return {
       op,
-      x: fb.packImages(op.x, 1, s, s, c),
-      w: fb.prepackConvWeights(fb.packConvWeights(op.w, c, 3, 3, c)),
+      x: bitops.packImages(op.x, 1, s, s, c),
+      w: bitops.prepackConvWeights(bitops.packConvWeights(op.w, c, 3, 3, c)),
     };
   };
   const options = { padding: "same", stride: 1 } as const;
   const dots: CaseSpec<Int32Array> = {
     ...common,
     impl: "bconv2d",
-    label: `@onebit/bitops bconv2d binary, Int32 dots (${fb.backend()})`,
+    label: `@onebit/bitops bconv2d binary, Int32 dots (${backend})`,
     bytes: 9 * c * Math.ceil(c / 32) * 4,
     setup() {
       const { op, x, w } = prepare();
       const out = new Int32Array(s * s * c);
       return {
-        run: () => fb.bconv2d(x, w, options, out),
+        run: () => bitops.bconv2d(x, w, options, out),
         check: (y) =>
           checkExact(
             y,
@@ -251,16 +250,16 @@ function binaryConvCases(l: ConvLayer, fb: FastBitops): CaseSpec[] {
       };
     },
   };
-  const fused: CaseSpec<PackedImages> = {
+  const fused: CaseSpec<bitops.PackedImages> = {
     ...common,
     impl: "bconv2d-threshold",
-    label: `@onebit/bitops bconv2dThreshold binary, BN+sign fused to bits (${fb.backend()})`,
+    label: `@onebit/bitops bconv2dThreshold binary, BN+sign fused to bits (${backend})`,
     bytes: 9 * c * Math.ceil(c / 32) * 4 + c * 4,
     setup() {
       const { op, x, w } = prepare();
       const flip = new Uint8Array(c);
       return {
-        run: () => fb.bconv2dThreshold(x, w, op.tau, flip, options),
+        run: () => bitops.bconv2dThreshold(x, w, op.tau, flip, options),
         check: (y): CheckResult => {
           if (y.height !== s || y.width !== s || y.channels !== c) {
             return {
@@ -301,25 +300,17 @@ export const convSection: Section = {
     const { reason } = await loadOrt();
     if (reason) notes.push(`onnxruntime-node not available (${reason}): its rows are left out`);
     if (!reason) for (const l of CIFAR_CONV_LAYERS) cases.push(...ortConvCases(l, threadCounts));
-    if (exportedFunction(tensor, "conv2d")) {
-      for (const l of CIFAR_CONV_LAYERS) {
-        if (tensorTooSlowForQuick(ctx.quick, flops(l))) {
-          notes.push(
-            `${convGroup(l)}: @onebit/tensor conv2d left out of --quick (slow on this backend); --full runs it`,
-          );
-        } else {
-          cases.push(tensorConvCase(l));
-          if (tensorThreads) cases.push(withTensorThreads(tensorConvCase(l), ctx.threads));
-        }
+    for (const l of CIFAR_CONV_LAYERS) {
+      if (tensorTooSlowForQuick(ctx.quick, flops(l))) {
+        notes.push(
+          `${convGroup(l)}: @onebit/tensor conv2d left out of --quick (slow on this backend); --full runs it`,
+        );
+      } else {
+        cases.push(tensorConvCase(l));
+        if (tensorThreads) cases.push(withTensorThreads(tensorConvCase(l), ctx.threads));
       }
-    } else notes.push("float32 conv2d: not available yet (@onebit/tensor has no conv2d export)");
-    const fb = fastBitops();
-    if (fb) for (const l of CIFAR_CONV_LAYERS) cases.push(...binaryConvCases(l, fb));
-    else {
-      notes.push(
-        `binary conv2d: not available yet (@onebit/bitops lacks ${missingFastExports().join(", ")})`,
-      );
     }
+    for (const l of CIFAR_CONV_LAYERS) cases.push(...binaryConvCases(l));
     return { cases, notes };
   },
 };

@@ -27,9 +27,8 @@ import {
   profileModel,
   sessionRunner,
 } from "./runtime-runners.js";
-import { fastBitops } from "./fast-bitops.js";
 import { floatMlpReferenceRow, randomFloatMlp, tensorMlpRunner, toFloatInput } from "./float-mlp.js";
-import { tensorBackendName, tensorTooSlowForQuick } from "./onebit-packages.js";
+import { bitops, tensorBackendName, tensorTooSlowForQuick } from "./onebit-packages.js";
 
 /** Batch 1 latency and batch 256 throughput; --full adds batch 64. */
 export const QUICK_MODEL_BATCHES = [1, 256] as const;
@@ -142,8 +141,7 @@ function tensorCase(arch: MlpArch, batch: number): CaseSpec<Float32Array> {
 }
 
 function binaryCase(arch: MlpArch, batch: number): CaseSpec<Float32Array> {
-  const fb = fastBitops();
-  const kernels = fb ? `fused kernels, ${fb.backend()}` : "reference kernels";
+  const kernels = `fused kernels, ${bitops.getBackendInfo().backend}`;
   return {
     section: "models",
     group: group(arch, batch),
