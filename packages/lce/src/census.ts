@@ -24,10 +24,10 @@ function nodeCost(
   outputElements: number,
 ): { bin: number; flt: number; binMacs: number; fltMacs: number } {
   switch (node.op) {
-    case "binaryConv2d": {
+    case "bconv2d": {
       const [, kh, kw, c] = node.weightsShape;
       const transform =
-        node.output.kind === "float" ? 2 * node.output.multiplier.length : node.output.thresholds.length;
+        node.output.kind === "float32" ? 2 * node.output.multiplier.length : node.output.thresholds.length;
       return { bin: node.weights.length, flt: transform, binMacs: outputElements * kh * kw * c, fltMacs: 0 };
     }
     case "conv2d": {
@@ -57,7 +57,7 @@ function nodeCost(
       };
     case "batchNorm":
       return { bin: 0, flt: node.scale.length + node.offset.length, binMacs: 0, fltMacs: 0 };
-    case "channelMul":
+    case "mul":
       return { bin: 0, flt: node.scale.length, binMacs: 0, fltMacs: 0 };
     case "prelu":
       return { bin: 0, flt: node.alpha.length, binMacs: 0, fltMacs: 0 };

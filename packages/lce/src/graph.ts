@@ -1,6 +1,8 @@
 // The importer's intermediate graph: what an LCE .tflite model computes, in onebit's terms, one node per
-// operation of the graph-model op list (issue 14 / DESIGN.md "Graphs"), so that writing .onebit v2 is
-// a 1:1 mapping. Shapes are per image (the TFLite batch dimension of 1 is dropped); images are [H, W, C].
+// operation of the graph-model op list, named as in @onebit/format's SPEC appendix C (version 2 graphs:
+// bconv2d, conv2d, depthwiseConv2d, dense, add, mul, batchNorm, relu, prelu, quantize, dequantize,
+// maxPool2d, avgPool2d, globalAvgPool, concat, pad, reshape, softmax), so that writing .onebit v2 is a
+// 1:1 mapping. Shapes are per image (the TFLite batch dimension of 1 is dropped); images are [H, W, C].
 // Binary values follow onebit's convention (+1 ↔ bit 1), not LCE's (−1 ↔ bit 1).
 
 /** dtype of a value flowing between nodes: float32, or ±1 values (packed bits at run time). */
@@ -38,7 +40,7 @@ export interface DequantizeNode extends NodeBase {
 
 /** The float output of a binary convolution: float(clamp(dot)) · multiplier[c] + bias[c]. */
 export interface FloatOutput {
-  readonly kind: "float";
+  readonly kind: "float32";
   readonly multiplier: Float32Array;
   readonly bias: Float32Array;
   /** Integer clamp of the ±1 dot product before the multiplier (the fused activation). */
@@ -51,8 +53,8 @@ export interface BitsOutput {
   readonly thresholds: Int32Array;
 }
 
-export interface BinaryConv2dNode extends NodeBase {
-  readonly op: "binaryConv2d";
+export interface Bconv2dNode extends NodeBase {
+  readonly op: "bconv2d";
   /** ±1 weights, [O, kh, kw, C / groups] row-major. */
   readonly weights: Int8Array;
   readonly weightsShape: readonly [number, number, number, number];
@@ -102,8 +104,8 @@ export interface AddNode extends NodeBase {
 }
 
 /** x · scale[c] (per channel, last axis). */
-export interface ChannelMulNode extends NodeBase {
-  readonly op: "channelMul";
+export interface MulNode extends NodeBase {
+  readonly op: "mul";
   readonly scale: Float32Array;
 }
 
@@ -130,22 +132,22 @@ export interface PreluNode extends NodeBase {
 export interface MaxPool2dNode extends NodeBase {
   /** maxPool2d on float values; on ±1 values (LceBMaxPool2d) the same max (−1 only if all are −1). */
   readonly op: "maxPool2d";
-  readonly pool: Pair;
+  readonly kernel: Pair;
   readonly stride: Pair;
   readonly padding: Padding;
 }
 
-export interface AveragePool2dNode extends NodeBase {
+export interface AvgPool2dNode extends NodeBase {
   /** Mean over the in-bounds pixels of each window. */
-  readonly op: "averagePool2d";
-  readonly pool: Pair;
+  readonly op: "avgPool2d";
+  readonly kernel: Pair;
   readonly stride: Pair;
   readonly padding: Padding;
 }
 
 /** Mean over H and W: [H, W, C] → [C]. */
-export interface GlobalAveragePoolNode extends NodeBase {
-  readonly op: "globalAveragePool";
+export interface GlobalAvgPoolNode extends NodeBase {
+  readonly op: "globalAvgPool";
 }
 
 /** Channel concatenation (last axis). */
@@ -153,10 +155,10 @@ export interface ConcatNode extends NodeBase {
   readonly op: "concat";
 }
 
-/** Zero padding of H and W: [[top, bottom], [left, right]]. */
+/** Zero padding of H and W: [top, bottom, left, right]. */
 export interface PadNode extends NodeBase {
   readonly op: "pad";
-  readonly pads: readonly [Pair, Pair];
+  readonly pads: readonly [number, number, number, number];
 }
 
 export interface ReshapeNode extends NodeBase {
@@ -172,18 +174,18 @@ export interface SoftmaxNode extends NodeBase {
 export type GraphNode =
   | QuantizeNode
   | DequantizeNode
-  | BinaryConv2dNode
+  | Bconv2dNode
   | Conv2dNode
   | DepthwiseConv2dNode
   | DenseNode
   | AddNode
-  | ChannelMulNode
+  | MulNode
   | BatchNormNode
   | ReluNode
   | PreluNode
   | MaxPool2dNode
-  | AveragePool2dNode
-  | GlobalAveragePoolNode
+  | AvgPool2dNode
+  | GlobalAvgPoolNode
   | ConcatNode
   | PadNode
   | ReshapeNode

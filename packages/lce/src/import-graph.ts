@@ -1,5 +1,5 @@
 import { LceError } from "./errors.js";
-import type { BatchNormNode, ChannelMulNode, GraphNode, LceGraph } from "./graph.js";
+import type { BatchNormNode, MulNode, GraphNode, LceGraph } from "./graph.js";
 import { ImportContext } from "./import-context.js";
 import type { ImportLimits } from "./limits.js";
 import { OP_IMPORTERS } from "./ops/index.js";
@@ -24,7 +24,7 @@ export function importLceModel(source: Uint8Array | TfliteModel, limits?: Partia
   return foldBatchNorm(ctx.finish(model.outputs));
 }
 
-/** channelMul followed by a scale-1 batchNorm that is its only consumer → one batchNorm (x·s + o). */
+/** mul followed by a scale-1 batchNorm that is its only consumer → one batchNorm (x·s + o). */
 function foldBatchNorm(graph: LceGraph): LceGraph {
   const consumers = new Map<string, number>();
   for (const node of graph.nodes)
@@ -37,12 +37,12 @@ function foldBatchNorm(graph: LceGraph): LceGraph {
     const prior = node.op === "batchNorm" ? producer.get(node.inputs[0]!) : undefined;
     if (
       node.op === "batchNorm" &&
-      prior?.op === "channelMul" &&
+      prior?.op === "mul" &&
       consumers.get(prior.name) === 1 &&
       !graph.outputs.includes(prior.name) &&
       node.scale.every((s) => s === 1)
     ) {
-      const mul = prior as ChannelMulNode;
+      const mul = prior as MulNode;
       dropped.add(mul.name);
       nodes.push({ ...(node as BatchNormNode), inputs: mul.inputs, scale: mul.scale });
       notes.push(`operators ${mul.source}, ${node.source} (MUL, ADD) → batchNorm`);

@@ -134,7 +134,7 @@ describe("a float stem and head: every builtin in one graph", () => {
       const graph = expectSameResults(spec, floats(H * W * C));
       const ops = graph.nodes.map((n) => n.op);
       expect(ops).toContain("batchNorm");
-      expect(ops).not.toContain("channelMul");
+      expect(ops).not.toContain("mul");
       expect(ops.filter((op) => op === "relu").length).toBe(3);
     });
   }

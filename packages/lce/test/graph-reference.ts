@@ -75,9 +75,9 @@ function step(node: GraphNode, values: Map<string, RefValue>, shape: readonly nu
       if (x.kind !== "bits") throw new Error("dequantize of float");
       return float(unpack(x));
     }
-    case "binaryConv2d": {
+    case "bconv2d": {
       const x = values.get(node.inputs[0]!)!;
-      if (x.kind !== "bits") throw new Error("binaryConv2d reads bits");
+      if (x.kind !== "bits") throw new Error("bconv2d reads bits");
       const [H, W] = x.shape as [number, number, number];
       const [O, kh, kw, Cg] = node.weightsShape;
       const [Ho, Wo] = shape as [number, number, number];
@@ -87,7 +87,7 @@ function step(node: GraphNode, values: Map<string, RefValue>, shape: readonly nu
       const left = padBefore(W, kw, node.stride[1], node.dilation[1], node.padding);
       const onesWord = (k: number) => (k === gWords - 1 && Cg % 32 ? (1 << (Cg % 32)) - 1 : -1) >>> 0;
       const outPerGroup = O / node.groups;
-      const out = node.output.kind === "float" ? new Float32Array(Ho * Wo * O) : null;
+      const out = node.output.kind === "float32" ? new Float32Array(Ho * Wo * O) : null;
       const signs = node.output.kind === "bits" ? new Int8Array(Ho * Wo * O) : null;
       for (let y = 0; y < Ho; y++)
         for (let xx = 0; xx < Wo; xx++)
@@ -108,7 +108,7 @@ function step(node: GraphNode, values: Map<string, RefValue>, shape: readonly nu
                 dot += Cg - 2 * mismatches;
               }
             const p = (y * Wo + xx) * O + o;
-            if (node.output.kind === "float") {
+            if (node.output.kind === "float32") {
               const d = Math.min(node.output.clamp[1], Math.max(node.output.clamp[0], dot));
               out![p] = Math.fround(Math.fround(d * node.output.multiplier[o]!) + node.output.bias[o]!);
             } else signs![p] = dot >= node.output.thresholds[o]! ? 1 : -1;
@@ -162,7 +162,7 @@ function step(node: GraphNode, values: Map<string, RefValue>, shape: readonly nu
       const b = floatIn(values, node.inputs[1]!).data;
       return float(a.map((v, i) => v + b[i]!));
     }
-    case "channelMul":
+    case "mul":
     case "batchNorm": {
       const x = floatIn(values, node.inputs[0]!).data;
       const C = node.scale.length;
@@ -182,21 +182,21 @@ function step(node: GraphNode, values: Map<string, RefValue>, shape: readonly nu
       );
     }
     case "maxPool2d":
-    case "averagePool2d": {
+    case "avgPool2d": {
       const x = values.get(node.inputs[0]!)!;
       const data = x.kind === "bits" ? unpack(x) : x.data;
       const [H, W, C] = x.shape as [number, number, number];
       const [Ho, Wo] = shape as [number, number, number];
-      const top = padBefore(H, node.pool[0], node.stride[0], 1, node.padding);
-      const left = padBefore(W, node.pool[1], node.stride[1], 1, node.padding);
+      const top = padBefore(H, node.kernel[0], node.stride[0], 1, node.padding);
+      const left = padBefore(W, node.kernel[1], node.stride[1], 1, node.padding);
       const out = new Float32Array(Ho * Wo * C);
       for (let y = 0; y < Ho; y++)
         for (let xx = 0; xx < Wo; xx++)
           for (let c = 0; c < C; c++) {
             let acc = node.op === "maxPool2d" ? Number.NEGATIVE_INFINITY : 0;
             let n = 0;
-            for (let i = 0; i < node.pool[0]; i++)
-              for (let j = 0; j < node.pool[1]; j++) {
+            for (let i = 0; i < node.kernel[0]; i++)
+              for (let j = 0; j < node.kernel[1]; j++) {
                 const iy = y * node.stride[0] - top + i;
                 const ix = xx * node.stride[1] - left + j;
                 if (iy < 0 || iy >= H || ix < 0 || ix >= W) continue;
@@ -208,7 +208,7 @@ function step(node: GraphNode, values: Map<string, RefValue>, shape: readonly nu
           }
       return x.kind === "bits" ? { kind: "bits", shape, ...pack(out, Ho * Wo, C) } : float(out);
     }
-    case "globalAveragePool": {
+    case "globalAvgPool": {
       const x = floatIn(values, node.inputs[0]!);
       const C = x.shape[2]!;
       const n = size(x.shape) / C;
@@ -237,10 +237,7 @@ function step(node: GraphNode, values: Map<string, RefValue>, shape: readonly nu
       const Wo = shape[1]!;
       const out = new Float32Array(size(shape));
       for (let y = 0; y < H; y++)
-        out.set(
-          x.data.subarray(y * W * C, (y + 1) * W * C),
-          ((y + node.pads[0][0]) * Wo + node.pads[1][0]) * C,
-        );
+        out.set(x.data.subarray(y * W * C, (y + 1) * W * C), ((y + node.pads[0]) * Wo + node.pads[2]) * C);
       return float(out);
     }
     case "reshape":

@@ -73,7 +73,7 @@ describe("LceBconv2d of 2020 files (float input, TfLitePadding enums)", () => {
         outputs: [4],
       };
       const graph = expectSameResults(spec, floats(H * W * C));
-      expect(graph.nodes.map((n) => n.op)).toEqual(["quantize", "binaryConv2d"]);
+      expect(graph.nodes.map((n) => n.op)).toEqual(["quantize", "bconv2d"]);
     });
   }
 });
@@ -161,8 +161,8 @@ describe("LCE 0.4+ ops: LceQuantize → LceBconv2d (packed output, groups) → L
         outputs: [9, 10],
       };
       const graph = expectSameResults(spec, floats(H * W * C));
-      const conv = graph.nodes.find((n) => n.op === "binaryConv2d");
-      expect(conv?.op === "binaryConv2d" && conv.groups).toBe(groups);
+      const conv = graph.nodes.find((n) => n.op === "bconv2d");
+      expect(conv?.op === "bconv2d" && conv.groups).toBe(groups);
     });
   }
 });

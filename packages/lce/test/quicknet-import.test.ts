@@ -33,12 +33,12 @@ describe("QuickNet imported", () => {
   });
 
   it("reads the 2020 padding code 1 as SAME with one-padding and the fused ReLU as a clamp at 0", () => {
-    const convs = graph.nodes.filter((n) => n.op === "binaryConv2d");
+    const convs = graph.nodes.filter((n) => n.op === "bconv2d");
     expect(convs.length).toBe(13);
     for (const conv of convs) {
       expect(conv.padding).toBe("same");
       expect(conv.padValue).toBe(1);
-      expect(conv.output.kind === "float" && conv.output.clamp[0]).toBe(0);
+      expect(conv.output.kind === "float32" && conv.output.clamp[0]).toBe(0);
     }
   });
 

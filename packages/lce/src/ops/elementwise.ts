@@ -89,7 +89,7 @@ export const mul: OpImporter = (ctx, op) => {
   ctx.checkOutputShape(op, out, a.shape);
   const product = ctx.emit(
     {
-      op: "channelMul",
+      op: "mul",
       name: ctx.uniqueName(out, act ? ":linear" : ""),
       inputs: [a.name],
       source: op.index,

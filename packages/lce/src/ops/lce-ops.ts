@@ -66,7 +66,7 @@ export const lceBMaxPool2d: OpImporter = (ctx, op) => {
       name: ctx.uniqueName(out),
       inputs: [value.name],
       source: op.index,
-      pool,
+      kernel: pool,
       stride,
       padding,
     },
@@ -149,7 +149,7 @@ export const lceBconv2d: OpImporter = (ctx, op) => {
     ]);
     const range = activationRange(op, o.fused_activation_function ?? 0, ctx) ?? [-K, K];
     const clamp: Pair = [Math.max(range[0], -K), Math.min(range[1], K)];
-    output = { kind: "float", multiplier, bias, clamp };
+    output = { kind: "float32", multiplier, bias, clamp };
   } else if (out.type === TensorType.INT32) {
     ctx.checkOutputShape(op, out, [h, w, packedWords(outChannels)]);
     const lce = ctx.ints(op, ctx.input(op, 4, "output_threshold"), "output_threshold", [outChannels]);
@@ -164,7 +164,7 @@ export const lceBconv2d: OpImporter = (ctx, op) => {
 
   ctx.emit(
     {
-      op: "binaryConv2d",
+      op: "bconv2d",
       name: ctx.uniqueName(out),
       inputs: [input.name],
       source: op.index,
@@ -177,7 +177,7 @@ export const lceBconv2d: OpImporter = (ctx, op) => {
       padValue: padValue as 0 | 1,
       output,
     },
-    output.kind === "float" ? "float32" : "bits",
+    output.kind === "float32" ? "float32" : "bits",
     [h, w, outChannels],
     out,
   );

@@ -5,7 +5,7 @@ import type { ImportContext } from "../import-context.js";
 
 // MAX_POOL_2D, AVERAGE_POOL_2D and MEAN over the spatial axes.
 
-function pool(kind: "maxPool2d" | "averagePool2d"): OpImporter {
+function pool(kind: "maxPool2d" | "avgPool2d"): OpImporter {
   return (ctx: ImportContext, op: TfliteOperator) => {
     ctx.expectInputs(op, [1]);
     const o = op.builtinOptions ?? {};
@@ -27,7 +27,7 @@ function pool(kind: "maxPool2d" | "averagePool2d"): OpImporter {
         name: ctx.uniqueName(out),
         inputs: [input.name],
         source: op.index,
-        pool: window,
+        kernel: window,
         stride,
         padding,
       },
@@ -39,7 +39,7 @@ function pool(kind: "maxPool2d" | "averagePool2d"): OpImporter {
 }
 
 export const maxPool2d = pool("maxPool2d");
-export const averagePool2d = pool("averagePool2d");
+export const averagePool2d = pool("avgPool2d");
 
 export const mean: OpImporter = (ctx, op) => {
   ctx.expectInputs(op, [2]);
@@ -56,7 +56,7 @@ export const mean: OpImporter = (ctx, op) => {
   ctx.checkOutputShape(op, out, keepDims ? [1, 1, channels] : [channels]);
   const pooled = ctx.emit(
     {
-      op: "globalAveragePool",
+      op: "globalAvgPool",
       name: ctx.uniqueName(out, keepDims ? ":flat" : ""),
       inputs: [input.name],
       source: op.index,

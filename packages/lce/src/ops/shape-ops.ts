@@ -1,4 +1,3 @@
-import type { Pair } from "../graph.js";
 import type { OpImporter } from "./registry.js";
 
 // RESHAPE, PAD, CONCATENATION, SOFTMAX.
@@ -31,10 +30,7 @@ export const pad: OpImporter = (ctx, op) => {
       `paddings [${[...p]}] pad the batch or channel axis; only H and W are supported`,
     );
   if ([...p].some((v) => v < 0 || v > 4096)) throw ctx.bad(op, `paddings [${[...p]}] must be 0…4096`);
-  const pads: readonly [Pair, Pair] = [
-    [p[2]!, p[3]!],
-    [p[4]!, p[5]!],
-  ];
+  const pads = [p[2]!, p[3]!, p[4]!, p[5]!] as const;
   const shape = [input.shape[0]! + p[2]! + p[3]!, input.shape[1]! + p[4]! + p[5]!, input.shape[2]!];
   const out = ctx.output(op);
   ctx.checkOutputShape(op, out, shape);
