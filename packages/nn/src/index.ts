@@ -17,6 +17,7 @@ export { Dropout, dropout } from "./layers/dropout.js";
 export { Flatten, flatten } from "./layers/flatten.js";
 export { type BuildContext, type ForwardContext, Layer, type LayerCost } from "./layers/layer.js";
 export { MaxPool2d, type MaxPool2dOptions, maxPool2d } from "./layers/max-pool2d.js";
+export { QuantizedLayer, type QuantizedLayerOptions } from "./layers/quantized-layer.js";
 export {
   countCorrect,
   type Loss,

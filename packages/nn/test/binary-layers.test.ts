@@ -1,7 +1,17 @@
 import { Rng } from "@onebit/tensor";
 import { conv2dBackward } from "@onebit/tensor";
 import { describe, expect, it } from "vitest";
-import { binaryConv2d, binaryDense, magnitudeAwareSign, NnError, sign, weightClip } from "../src/index.js";
+import {
+  binaryConv2d,
+  binaryDense,
+  conv2d,
+  dense,
+  magnitudeAwareSign,
+  NnError,
+  QuantizedLayer,
+  sign,
+  weightClip,
+} from "../src/index.js";
 import { buildLayer } from "./helpers.js";
 
 const sgn = (v: number) => (v >= 0 ? 1 : -1);
@@ -145,6 +155,30 @@ describe("binaryConv2d", () => {
     );
     expect(() => buildLayer(binaryConv2d(2, 3), [30], 1)).toThrowError(/NHWC/);
     expect(() => binaryConv2d(2, 3, { padding: "full" as "same" })).toThrowError(NnError);
+  });
+});
+
+describe("QuantizedLayer (the base of Dense and Conv2d)", () => {
+  it("gives both the same quantizer, constraint, bias and initialization rules", () => {
+    const d = buildLayer(binaryDense(4), [9], 1);
+    const c = buildLayer(binaryConv2d(4, 3), [3, 3, 1], 1);
+    for (const l of [d, c]) {
+      expect(l).toBeInstanceOf(QuantizedLayer);
+      expect(l.kernelQuantizer?.name).toBe("steSign");
+      expect(l.kernelConstraint?.name).toBe("weightClip(1)");
+      expect(l.bias).toBeUndefined();
+      expect(l.channels).toBe(4);
+    }
+    // Same generator state, same fan-in and kernel size: the same latent weights, row-major with channels last.
+    expect(Array.from(c.latentWeights)).toEqual(Array.from(d.latentWeights));
+    const real = [buildLayer(dense(4), [9], 1), buildLayer(conv2d(4, 3), [3, 3, 1], 1)];
+    for (const l of real) {
+      expect(l.kernelQuantizer).toBeUndefined();
+      expect(l.kernel.kind).toBe("real");
+      expect(l.bias?.value.length).toBe(4);
+    }
+    expect(d.cost(1)).toMatchObject({ params1bit: 36, macs1bit: 36 });
+    expect(c.cost(1)).toMatchObject({ params1bit: 36, macs1bit: 36 });
   });
 });
 
