@@ -1,7 +1,7 @@
 import { crc32, readSafetensors, type SafetensorsTensor, writeSafetensors } from "@onebit/format";
 import { Rng } from "@onebit/tensor";
 import { assertAllFinite, NnError } from "./errors.js";
-import type { Sequential } from "./model.js";
+import type { Model } from "./model-base.js";
 import type { Optimizer, OptimizerState } from "./optimizers/optimizer.js";
 import { VERSION } from "./version.js";
 
@@ -21,7 +21,7 @@ export interface CheckpointInfo {
 export interface ParsedCheckpoint extends CheckpointInfo {
   /** The name of the model it was saved from. */
   readonly modelName: string;
-  /** Weights and statistics by name (`<layer>/<role>`), as `Sequential.getState` gives them. */
+  /** Weights and statistics by name (`<layer>/<role>`), as `Model.getState` gives them. */
   readonly modelState: Readonly<Record<string, Float32Array>>;
   /** The architecture signature (tensor names and sizes) a model must match to load it. */
   readonly layout: string;
@@ -47,7 +47,7 @@ const RESERVED = [
   CHECKSUM,
 ];
 
-function layerSignature(model: Sequential): string {
+function layerSignature(model: Model): string {
   return JSON.stringify(Object.entries(model.getState()).map(([k, v]) => [k, v.length]));
 }
 
@@ -86,7 +86,7 @@ function contentChecksum(
  * safetensors, so PyTorch and Hugging Face tools can read the weights.
  */
 export function encodeCheckpoint(
-  model: Sequential,
+  model: Model,
   optimizer: Optimizer | OptimizerState,
   epoch: number,
   rng: Rng,
@@ -98,7 +98,7 @@ export function encodeCheckpoint(
 
 /** The tensors and string metadata of a checkpoint (what `encodeCheckpoint` serializes). */
 export function checkpointContents(
-  model: Sequential,
+  model: Model,
   optimizer: Optimizer | OptimizerState,
   epoch: number,
   rng: Rng,
@@ -239,7 +239,7 @@ export function parseCheckpoint(bytes: Uint8Array): ParsedCheckpoint {
 }
 
 /** Every optimizer slot `[<group>:]<param name>/<slot>` must belong to a parameter of the model. */
-function checkSlots(model: Sequential, slots: Readonly<Record<string, Float32Array>>): void {
+function checkSlots(model: Model, slots: Readonly<Record<string, Float32Array>>): void {
   const lengths = new Map(model.params().map((p) => [p.name, p.value.length]));
   for (const [key, values] of Object.entries(slots)) {
     const local = key.replace(/^[A-Za-z0-9_]+:/, "");
@@ -258,11 +258,7 @@ function checkSlots(model: Sequential, slots: Readonly<Record<string, Float32Arr
  * checked (see `parseCheckpoint`, then against the model and optimizer) before anything changes,
  * and a failure leaves both as they were. NnError STATE_MISMATCH or NON_FINITE.
  */
-export function decodeCheckpoint(
-  bytes: Uint8Array,
-  model: Sequential,
-  optimizer?: Optimizer,
-): CheckpointInfo {
+export function decodeCheckpoint(bytes: Uint8Array, model: Model, optimizer?: Optimizer): CheckpointInfo {
   const parsed = parseCheckpoint(bytes);
   if (parsed.layout !== layerSignature(model)) {
     mismatch(

@@ -36,6 +36,7 @@ export {
   type FitCallbacks,
   type FitOptions,
   type History,
+  Model,
   Sequential,
   type SequentialOptions,
   sequential,

@@ -1,17 +1,24 @@
-import { argmaxRows, Rng } from "@onebit/tensor";
-import { type LabeledData, checkLabeledData, checkSamples } from "./data.js";
+import type { Rng } from "@onebit/tensor";
 import { NnError } from "./errors.js";
 import { QuantizerActivation } from "./layers/activations.js";
 import { Dense } from "./layers/dense.js";
 import type { Layer } from "./layers/layer.js";
-import { countCorrect, type Loss, type LossLike, resolveLoss } from "./losses.js";
-import type { Optimizer } from "./optimizers/optimizer.js";
+import { buildContext, checkUniqueNames, Model, modelSeed } from "./model-base.js";
 import { isPlainSign } from "./quantizers.js";
-import type { Param } from "./param.js";
-import { defaultProgressStream, ProgressLine, type ProgressStream } from "./progress.js";
-import type { Schedule } from "./schedules.js";
-import { assertShape, type Shape, Scratch, sizeOf } from "./shape.js";
-import { type ModelSummary, summarize } from "./summary.js";
+import { assertShape, type Shape, sizeOf } from "./shape.js";
+
+export {
+  type BatchLog,
+  type CompileOptions,
+  type EpochData,
+  type EpochLog,
+  type EvaluateResult,
+  type FitCallbacks,
+  type FitOptions,
+  type History,
+  Model,
+  type TrainingContext,
+} from "./model-base.js";
 
 export interface SequentialOptions {
   /** Shape of one sample: `[features]` or `[height, width, channels]`. */
@@ -21,144 +28,30 @@ export interface SequentialOptions {
   name?: string;
 }
 
-export interface CompileOptions {
-  /** Default "softmaxCrossEntropy". */
-  loss?: LossLike;
-  optimizer?: Optimizer;
-  schedule?: Schedule;
-}
-
-/** One epoch's results (`fit` history entry and `onEpochEnd` argument). */
-export interface EpochLog {
-  /** 0-based epoch index. */
-  readonly epoch: number;
-  readonly loss: number;
-  readonly accuracy: number;
-  readonly valLoss?: number;
-  readonly valAccuracy?: number;
-  /** Wall time of the epoch's training batches (without validation). */
-  readonly seconds: number;
-  readonly samplesPerSecond: number;
-  /** Learning rate of the epoch's last step. */
-  readonly learningRate: number;
-}
-
-export interface BatchLog {
-  readonly epoch: number;
-  readonly batch: number;
-  readonly size: number;
-  readonly loss: number;
-  readonly accuracy: number;
-}
-
-/** What callbacks can reach while training, e.g. to save a checkpoint. */
-export interface TrainingContext {
-  readonly model: Sequential;
-  readonly optimizer: Optimizer;
-  /** The generator that shuffles and drops out; its state at an epoch end resumes training exactly. */
-  readonly rng: Rng;
-  readonly epochs: number;
-}
-
-export interface FitCallbacks {
-  onTrainBegin?(ctx: TrainingContext): void | Promise<void>;
-  onBatchEnd?(log: BatchLog, ctx: TrainingContext): void;
-  onEpochEnd?(log: EpochLog, ctx: TrainingContext): void | Promise<void>;
-  onTrainEnd?(history: History, ctx: TrainingContext): void | Promise<void>;
-}
-
-export interface FitOptions {
-  epochs: number;
-  /** Default 32. The last batch of an epoch may be smaller. */
-  batchSize?: number;
-  /** Overrides the compiled optimizer. */
-  optimizer?: Optimizer;
-  /** Overrides the compiled loss. */
-  loss?: LossLike;
-  /** Sets the optimizer's learning rate before every step. */
-  schedule?: Schedule;
-  /** Seeds shuffling and dropout (default: derived from the model's seed). */
-  seed?: number;
-  /** Use this generator instead of one from `seed` (checkpoint resumes pass the restored one). */
-  rng?: Rng;
-  /** Shuffle the training samples every epoch (default true). */
-  shuffle?: boolean;
-  validation?: LabeledData;
-  callbacks?: FitCallbacks | readonly FitCallbacks[];
-  /** 1 (default): progress line on a TTY; 0: silent. */
-  verbose?: 0 | 1;
-  /** Where the progress line goes (default process.stderr; only drawn when it is a TTY). */
-  progressStream?: ProgressStream;
-  /** Start at this epoch (resuming); schedules see the global step count. Default 0. */
-  initialEpoch?: number;
-}
-
-/** A dataset per epoch, drawn with the training generator (for augmentation). */
-export type EpochData = (epoch: number, rng: Rng) => LabeledData;
-
-export interface History {
-  readonly epochs: EpochLog[];
-}
-
-export interface EvaluateResult {
-  readonly loss: number;
-  readonly accuracy: number;
-}
-
 /** A stack of layers trained end to end: Keras/Larq-like `compile`, `fit`, `evaluate`, `predict`, `summary`. */
-export class Sequential {
+export class Sequential extends Model {
   readonly name: string;
   readonly layers: readonly Layer[];
   readonly inputShape: Shape;
   readonly outputShape: Shape;
   readonly seed: number;
-  /** Set to true from a callback to end `fit` after the current epoch. */
-  stopTraining = false;
-  private loss: Loss | undefined;
-  private optimizer: Optimizer | undefined;
-  private schedule: Schedule | undefined;
-  private readonly paramList: Param[];
   private readonly firstTrainable: number;
-  private readonly xBatch = new Scratch();
-  private readonly gradBuffer = new Scratch();
-  private labelBatch = new Int32Array(0);
 
   constructor(layers: readonly Layer[], options: SequentialOptions) {
+    super();
     if (!Array.isArray(layers) || layers.length === 0) {
       throw new NnError("INVALID_ARGUMENT", "sequential needs a non-empty array of layers");
     }
     assertShape(options?.inputShape, "sequential inputShape");
-    const seed = options.seed ?? 0;
-    if (!Number.isInteger(seed))
-      throw new NnError("INVALID_ARGUMENT", `seed must be an integer, got ${seed}`);
-    this.seed = seed;
+    this.seed = modelSeed(options.seed);
     this.name = options.name ?? "sequential";
     this.layers = [...layers];
     this.inputShape = [...options.inputShape];
-    const rng = new Rng(seed);
-    const counters = new Map<string, number>();
-    const taken = new Set(layers.map((l) => l.name));
-    const ctx = {
-      rng,
-      uniqueName(prefix: string) {
-        let name: string;
-        do {
-          const n = (counters.get(prefix) ?? 0) + 1;
-          counters.set(prefix, n);
-          name = `${prefix}_${n}`;
-        } while (taken.has(name));
-        taken.add(name);
-        return name;
-      },
-    };
+    const ctx = buildContext(this.seed, layers);
     let shape: Shape = this.inputShape;
     for (const layer of this.layers) shape = layer.build(shape, ctx);
     this.outputShape = shape;
-    const names = new Set<string>();
-    for (const l of this.layers) {
-      if (names.has(l.name)) throw new NnError("INVALID_ARGUMENT", `two layers are named "${l.name}"`);
-      names.add(l.name);
-    }
+    checkUniqueNames(this.layers);
     for (let i = 1; i < this.layers.length; i++) {
       const prev = this.layers[i - 1]!;
       const layer = this.layers[i]!;
@@ -166,25 +59,7 @@ export class Sequential {
         layer.inputsAreSigns();
       }
     }
-    this.paramList = this.layers.flatMap((l) => l.params());
     this.firstTrainable = this.layers.findIndex((l) => l.params().length > 0);
-  }
-
-  /** Number of classes (outputs per sample). */
-  get classes(): number {
-    return sizeOf(this.outputShape);
-  }
-
-  /** All trainable parameters in layer order. */
-  params(): Param[] {
-    return this.paramList;
-  }
-
-  compile(options: CompileOptions = {}): this {
-    this.loss = resolveLoss(options.loss ?? "softmaxCrossEntropy");
-    if (options.optimizer) this.optimizer = options.optimizer;
-    if (options.schedule) this.schedule = options.schedule;
-    return this;
   }
 
   /**
@@ -213,282 +88,14 @@ export class Sequential {
     }
   }
 
-  /** One optimizer step on one batch (training mode); returns the batch's mean loss and correct count. */
-  trainStep(
-    x: Float32Array,
-    labels: Int32Array,
-    batch: number,
-    optimizer: Optimizer,
-    rng: Rng,
-    loss: Loss = this.loss ?? resolveLoss("softmaxCrossEntropy"),
-  ): { loss: number; correct: number } {
-    const out = this.forward(x, batch, true, rng);
-    const classes = this.classes;
-    const grad = this.gradBuffer.get(batch * classes);
-    const value = loss.compute(out, labels, batch, classes, grad);
-    const correct = countCorrect(out, labels, batch, classes);
-    this.backward(grad, batch);
-    optimizer.step(this.paramList);
-    if (!optimizer.appliesConstraints) for (const p of this.paramList) p.constraint?.apply(p.value);
-    return { loss: value, correct };
+  layerInputBits(): number[] {
+    let bits = 32;
+    return this.layers.map((layer) => {
+      const b = bits;
+      bits = layer.outputBits(bits);
+      return b;
+    });
   }
-
-  /** Outputs (logits) for every sample of x in evaluation mode: [n, classes]. */
-  predict(x: Float32Array, options: { batchSize?: number } = {}): Float32Array {
-    const n = checkSamples(x, this.inputShape, "predict");
-    const size = sizeOf(this.inputShape);
-    const classes = this.classes;
-    const batchSize = options.batchSize ?? 128;
-    const out = new Float32Array(n * classes);
-    for (let start = 0; start < n; start += batchSize) {
-      const b = Math.min(batchSize, n - start);
-      const y = this.forward(x.subarray(start * size, (start + b) * size), b, false);
-      out.set(y, start * classes);
-    }
-    return out;
-  }
-
-  /** Predicted class of every sample (argmax of `predict`, first on ties). */
-  predictClasses(x: Float32Array, options: { batchSize?: number } = {}): Int32Array {
-    const logits = this.predict(x, options);
-    return argmaxRows(logits, logits.length / this.classes, this.classes);
-  }
-
-  /** Mean loss and accuracy in evaluation mode. */
-  evaluate(data: LabeledData, options: { batchSize?: number; loss?: LossLike } = {}): EvaluateResult {
-    const labels = checkLabeledData(data, this.inputShape, this.classes, "evaluate data");
-    return this.evaluateChecked(data.x, labels, options.batchSize ?? 128, this.resolveLoss(options.loss));
-  }
-
-  private evaluateChecked(
-    x: Float32Array,
-    labels: Int32Array,
-    batchSize: number,
-    loss: Loss,
-  ): EvaluateResult {
-    const n = labels.length;
-    const size = sizeOf(this.inputShape);
-    const classes = this.classes;
-    let total = 0;
-    let correct = 0;
-    for (let start = 0; start < n; start += batchSize) {
-      const b = Math.min(batchSize, n - start);
-      const y = this.forward(x.subarray(start * size, (start + b) * size), b, false);
-      const grad = this.gradBuffer.get(b * classes);
-      total += loss.compute(y, labels.subarray(start, start + b), b, classes, grad) * b;
-      correct += countCorrect(y, labels.subarray(start, start + b), b, classes);
-    }
-    return { loss: n > 0 ? total / n : Number.NaN, accuracy: n > 0 ? correct / n : Number.NaN };
-  }
-
-  private resolveLoss(loss: LossLike | undefined): Loss {
-    return loss !== undefined ? resolveLoss(loss) : (this.loss ?? resolveLoss("softmaxCrossEntropy"));
-  }
-
-  /**
-   * Trains the model; resolves to the per-epoch history. `data` is a dataset, or a function giving
-   * each epoch's dataset (e.g. freshly augmented with the training generator, so seeded runs and
-   * resumed checkpoints see the same samples); every epoch must have the same number of samples.
-   */
-  async fit(data: LabeledData | EpochData, options: FitOptions): Promise<History> {
-    const epochs = options?.epochs;
-    if (!Number.isInteger(epochs) || epochs < 0) {
-      throw new NnError(
-        "INVALID_ARGUMENT",
-        `fit epochs must be a non-negative integer, got ${String(epochs)}`,
-      );
-    }
-    const batchSize = options.batchSize ?? 32;
-    if (!Number.isInteger(batchSize) || batchSize < 1) {
-      throw new NnError("INVALID_ARGUMENT", `fit batchSize must be a positive integer, got ${batchSize}`);
-    }
-    const initialEpoch = options.initialEpoch ?? 0;
-    if (!Number.isInteger(initialEpoch) || initialEpoch < 0) {
-      throw new NnError(
-        "INVALID_ARGUMENT",
-        `fit initialEpoch must be a non-negative integer, got ${initialEpoch}`,
-      );
-    }
-    const optimizer = options.optimizer ?? this.optimizer;
-    if (!optimizer) {
-      throw new NnError(
-        "NOT_COMPILED",
-        "fit needs an optimizer: pass { optimizer } or call compile({ optimizer }) first",
-      );
-    }
-    const loss = this.resolveLoss(options.loss);
-    const schedule = options.schedule ?? this.schedule;
-    const validation = options.validation;
-    const valLabels = validation
-      ? checkLabeledData(validation, this.inputShape, this.classes, "fit validation")
-      : undefined;
-    const seed = options.seed ?? this.seed;
-    if (!Number.isInteger(seed))
-      throw new NnError("INVALID_ARGUMENT", `fit seed must be an integer, got ${seed}`);
-    // A stream distinct from the initialization stream of the same seed.
-    const rng = options.rng ?? new Rng(seed ^ 0x6a09e667);
-    const epochData = (epoch: number): { set: LabeledData; labels: Int32Array } => {
-      const set = typeof data === "function" ? data(epoch, rng) : data;
-      const what = typeof data === "function" ? `fit data of epoch ${epoch}` : "fit data";
-      return { set, labels: checkLabeledData(set, this.inputShape, this.classes, what) };
-    };
-    let current = epochs > initialEpoch || typeof data !== "function" ? epochData(initialEpoch) : undefined;
-    const n = current?.labels.length ?? 0;
-    if (current && n === 0) throw new NnError("INVALID_ARGUMENT", "fit data holds no samples");
-    const shuffle = options.shuffle ?? true;
-    const callbacks =
-      options.callbacks === undefined
-        ? []
-        : Array.isArray(options.callbacks)
-          ? options.callbacks
-          : [options.callbacks as FitCallbacks];
-    const progress = new ProgressLine(
-      options.verbose === 0 ? undefined : (options.progressStream ?? defaultProgressStream()),
-    );
-    const ctx: TrainingContext = { model: this, optimizer, rng, epochs };
-
-    const size = sizeOf(this.inputShape);
-    const stepsPerEpoch = Math.ceil(n / batchSize);
-    const totalSteps = stepsPerEpoch * epochs;
-    const xb = this.xBatch.get(Math.max(1, Math.min(batchSize, n)) * size);
-    if (this.labelBatch.length < batchSize) this.labelBatch = new Int32Array(batchSize);
-    const history: History = { epochs: [] };
-    const identity = new Int32Array(n).map((_, i) => i);
-    this.stopTraining = false;
-    for (const cb of callbacks) await cb.onTrainBegin?.(ctx);
-
-    for (let epoch = initialEpoch; epoch < epochs && !this.stopTraining; epoch++) {
-      if (!current) {
-        current = epochData(epoch);
-        if (current.labels.length !== n) {
-          throw new NnError(
-            "SHAPE_MISMATCH",
-            `fit data of epoch ${epoch} holds ${current.labels.length} samples, earlier epochs ${n}`,
-          );
-        }
-      }
-      const { set, labels } = current;
-      // A fixed dataset is checked once; a provider's is drawn and checked every epoch.
-      if (typeof data === "function") current = undefined;
-      const order = shuffle ? rng.permutation(n) : identity;
-      const started = performance.now();
-      let lossSum = 0;
-      let correct = 0;
-      let seen = 0;
-      let lr = optimizer.learningRate;
-      for (let b = 0; b < stepsPerEpoch; b++) {
-        const start = b * batchSize;
-        const count = Math.min(batchSize, n - start);
-        const x = count === batchSize ? xb : xb.subarray(0, count * size);
-        const yb = this.labelBatch.subarray(0, count);
-        for (let i = 0; i < count; i++) {
-          const s = order[start + i]!;
-          x.set(set.x.subarray(s * size, (s + 1) * size), i * size);
-          yb[i] = labels[s]!;
-        }
-        if (schedule) {
-          lr = schedule({ epoch, epochs, step: epoch * stepsPerEpoch + b, stepsPerEpoch, totalSteps });
-          optimizer.learningRate = lr;
-        }
-        const r = this.trainStep(x, yb, count, optimizer, rng, loss);
-        if (!Number.isFinite(r.loss)) {
-          throw new NnError(
-            "NON_FINITE",
-            `the loss became ${r.loss} at epoch ${epoch}, batch ${b} (learning rate ${lr}); check the inputs and the learning rate`,
-          );
-        }
-        lossSum += r.loss * count;
-        correct += r.correct;
-        seen += count;
-        for (const cb of callbacks) {
-          cb.onBatchEnd?.({ epoch, batch: b, size: count, loss: r.loss, accuracy: r.correct / count }, ctx);
-        }
-        const elapsed = (performance.now() - started) / 1000;
-        progress.update(
-          `epoch ${epoch + 1}/${epochs}`,
-          b + 1,
-          stepsPerEpoch,
-          elapsed,
-          `loss ${(lossSum / seen).toFixed(4)} acc ${(correct / seen).toFixed(4)} ${Math.round(seen / elapsed)}/s`,
-        );
-      }
-      const seconds = (performance.now() - started) / 1000;
-      let log: EpochLog = {
-        epoch,
-        loss: lossSum / seen,
-        accuracy: correct / seen,
-        seconds,
-        samplesPerSecond: seen / seconds,
-        learningRate: lr,
-      };
-      if (validation && valLabels) {
-        const v = this.evaluateChecked(validation.x, valLabels, Math.max(batchSize, 128), loss);
-        log = { ...log, valLoss: v.loss, valAccuracy: v.accuracy };
-      }
-      history.epochs.push(log);
-      progress.finish(formatEpochLog(log, epochs));
-      for (const cb of callbacks) await cb.onEpochEnd?.(log, ctx);
-    }
-    for (const cb of callbacks) await cb.onTrainEnd?.(history, ctx);
-    return history;
-  }
-
-  /** Copies of all weights and state tensors by name (`<layer>/<role>`), for checkpoints. */
-  getState(): Record<string, Float32Array> {
-    const out: Record<string, Float32Array> = {};
-    for (const layer of this.layers) {
-      for (const p of layer.params()) out[p.name] = p.value.slice();
-      for (const [k, v] of Object.entries(layer.stateTensors())) out[`${layer.name}/${k}`] = v.slice();
-    }
-    return out;
-  }
-
-  private stateTargets(): Array<[string, Float32Array]> {
-    const targets: Array<[string, Float32Array]> = [];
-    for (const layer of this.layers) {
-      for (const p of layer.params()) targets.push([p.name, p.value]);
-      for (const [k, v] of Object.entries(layer.stateTensors())) targets.push([`${layer.name}/${k}`, v]);
-    }
-    return targets;
-  }
-
-  /** Restores `getState` output: every tensor must be present with the same length (checked first). */
-  setState(state: Readonly<Record<string, Float32Array>>): void {
-    this.checkState(state);
-    for (const [k, target] of this.stateTargets()) target.set(state[k]!);
-  }
-
-  /** Throws STATE_MISMATCH unless `setState(state)` would succeed; changes nothing. */
-  checkState(state: Readonly<Record<string, Float32Array>>): void {
-    const targets = this.stateTargets();
-    const known = new Set(targets.map(([k]) => k));
-    for (const k of Object.keys(state)) {
-      if (!known.has(k))
-        throw new NnError("STATE_MISMATCH", `state tensor "${k}" belongs to no layer of this model`);
-    }
-    for (const [k, target] of targets) {
-      const v = state[k];
-      if (!v) throw new NnError("STATE_MISMATCH", `state is missing tensor "${k}"`);
-      if (v.length !== target.length) {
-        throw new NnError(
-          "STATE_MISMATCH",
-          `state tensor "${k}" has ${v.length} values, the model needs ${target.length}`,
-        );
-      }
-    }
-  }
-
-  /** Larq-style summary: per layer precision, shape, parameters, memory and MACs; totals. */
-  summary(): ModelSummary {
-    return summarize(this);
-  }
-}
-
-function formatEpochLog(log: EpochLog, epochs: number): string {
-  let s = `epoch ${log.epoch + 1}/${epochs} loss ${log.loss.toFixed(4)} acc ${log.accuracy.toFixed(4)}`;
-  if (log.valLoss !== undefined)
-    s += ` val_loss ${log.valLoss.toFixed(4)} val_acc ${log.valAccuracy!.toFixed(4)}`;
-  return `${s} ${log.seconds.toFixed(1)}s ${Math.round(log.samplesPerSecond)} samples/s`;
 }
 
 /** Builds a model from layers for samples of `inputShape`; weights are initialized from `seed`. */

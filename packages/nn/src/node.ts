@@ -4,7 +4,7 @@ import { saveSafetensors } from "@onebit/format/node";
 import type { Rng } from "@onebit/tensor";
 import { NnError } from "./errors.js";
 import { type CheckpointInfo, checkpointContents, decodeCheckpoint } from "./checkpoint.js";
-import type { FitCallbacks, Sequential } from "./model.js";
+import type { FitCallbacks, Model } from "./model-base.js";
 import type { Optimizer, OptimizerState } from "./optimizers/optimizer.js";
 
 export type { CheckpointInfo } from "./checkpoint.js";
@@ -15,7 +15,7 @@ export type { CheckpointInfo } from "./checkpoint.js";
  */
 export async function saveCheckpoint(
   path: string,
-  model: Sequential,
+  model: Model,
   optimizer: Optimizer | OptimizerState,
   epoch: number,
   rng: Rng,
@@ -31,7 +31,7 @@ export async function saveCheckpoint(
  */
 export async function loadCheckpoint(
   path: string,
-  model: Sequential,
+  model: Model,
   optimizer?: Optimizer,
 ): Promise<CheckpointInfo> {
   return decodeCheckpoint(await readCheckpointFile(path), model, optimizer);

@@ -1,4 +1,4 @@
-import type { Sequential } from "./model.js";
+import type { Model } from "./model-base.js";
 import { formatShape, type Shape } from "./shape.js";
 
 export interface LayerSummary {
@@ -40,11 +40,11 @@ export interface ModelSummary {
   toString(): string;
 }
 
-export function summarize(model: Sequential): ModelSummary {
+export function summarize(model: Model): ModelSummary {
   const layers: LayerSummary[] = [];
-  let bits = 32;
-  for (const layer of model.layers) {
-    const c = layer.cost(bits);
+  const inputBits = model.layerInputBits();
+  for (const [i, layer] of model.layers.entries()) {
+    const c = layer.cost(inputBits[i]!);
     layers.push({
       name: layer.name,
       type: layer.type,
@@ -56,7 +56,6 @@ export function summarize(model: Sequential): ModelSummary {
       macs1bit: c.macs1bit,
       macs32bit: c.macs32bit,
     });
-    bits = layer.outputBits(bits);
   }
   const sum = (f: (l: LayerSummary) => number) => layers.reduce((a, l) => a + f(l), 0);
   const params1bit = sum((l) => l.params1bit);
