@@ -6,6 +6,9 @@ export const MAGIC = Uint8Array.of(0x4f, 0x4e, 0x45, 0x42, 0x49, 0x54, 0x00, 0x0
 /** The version this library writes; it reads every file with the same major. */
 export const FORMAT_VERSION = { major: 1, minor: 0 } as const;
 
+/** The version of graph files (SPEC.md appendix C), written by `writeGraphModel`. */
+export const GRAPH_FORMAT_VERSION = { major: 2, minor: 0 } as const;
+
 export const PREAMBLE_BYTES = 32;
 export const CHECKSUM_BYTES = 4;
 

@@ -1,5 +1,7 @@
 // Node.js entry (`@onebit/format/node`): file helpers on top of the browser-safe main entry.
 import { readFileAligned, writeFileAtomic } from "./atomic-file.js";
+import type { GraphModel } from "./graph-v2.js";
+import { readGraphModel, writeGraphModel } from "./graph-model.js";
 import { type ReadOptions, readModel } from "./read.js";
 import {
   readSafetensors,
@@ -24,6 +26,16 @@ export {
  */
 export async function saveModel(path: string, model: OnebitModel): Promise<void> {
   await writeFileAtomic(path, writeModel(model));
+}
+
+/** Validates and writes a version 2 (graph) model to `path` atomically. Throws FormatError. */
+export async function saveGraphModel(path: string, model: GraphModel): Promise<void> {
+  await writeFileAtomic(path, writeGraphModel(model));
+}
+
+/** Reads a .onebit file of either version as a graph (see `readGraphModel`). Throws FormatError. */
+export async function loadGraphModel(path: string, options?: ReadOptions): Promise<GraphModel> {
+  return readGraphModel(await readFileAligned(path), options);
 }
 
 /** Reads and fully validates a .onebit file (see `readModel`). Throws FormatError (IO_ERROR for file-system errors). */

@@ -1,9 +1,17 @@
-import { CHECKSUM_BYTES, FORMAT_VERSION, LITTLE_ENDIAN, MAGIC, OFFSET, PREAMBLE_BYTES } from "./container.js";
+import {
+  CHECKSUM_BYTES,
+  FORMAT_VERSION,
+  GRAPH_FORMAT_VERSION,
+  LITTLE_ENDIAN,
+  MAGIC,
+  OFFSET,
+  PREAMBLE_BYTES,
+} from "./container.js";
 import { crc32 } from "./crc32.js";
 import { FormatError } from "./errors.js";
 import type { Graph, ModelMetadata, ValueInfo } from "./graph.js";
 import { inferValueInfos, outputClassCount, parseGraph } from "./graph-check.js";
-import { asObject, checkJsonDepth, findDuplicateKey, own } from "./json-check.js";
+import { type JsonObject, asObject, checkJsonDepth, findDuplicateKey, own } from "./json-check.js";
 import { align, LIMITS, TENSOR_ALIGNMENT } from "./limits.js";
 import { parseMetadata } from "./metadata.js";
 import { type ModelCost, modelCost } from "./cost.js";
@@ -28,7 +36,7 @@ export interface ReadOptions {
 
 const READ_OPTIONS = ["verifyChecksum", "copy", "maxHeaderBytes", "maxHeaderDepth"] as const;
 
-interface CheckedReadOptions {
+export interface CheckedReadOptions {
   readonly verifyChecksum: boolean;
   readonly copy: boolean;
   readonly maxHeaderBytes: number;
@@ -36,7 +44,7 @@ interface CheckedReadOptions {
 }
 
 /** Every read option validated (a NaN or negative cap must not turn a check off). Throws INVALID_ARGUMENT. */
-function checkReadOptions(options: unknown): CheckedReadOptions {
+export function checkReadOptions(options: unknown): CheckedReadOptions {
   const o = checkOptions<ReadOptions>(options, "options", READ_OPTIONS);
   return {
     verifyChecksum: booleanOption(o.verifyChecksum, "options.verifyChecksum", true),
@@ -76,7 +84,7 @@ function u64(view: DataView, at: number): number {
   return hi >= 2 ** 21 ? Number.POSITIVE_INFINITY : hi * 2 ** 32 + lo;
 }
 
-function checkPreamble(bytes: Uint8Array, options: CheckedReadOptions) {
+function checkPreamble(bytes: Uint8Array, options: CheckedReadOptions, majors: readonly number[]) {
   const prefix = Math.min(bytes.length, MAGIC.length);
   for (let i = 0; i < prefix; i++) {
     if (bytes[i] !== MAGIC[i]) {
@@ -94,10 +102,14 @@ function checkPreamble(bytes: Uint8Array, options: CheckedReadOptions) {
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = { major: view.getUint16(OFFSET.major, true), minor: view.getUint16(OFFSET.minor, true) };
-  if (version.major !== FORMAT_VERSION.major) {
+  if (!majors.includes(version.major)) {
+    const hint =
+      version.major === GRAPH_FORMAT_VERSION.major
+        ? ": version 2 files (graphs) are read by readGraphModel"
+        : "";
     throw new FormatError(
       "UNSUPPORTED_VERSION",
-      `version: the file is format ${version.major}.${version.minor}, this reader implements major version ${FORMAT_VERSION.major} (${FORMAT_VERSION.major}.${FORMAT_VERSION.minor})`,
+      `version: the file is format ${version.major}.${version.minor}, this reader implements major version ${majors.join(" and ")} (${FORMAT_VERSION.major}.${FORMAT_VERSION.minor})${hint}`,
     );
   }
   for (const field of ["flags", "reserved"] as const) {
@@ -152,10 +164,28 @@ export function readModelInfo(bytes: Uint8Array, options?: ReadOptions): ModelFi
   return readInfo(bytes, checkReadOptions(options));
 }
 
-function readInfo(bytes: Uint8Array, options: CheckedReadOptions): ModelFileInfo {
+/** The container of a file (SPEC.md §1 checks 1–7 and the tensor table), before the graph is read. */
+export interface Container {
+  readonly version: FormatVersion;
+  readonly fileLength: number;
+  readonly headerLength: number;
+  readonly dataStart: number;
+  readonly dataLength: number;
+  readonly checksum: number;
+  /** The JSON header's top-level object. */
+  readonly top: JsonObject;
+  readonly tensors: readonly TensorEntry[];
+}
+
+/** Checks a file's container for the given major versions. */
+export function readContainer(
+  bytes: Uint8Array,
+  options: CheckedReadOptions,
+  majors: readonly number[],
+): Container {
   if (!(bytes instanceof Uint8Array))
     throw new FormatError("INVALID_ARGUMENT", "bytes: expected a Uint8Array");
-  const { view, version, fileLength, headerLength, dataStart } = checkPreamble(bytes, options);
+  const { view, version, fileLength, headerLength, dataStart } = checkPreamble(bytes, options, majors);
   const checksumAt = fileLength - CHECKSUM_BYTES;
   const checksum = view.getUint32(checksumAt, true);
   if (options.verifyChecksum) {
@@ -199,6 +229,15 @@ function readInfo(bytes: Uint8Array, options: CheckedReadOptions): ModelFileInfo
   const top = asObject(json, "header", "BAD_HEADER");
   const dataLength = checksumAt - dataStart;
   const tensors = parseTensorTable(own(top, "tensors"), dataLength);
+  return { version, fileLength, headerLength, dataStart, dataLength, checksum, top, tensors };
+}
+
+function readInfo(bytes: Uint8Array, options: CheckedReadOptions): ModelFileInfo {
+  const { version, fileLength, headerLength, dataStart, dataLength, checksum, top, tensors } = readContainer(
+    bytes,
+    options,
+    [FORMAT_VERSION.major],
+  );
   const byName = new Map(tensors.map((t) => [t.name, t]));
   const graph = parseGraph(own(top, "graph"));
   const values = inferValueInfos(graph, (name) => byName.get(name));
@@ -247,18 +286,16 @@ function tensorData(bytes: Uint8Array, at: number, entry: TensorEntry, copy: boo
   }
 }
 
-/**
- * Reads and fully validates a .onebit file (SPEC.md): everything `readModelInfo` checks, then the
- * tensor contents (bit padding, 0/1 flips, finite weights, no NaN thresholds). It allocates only
- * after the checks on sizes pass, and at most the file's size. Throws FormatError.
- */
-export function readModel(bytes: Uint8Array, options?: ReadOptions): OnebitModel {
-  const checked = checkReadOptions(options);
-  const info = readInfo(bytes, checked);
-  const copy = checked.copy;
+/** The tensors of a checked container (views or copies), bit padding checked. */
+export function readTensors(
+  bytes: Uint8Array,
+  entries: readonly TensorEntry[],
+  dataStart: number,
+  copy: boolean,
+): Map<string, Tensor> {
   const tensors = new Map<string, Tensor>();
-  for (const e of info.tensors) {
-    const data = tensorData(bytes, info.dataStart + e.offset, e, copy);
+  for (const e of entries) {
+    const data = tensorData(bytes, dataStart + e.offset, e, copy);
     const t = (
       e.dtype === "bit"
         ? { dtype: e.dtype, shape: e.shape, layout: e.layout!, data }
@@ -267,6 +304,18 @@ export function readModel(bytes: Uint8Array, options?: ReadOptions): OnebitModel
     if (t.dtype === "bit") checkBitPadding(t, e.name);
     tensors.set(e.name, t);
   }
+  return tensors;
+}
+
+/**
+ * Reads and fully validates a .onebit file (SPEC.md): everything `readModelInfo` checks, then the
+ * tensor contents (bit padding, 0/1 flips, finite weights, no NaN thresholds). It allocates only
+ * after the checks on sizes pass, and at most the file's size. Throws FormatError.
+ */
+export function readModel(bytes: Uint8Array, options?: ReadOptions): OnebitModel {
+  const checked = checkReadOptions(options);
+  const info = readInfo(bytes, checked);
+  const tensors = readTensors(bytes, info.tensors, info.dataStart, checked.copy);
   checkTensorValues(info.graph, tensors);
   return { graph: info.graph, tensors, metadata: info.metadata };
 }

@@ -3,7 +3,7 @@ import { crc32 } from "./crc32.js";
 import { FormatError } from "./errors.js";
 import { align, TENSOR_ALIGNMENT } from "./limits.js";
 import { checkModel } from "./model-check.js";
-import type { OnebitModel, Tensor } from "./tensor.js";
+import type { FormatVersion, OnebitModel, Tensor } from "./tensor.js";
 import type { TensorEntry } from "./tensor-table.js";
 
 /** Copies a tensor's elements into `out` at `at` as little-endian bytes. */
@@ -27,6 +27,17 @@ export function writeTensorBytes(out: Uint8Array, at: number, t: Tensor): void {
  */
 export function writeModel(model: OnebitModel): Uint8Array {
   const { model: m } = checkModel(model);
+  return writeContainer(FORMAT_VERSION, m.graph, m.tensors, m.metadata);
+}
+
+/** Serializes a checked graph, its tensors and metadata into the container of SPEC.md §1 (§7's canonical form). */
+export function writeContainer(
+  version: FormatVersion,
+  graph: object,
+  tensors: ReadonlyMap<string, Tensor>,
+  metadata: object,
+): Uint8Array {
+  const m = { graph, tensors, metadata };
   const table: TensorEntry[] = [];
   let dataLength = 0;
   for (const [name, t] of m.tensors) {
@@ -49,8 +60,8 @@ export function writeModel(model: OnebitModel): Uint8Array {
   const out = new Uint8Array(fileLength);
   const view = new DataView(out.buffer);
   out.set(MAGIC, 0);
-  view.setUint16(OFFSET.major, FORMAT_VERSION.major, true);
-  view.setUint16(OFFSET.minor, FORMAT_VERSION.minor, true);
+  view.setUint16(OFFSET.major, version.major, true);
+  view.setUint16(OFFSET.minor, version.minor, true);
   view.setUint32(OFFSET.flags, 0, true);
   view.setUint32(OFFSET.fileLength, fileLength % 2 ** 32, true);
   view.setUint32(OFFSET.fileLength + 4, Math.floor(fileLength / 2 ** 32), true);

@@ -1,0 +1,250 @@
+import { GRAPH_FORMAT_VERSION } from "./container.js";
+import type { ModelCost } from "./cost.js";
+import type { GraphNode, LayerOutput, OpName } from "./graph.js";
+import { graphCost } from "./graph-cost.js";
+import {
+  type GraphModel,
+  type GraphV2,
+  graphTensorRefs,
+  inferGraphValues,
+  parseGraphV2,
+} from "./graph-v2.js";
+import { asObject, describe, fail, own } from "./json-check.js";
+import { LIMITS } from "./limits.js";
+import { parseMetadata } from "./metadata.js";
+import { checkModel, checkTensor } from "./model-check.js";
+import type { BinaryOutput } from "./ops/binary-output.js";
+import type { ValueInfoV2 } from "./ops/op.js";
+import type { GraphNodeV2 } from "./ops/table.js";
+import { type ReadOptions, checkReadOptions, readContainer, readModel, readTensors } from "./read.js";
+import type { OnebitModel, Tensor } from "./tensor.js";
+import { writeContainer } from "./write.js";
+
+/** A version 2 model after every check, with the kind and shape of every value and its cost. */
+export interface CheckedGraphModel {
+  readonly model: GraphModel;
+  readonly values: ReadonlyMap<string, ValueInfoV2>;
+  readonly cost: ModelCost;
+}
+
+function binaryOutput(o: LayerOutput): BinaryOutput {
+  if (o.kind === "bits")
+    return o.flip
+      ? { kind: "bits", thresholds: o.thresholds, flip: o.flip }
+      : { kind: "bits", thresholds: o.thresholds };
+  if (o.kind === "scaleBias") return { kind: "float32", multiplier: o.scale, bias: o.bias };
+  throw new Error("integer layers have no plain float32 output");
+}
+
+type Converter = (node: GraphNode, input: string) => GraphNodeV2[];
+
+/** A float layer, followed by `sign` when its output is bits (its value is renamed `<name>/z`). */
+function floatLayer(
+  node: GraphNode & { output: LayerOutput },
+  input: string,
+  body: { readonly op: string } & Record<string, unknown>,
+): GraphNodeV2[] {
+  const o = node.output;
+  if (o.kind !== "bits") return [{ name: node.name, inputs: [input], ...body } as unknown as GraphNodeV2];
+  const z = `${node.name}/z`;
+  return [
+    { name: z, inputs: [input], ...body } as unknown as GraphNodeV2,
+    {
+      op: "sign",
+      name: node.name,
+      inputs: [z],
+      thresholds: o.thresholds,
+      ...(o.flip ? { flip: o.flip } : {}),
+    },
+  ];
+}
+
+const ONE = [1, 1] as const;
+
+/** How each version 1 op becomes version 2 nodes (SPEC.md C.6): one entry per op. */
+const FROM_V1: { readonly [K in Exclude<OpName, "input">]: Converter } = {
+  denseFloat: (n, x) => {
+    const d = n as Extract<GraphNode, { op: "denseFloat" }>;
+    return floatLayer(d, x, { op: "dense", weights: d.weights, ...(d.bias ? { bias: d.bias } : {}) });
+  },
+  conv2dFloat: (n, x) => {
+    const c = n as Extract<GraphNode, { op: "conv2dFloat" }>;
+    return floatLayer(c, x, {
+      op: "conv2d",
+      weights: c.weights,
+      ...(c.bias ? { bias: c.bias } : {}),
+      kernel: c.kernel,
+      stride: c.stride,
+      dilation: ONE,
+      groups: 1,
+      padding: c.padding,
+      padValue: c.padValue ?? 0,
+    });
+  },
+  denseBitPlane: (n, x) => {
+    const d = n as Extract<GraphNode, { op: "denseBitPlane" }>;
+    return [
+      { op: "bitPlaneDense", name: d.name, inputs: [x], weights: d.weights, output: binaryOutput(d.output) },
+    ];
+  },
+  conv2dBitPlane: (n, x) => {
+    const c = n as Extract<GraphNode, { op: "conv2dBitPlane" }>;
+    return [
+      {
+        op: "bitPlaneConv2d",
+        name: c.name,
+        inputs: [x],
+        weights: c.weights,
+        kernel: c.kernel,
+        stride: c.stride,
+        padding: c.padding,
+        padValue: c.padValue ?? 0,
+        output: binaryOutput(c.output),
+      },
+    ];
+  },
+  binaryDense: (n, x) => {
+    const d = n as Extract<GraphNode, { op: "binaryDense" }>;
+    return [{ op: "bdense", name: d.name, inputs: [x], weights: d.weights, output: binaryOutput(d.output) }];
+  },
+  binaryConv2d: (n, x) => {
+    const c = n as Extract<GraphNode, { op: "binaryConv2d" }>;
+    return [
+      {
+        op: "bconv2d",
+        name: c.name,
+        inputs: [x],
+        weights: c.weights,
+        kernel: c.kernel,
+        stride: c.stride,
+        dilation: ONE,
+        groups: 1,
+        padding: c.padding,
+        padValue: 1,
+        output: binaryOutput(c.output),
+      },
+    ];
+  },
+  maxPool2d: (n, x) => {
+    const p = n as Extract<GraphNode, { op: "maxPool2d" }>;
+    return [
+      {
+        op: "maxPool2d",
+        name: p.name,
+        inputs: [x],
+        kernel: p.kernel,
+        stride: p.stride,
+        padding: p.padding,
+        ...(p.minMask ? { minMask: p.minMask } : {}),
+      },
+    ];
+  },
+  flatten: (n, x) => [{ op: "flatten", name: n.name, inputs: [x] }],
+  softmax: (n, x) => [{ op: "softmax", name: n.name, inputs: [x] }],
+  argmax: (n, x) => [{ op: "argmax", name: n.name, inputs: [x] }],
+};
+
+/**
+ * A version 1 model (a chain) as a version 2 graph (SPEC.md C.6), validated first; tensors and
+ * metadata are shared. The graph computes the same function.
+ */
+export function toGraphModel(model: OnebitModel): GraphModel {
+  const { model: m } = checkModel(model);
+  const [input, ...rest] = m.graph.nodes;
+  if (input?.op !== "input")
+    fail("BAD_GRAPH", "graph.nodes[0]", "a version 1 graph starts with its input node");
+  const nodes: GraphNodeV2[] = [];
+  let last = input.name;
+  for (const node of rest) {
+    const converted = FROM_V1[node.op as Exclude<OpName, "input">](node, last);
+    nodes.push(...converted);
+    last = node.name;
+  }
+  const graph: GraphV2 = {
+    inputs: [
+      {
+        name: input.name,
+        dtype: input.dtype,
+        shape: input.shape,
+        ...(input.normalization ? { normalization: input.normalization } : {}),
+      },
+    ],
+    outputs: [last],
+    nodes,
+  };
+  return { graph, tensors: m.tensors, metadata: m.metadata };
+}
+
+/** Number of classes of a graph's first output (a float32 vector, or argmax's input), for the labels check. */
+function classCount(graph: GraphV2, values: ReadonlyMap<string, ValueInfoV2>): number | undefined {
+  const name = graph.outputs[0]!;
+  const node = graph.nodes.find((n) => n.name === name);
+  const scores = node?.op === "argmax" ? values.get(node.inputs[0]!) : values.get(name);
+  return scores && scores.kind === "float32" && scores.shape.length === 1 ? scores.shape[0] : undefined;
+}
+
+/** No NaN in any float32 tensor the graph refers to (±∞ only where an op's comparison allows it). */
+function checkGraphTensorValues(graph: GraphV2, tensors: ReadonlyMap<string, Tensor>): void {
+  for (const name of new Set(graphTensorRefs(graph))) {
+    const t = tensors.get(name)!;
+    if (t.dtype !== "float32") continue;
+    const at = t.data.findIndex((v) => Number.isNaN(v));
+    if (at >= 0) fail("BAD_TENSOR", `tensor ${JSON.stringify(name)}`, `element ${at} is NaN`);
+  }
+}
+
+function checkParts(
+  graphJson: unknown,
+  tensors: ReadonlyMap<string, Tensor>,
+  metadataJson: unknown,
+): CheckedGraphModel {
+  const graph = parseGraphV2(graphJson);
+  const values = inferGraphValues(graph, (name) => tensors.get(name));
+  checkGraphTensorValues(graph, tensors);
+  const metadata = parseMetadata(metadataJson, classCount(graph, values));
+  const cost = graphCost(graph, values, (name) => tensors.get(name));
+  return { model: { graph, tensors, metadata }, values, cost };
+}
+
+/** Validates a whole in-memory version 2 model (what `writeGraphModel` does first). Throws FormatError. */
+export function checkGraphModel(model: GraphModel): CheckedGraphModel {
+  const m = asObject(model, "model", "INVALID_ARGUMENT");
+  if (!(m["tensors"] instanceof Map))
+    fail(
+      "INVALID_ARGUMENT",
+      "model.tensors",
+      `expected a Map of name → tensor, got ${describe(m["tensors"])}`,
+    );
+  const source = m["tensors"] as Map<unknown, unknown>;
+  if (source.size > LIMITS.maxTensors)
+    fail("TOO_LARGE", "model.tensors", `${source.size} tensors exceed the cap of ${LIMITS.maxTensors}`);
+  const tensors = new Map<string, Tensor>();
+  for (const [name, t] of source) {
+    if (typeof name !== "string" || name.length === 0 || name.length > LIMITS.maxNameLength)
+      fail(
+        "BAD_TENSOR",
+        "model.tensors",
+        `tensor names are strings of 1 to 1024 characters, got ${describe(name)}`,
+      );
+    tensors.set(name, checkTensor(name, t));
+  }
+  return checkParts(m["graph"], tensors, m["metadata"]);
+}
+
+/**
+ * Reads and fully validates a .onebit file of either major version as a graph: version 2 as it is,
+ * version 1 converted (SPEC.md C.6). Options as `readModel`'s. Throws FormatError.
+ */
+export function readGraphModel(bytes: Uint8Array, options?: ReadOptions): GraphModel {
+  const checked = checkReadOptions(options);
+  const c = readContainer(bytes, checked, [1, GRAPH_FORMAT_VERSION.major]);
+  if (c.version.major === 1) return toGraphModel(readModel(bytes, options));
+  const tensors = readTensors(bytes, c.tensors, c.dataStart, checked.copy);
+  return checkParts(own(c.top, "graph"), tensors, own(c.top, "metadata")).model;
+}
+
+/** Validates a version 2 model and serializes it (major version 2, SPEC.md §7's canonical form). */
+export function writeGraphModel(model: GraphModel): Uint8Array {
+  const { model: m } = checkGraphModel(model);
+  return writeContainer(GRAPH_FORMAT_VERSION, m.graph, m.tensors, m.metadata);
+}

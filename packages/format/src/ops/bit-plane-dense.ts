@@ -1,0 +1,44 @@
+import {
+  type BinaryOutput,
+  applyBinaryOutput,
+  binaryOutputTensors,
+  inferBinaryOutput,
+  parseBinaryOutput,
+} from "./binary-output.js";
+import { type NodeBase, type OpDef, bitOf, ref, requireKind, value } from "./op.js";
+
+/** Exact 8-bit-input dense layer: z[o] = Σ x[k]·w[o][k], raw bytes x, ±1 weights (SPEC.md C.3). */
+export interface BitPlaneDenseNode extends NodeBase {
+  readonly op: "bitPlaneDense";
+  readonly weights: string;
+  readonly output: BinaryOutput;
+}
+
+export const bitPlaneDense: OpDef<BitPlaneDenseNode> = {
+  op: "bitPlaneDense",
+  arity: [1, 1],
+  parse: (o, path) => ({ weights: ref(o, "weights", path), output: parseBinaryOutput(o, path) }),
+  infer(node, [input], tensor, path) {
+    const [k] = requireKind(input!, path, node.op, ["uint8"], [1]) as [number];
+    const [units] = tensor(node.weights, `${path}.weights`, "bit", (s) =>
+      s.length === 2 && s[0]! >= 1 && s[1] === k ? undefined : `[units, ${k}]`,
+    ) as [number];
+    return value(inferBinaryOutput(node.output, units, 255 * k, tensor, path), [units], path);
+  },
+  tensors: (node) => [node.weights, ...binaryOutputTensors(node.output)],
+  reference(node, [x], tensors) {
+    const t = tensors.get(node.weights)!;
+    const [units, k] = t.shape as [number, number];
+    const z = new Float64Array(units);
+    for (let o = 0; o < units; o++) {
+      let s = 0;
+      for (let i = 0; i < k; i++) s += x!.data[i]! * bitOf(t, o, i);
+      z[o] = s;
+    }
+    return applyBinaryOutput(node.output, z, units, [units], tensors);
+  },
+  cost: (node, [input], out) => ({
+    int8Macs: input!.shape[0]! * out.shape[0]!,
+    comparisons: node.output.kind === "int32" ? 0 : out.shape[0]!,
+  }),
+};

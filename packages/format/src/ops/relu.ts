@@ -1,0 +1,9 @@
+import { channelwiseOp } from "./channelwise.js";
+import type { NodeBase } from "./op.js";
+
+/** y = max(x, 0). */
+export interface ReluNode extends NodeBase {
+  readonly op: "relu";
+}
+
+export const relu = channelwiseOp<ReluNode>("relu", [], (x) => Math.max(x, 0));
