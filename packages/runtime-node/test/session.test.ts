@@ -52,7 +52,7 @@ describe("InferenceSession.create", () => {
   it('threads default to the machine\'s cores ("auto")', async () => {
     const s = await open(modelPath);
     expect(s.threads).toBeGreaterThanOrEqual(1);
-    expect(["wasm-simd", "wasm-i64", "typescript"]).toContain(s.backend);
+    expect(["native", "wasm-simd", "wasm-i64", "typescript"]).toContain(s.backend);
   });
 });
 
