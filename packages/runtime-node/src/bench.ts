@@ -1,3 +1,4 @@
+import { constants } from "node:buffer";
 import { performance } from "node:perf_hooks";
 import { type Engine, RuntimeError } from "@onebit/runtime";
 import type { InferenceSession } from "./session.js";
@@ -40,8 +41,15 @@ export function checkBenchBatch(
   const bytes = batch * info.size * (info.dtype === "uint8" ? 1 : 4);
   if (bytes > maxInputBytes) {
     throw new RuntimeError(
-      "INVALID_ARGUMENT",
+      "LIMIT_EXCEEDED",
       `batch ${batch}: its input takes ${bytes} bytes (${info.size} ${info.dtype} values per sample), more than the limit of ${maxInputBytes} bytes (raise it with --max-input-bytes, or the maxInputBytes option)`,
+      { limit: { name: "maxInputBytes", value: bytes, max: maxInputBytes } },
+    );
+  }
+  if (bytes > constants.MAX_LENGTH) {
+    throw new RuntimeError(
+      "INVALID_ARGUMENT",
+      `batch ${batch}: its input would take ${bytes} bytes, more than one typed array can hold here (${constants.MAX_LENGTH})`,
     );
   }
 }

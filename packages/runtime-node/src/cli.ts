@@ -7,9 +7,11 @@ import { readIdx } from "@onebit/datasets";
 import { readModelInfo } from "@onebit/format";
 import {
   type BackendOption,
+  DEFAULT_LIMITS,
   type InputInfo,
   RuntimeError,
   type StepTiming,
+  describeCost,
   describeModel,
 } from "@onebit/runtime";
 import { Command, InvalidArgumentError } from "commander";
@@ -21,6 +23,7 @@ import {
   randomInput,
 } from "./bench.js";
 import { DEFAULT_IMAGE_LIMITS } from "./image-limits.js";
+import { RUNTIME_LIMIT_FLAGS, addRuntimeLimitOptions, limitFlagHint, limitsFromFlags } from "./cli-limits.js";
 import { countInverted, fitImages, squareGreySide } from "./fit-images.js";
 import { type DecodedImages, decodeImages, toModelInput } from "./images.js";
 import { readModelSource } from "./load.js";
@@ -158,7 +161,7 @@ async function runCommand(
 ): Promise<void> {
   const bytes = await readModelSource(model);
   let session = await withModelFile(model, () =>
-    InferenceSession.create(bytes, { threads: 1, backend: flags.backend }),
+    InferenceSession.create(bytes, { threads: 1, backend: flags.backend, limits: limitsFromFlags(flags) }),
   );
   try {
     const decoded = [];
@@ -173,7 +176,11 @@ async function runCommand(
     const total = decoded.reduce((n, d) => n + d.images.count, 0);
     if (flags.threads !== 1 && (explicitThreads || total >= THREADED_RUN_MIN_IMAGES)) {
       await session.dispose();
-      session = await InferenceSession.create(bytes, { threads: flags.threads, backend: flags.backend });
+      session = await InferenceSession.create(bytes, {
+        threads: flags.threads,
+        backend: flags.backend,
+        limits: limitsFromFlags(flags),
+      });
     }
     if (session.outputInfo.classes === undefined) {
       throw new RuntimeError(
@@ -294,15 +301,26 @@ function prepareInput(images: DecodedImages, input: InputInfo, file: string, fla
   }
 }
 
-async function inspectCommand(model: string, flags: { json?: boolean }): Promise<void> {
+interface InspectFlags {
+  json?: boolean;
+}
+
+async function inspectCommand(model: string, flags: InspectFlags): Promise<void> {
   const bytes = await readModelSource(model);
   const info = await withModelFile(model, () =>
     bytes instanceof Uint8Array ? readModelInfo(bytes) : undefined,
   );
   const summary = await withModelFile(model, () => describeModel(bytes));
-  const session = await withModelFile(model, () => InferenceSession.create(bytes, { threads: 1 }));
-  const plan = session.engine.memoryInfo;
-  await session.dispose();
+  const limits = limitsFromFlags(flags);
+  // The cost and the limits first: a model beyond a limit is described, not refused.
+  const cost = await withModelFile(model, () => describeCost(bytes, { limits, threads: 1 }));
+  const session =
+    cost.violations.length === 0
+      ? await withModelFile(model, () => InferenceSession.create(bytes, { threads: 1, limits }))
+      : undefined;
+  const plan = session?.engine.memoryInfo;
+  await session?.dispose();
+  const inputLimits = { ...DEFAULT_IMAGE_LIMITS, maxBenchInputBytes: DEFAULT_MAX_BENCH_INPUT_BYTES };
   if (flags.json) {
     out(
       JSON.stringify(
@@ -310,10 +328,14 @@ async function inspectCommand(model: string, flags: { json?: boolean }): Promise
           file: model,
           version: info?.version,
           fileBytes: info?.fileLength,
-          input: session.inputInfo,
-          output: session.outputInfo,
+          input: session?.inputInfo,
+          output: session?.outputInfo,
           ...summary,
           plan,
+          planBytes: cost.planBytes,
+          samplesPerPass: cost.samplesPerPass,
+          limits: { ...cost.limits, ...inputLimits },
+          violations: cost.violations,
         },
         null,
         2,
@@ -325,14 +347,16 @@ async function inspectCommand(model: string, flags: { json?: boolean }): Promise
   out(`${m.name}${m.description ? ` — ${m.description}` : ""}`);
   if (info)
     out(`file: ${model} (${fmtBytes(info.fileLength)}, format ${info.version.major}.${info.version.minor})`);
-  const inp = session.inputInfo;
-  out(
-    `input: ${inp.name} ${inp.dtype} [${inp.shape.join(", ")}], normalized x·${inp.normalization.scale} + ${inp.normalization.offset}`,
-  );
-  const o = session.outputInfo;
-  out(
-    `output: ${o.name} ${o.kind} [${o.shape.join(", ")}]${o.classes !== undefined ? `, ${o.classes} classes` : ""}${o.labels ? ` (${o.labels.slice(0, 10).join(", ")}${o.labels.length > 10 ? ", …" : ""})` : ""}`,
-  );
+  if (session) {
+    const inp = session.inputInfo;
+    out(
+      `input: ${inp.name} ${inp.dtype} [${inp.shape.join(", ")}], normalized x·${inp.normalization.scale} + ${inp.normalization.offset}`,
+    );
+    const o = session.outputInfo;
+    out(
+      `output: ${o.name} ${o.kind} [${o.shape.join(", ")}]${o.classes !== undefined ? `, ${o.classes} classes` : ""}${o.labels ? ` (${o.labels.slice(0, 10).join(", ")}${o.labels.length > 10 ? ", …" : ""})` : ""}`,
+    );
+  }
   const p = m.provenance;
   if (p) {
     const parts = [
@@ -381,10 +405,31 @@ async function inspectCommand(model: string, flags: { json?: boolean }): Promise
   out(
     `tensors: ${fmtBytes(t.bytes)} (float32 would take ${fmtBytes(t.float32Bytes)}: ${(t.float32Bytes / Math.max(t.bytes, 1)).toFixed(1)}× smaller)`,
   );
-  out(`per sample: ${fmtCount(t.binaryMacs)} binary MACs, ${fmtCount(t.floatMacs)} float MACs`);
+  const c = cost.cost;
   out(
-    `runtime plan: ${fmtBytes(plan.weightBytes)} prepacked weights, ${fmtBytes(plan.activationBytesPerSample)} activations per sample, ${fmtBytes(plan.totalBytes)} memory`,
+    `cost per sample: ${fmtCount(c.binaryMacs)} binary MACs, ${fmtCount(c.int8Macs)} 8-bit MACs, ${fmtCount(c.floatMacs)} float MACs, ${fmtCount(c.comparisons)} comparisons; activations ${fmtBytes(c.peakActivationBytes)} at the peak`,
   );
+  if (plan)
+    out(
+      `runtime plan: ${fmtBytes(plan.weightBytes)} prepacked weights, ${fmtBytes(plan.activationBytesPerSample)} activations per sample, ${fmtBytes(plan.totalBytes)} memory`,
+    );
+  else if (cost.planBytes !== undefined)
+    out(`runtime plan: ${fmtBytes(cost.planBytes)} memory (${cost.samplesPerPass} samples per pass)`);
+  else out("runtime plan: does not fit a 4 GiB WebAssembly memory");
+  const limit = (n: number, format: (n: number) => string) => (Number.isFinite(n) ? format(n) : "none");
+  const l = cost.limits;
+  out("limits in force (each raised by its option):");
+  out(
+    `  model: ${limit(l.maxMacsPerSample, fmtCount)} MACs per sample (--max-macs), ${limit(l.maxComparisonsPerSample, fmtCount)} comparisons per sample (--max-comparisons), ${limit(l.maxPlanBytes, fmtBytes)} plan memory (--max-plan-bytes)`,
+  );
+  out(`  run: ${limit(l.maxResultBytes, fmtBytes)} result per run (--max-result-bytes)`);
+  out(
+    `  inputs: ${fmtCount(inputLimits.maxPixels)} pixels per file (--max-pixels), ${inputLimits.maxImageSide} pixels per side (--max-image-side); bench: ${fmtBytes(inputLimits.maxBenchInputBytes)} input per batch (--max-input-bytes)`,
+  );
+  for (const v of cost.violations)
+    out(
+      `EXCEEDS ${v.limit}: ${v.what} (limit ${v.max}; raise with ${RUNTIME_LIMIT_FLAGS[v.limit]} ${v.value})`,
+    );
 }
 
 interface BenchFlags {
@@ -400,7 +445,11 @@ interface BenchFlags {
 
 async function benchCommand(model: string, flags: BenchFlags): Promise<void> {
   const session = await withModelFile(model, () =>
-    InferenceSession.create(model, { threads: flags.threads, backend: flags.backend }),
+    InferenceSession.create(model, {
+      threads: flags.threads,
+      backend: flags.backend,
+      limits: limitsFromFlags(flags),
+    }),
   );
   const reports: BenchReport[] = [];
   const profiles: { batch: number; steps: StepTiming[] }[] = [];
@@ -476,7 +525,9 @@ Examples:
   onebit inspect models/mnist-tiny.onebit                    ops, shapes, sizes, cost and limits
   onebit bench models/mnist-tiny.onebit --batch 1,64,256 --threads 2
 
-Limits (each refused with a message naming it; raise with the option):
+Limits (each refused with a message naming it; raise with the option; \`onebit inspect\` shows them):
+  model: --max-macs ${DEFAULT_LIMITS.maxMacsPerSample} per sample, --max-comparisons ${DEFAULT_LIMITS.maxComparisonsPerSample} per sample,
+         --max-plan-bytes ${DEFAULT_LIMITS.maxPlanBytes}, --max-result-bytes ${DEFAULT_LIMITS.maxResultBytes} per run
   run:   --max-pixels ${DEFAULT_IMAGE_LIMITS.maxPixels} per input file, --max-image-side ${DEFAULT_IMAGE_LIMITS.maxImageSide}
   bench: --max-input-bytes ${DEFAULT_MAX_BENCH_INPUT_BYTES} per batch
 
@@ -489,68 +540,73 @@ const program = new Command()
   .addHelpText("after", EXAMPLES)
   .showHelpAfterError();
 
-program
-  .command("run")
-  .description("classify images (.png, .pgm, or an IDX file of images) with a model")
-  .argument("<model>", ".onebit model file")
-  .argument("<inputs...>", "image files: .png, .pgm/.pnm, or IDX (e.g. t10k-images-idx3-ubyte)")
-  .option("--top <k>", "how many classes to show per image", positiveInt, 3)
-  .option("--json", "print JSON")
-  .option("--invert", "use 255 − v (dark strokes on a light background → MNIST style)")
-  .option(
-    "--fit",
-    "prepare images of any size as MNIST was: background to 0 (dark-on-light images inverted), the ink's bounding box resized to 20×20 and centred by its centre of mass in 28×28",
-  )
-  .option("--labels <idx>", "IDX file of true labels: report accuracy")
-  .option("--limit <n>", "print at most n images (text output)", nonNegativeInt, 20)
-  .option(
-    "--threads <n>",
-    `worker threads or "auto" (used from ${THREADED_RUN_MIN_IMAGES} images on, unless given)`,
-    threadsOption,
-    "auto",
-  )
-  .option("--backend <name>", `kernel backend: ${BACKENDS.join(", ")}`, backendOption, "auto")
-  .option(
-    "--max-pixels <n>",
-    "refuse an input file holding more pixels than this, all its images together",
-    positiveInt,
-    DEFAULT_IMAGE_LIMITS.maxPixels,
-  )
-  .option(
-    "--max-image-side <n>",
-    "refuse an image wider or taller than this many pixels",
-    positiveInt,
-    DEFAULT_IMAGE_LIMITS.maxImageSide,
-  )
-  .action((model: string, inputs: string[], flags: RunFlags, command: Command) =>
-    runCommand(model, inputs, flags, command.getOptionValueSource("threads") === "cli"),
-  );
+addRuntimeLimitOptions(
+  program
+    .command("run")
+    .description("classify images (.png, .pgm, or an IDX file of images) with a model")
+    .argument("<model>", ".onebit model file")
+    .argument("<inputs...>", "image files: .png, .pgm/.pnm, or IDX (e.g. t10k-images-idx3-ubyte)")
+    .option("--top <k>", "how many classes to show per image", positiveInt, 3)
+    .option("--json", "print JSON")
+    .option("--invert", "use 255 − v (dark strokes on a light background → MNIST style)")
+    .option(
+      "--fit",
+      "prepare images of any size as MNIST was: background to 0 (dark-on-light images inverted), the ink's bounding box resized to 20×20 and centred by its centre of mass in 28×28",
+    )
+    .option("--labels <idx>", "IDX file of true labels: report accuracy")
+    .option("--limit <n>", "print at most n images (text output)", nonNegativeInt, 20)
+    .option(
+      "--threads <n>",
+      `worker threads or "auto" (used from ${THREADED_RUN_MIN_IMAGES} images on, unless given)`,
+      threadsOption,
+      "auto",
+    )
+    .option("--backend <name>", `kernel backend: ${BACKENDS.join(", ")}`, backendOption, "auto")
+    .option(
+      "--max-pixels <n>",
+      "refuse an input file holding more pixels than this, all its images together",
+      positiveInt,
+      DEFAULT_IMAGE_LIMITS.maxPixels,
+    )
+    .option(
+      "--max-image-side <n>",
+      "refuse an image wider or taller than this many pixels",
+      positiveInt,
+      DEFAULT_IMAGE_LIMITS.maxImageSide,
+    ),
+).action((model: string, inputs: string[], flags: RunFlags, command: Command) =>
+  runCommand(model, inputs, flags, command.getOptionValueSource("threads") === "cli"),
+);
 
-program
-  .command("inspect")
-  .description("show a model's graph: ops, shapes, parameters, sizes, MACs and metadata")
-  .argument("<model>", ".onebit model file")
-  .option("--json", "print JSON")
-  .action((model: string, flags: { json?: boolean }) => inspectCommand(model, flags));
+addRuntimeLimitOptions(
+  program
+    .command("inspect")
+    .description(
+      "show a model's graph: ops, shapes, parameters, sizes, cost per sample, the limits in force, metadata",
+    )
+    .argument("<model>", ".onebit model file")
+    .option("--json", "print JSON"),
+).action((model: string, flags: InspectFlags) => inspectCommand(model, flags));
 
-program
-  .command("bench")
-  .description("measure latency percentiles and throughput on random inputs")
-  .argument("<model>", ".onebit model file")
-  .option("--batch <n[,n…]>", "batch sizes", intList, [1])
-  .option("--threads <n>", 'worker threads or "auto"', threadsOption, "auto")
-  .option("--backend <name>", `kernel backend: ${BACKENDS.join(", ")}`, backendOption, "auto")
-  .option("--iterations <n>", "at least this many timed runs per batch size", positiveInt, 50)
-  .option("--time <ms>", "and at least this long per batch size", positiveInt, 2000)
-  .option("--profile", "also time each step of the plan on one thread")
-  .option(
-    "--max-input-bytes <n>",
-    "refuse a batch whose random input would take more bytes than this",
-    positiveInt,
-    DEFAULT_MAX_BENCH_INPUT_BYTES,
-  )
-  .option("--json", "print JSON")
-  .action((model: string, flags: BenchFlags) => benchCommand(model, flags));
+addRuntimeLimitOptions(
+  program
+    .command("bench")
+    .description("measure latency percentiles and throughput on random inputs")
+    .argument("<model>", ".onebit model file")
+    .option("--batch <n[,n…]>", "batch sizes", intList, [1])
+    .option("--threads <n>", 'worker threads or "auto"', threadsOption, "auto")
+    .option("--backend <name>", `kernel backend: ${BACKENDS.join(", ")}`, backendOption, "auto")
+    .option("--iterations <n>", "at least this many timed runs per batch size", positiveInt, 50)
+    .option("--time <ms>", "and at least this long per batch size", positiveInt, 2000)
+    .option("--profile", "also time each step of the plan on one thread")
+    .option(
+      "--max-input-bytes <n>",
+      "refuse a batch whose random input would take more bytes than this",
+      positiveInt,
+      DEFAULT_MAX_BENCH_INPUT_BYTES,
+    )
+    .option("--json", "print JSON"),
+).action((model: string, flags: BenchFlags) => benchCommand(model, flags));
 
 try {
   await program.parseAsync(process.argv);
@@ -559,7 +615,9 @@ try {
   // carries a machine-readable code (RuntimeError; FormatError / DatasetError from the readers).
   const code = (error as { code?: unknown } | null)?.code;
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`onebit: ${message}${typeof code === "string" ? ` [${code}]` : ""}\n`);
+  process.stderr.write(
+    `onebit: ${message}${limitFlagHint(error)}${typeof code === "string" ? ` [${code}]` : ""}\n`,
+  );
   if (!(error instanceof RuntimeError) && typeof code !== "string" && process.env["ONEBIT_DEBUG"]) {
     process.stderr.write(`${(error as Error).stack ?? ""}\n`);
   }

@@ -1,4 +1,4 @@
-import { RuntimeError, type RuntimeErrorCode } from "@onebit/runtime";
+import { RuntimeError } from "@onebit/runtime";
 
 /**
  * Caps on what one input image file may make the CLI decode, checked from the file's header before
@@ -18,9 +18,6 @@ export const DEFAULT_IMAGE_LIMITS: Readonly<Required<ImageLimits>> = {
   maxImageSide: 16_384,
   maxPixels: 2 ** 26,
 };
-
-/** The code of a refused input that is too large (an input problem the caller can fix by raising a cap). */
-const LIMIT_CODE: RuntimeErrorCode = "INVALID_ARGUMENT";
 
 /** The limits in force: the defaults, overridden by `limits`; every value must be a positive integer. */
 export function resolveImageLimits(limits: ImageLimits = {}): Required<ImageLimits> {
@@ -49,16 +46,18 @@ export function checkImageSize(
   const side = Math.max(width, height);
   if (side > limits.maxImageSide) {
     throw new RuntimeError(
-      LIMIT_CODE,
+      "LIMIT_EXCEEDED",
       `${file}: the image is ${width}×${height} pixels, larger than the limit of ${limits.maxImageSide} pixels per side (raise it with --max-image-side, or the maxImageSide option)`,
+      { limit: { name: "maxImageSide", value: side, max: limits.maxImageSide } },
     );
   }
   const pixels = width * height * count;
   if (pixels > limits.maxPixels) {
     const what = count === 1 ? `${width}×${height}` : `${count} images of ${width}×${height}`;
     throw new RuntimeError(
-      LIMIT_CODE,
+      "LIMIT_EXCEEDED",
       `${file}: ${what} = ${pixels} pixels, more than the limit of ${limits.maxPixels} pixels per file (raise it with --max-pixels, or the maxPixels option)`,
+      { limit: { name: "maxPixels", value: pixels, max: limits.maxPixels } },
     );
   }
 }

@@ -132,7 +132,7 @@ describe("onebit refuses inputs past a limit, naming the limit, the value and th
     );
     await expectFailure(
       ["run", model, b1],
-      "INVALID_ARGUMENT",
+      "LIMIT_EXCEEDED",
       b1,
       /2147483647×2147483647/,
       /--max-image-side/,
@@ -141,11 +141,11 @@ describe("onebit refuses inputs past a limit, naming the limit, the value and th
 
   it("a 21-byte PGM declaring 100000×100000 pixels and an over-budget image name --max-pixels", async () => {
     const huge = file("huge.pgm", "P5 100000 100000 255\n");
-    await expectFailure(["run", model, huge], "INVALID_ARGUMENT", huge, /100000×100000/, /--max-image-side/);
+    await expectFailure(["run", model, huge], "LIMIT_EXCEEDED", huge, /100000×100000/, /--max-image-side/);
     const big = file("big.png", png(28, 28));
     await expectFailure(
       ["run", model, big, "--max-pixels", "783"],
-      "INVALID_ARGUMENT",
+      "LIMIT_EXCEEDED",
       big,
       /784 pixels, more than the limit of 783/,
       /--max-pixels/,
@@ -157,11 +157,64 @@ describe("onebit refuses inputs past a limit, naming the limit, the value and th
   it("bench --batch 10000000 names the input limit instead of 'Invalid typed array length'", async () => {
     await expectFailure(
       ["bench", model, "--batch", "1,10000000"],
-      "INVALID_ARGUMENT",
+      "LIMIT_EXCEEDED",
       /batch 10000000/,
       /limit of 268435456 bytes/,
       /--max-input-bytes/,
     );
+    // Raised past what a typed array holds: still one typed line, never "Invalid typed array length".
+    await expectFailure(
+      ["bench", model, "--batch", "10000000", "--max-input-bytes", String(2 ** 40)],
+      "INVALID_ARGUMENT",
+      /more than one typed array can hold/,
+    );
+  });
+});
+
+describe("onebit and the runtime's limits", () => {
+  it("a model beyond a limit is LIMIT_EXCEEDED naming the flag that raises it; none lifts the cap", async () => {
+    const image = file("ok.pgm", Buffer.concat([Buffer.from("P5 28 28 255\n"), new Uint8Array(784)]));
+    for (const command of [
+      ["run", model, image],
+      ["bench", model, "--time", "1", "--iterations", "1"],
+    ]) {
+      await expectFailure(
+        [...command, "--max-plan-bytes", "100000"],
+        "LIMIT_EXCEEDED",
+        /the plan needs \d+ bytes/,
+        /maxPlanBytes = 100000/,
+        /\(onebit: --max-plan-bytes \d+\)/,
+      );
+      await expectFailure([...command, "--max-macs", "1000"], "LIMIT_EXCEEDED", /--max-macs \d+/);
+    }
+    const r = await onebit("run", model, image, "--max-macs", "none", "--max-plan-bytes", "none", "--json");
+    expect(r.code, r.stderr).toBe(0);
+  });
+
+  it("inspect shows the cost per sample and the limits in force, and describes a model beyond them", async () => {
+    const r = await onebit("inspect", model);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(
+      /^cost per sample: .* binary MACs, .* 8-bit MACs, .* float MACs, .* comparisons/m,
+    );
+    expect(r.stdout).toContain("limits in force");
+    for (const flag of [
+      "--max-macs",
+      "--max-comparisons",
+      "--max-plan-bytes",
+      "--max-result-bytes",
+      "--max-pixels",
+      "--max-image-side",
+      "--max-input-bytes",
+    ])
+      expect(r.stdout).toContain(flag);
+    const over = await onebit("inspect", model, "--max-macs", "1000");
+    expect(over.code, over.stderr).toBe(0);
+    expect(over.stdout).toMatch(/^EXCEEDS maxMacsPerSample: .*limit 1000; raise with --max-macs \d+\)$/m);
+    const json = JSON.parse((await onebit("inspect", model, "--json", "--max-plan-bytes", "100000")).stdout);
+    expect(json.limits).toMatchObject({ maxPlanBytes: 100000, maxPixels: 2 ** 26, maxImageSide: 16384 });
+    expect(json.violations.map((v: { limit: string }) => v.limit)).toEqual(["maxPlanBytes"]);
+    expect(json.cost.binaryMacs).toBeGreaterThan(0);
   });
 });
 

@@ -53,7 +53,7 @@ describe("PNG headers are checked before decoding", () => {
     expectRefused(
       bytes,
       "b1.png",
-      "INVALID_ARGUMENT",
+      "LIMIT_EXCEEDED",
       /2147483647×2147483647/,
       /16384 pixels per side/,
       /--max-image-side/,
@@ -65,7 +65,7 @@ describe("PNG headers are checked before decoding", () => {
     expectRefused(
       concat(PNG_SIGNATURE, ihdr(30000, 30000), iend),
       "big.png",
-      "INVALID_ARGUMENT",
+      "LIMIT_EXCEEDED",
       /30000×30000/,
       /--max-image-side/,
     );
@@ -73,7 +73,7 @@ describe("PNG headers are checked before decoding", () => {
     expectRefused(
       concat(PNG_SIGNATURE, ihdr(16000, 16000), iend),
       "wide.png",
-      "INVALID_ARGUMENT",
+      "LIMIT_EXCEEDED",
       /256000000 pixels/,
       new RegExp(`limit of ${DEFAULT_IMAGE_LIMITS.maxPixels} pixels`),
       /--max-pixels/,
@@ -83,6 +83,12 @@ describe("PNG headers are checked before decoding", () => {
   it("raising the limits lets a large image through, lowering them refuses a small one", () => {
     const p = new PNG({ width: 40, height: 30 });
     const bytes = PNG.sync.write(p);
+    expect(() => decodeImages(bytes, "a.png", { maxPixels: 1199 })).toThrow(
+      expect.objectContaining({
+        code: "LIMIT_EXCEEDED",
+        limit: { name: "maxPixels", value: 1200, max: 1199 },
+      }),
+    );
     expect(() => decodeImages(bytes, "a.png", { maxPixels: 1199 })).toThrow(
       /1200 pixels, more than the limit of 1199/,
     );
@@ -160,11 +166,11 @@ describe("PGM and IDX headers are checked before allocating", () => {
   it("the 21-byte PGM declaring 100000×100000 names the limit instead of 'Invalid typed array length'", () => {
     const bytes = Buffer.from("P5 100000 100000 255\n");
     expect(bytes.length).toBe(21);
-    expectRefused(bytes, "huge.pgm", "INVALID_ARGUMENT", /100000×100000/, /--max-image-side/);
+    expectRefused(bytes, "huge.pgm", "LIMIT_EXCEEDED", /100000×100000/, /--max-image-side/);
     expectRefused(
       Buffer.from("P5 9000 9000 255\n"),
       "big.pgm",
-      "INVALID_ARGUMENT",
+      "LIMIT_EXCEEDED",
       /81000000 pixels/,
       /--max-pixels/,
     );
