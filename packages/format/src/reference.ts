@@ -41,12 +41,18 @@ export function runReference(
     const values = new Map<string, RefValue>();
     for (const input of graph.inputs) {
       const size = elementsOf(input.shape);
-      const data = inputs[input.name]!.subarray(b * size, (b + 1) * size);
+      const raw = inputs[input.name]!.subarray(b * size, (b + 1) * size);
+      // A float32 input is normalized where it enters (SPEC.md §5); a uint8 one where a float op reads it.
+      const n = input.normalization;
+      const data =
+        input.dtype === "float32" && n
+          ? Float32Array.from(raw, (x) => Math.fround(Math.fround(x * n.scale) + n.offset))
+          : raw;
       values.set(input.name, {
         kind: input.dtype,
         shape: input.shape,
         data,
-        ...(input.normalization ? { normalization: input.normalization } : {}),
+        ...(n && input.dtype === "uint8" ? { normalization: n } : {}),
       });
     }
     for (const node of graph.nodes) {

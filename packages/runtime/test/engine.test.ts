@@ -1,23 +1,18 @@
-import { writeModel } from "@onebit/format";
+import { type OnebitModel, runReference, toGraphModel, writeModel } from "@onebit/format";
 import { describe, expect, it } from "vitest";
 import { Engine } from "../src/index.js";
 import { ModelBuilder, RECIPES, Rng } from "./random-models.js";
-import { evaluateReference } from "./reference.js";
 
 const BACKENDS = ["typescript", "wasm-i64", "wasm-simd"] as const;
 
-/** The reference's value of the node the engine outputs, flattened, for every sample. */
-function expected(
-  model: Parameters<typeof evaluateReference>[0],
-  inputs: Float32Array | Uint8Array,
-  batch: number,
-  node: number,
-) {
-  const size = inputs.length / batch;
-  const out: number[] = [];
-  for (let b = 0; b < batch; b++)
-    out.push(...evaluateReference(model, inputs.subarray(b * size, (b + 1) * size))[node]!.data);
-  return Float32Array.from(out);
+/**
+ * The values of graph nodes `names` for every sample, by @onebit/format's reference interpreter
+ * (the executable spec) over the model read as a version 2 graph.
+ */
+function reference(model: OnebitModel, inputs: Float32Array | Uint8Array, batch: number, names: string[]) {
+  const graph = toGraphModel(model);
+  const input = graph.graph.inputs[0]!.name;
+  return runReference({ ...graph, graph: { ...graph.graph, outputs: names } }, { [input]: inputs }, batch);
 }
 
 describe.each(Object.entries(RECIPES))("%s", (_name, recipe) => {
@@ -28,28 +23,21 @@ describe.each(Object.entries(RECIPES))("%s", (_name, recipe) => {
         const rng = new Rng(seed * 7919 + backend.length);
         const model = recipe(rng);
         const engine = Engine.createSync(model, { backend, maxBatch: 3 });
-        const scoresNode = model.graph.nodes.findIndex((n) => n.name === engine.outputInfo.name);
         for (const batch of [1, 7]) {
           const inputs = ModelBuilder.inputs(model, rng, batch);
           const result = engine.runSync(inputs);
           expect(result.batch).toBe(batch);
+          const ref = reference(model, inputs, batch, [...engine.outputNames]);
           expect(Array.from(result.logits), `seed ${seed} batch ${batch}`).toEqual(
-            Array.from(expected(model, inputs, batch, scoresNode)),
+            Array.from(ref[engine.outputInfo.name]!.data),
           );
-          if (result.classes !== undefined) {
-            const last = model.graph.nodes.length - 1;
-            for (let b = 0; b < batch; b++) {
-              const size = inputs.length / batch;
-              const ref = evaluateReference(model, inputs.subarray(b * size, (b + 1) * size));
-              if (model.graph.nodes[last]!.op === "argmax")
-                expect(result.predictions[b]).toBe(ref[last]!.data[0]);
-              if (engine.outputInfo.softmax) {
-                const p = ref[scoresNode + 1]!.data;
-                expect(Array.from(result.probabilities!.subarray(b * p.length, (b + 1) * p.length))).toEqual(
-                  p,
-                );
-              }
-            }
+          const named = engine.namedOutputs(result);
+          for (const name of engine.outputNames.slice(1)) {
+            // softmax: probabilities within float32 rounding of the reference's; argmax: the same class.
+            const got = Array.from(named[name]!.data);
+            const want = Array.from(ref[name]!.data);
+            if (named[name]!.type === "int32") expect(got).toEqual(want);
+            else got.forEach((p, i) => expect(p).toBeCloseTo(want[i]!, 6));
           }
         }
       }
