@@ -111,13 +111,19 @@ export function toGraphModel(graph: LceGraph, options: GraphModelOptions = {}): 
         });
         break;
       }
-      case "dense":
+      case "dense": {
+        // Appendix C's dense reads a rank-1 value; TFLite's FULLY_CONNECTED flattens implicitly.
+        const input = graph.values.get(node.inputs[0]!)!;
+        const flat = input.shape.length === 1 ? input.name : `${node.name}/flatten`;
+        if (flat !== input.name) nodes.push({ op: "flatten", name: flat, inputs: [input.name] });
         nodes.push({
           ...base,
+          inputs: [flat],
           weights: f32(`${node.name}/weights`, node.weights, node.weightsShape),
           ...(node.bias ? { bias: f32(`${node.name}/bias`, node.bias) } : {}),
         });
         break;
+      }
       case "mul":
         nodes.push({ ...base, scale: f32(`${node.name}/scale`, node.scale) });
         break;
@@ -143,6 +149,11 @@ export function toGraphModel(graph: LceGraph, options: GraphModelOptions = {}): 
         nodes.push({ ...base, pads: node.pads });
         break;
       case "reshape":
+        if (node.shape.length !== 1 && node.shape.length !== 3)
+          throw unsupported(
+            node,
+            `a reshape to rank ${node.shape.length} ([${node.shape}]); .onebit v2 values have rank 1 or 3`,
+          );
         nodes.push({ ...base, shape: node.shape });
         break;
       case "softmax":

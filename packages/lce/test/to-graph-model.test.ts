@@ -1,6 +1,8 @@
 import { unpackBitTensor } from "@onebit/format";
 import { describe, expect, it } from "vitest";
-import { importLceModel, LARQ_ZOO_PREPROCESSING, readTflite, toGraphModel } from "../src/index.js";
+import { importLceModel, LARQ_ZOO_PREPROCESSING, LceError, readTflite, toGraphModel } from "../src/index.js";
+import { BuiltinOptionsType, Field } from "../src/schema.js";
+import { buildTflite, type ModelSpec } from "./build-tflite.js";
 import { quicknetBytes } from "./fixture.js";
 
 // The .onebit v2 model written from QuickNet obeys appendix C's structure rules, and its tensors hold
@@ -88,5 +90,40 @@ describe("QuickNet as a .onebit v2 model", () => {
     expect(draft.graph.inputs).toEqual([
       { name: graph.inputs[0]!.name, dtype: "float32", shape: [224, 224, 3] },
     ]);
+  });
+});
+
+describe("forms that need care in .onebit v2", () => {
+  const fc = (activation: number): ModelSpec => ({
+    tensors: [
+      { shape: [1, 2, 2, 3] },
+      { shape: [4, 12], data: new Float32Array(48).fill(0.5) },
+      { shape: [1, 4] },
+    ],
+    ops: [
+      {
+        op: "FULLY_CONNECTED",
+        inputs: [0, 1, -1],
+        outputs: [2],
+        options: {
+          type: BuiltinOptionsType.FullyConnectedOptions,
+          fields: [[Field.FullyConnectedOptions.activation, "int8", activation]],
+        },
+      },
+    ],
+    inputs: [0],
+    outputs: [2],
+  });
+
+  it("flattens a rank-3 input before dense", () => {
+    const nodes = toGraphModel(importLceModel(buildTflite(fc(0)))).graph.nodes;
+    expect(nodes.map((n) => n.op)).toEqual(["flatten", "dense"]);
+    expect(nodes[1]!.inputs).toEqual([nodes[0]!.name]);
+  });
+
+  it("refuses a RELU6 clamp, which v2 has no op for, naming the node", () => {
+    const graph = importLceModel(buildTflite(fc(3)));
+    expect(() => toGraphModel(graph)).toThrow(LceError);
+    expect(() => toGraphModel(graph)).toThrow(/RELU6/);
   });
 });
