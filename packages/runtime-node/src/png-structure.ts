@@ -77,17 +77,16 @@ export function checkPng(bytes: Uint8Array, file: string, limits: Required<Image
     if (at + 8 > bytes.length)
       throw bad(file, `the file ends at byte ${bytes.length} before its IEND chunk (truncated)`);
     const length = view.getUint32(at);
-    const type = String.fromCharCode(...bytes.subarray(at + 4, at + 8));
+    const type = chunkName(bytes.subarray(at + 4, at + 8));
     const dataStart = at + 8;
     if (length > 0x7fffffff || dataStart + length + 4 > bytes.length) {
       throw bad(
         file,
-        `chunk ${JSON.stringify(type)} at byte ${at} declares ${length} bytes, past the end of the ${bytes.length}-byte file (truncated)`,
+        `chunk ${type} at byte ${at} declares ${length} bytes, past the end of the ${bytes.length}-byte file (truncated)`,
       );
     }
     const data = bytes.subarray(dataStart, dataStart + length);
-    if (header === undefined && type !== "IHDR")
-      throw bad(file, `the first chunk is ${JSON.stringify(type)}, not IHDR`);
+    if (header === undefined && type !== "IHDR") throw bad(file, `the first chunk is ${type}, not IHDR`);
     if (type === "IHDR") {
       if (header !== undefined) throw bad(file, `a second IHDR chunk at byte ${at}`);
       header = readIhdr(data, file);
@@ -106,6 +105,12 @@ export function checkPng(bytes: Uint8Array, file: string, limits: Required<Image
     );
   }
   return header;
+}
+
+/** A chunk type as text when it is four ASCII letters (as PNG requires), else as hex bytes. */
+function chunkName(type: Uint8Array): string {
+  const text = String.fromCharCode(...type);
+  return /^[A-Za-z]{4}$/.test(text) ? text : `0x${Buffer.from(type).toString("hex")}`;
 }
 
 function readIhdr(data: Uint8Array, file: string): PngHeader {

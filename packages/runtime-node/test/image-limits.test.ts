@@ -146,6 +146,30 @@ describe("PNG headers are checked before decoding", () => {
     expectRefused(flipped, "crc.png", "INVALID_ARGUMENT", /not a readable PNG/);
   });
 
+  it("thousands of byte-flipped PNGs give RuntimeErrors naming the file, never a crash or the decoder's words", () => {
+    const rng = new Rng(5);
+    const bases = [0, 2, 4, 6].map((colorType) => {
+      const p = new PNG({ width: 9, height: 7, colorType: colorType as 0 | 2 | 4 | 6, inputColorType: 6 });
+      p.data.set(rng.bytes(p.data.length));
+      return PNG.sync.write(p, { colorType: colorType as 0 | 2 | 4 | 6, inputColorType: 6 });
+    });
+    const words = rng.bytes(4 * 3000);
+    for (let t = 0; t < 3000; t++) {
+      const base = bases[t % bases.length]!;
+      const bytes = Uint8Array.from(base);
+      const at = ((words[4 * t]! << 8) | words[4 * t + 1]!) % bytes.length;
+      bytes[at] = words[4 * t + 2]! & 1 ? 0xff : bytes[at]! ^ (1 << (words[4 * t + 3]! & 7));
+      try {
+        decodeImages(bytes, "f.png");
+      } catch (error) {
+        expect(error).toMatchObject({ name: "RuntimeError" });
+        expect(["INVALID_ARGUMENT", "LIMIT_EXCEEDED"]).toContain((error as { code: string }).code);
+        expect((error as Error).message).toMatch(/^f\.png: /);
+        expect((error as Error).message).not.toMatch(/waitng|read requests|Invalid typed array/);
+      }
+    }
+  });
+
   it("valid images of every colour type, bit depth and interlacing still decode as before", () => {
     const rng = new Rng(11);
     for (const colorType of [0, 2, 4, 6]) {
