@@ -14,6 +14,13 @@ export { gemm } from "./gemm.js";
 export type { GemmOptions } from "./gemm-options.js";
 export { gemmRef } from "./gemm-ref.js";
 export { type MaxPool2dParams, type MaxPool2dResult, maxPool2d, maxPool2dBackward } from "./pool.js";
+export { type AvgPool2dParams, avgPool2d, avgPool2dBackward } from "./avg-pool.js";
+export {
+  type DepthwiseConv2dParams,
+  depthwiseConv2d,
+  depthwiseConv2dBackward,
+  depthwiseConv2dOutputSize,
+} from "./depthwise-conv2d.js";
 export { argmaxRows, channelMeanVar, columnSums, logSoftmax, softmax } from "./reductions.js";
 export { Rng } from "./rng.js";
 export {
