@@ -16,8 +16,15 @@ export function loadNativeAddon(): NativeRegistration {
   try {
     path = override || require.resolve(`${pkg}/onebit.node`);
   } catch {
+    let installed = false;
+    try {
+      require.resolve(`${pkg}/package.json`);
+      installed = true;
+    } catch {}
     return {
-      error: `no native binary for ${process.platform}-${process.arch}: ${pkg} is not installed (it is an optional dependency of @onebit/native, published for linux-x64-gnu)`,
+      error: installed
+        ? `${pkg} has no onebit.node: it was installed without its binary (in the onebit repository, build it with a C compiler: pnpm --filter ${pkg} build)`
+        : `no native binary for ${process.platform}-${process.arch}: ${pkg} is not installed (an optional dependency of @onebit/native, published for linux-x64-gnu)`,
     };
   }
   try {

@@ -117,13 +117,21 @@ class NativeKernels implements BitopsKernels {
   gemmRows(g: GemmArgs, rowStart: number, rowEnd: number, colStart = 0, colEnd = g.n): void {
     if (colStart !== 0 || colEnd !== g.n) checkColumns(g, colStart, colEnd);
     const d = this.fillGemm(g, rowStart, rowEnd, colStart, colEnd);
-    guard(() => this.addon.gemm(this.isaId, this.bytes(), d));
+    try {
+      this.addon.gemm(this.isaId, this.bytes(), d);
+    } catch (error) {
+      rethrow(error);
+    }
   }
 
   bitPlaneGemmRows(g: GemmArgs, rowStart: number, rowEnd: number, colStart = 0, colEnd = g.n): void {
     if (colStart !== 0 || colEnd !== g.n) checkColumns(g, colStart, colEnd);
     const d = this.fillGemm(g, rowStart, rowEnd, colStart, colEnd);
-    guard(() => this.addon.bitPlaneGemm(this.isaId, this.bytes(), d));
+    try {
+      this.addon.bitPlaneGemm(this.isaId, this.bytes(), d);
+    } catch (error) {
+      rethrow(error);
+    }
   }
 
   conv2dRows(c: ConvArgs, rowStart: number, rowEnd: number): void {
@@ -131,14 +139,22 @@ class NativeKernels implements BitopsKernels {
     if (directConvInput(c)) {
       const d = this.fillGemm(g, rowStart, rowEnd, 0, g.n);
       d[G.a] = c.input;
-      guard(() => this.addon.gemm(this.isaId, this.bytes(), d));
+      try {
+        this.addon.gemm(this.isaId, this.bytes(), d);
+      } catch (error) {
+        rethrow(error);
+      }
       return;
     }
     const d = this.fillGemm(g, rowStart, rowEnd, 0, g.n);
     fillWindow(d, GEMM_ARGS, c, c.kernelH, c.kernelW);
     d[GEMM_ARGS + W.lastMask] = c.lastWordMask;
     d[GEMM_ARGS + W.scratchRows] = c.scratchRows;
-    guard(() => this.addon.conv2d(this.isaId, this.bytes(), d));
+    try {
+      this.addon.conv2d(this.isaId, this.bytes(), d);
+    } catch (error) {
+      rethrow(error);
+    }
   }
 
   packSignsRows(p: PackArgs, rowStart: number, rowEnd: number): void {
@@ -150,7 +166,11 @@ class NativeKernels implements BitopsKernels {
     d[PACK.cols] = p.cols;
     d[PACK.out] = p.out;
     d[PACK.outStride] = p.outStride;
-    guard(() => this.addon.packSigns(this.bytes(), d));
+    try {
+      this.addon.packSigns(this.bytes(), d);
+    } catch (error) {
+      rethrow(error);
+    }
   }
 
   maxPool2dRows(p: PoolArgs, rowStart: number, rowEnd: number): void {
@@ -159,7 +179,11 @@ class NativeKernels implements BitopsKernels {
     d[POOL.rowEnd] = rowEnd;
     d[POOL.out] = p.out;
     fillWindow(d, POOL.window, p, p.poolH, p.poolW);
-    guard(() => this.addon.maxPool2d(this.bytes(), d));
+    try {
+      this.addon.maxPool2d(this.bytes(), d);
+    } catch (error) {
+      rethrow(error);
+    }
   }
 }
 
@@ -183,11 +207,7 @@ function fillWindow(d: Uint32Array, at: number, x: Window, kh: number, kw: numbe
 }
 
 /** The addon checks every region against the memory and throws RangeError: report it as ours. */
-function guard(call: () => void): void {
-  try {
-    call();
-  } catch (error) {
-    if (error instanceof RangeError) throw new BitopsError("INVALID_ARGUMENT", error.message);
-    throw error;
-  }
+function rethrow(error: unknown): never {
+  if (error instanceof RangeError) throw new BitopsError("INVALID_ARGUMENT", error.message);
+  throw error;
 }
