@@ -19,34 +19,24 @@ import {
   type ValueInfo,
   windowAxis,
 } from "@onebit/format";
+import {
+  CONV_OVERHEAD,
+  NS_PER_BINARY_MAC,
+  NS_PER_ELEMENT,
+  NS_PER_FLOAT_MAC,
+  NS_PER_PLANE_MAC,
+} from "./cost-model.js";
 import { RuntimeError } from "./errors.js";
+import { type Addresses, CONTROL, layoutMemory } from "./memory-layout.js";
 import { planeWeights } from "./plane-weights.js";
 import type { BitsLayout, FloatEpilogue, GemmColumnSlice, OutputBinding, PlanData, Step } from "./plan.js";
 
-// Graph → plan in three passes: lowering (each node becomes steps over abstract values, weights are
-// prepacked into their kernel layout), layout (values alternate between two activation regions sized
-// for `capacity` samples — every step reads only the value before it —, weights and per-thread
-// scratch get fixed offsets), and emission (steps with their final pointers).
+// Graph → plan in three passes: lowering (here: each node becomes steps over abstract values, weights
+// are prepacked into their kernel layout), layout (memory-layout.ts), and emission (steps with their
+// final pointers). Cost constants live in cost-model.ts.
 
-/** Bytes reserved at the start of the memory (the control block lives there). */
-const RESERVED = 1024;
-const CONTROL = 512;
-const ALIGN = 64;
-/** Default cap on activation memory (both regions) that decides the pass size. */
-const DEFAULT_ACTIVATION_BUDGET = 64 * 1024 * 1024;
-const DEFAULT_MAX_CAPACITY = 256;
 /** Target bytes of one im2col scratch chunk (stays in L2). */
 const SCRATCH_CHUNK_BYTES = 64 * 1024;
-const MAX_BYTES = 65536 * 65536;
-
-// Rough single-thread speeds (ns per unit) for deciding when threads pay off, measured with the
-// WASM kernels on x86-64: ~120 G word-bit MACs/s in dense GEMMs (bit-plane counted ×8), about half
-// of that in convolutions (im2col, short K).
-const NS_PER_BINARY_MAC = 1 / 120;
-const NS_PER_PLANE_MAC = 1 / 120;
-const CONV_OVERHEAD = 2;
-const NS_PER_FLOAT_MAC = 0.7;
-const NS_PER_ELEMENT = 0.3;
 
 type ValueKind = "float32" | "uint8" | "bits" | "planes";
 
@@ -59,12 +49,6 @@ interface Value {
   readonly bits?: BitsLayout;
   /** This value is another value's bytes under a new shape (flatten). */
   readonly aliasOf?: number;
-}
-
-interface Addresses {
-  value(id: number): number;
-  weight(id: number): number;
-  scratch(id: number, slot: number): number;
 }
 
 type Builder = (a: Addresses) => Step;
@@ -90,16 +74,6 @@ export interface CompileOptions {
 
 function fail(node: GraphNode, problem: string): never {
   throw new RuntimeError("UNSUPPORTED_MODEL", `node ${JSON.stringify(node.name)} (${node.op}): ${problem}`);
-}
-
-/** The first 64-byte-aligned offset ≥ `at` that is ≡ `phase` modulo 4096. */
-function staggered(at: number, phase: number): number {
-  const want = (((phase % 4096) + 4096) % 4096) & ~63;
-  return at + ((want - (at % 4096) + 4096) % 4096);
-}
-
-function alignUp(n: number, to = ALIGN): number {
-  return Math.ceil(n / to) * to;
 }
 
 function bitsVector(k: number): BitsLayout {
@@ -804,57 +778,16 @@ export function compilePlan(
   let out = L.last;
   if (L.value(out).kind === "uint8") out = L.asFloat(out);
 
-  // Layout: reserved/control, weights, scratch per slot, then two activation regions.
-  let top = RESERVED;
-  const weightAt = L.weights.map((w) => {
-    const at = top;
-    top = alignUp(top + w.byteLength);
-    return at;
+  const layout = layoutMemory({
+    weights: L.weights,
+    values: L.values,
+    scratch: L.scratch,
+    threadSlots,
+    ...(options.capacity !== undefined ? { capacity: options.capacity } : {}),
   });
-  const weightBytes = top - RESERVED;
-  const region: number[] = [];
-  const regionBytes = [0, 0];
-  let parity = 1;
-  for (const v of L.values) {
-    if (v.aliasOf !== undefined) region.push(region[v.aliasOf]!);
-    else {
-      parity ^= 1;
-      region.push(parity);
-      regionBytes[parity] = Math.max(regionBytes[parity]!, alignUp(v.sampleBytes, 16));
-    }
-  }
-  const perSample = regionBytes[0]! + regionBytes[1]!;
-  let capacity = options.capacity ?? Math.floor(DEFAULT_ACTIVATION_BUDGET / Math.max(perSample, 1));
-  if (options.capacity === undefined) capacity = Math.min(DEFAULT_MAX_CAPACITY, capacity);
-  capacity = Math.max(1, capacity);
-  const scratchAt = L.scratch.map((size, i) => {
-    const bytes = size(capacity);
-    const at: number[] = [];
-    for (let s = 0; s < threadSlots; s++) {
-      top = staggered(top, 1024 + 64 * (i + s));
-      at.push(top);
-      top = alignUp(top + bytes);
-    }
-    return at;
-  });
-  // Stagger the two regions by half a page: a GEMM that reads row m of one region while it writes
-  // row m of the other would otherwise hit 4K aliasing (loads falsely waiting on stores whose
-  // addresses agree in the low 12 bits), which measured 3–5× slower on x86.
-  const region0 = staggered(top, 0);
-  const region1 = staggered(alignUp(region0 + capacity * regionBytes[0]!), region0 + 2048);
-  const regionAt = [region0, region1];
-  top = alignUp(region1 + capacity * regionBytes[1]!);
-  if (top > MAX_BYTES) {
-    throw new RuntimeError(
-      "OUT_OF_MEMORY",
-      `the plan needs ${top} bytes (weights ${weightBytes}, ${capacity} samples of activations), more than a WebAssembly memory holds`,
-    );
-  }
-  const addresses: Addresses = {
-    value: (id) => regionAt[region[id]!]!,
-    weight: (id) => weightAt[id]!,
-    scratch: (id, slot) => (slot < threadSlots ? scratchAt[id]![slot]! : -1),
-  };
+  const { addresses, weightAt, weightBytes, capacity } = layout;
+  const top = layout.memoryBytes;
+  const perSample = layout.activationBytesPerSample;
   const steps = L.builders.map((b) => b(addresses));
   const ov = L.value(out);
   const output: OutputBinding =
@@ -892,20 +825,4 @@ export function compilePlan(
   };
 }
 
-/** A memory for a plan: shared (for threads) or not, sized once, never grown. */
-export function createPlanMemory(plan: PlanData, shared: boolean): WebAssembly.Memory {
-  const pages = Math.max(1, Math.ceil(plan.memoryBytes / 65536));
-  try {
-    return shared
-      ? new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true })
-      : new WebAssembly.Memory({ initial: pages });
-  } catch (error) {
-    throw new RuntimeError(
-      "OUT_OF_MEMORY",
-      `cannot allocate a ${pages}-page WebAssembly memory (${String(error)})`,
-      {
-        cause: error,
-      },
-    );
-  }
-}
+export { createPlanMemory } from "./memory-layout.js";

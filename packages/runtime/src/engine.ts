@@ -10,6 +10,7 @@ import {
 } from "@onebit/bitops";
 import type { ModelCost, ModelMetadata, Normalization, OnebitModel } from "@onebit/format";
 import { type CompiledPlan, compilePlan, createPlanMemory } from "./compile.js";
+import { parallelSaving } from "./cost-model.js";
 import { RuntimeError } from "./errors.js";
 import { StepExecutor, columnSlices } from "./executor.js";
 import { type ModelInput, resolveBatch, stageInput } from "./input.js";
@@ -118,9 +119,6 @@ export interface OutputInfo {
 
 /** Default least estimated saving (ns) for a pass to go to the workers. */
 const DEFAULT_PARALLEL_THRESHOLD_NS = 50_000;
-/** Estimated cost of posting a pass to the workers and hearing back, and of one barrier. */
-const DISPATCH_NS = 60_000;
-const BARRIER_NS = 5_000;
 /**
  * Passes estimated longer than this (single-threaded) always use the workers; shorter ones are
  * measured. High on purpose: on a busy machine a 2 ms ConvNet pass ran 2.5× slower on 2 workers
@@ -388,16 +386,13 @@ export class Engine {
    */
   private parallel(batch: number): boolean {
     if (this.threads <= 1) return false;
-    let serial = 0;
-    let split = DISPATCH_NS;
-    for (const step of this.plan.steps) {
-      const rows = step.rowsPerSample * batch;
-      serial += step.costPerRow * rows;
-      const byColumns = columnSlices(step) === this.threads;
-      split +=
-        step.costPerRow * (byColumns ? rows / this.threads : Math.ceil(rows / this.threads)) + BARRIER_NS;
-    }
-    return serial - split >= this.parallelThresholdNs;
+    const saving = parallelSaving(
+      this.plan.steps,
+      batch,
+      this.threads,
+      (step) => columnSlices(step) === this.threads,
+    );
+    return saving >= this.parallelThresholdNs;
   }
 
   /** Runs one sample or a batch. Resolves with logits, probabilities and predictions; never blocks other runs' order. */
