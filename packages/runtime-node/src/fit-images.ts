@@ -13,7 +13,7 @@ export function squareGreySide(input: Pick<InputInfo, "shape">): number | undefi
   return undefined;
 }
 
-/** Each image of `images` as grey levels (luma, alpha over black), at its own size. */
+/** Each image of `images` as grey levels (luma, transparency over a contrasting backdrop), at its own size. */
 function greyImages(images: DecodedImages, file: string): GreyImage[] {
   const { count, width, height } = images;
   const grey = toModelInput(images, { shape: [height, width, 1] }, file);

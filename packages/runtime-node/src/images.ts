@@ -132,9 +132,32 @@ export function decodeImages(bytes: Uint8Array, file: string, limits: ImageLimit
   return decodeIdx(bytes, file, resolved);
 }
 
+/** Grey level of an RGB colour (ITU-R BT.601 luma, as PNG and most image tools use). */
+const luma = (r: number, g: number, b: number) => 0.299 * r + 0.587 * g + 0.114 * b;
+
+/**
+ * What transparent pixels are composited over: black, unless the visible pixels are dark on average
+ * (dark strokes on a transparent sheet, as drawing apps export them), then white — either way the
+ * strokes stand out from the background instead of vanishing into it.
+ */
+export function transparentBackdrop(images: DecodedImages): number {
+  if (images.channels !== 4) return 0;
+  const d = images.data;
+  let visible = 0;
+  let light = 0;
+  for (let i = 0; i < d.length; i += 4) {
+    if (d[i + 3]! < 128) continue;
+    visible++;
+    if (luma(d[i]!, d[i + 1]!, d[i + 2]!) >= 128) light++;
+  }
+  const transparent = d.length / 4 - visible;
+  return transparent > 0 && visible > 0 && light < visible / 2 ? 255 : 0;
+}
+
 /**
  * Converts decoded images to the model's input bytes: grayscale (luma) for 1 channel or a flat
- * [height·width] input, RGB for 3, RGBA for 4; alpha composites over black; `invert` maps v → 255 − v
+ * [height·width] input, RGB for 3, RGBA for 4; alpha composites over `backdrop`: black, or
+ * white for dark strokes on a transparent sheet (transparentBackdrop); `invert` maps v → 255 − v
  * (for dark-on-light drawings fed to MNIST-style models). The pixel grid must match the model's.
  */
 export function toModelInput(
@@ -142,6 +165,7 @@ export function toModelInput(
   input: Pick<InputInfo, "shape">,
   file: string,
   invert = false,
+  backdrop = transparentBackdrop(images),
 ): Uint8Array {
   const shape = input.shape;
   const pixels = images.height * images.width;
@@ -175,13 +199,9 @@ export function toModelInput(
     const alpha = sc === 4 ? src[i + 3]! / 255 : 1;
     const rgb = sc >= 3 ? [src[i]!, src[i + 1]!, src[i + 2]!] : [src[i]!, src[i]!, src[i]!];
     const px =
-      channels === 1
-        ? [0.299 * rgb[0]! + 0.587 * rgb[1]! + 0.114 * rgb[2]!]
-        : channels === 3
-          ? rgb
-          : [...rgb, alpha * 255];
+      channels === 1 ? [luma(rgb[0]!, rgb[1]!, rgb[2]!)] : channels === 3 ? rgb : [...rgb, alpha * 255];
     for (let c = 0; c < channels; c++) {
-      let v = channels === 4 ? px[c]! : px[c]! * alpha;
+      let v = channels === 4 ? px[c]! : px[c]! * alpha + backdrop * (1 - alpha);
       v = Math.round(Math.min(255, Math.max(0, v)));
       out[p * channels + c] = invert ? 255 - v : v;
     }

@@ -86,6 +86,25 @@ describe("onebit run --fit", () => {
     }
   });
 
+  it("fits dark strokes on a transparent sheet (as drawing apps export them) like the same strokes on white", async () => {
+    const { images } = await loadMnist({ split: "test", limit: 1 });
+    const digit = images.subarray(0, 784);
+    const sheet = new PNG({ width: 280, height: 280 });
+    for (let i = 0; i < 280 * 280; i++) {
+      const v = digit[Math.floor(i / 280 / 10) * 28 + Math.floor((i % 280) / 10)]!;
+      sheet.data.set([0, 0, 0, v], 4 * i); // black ink, coverage in alpha
+    }
+    const transparent = join(dir, "transparent.png");
+    writeFileSync(transparent, PNG.sync.write(sheet));
+    const onWhite = join(dir, "on-white.png");
+    writeFileSync(onWhite, paintedPng(digit, 10, true).png);
+    const a = await onebit("run", model, transparent, "--fit", "--json", "--threads", "1");
+    const b = await onebit("run", model, onWhite, "--fit", "--json", "--threads", "1");
+    expect(a.code, a.stderr).toBe(0);
+    expect(JSON.parse(a.stdout).results[0].top).toEqual(JSON.parse(b.stdout).results[0].top);
+    expect(a.stderr).toContain("looked dark-on-light: inverted by --fit");
+  });
+
   it("without --fit, a drawing of another size is refused with a pointer to --fit", async () => {
     const { images } = await loadMnist({ split: "test", limit: 1 });
     const path = join(dir, "big.png");
