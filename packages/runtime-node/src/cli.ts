@@ -25,6 +25,7 @@ import {
 import { DEFAULT_IMAGE_LIMITS } from "./image-limits.js";
 import { RUNTIME_LIMIT_FLAGS, addRuntimeLimitOptions, limitFlagHint, limitsFromFlags } from "./cli-limits.js";
 import { countInverted, fitImages, squareGreySide } from "./fit-images.js";
+import { decodeGzipIdxImages, isGzip, readGzipIdx } from "./gzip-idx-input.js";
 import { type DecodedImages, decodeImages, toModelInput } from "./images.js";
 import { readModelSource } from "./load.js";
 import { InferenceSession } from "./session.js";
@@ -141,6 +142,7 @@ async function readInputFile(file: string): Promise<Uint8Array> {
 /** An IDX file of labels (its reader's errors name the file). */
 async function readLabels(file: string): Promise<ReturnType<typeof readIdx>> {
   const bytes = await readInputFile(file);
+  if (isGzip(bytes)) return readGzipIdx(file);
   try {
     return readIdx(bytes);
   } catch (error) {
@@ -166,10 +168,12 @@ async function runCommand(
   try {
     const decoded = [];
     for (const file of inputs) {
-      const images = decodeImages(await readInputFile(file), file, {
-        maxPixels: flags.maxPixels,
-        maxImageSide: flags.maxImageSide,
-      });
+      const limits = { maxPixels: flags.maxPixels, maxImageSide: flags.maxImageSide };
+      const bytes = await readInputFile(file);
+      const images =
+        isGzip(bytes) && !/\.(png|pgm|pnm)$/i.test(file)
+          ? await decodeGzipIdxImages(file, limits)
+          : decodeImages(bytes, file, limits);
       if (images.count === 0) throw new RuntimeError("INVALID_ARGUMENT", `${file}: the file holds no images`);
       decoded.push({ file, images });
     }
@@ -545,7 +549,10 @@ addRuntimeLimitOptions(
     .command("run")
     .description("classify images (.png, .pgm, or an IDX file of images) with a model")
     .argument("<model>", ".onebit model file")
-    .argument("<inputs...>", "image files: .png, .pgm/.pnm, or IDX (e.g. t10k-images-idx3-ubyte)")
+    .argument(
+      "<inputs...>",
+      "image files: .png, .pgm/.pnm, or IDX, plain or .gz (e.g. t10k-images-idx3-ubyte.gz)",
+    )
     .option("--top <k>", "how many classes to show per image", positiveInt, 3)
     .option("--json", "print JSON")
     .option("--invert", "use 255 − v (dark strokes on a light background → MNIST style)")
@@ -553,7 +560,7 @@ addRuntimeLimitOptions(
       "--fit",
       "prepare images of any size as MNIST was: background to 0 (dark-on-light images inverted), the ink's bounding box resized to 20×20 and centred by its centre of mass in 28×28",
     )
-    .option("--labels <idx>", "IDX file of true labels: report accuracy")
+    .option("--labels <idx>", "IDX file of true labels, plain or .gz: report accuracy")
     .option("--limit <n>", "print at most n images (text output)", nonNegativeInt, 20)
     .option(
       "--threads <n>",

@@ -1,5 +1,5 @@
 import { extname } from "node:path";
-import { readIdx } from "@onebit/datasets";
+import { type IdxArray, readIdx } from "@onebit/datasets";
 import { type InputInfo, RuntimeError, type RuntimeErrorCode } from "@onebit/runtime";
 import { PNG } from "pngjs";
 import { type ImageLimits, checkImageSize, resolveImageLimits } from "./image-limits.js";
@@ -92,16 +92,26 @@ function decodePgm(bytes: Uint8Array, file: string, limits: Required<ImageLimits
   return { count: 1, height, width, channels: 1, data };
 }
 
+/** An IDX reader's error as the CLI's: RuntimeError naming the file, the reader's code in brackets. */
+export function idxInputError(error: unknown, file: string): RuntimeError {
+  const code = (error as { code?: unknown }).code;
+  const detail = typeof code === "string" ? ` [${code}]` : "";
+  return inputError("INVALID_ARGUMENT", `${file}: ${(error as Error).message}${detail}`, error);
+}
+
 /** An IDX file of unsigned bytes: [n, rows, cols] (MNIST images), [n, rows, cols, channels] or [rows, cols]. */
 function decodeIdx(bytes: Uint8Array, file: string, limits: Required<ImageLimits>): DecodedImages {
-  let idx: ReturnType<typeof readIdx>;
+  let idx: IdxArray;
   try {
     idx = readIdx(bytes);
   } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    const detail = typeof code === "string" ? ` [${code}]` : "";
-    throw inputError("INVALID_ARGUMENT", `${file}: ${(error as Error).message}${detail}`, error);
+    throw idxInputError(error, file);
   }
+  return imagesFromIdx(idx, file, limits);
+}
+
+/** The images of a decoded IDX array of unsigned bytes, checked against the limits. */
+export function imagesFromIdx(idx: IdxArray, file: string, limits: Required<ImageLimits>): DecodedImages {
   if (idx.dtype !== "uint8")
     throw inputError("DTYPE_MISMATCH", `${file}: IDX of ${idx.dtype}, expected unsigned bytes (images)`);
   const s = idx.shape;

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { gzipSync } from "node:zlib";
 import { writeIdx } from "@onebit/datasets";
 import { PNG } from "pngjs";
 import { afterAll, describe, expect, it } from "vitest";
@@ -90,6 +91,38 @@ describe("onebit run", () => {
     expect(text.stdout).toMatch(/images\.idx\[0\]/);
     expect(text.stdout).toMatch(/… 3 more/);
     expect(text.stdout).toMatch(/accuracy: 4\/5 = 80\.00 %/);
+  });
+
+  it("reads gzip-compressed IDX images and labels (as MNIST and Fashion-MNIST ship) like the plain files", async () => {
+    const images = writeIdx({ dtype: "uint8", shape: [5, 28, 28], data: digits });
+    const labels = writeIdx({ dtype: "uint8", shape: [5], data: Uint8Array.from(expected.predictions!) });
+    writeFileSync(join(dir, "images-idx3-ubyte.gz"), gzipSync(images));
+    writeFileSync(join(dir, "labels-idx1-ubyte.gz"), gzipSync(labels));
+    const args = ["--labels", join(dir, "labels-idx1-ubyte.gz"), "--json", "--threads", "1"];
+    const r = await onebit("run", model, join(dir, "images-idx3-ubyte.gz"), ...args);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ correct: 5, total: 5 });
+    // The pixel budget: precisely once decoded, and from the header (at up to 4 bytes per pixel)
+    // before anything is inflated.
+    const over = await onebit("run", model, join(dir, "images-idx3-ubyte.gz"), "--max-pixels", "3000");
+    expect(over.stderr).toMatch(
+      /5 images of 28×28 = 3920 pixels, more than the limit of 3000 .*\[LIMIT_EXCEEDED\]\n$/,
+    );
+    const capped = await onebit("run", model, join(dir, "images-idx3-ubyte.gz"), "--max-pixels", "900");
+    expect(capped.code).toBe(1);
+    expect(capped.stderr).toMatch(
+      /images-idx3-ubyte\.gz: the IDX header declares more image data than the limit of 900 pixels.*--max-pixels.*\[LIMIT_EXCEEDED\]\n$/,
+    );
+    // A gzip that inflates past its header stops there: one typed line.
+    writeFileSync(
+      join(dir, "bomb-idx3-ubyte.gz"),
+      gzipSync(Buffer.concat([images, new Uint8Array(8 << 20)])),
+    );
+    const bomb = await onebit("run", model, join(dir, "bomb-idx3-ubyte.gz"));
+    expect(bomb.code).toBe(1);
+    expect(bomb.stderr).toMatch(
+      /^onebit: .*bomb-idx3-ubyte\.gz: .*inflated data runs past the 3920 data bytes.*\[TRAILING_BYTES\] \[INVALID_ARGUMENT\]\n$/,
+    );
   });
 
   it("fails clearly on a wrong-size image, a corrupt model and bad flags", async () => {
