@@ -13,6 +13,32 @@ export {
   type Padding,
 } from "./layers/conv2d.js";
 export { Dense, type DenseOptions, binaryDense, dense } from "./layers/dense.js";
+export { Add, add } from "./layers/add.js";
+export {
+  ChannelwiseLayer,
+  PReLU,
+  prelu,
+  ReLU,
+  RPReLU,
+  relu,
+  RSign,
+  rprelu,
+  rsign,
+  Scale,
+  scale,
+} from "./layers/channelwise.js";
+export { Concat, concat } from "./layers/concat.js";
+export { DepthwiseConv2d, type DepthwiseConv2dOptions, depthwiseConv2d } from "./layers/depthwise-conv2d.js";
+export { MergeLayer } from "./layers/merge-layer.js";
+export {
+  AvgPool2d,
+  type AvgPool2dOptions,
+  avgPool2d,
+  GlobalAvgPool2d,
+  globalAvgPool2d,
+} from "./layers/pooling.js";
+export { GraphModel, type GraphModelOptions, model } from "./graph/graph-model.js";
+export { input, SymbolicTensor } from "./graph/symbolic.js";
 export { Dropout, dropout } from "./layers/dropout.js";
 export { Flatten, flatten } from "./layers/flatten.js";
 export { type BuildContext, type ForwardContext, Layer, type LayerCost } from "./layers/layer.js";

@@ -8,45 +8,11 @@ import {
   dropout,
   flatten,
   hardTanh,
-  type Layer,
   maxPool2d,
   softmaxCrossEntropy,
   squaredHinge,
 } from "../src/index.js";
-import type { Shape } from "../src/shape.js";
-import { sizeOf } from "../src/shape.js";
-import { buildLayer, maxRelError, numericGrad, project, sampleIndices } from "./helpers.js";
-
-/**
- * Checks a layer's backward against central finite differences of L = Σ r·forward(x) for its input
- * and every parameter (a sample of entries for large tensors).
- */
-function checkLayerGradients(
-  layer: Layer,
-  inputShape: Shape,
-  batch: number,
-  options: { training?: boolean; seed?: number; tolerance?: number; eps?: number; input?: Float32Array } = {},
-): void {
-  const rng = new Rng(options.seed ?? 7);
-  buildLayer(layer, inputShape, options.seed ?? 7);
-  const training = options.training ?? true;
-  const x = options.input ?? rng.uniformArray(batch * sizeOf(inputShape), -1, 1);
-  const outSize = batch * sizeOf(layer.outputShape);
-  const r = rng.uniformArray(outSize, -1, 1);
-  const dropRng = new Rng(99);
-  const loss = () => project(layer.forward(x, batch, { training, rng: dropRng.clone() }), r);
-  layer.forward(x, batch, { training, rng: dropRng.clone() });
-  const gx = layer.backward(r, batch, true)!.slice();
-  const grads = layer.params().map((p) => p.grad.slice());
-  const eps = options.eps ?? 1e-2;
-  const tol = options.tolerance ?? 2e-3;
-  const xi = sampleIndices(x.length, 40, rng);
-  expect(maxRelError(gx, numericGrad(x, loss, eps, xi), xi)).toBeLessThan(tol);
-  layer.params().forEach((p, k) => {
-    const idx = sampleIndices(p.value.length, 30, rng);
-    expect(maxRelError(grads[k]!, numericGrad(p.value, loss, eps, idx), idx), p.name).toBeLessThan(tol);
-  });
-}
+import { buildLayer, checkLayerGradients, maxRelError, numericGrad } from "./helpers.js";
 
 describe("finite-difference gradients of real-valued layers", () => {
   it("dense (with bias), on random shapes including one row and one column", () => {

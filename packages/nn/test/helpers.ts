@@ -1,6 +1,7 @@
 import { Rng } from "@onebit/tensor";
+import { expect } from "vitest";
 import type { Layer } from "../src/index.js";
-import type { Shape } from "../src/shape.js";
+import { type Shape, sizeOf } from "../src/shape.js";
 
 /** Builds a standalone layer (outside a model) with a seeded generator. */
 export function buildLayer<L extends Layer>(layer: L, inputShape: Shape, seed = 1): L {
@@ -62,4 +63,35 @@ export function maxRelError(a: ArrayLike<number>, b: ArrayLike<number>, indices?
 export function sampleIndices(n: number, count: number, rng: Rng): number[] {
   if (n <= count) return Array.from({ length: n }, (_, i) => i);
   return Array.from(rng.permutation(n).subarray(0, count));
+}
+
+/**
+ * Checks a layer's backward against central finite differences of L = Σ r·forward(x) for its input
+ * and every parameter (a sample of entries for large tensors).
+ */
+export function checkLayerGradients(
+  layer: Layer,
+  inputShape: Shape,
+  batch: number,
+  options: { training?: boolean; seed?: number; tolerance?: number; eps?: number; input?: Float32Array } = {},
+): void {
+  const rng = new Rng(options.seed ?? 7);
+  buildLayer(layer, inputShape, options.seed ?? 7);
+  const training = options.training ?? true;
+  const x = options.input ?? rng.uniformArray(batch * sizeOf(inputShape), -1, 1);
+  const outSize = batch * sizeOf(layer.outputShape);
+  const r = rng.uniformArray(outSize, -1, 1);
+  const dropRng = new Rng(99);
+  const loss = () => project(layer.forward(x, batch, { training, rng: dropRng.clone() }), r);
+  layer.forward(x, batch, { training, rng: dropRng.clone() });
+  const gx = layer.backward(r, batch, true)!.slice();
+  const grads = layer.params().map((p) => p.grad.slice());
+  const eps = options.eps ?? 1e-2;
+  const tol = options.tolerance ?? 2e-3;
+  const xi = sampleIndices(x.length, 40, rng);
+  expect(maxRelError(gx, numericGrad(x, loss, eps, xi), xi)).toBeLessThan(tol);
+  layer.params().forEach((p, k) => {
+    const idx = sampleIndices(p.value.length, 30, rng);
+    expect(maxRelError(grads[k]!, numericGrad(p.value, loss, eps, idx), idx), p.name).toBeLessThan(tol);
+  });
 }

@@ -1,4 +1,5 @@
 import type { Rng } from "@onebit/tensor";
+import { applyLayer, type SymbolicTensor } from "../graph/symbolic.js";
 import { NnError } from "../errors.js";
 import type { Param } from "../param.js";
 import { formatShape, type Shape, sizeOf } from "../shape.js";
@@ -96,6 +97,11 @@ export abstract class Layer {
    * (a view of a layer-owned buffer), or null when `needInputGrad` is false.
    */
   abstract backward(gradOut: Float32Array, batch: number, needInputGrad: boolean): Float32Array | null;
+
+  /** Applies the layer to a value of a graph under construction (the functional API of `model`). */
+  apply(...inputs: SymbolicTensor[]): SymbolicTensor {
+    return applyLayer(this, inputs, "one");
+  }
 
   /** Trainable parameters. */
   params(): Param[] {
