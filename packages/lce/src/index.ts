@@ -7,9 +7,4 @@ export * as tfliteSchema from "./schema.js";
 export type * from "./graph.js";
 export { importLceModel } from "./import-graph.js";
 export { type ModelCensus, modelCensus } from "./census.js";
-export {
-  type GraphModelDraft,
-  type GraphModelOptions,
-  LARQ_ZOO_PREPROCESSING,
-  toGraphModel,
-} from "./to-graph-model.js";
+export { type GraphModelOptions, LARQ_ZOO_PREPROCESSING, toOnebitModel } from "./to-graph-model.js";

@@ -1,4 +1,10 @@
-import { type BitTensor, packBitTensor, type Tensor } from "@onebit/format";
+import {
+  type BitTensor,
+  type GraphModel,
+  type GraphNodeV2,
+  packBitTensor,
+  type Tensor,
+} from "@onebit/format";
 import { LceError } from "./errors.js";
 import type { Bconv2dNode, GraphNode, LceGraph } from "./graph.js";
 
@@ -52,8 +58,11 @@ export interface GraphModelDraft {
 
 const EPSILON = 2 ** -24;
 
-/** Writes `graph` as a .onebit version 2 model (see the file comment for the two expanded forms). */
-export function toGraphModel(graph: LceGraph, options: GraphModelOptions = {}): GraphModelDraft {
+/**
+ * The imported graph as a .onebit version 2 model (`GraphModel` of @onebit/format, ready for
+ * `writeGraphModel` and `runReference`); see the file comment for the two expanded forms.
+ */
+export function toOnebitModel(graph: LceGraph, options: GraphModelOptions = {}): GraphModel {
   const tensors = new Map<string, Tensor>();
   const nodes: Record<string, unknown>[] = [];
   const tensor = (name: string, value: Tensor): string => {
@@ -177,19 +186,36 @@ export function toGraphModel(graph: LceGraph, options: GraphModelOptions = {}): 
         shape: input.shape,
       })),
       outputs: graph.outputs,
-      nodes,
+      // Built field by field for each op above; writeGraphModel and checkGraphModel check them again.
+      nodes: nodes as unknown as GraphNodeV2[],
     },
     tensors,
     metadata: {
       name: options.name ?? "lce-model",
+      description: `Larq Compute Engine model${options.source ? ` ${options.source}` : ""}, imported by @onebit/lce`,
       ...(options.labels ? { labels: options.labels } : {}),
-      provenance: {
-        importedBy: "@onebit/lce",
+      provenance: { libraryVersion: "@onebit/lce" },
+      extra: {
         ...(options.source ? { source: options.source } : {}),
-        ...(options.preprocessing ? { preprocessing: options.preprocessing } : {}),
+        ...(options.preprocessing ? flatScalars("preprocessing", options.preprocessing) : {}),
       },
     },
   };
+}
+
+/** Metadata `extra` holds JSON scalars: nested values become dotted keys, arrays comma-separated text. */
+function flatScalars(
+  prefix: string,
+  value: Readonly<Record<string, unknown>>,
+): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = {};
+  for (const [key, v] of Object.entries(value)) {
+    if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") out[`${prefix}.${key}`] = v;
+    else if (Array.isArray(v)) out[`${prefix}.${key}`] = v.join(",");
+    else if (v && typeof v === "object")
+      Object.assign(out, flatScalars(`${prefix}.${key}`, v as Record<string, unknown>));
+  }
+  return out;
 }
 
 function unsupported(node: GraphNode, why: string): LceError {

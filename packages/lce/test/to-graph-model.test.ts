@@ -1,6 +1,6 @@
-import { unpackBitTensor } from "@onebit/format";
+import { type GraphModel, unpackBitTensor } from "@onebit/format";
 import { describe, expect, it } from "vitest";
-import { importLceModel, LARQ_ZOO_PREPROCESSING, LceError, readTflite, toGraphModel } from "../src/index.js";
+import { importLceModel, LARQ_ZOO_PREPROCESSING, LceError, readTflite, toOnebitModel } from "../src/index.js";
 import { BuiltinOptionsType, Field } from "../src/schema.js";
 import { buildTflite, type ModelSpec } from "./build-tflite.js";
 import { quicknetBytes } from "./fixture.js";
@@ -9,7 +9,8 @@ import { quicknetBytes } from "./fixture.js";
 // what the imported graph holds. (Running it needs @onebit/format's v2 reader and reference interpreter.)
 
 const graph = importLceModel(readTflite(quicknetBytes));
-const draft = toGraphModel(graph, {
+const nodesOf = (model: GraphModel) => model.graph.nodes as unknown as Record<string, unknown>[];
+const draft = toOnebitModel(graph, {
   name: "quicknet",
   source: "larq-quicknet.tflite",
   preprocessing: LARQ_ZOO_PREPROCESSING,
@@ -19,7 +20,7 @@ describe("QuickNet as a .onebit v2 model", () => {
   it("has unique names, a fixed topological order and no dead values (C.1)", () => {
     const defined = new Set(draft.graph.inputs.map((i) => i.name));
     const consumed = new Set<string>();
-    for (const node of draft.graph.nodes) {
+    for (const node of nodesOf(draft)) {
       for (const input of node.inputs as string[]) {
         expect(defined.has(input), `${String(node.name)} reads ${input} before it is defined`).toBe(true);
         consumed.add(input);
@@ -38,7 +39,7 @@ describe("QuickNet as a .onebit v2 model", () => {
       else if (value && typeof value === "object" && !Array.isArray(value))
         Object.values(value).forEach(collect);
     };
-    for (const node of draft.graph.nodes)
+    for (const node of nodesOf(draft))
       for (const [key, value] of Object.entries(node)) if (key !== "name" && key !== "inputs") collect(value);
     expect(new Set(refs).size).toBe(refs.length);
     expect(refs.length).toBe(draft.tensors.size);
@@ -60,7 +61,7 @@ describe("QuickNet as a .onebit v2 model", () => {
     const node = graph.nodes.find((n) => n.op === "bconv2d")!;
     if (node.op !== "bconv2d" || node.output.kind !== "float32")
       throw new Error("QuickNet's bconv2d has float output");
-    const written = draft.graph.nodes.filter((n) => String(n.name).startsWith(node.name));
+    const written = nodesOf(draft).filter((n) => String(n.name).startsWith(node.name));
     expect(written.map((n) => n.op)).toEqual(["bconv2d", "relu", "batchNorm"]);
     const bn = written[2]!;
     const gamma = draft.tensors.get(bn.gamma as string)!.data as Float32Array;
@@ -85,7 +86,11 @@ describe("QuickNet as a .onebit v2 model", () => {
   it("records the source and Larq Zoo's preprocessing", () => {
     expect(draft.metadata).toMatchObject({
       name: "quicknet",
-      provenance: { source: "larq-quicknet.tflite", preprocessing: { resize: "bicubic" } },
+      extra: {
+        source: "larq-quicknet.tflite",
+        "preprocessing.resize": "bicubic",
+        "preprocessing.centerCropFraction": 0.875,
+      },
     });
     expect(draft.graph.inputs).toEqual([
       { name: graph.inputs[0]!.name, dtype: "float32", shape: [224, 224, 3] },
@@ -116,14 +121,14 @@ describe("forms that need care in .onebit v2", () => {
   });
 
   it("flattens a rank-3 input before dense", () => {
-    const nodes = toGraphModel(importLceModel(buildTflite(fc(0)))).graph.nodes;
+    const nodes = nodesOf(toOnebitModel(importLceModel(buildTflite(fc(0)))));
     expect(nodes.map((n) => n.op)).toEqual(["flatten", "dense"]);
     expect(nodes[1]!.inputs).toEqual([nodes[0]!.name]);
   });
 
   it("refuses a RELU6 clamp, which v2 has no op for, naming the node", () => {
     const graph = importLceModel(buildTflite(fc(3)));
-    expect(() => toGraphModel(graph)).toThrow(LceError);
-    expect(() => toGraphModel(graph)).toThrow(/RELU6/);
+    expect(() => toOnebitModel(graph)).toThrow(LceError);
+    expect(() => toOnebitModel(graph)).toThrow(/RELU6/);
   });
 });
