@@ -32,7 +32,7 @@ TARGET_POPCNT void gemm_scalar(const output_t *o, const uint8_t *a, size_t a_str
 }
 
 /* Sum over planes n of 2^n * popcount(plane n): the row sum the bit-plane dot subtracts. */
-static TARGET_POPCNT int64_t plane_row_sum(const uint8_t *x, int32_t kw64) {
+TARGET_POPCNT int64_t plane_row_sum(const uint8_t *x, int32_t kw64) {
   int64_t total = 0;
   for (int n = 0; n < 8; n++) {
     int64_t s = 0;

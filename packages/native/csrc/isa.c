@@ -10,6 +10,7 @@ void bit_plane_gemm_scalar(const output_t *, const uint8_t *, size_t, const uint
 #ifdef ONEBIT_X86
 #include <cpuid.h>
 void gemm_avx512(const output_t *, const uint8_t *, size_t, const uint8_t *, int32_t, int32_t, int32_t);
+void bit_plane_gemm_avx512(const output_t *, const uint8_t *, size_t, const uint8_t *, int32_t, int32_t, int32_t);
 void gemm_avx2(const output_t *, const uint8_t *, size_t, const uint8_t *, int32_t, int32_t, int32_t);
 #endif
 #ifdef ONEBIT_NEON
@@ -18,7 +19,7 @@ void gemm_neon(const output_t *, const uint8_t *, size_t, const uint8_t *, int32
 
 static const isa_kernels_t KERNELS[ISA_COUNT] = {
 #ifdef ONEBIT_X86
-    [ISA_AVX512] = {"avx512", gemm_avx512, bit_plane_gemm_scalar},
+    [ISA_AVX512] = {"avx512", gemm_avx512, bit_plane_gemm_avx512},
     [ISA_AVX2] = {"avx2", gemm_avx2, bit_plane_gemm_scalar},
 #endif
     [ISA_SCALAR] = {"scalar", gemm_scalar, bit_plane_gemm_scalar},

@@ -77,7 +77,11 @@ static inline void emit_panel(const output_t *o, int32_t m, int32_t j, const uin
   for (int c = 0; c < 4; c++) emit_dot(o, m, j + c, o->k - 2 * (int32_t)pop[c]);
 }
 
-/* Portable kernels (layout.c, bit-plane.c, gemm-scalar.c). */
+/* Sum over the 8 planes n of 2^n * popcount(plane n) of a bit-plane row: the sum of its 8-bit
+ * inputs, which the bit-plane dot subtracts (gemm-scalar.c). */
+int64_t plane_row_sum(const uint8_t *x, int32_t kw64);
+
+/* Portable kernels (layout.c, gemm-scalar.c). */
 void im2col(int32_t row_start, int32_t row_end, const uint8_t *src, int32_t in_h, int32_t in_w,
             int32_t wpp, int32_t kh, int32_t kw, int32_t stride, int32_t pad_top, int32_t pad_left,
             int32_t out_h, int32_t out_w, uint32_t last_mask, uint8_t *dst, size_t dst_stride);

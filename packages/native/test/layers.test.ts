@@ -92,7 +92,7 @@ for (const isa of isas) {
       expect(floats).toEqual(floatsWasm);
     });
 
-    it.each([1, 2, 5, 8, 27, 64, 75, 200, 513])(
+    it.each([1, 2, 5, 8, 27, 64, 75, 200, 513, 784])(
       "bit-plane first layer, K=%i, equals the reference and wasm-i64",
       (k) => {
         const m = pick(k, 1, 9);
@@ -125,6 +125,8 @@ for (const isa of isas) {
         [3, 9, 2],
         [4, 17, 6],
         [2, 33, 8],
+        [9, 70, 26],
+        [5, 16, 3 * 2],
       ] as const) {
         const a = heap.alloc(m * 8 * kWords * 4);
         heap.u32(a, m * 8 * kWords).set(randomWords(m * 8 * kWords, m + n));
