@@ -14,8 +14,8 @@ import type { Bconv2dNode, GraphNode, LceGraph } from "./graph.js";
 //
 // Two LCE forms have no single appendix-C op and are written exactly with two or three:
 // - a fused activation of LceBconv2d clamps the integer dot *before* the multiplier and bias, while
-//   appendix C's `clamp` acts after them: such a bconv2d writes z (multiplier 1, bias 0, exact in
-//   float32), then `relu`, then the multiplier and bias as a `batchNorm`;
+//   appendix C's `clamp` acts after them: such a bconv2d writes the clamped dot (multiplier 1, bias 0,
+//   exact in float32), then the multiplier and bias as a `batchNorm`;
 // - a per-channel x·s + o (TFLite MUL then ADD) is a `batchNorm` with mean 0, variance 1 − ε,
 //   epsilon ε (ε = 2⁻²⁴: variance + ε is exactly 1 in float32), gamma s, beta o.
 
@@ -269,22 +269,17 @@ function writeBconv2d(
     });
     return;
   }
-  if (out.clamp[0] !== 0 || out.clamp[1] < K)
-    throw unsupported(
-      node,
-      `a fused clamp of the dot to [${out.clamp}] other than ReLU has no .onebit v2 form`,
-    );
+  // With multiplier 1 and bias 0, appendix C's clamp (after the transform) clamps the dot itself.
   const z = `${node.name}/z`;
-  const ones = new Float32Array(outChannels).fill(1);
   nodes.push({
     ...common,
     name: z,
     output: {
       kind: "float32",
-      multiplier: f32(`${z}/multiplier`, ones),
+      multiplier: f32(`${z}/multiplier`, new Float32Array(outChannels).fill(1)),
       bias: f32(`${z}/bias`, new Float32Array(outChannels)),
+      clamp: out.clamp,
     },
   });
-  nodes.push({ op: "relu", name: `${node.name}/relu`, inputs: [z] });
-  affine(node.name, `${node.name}/relu`, out.multiplier, out.bias);
+  affine(node.name, z, out.multiplier, out.bias);
 }

@@ -4,8 +4,8 @@ import type { ModelSpec } from "./build-tflite.js";
 import { expectSameResults } from "./compare.js";
 import { rng } from "./fixture.js";
 
-// The TFLite builtins of Larq Zoo models on random shapes, imported and run by the graph reference,
-// against the independent .tflite interpreter.
+// The TFLite builtins of Larq Zoo models on random shapes, converted to .onebit v2 and run by
+// @onebit/format's reference interpreter, against the independent .tflite interpreter.
 
 const random = rng(14);
 const int = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
@@ -80,7 +80,7 @@ describe("a float stem and head: every builtin in one graph", () => {
           /* 22 */ { shape: [classes], data: floats(classes) },
           /* 23 */ { shape: [1, classes] }, // dense
           /* 24 */ { shape: [1, classes] }, // softmax
-          /* 25 */ { shape: [1, 1, classes] }, // reshape
+          /* 25 */ { shape: [1, 1, 1, classes] }, // reshape
           /* 26 */ { shape: [1, Hm, Wm, D] }, // relu
         ],
         ops: [
@@ -109,7 +109,7 @@ describe("a float stem and head: every builtin in one graph", () => {
             op: "ADD",
             inputs: [15, 26],
             outputs: [16],
-            options: { type: T.AddOptions, fields: [[F.AddOptions.activation, "int8", 3]] },
+            options: { type: T.AddOptions, fields: [[F.AddOptions.activation, "int8", 1]] },
           },
           {
             op: "CONCATENATION",

@@ -5,8 +5,9 @@ import { buildTflite, type ModelSpec } from "./build-tflite.js";
 import { expectSameResults } from "./compare.js";
 import { rng } from "./fixture.js";
 
-// The LCE operators on random shapes: the importer's graph (onebit conventions) agrees with the
-// independent .tflite interpreter (LCE conventions), float outputs within float32 rounding, bits exactly.
+// The LCE operators on random shapes: converted to .onebit v2 (onebit conventions) and run by
+// @onebit/format's reference interpreter, they agree with the independent .tflite interpreter (LCE
+// conventions): float outputs within float32 rounding, bits exactly.
 
 const random = rng(2026);
 const int = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));

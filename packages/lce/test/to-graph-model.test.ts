@@ -57,13 +57,14 @@ describe("QuickNet as a .onebit v2 model", () => {
     }
   });
 
-  it("writes a ReLU-clamped binary convolution as z → relu → batchNorm with the LCE multiplier and bias", () => {
+  it("writes a ReLU-clamped binary convolution as the clamped dot → batchNorm with the LCE multiplier and bias", () => {
     const node = graph.nodes.find((n) => n.op === "bconv2d")!;
     if (node.op !== "bconv2d" || node.output.kind !== "float32")
       throw new Error("QuickNet's bconv2d has float output");
     const written = nodesOf(draft).filter((n) => String(n.name).startsWith(node.name));
-    expect(written.map((n) => n.op)).toEqual(["bconv2d", "relu", "batchNorm"]);
-    const bn = written[2]!;
+    expect(written.map((n) => n.op)).toEqual(["bconv2d", "batchNorm"]);
+    expect((written[0]!.output as { clamp: number[] }).clamp).toEqual([0, 576]);
+    const bn = written[1]!;
     const gamma = draft.tensors.get(bn.gamma as string)!.data as Float32Array;
     expect(Array.from(gamma)).toEqual(Array.from(node.output.multiplier));
     // (x − 0)/√(variance + ε)·γ + β is x·γ + β: variance + ε is exactly 1 in float32 and in float64.
