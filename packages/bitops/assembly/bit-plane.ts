@@ -18,7 +18,7 @@ export function planeRowSum(x: usize, kWords64: i32): i32 {
 /**
  * Bit-plane (8-bit input) GEMM rows [rowStart, rowEnd): row m's 8 planes at x + m·xStride, each
  * kWords64 words. dot = 2·Σₙ 2ⁿ·popcount(xₙ ∧ w) − Σₖ x[k], one plane × 4 columns at a time: the
- * same register-light tile as the scalar binary GEMM (see kernels-i64.ts for why it beats wider
+ * same register-light tile as the scalar binary GEMM (see bgemm-1x4-i64.ts for why it beats wider
  * tiles in V8), with the weight word as the AND's first operand.
  */
 export function bitPlaneGemm(
@@ -56,7 +56,7 @@ export function bitPlaneGemm(
           c1: i64 = 0,
           c2: i64 = 0,
           c3: i64 = 0;
-        // Two K words per iteration split by an exit test, as in kernels-i64.ts's gemm.
+        // Two K words per iteration split by an exit test, as in bgemm-1x4-i64.ts's gemm.
         const last = end - 8;
         while (pa < end) {
           let xw = load<u64>(pa);

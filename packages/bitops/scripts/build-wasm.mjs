@@ -28,10 +28,10 @@ const asc = join(
 );
 
 const variants = [
-  { name: "i64", entry: "kernels-i64.ts", shared: false },
-  { name: "simd", entry: "kernels-simd.ts", shared: false },
-  { name: "i64Shared", entry: "kernels-i64.ts", shared: true },
-  { name: "simdShared", entry: "kernels-simd.ts", shared: true },
+  { name: "i64", entry: "module-i64.ts", shared: false },
+  { name: "simd", entry: "module-simd.ts", shared: false },
+  { name: "i64Shared", entry: "module-i64.ts", shared: true },
+  { name: "simdShared", entry: "module-simd.ts", shared: true },
 ];
 const common = [
   "-O3",

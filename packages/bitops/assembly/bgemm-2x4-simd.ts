@@ -4,9 +4,6 @@
 // v128 load holds the same K word of two columns and the activation word is splatted to both lanes.
 import { clearOutputRows, panelEnd, panelStart, flushTile, stashRow0, stashRow1 } from "./epilogue";
 
-export { bitPlaneGemm, planeRowSum } from "./bit-plane";
-export { clearOutputRows, im2col, maxPool, setOutput } from "./epilogue";
-
 const ROW_BLOCK: i32 = 32;
 /** Words per lazy byte-accumulation run: a byte lane gains at most 8 per word, 31·8 = 248 ≤ 255. */
 const LAZY_WORDS: usize = 31;
@@ -103,44 +100,5 @@ export function gemm(rowStart: i32, rowEnd: i32, a: usize, aStride: usize, w: us
         flushTile(m, j, 1);
       }
     }
-  }
-}
-
-/** Sign packing (same contract as the scalar module): 8 f32x4 compares and bitmasks per word. */
-export function packSigns(
-  rowStart: i32,
-  rowEnd: i32,
-  src: usize,
-  srcStride: usize,
-  cols: i32,
-  dst: usize,
-  dstStride: usize,
-): void {
-  const zero = f32x4.splat(0);
-  for (let r = rowStart; r < rowEnd; r++) {
-    const s = src + <usize>r * srcStride;
-    const d = dst + <usize>r * dstStride;
-    let c = 0;
-    let o: usize = 0;
-    for (; c + 32 <= cols; c += 32) {
-      const p = s + (<usize>c << 2);
-      let neg: u32 = i32x4.bitmask(f32x4.lt(v128.load(p), zero));
-      neg |= i32x4.bitmask(f32x4.lt(v128.load(p, 16), zero)) << 4;
-      neg |= i32x4.bitmask(f32x4.lt(v128.load(p, 32), zero)) << 8;
-      neg |= i32x4.bitmask(f32x4.lt(v128.load(p, 48), zero)) << 12;
-      neg |= i32x4.bitmask(f32x4.lt(v128.load(p, 64), zero)) << 16;
-      neg |= i32x4.bitmask(f32x4.lt(v128.load(p, 80), zero)) << 20;
-      neg |= i32x4.bitmask(f32x4.lt(v128.load(p, 96), zero)) << 24;
-      neg |= i32x4.bitmask(f32x4.lt(v128.load(p, 112), zero)) << 28;
-      store<u32>(d + o, ~neg);
-      o += 4;
-    }
-    if (c < cols) {
-      let word: u32 = 0;
-      for (let i = 0; c + i < cols; i++) word |= <u32>!(load<f32>(s + (<usize>(c + i) << 2)) < 0) << i;
-      store<u32>(d + o, word);
-      o += 4;
-    }
-    if (o < dstStride) memory.fill(d + o, 0, dstStride - o);
   }
 }

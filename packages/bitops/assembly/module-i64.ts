@@ -1,0 +1,5 @@
+// The scalar (i64.popcnt) kernel module: the entry the build compiles (scripts/build-wasm.mjs).
+export { gemm } from "./bgemm-1x4-i64";
+export { packSigns } from "./pack-signs-i64";
+export { bitPlaneGemm, planeRowSum } from "./bit-plane";
+export { clearOutputRows, im2col, maxPool, setOutput } from "./epilogue";
