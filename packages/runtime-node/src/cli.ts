@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `onebit` command: run a .onebit model on images, inspect a model, benchmark it.
 import { readFileSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { basename } from "node:path";
 import { readIdx } from "@onebit/datasets";
 import { readModelInfo } from "@onebit/format";
@@ -22,7 +22,12 @@ import {
   checkBenchBatch,
   randomInput,
 } from "./bench.js";
-import { DEFAULT_IMAGE_LIMITS } from "./image-limits.js";
+import {
+  DEFAULT_IMAGE_LIMITS,
+  type ImageLimits,
+  checkInputFileSize,
+  resolveImageLimits,
+} from "./image-limits.js";
 import { RUNTIME_LIMIT_FLAGS, addRuntimeLimitOptions, limitFlagHint, limitsFromFlags } from "./cli-limits.js";
 import { countInverted, fitImages, squareGreySide } from "./fit-images.js";
 import { decodeGzipIdxImages, isGzip, readGzipIdx } from "./gzip-idx-input.js";
@@ -129,7 +134,17 @@ async function withModelFile<T>(model: string, load: () => T | Promise<T>): Prom
 }
 
 /** An input file's bytes (RuntimeError "IO_ERROR" naming the file). */
-async function readInputFile(file: string): Promise<Uint8Array> {
+async function readInputFile(file: string, limits: ImageLimits = {}): Promise<Uint8Array> {
+  let size: number;
+  try {
+    size = (await stat(file)).size;
+  } catch (error) {
+    throw new RuntimeError("IO_ERROR", `cannot read the input file ${file}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  // Before reading: a file larger than any image within the limits is refused unread.
+  checkInputFileSize(file, size, resolveImageLimits(limits));
   try {
     return new Uint8Array(await readFile(file));
   } catch (error) {
@@ -169,7 +184,7 @@ async function runCommand(
     const decoded = [];
     for (const file of inputs) {
       const limits = { maxPixels: flags.maxPixels, maxImageSide: flags.maxImageSide };
-      const bytes = await readInputFile(file);
+      const bytes = await readInputFile(file, limits);
       const images =
         isGzip(bytes) && !/\.(png|pgm|pnm)$/i.test(file)
           ? await decodeGzipIdxImages(file, limits)

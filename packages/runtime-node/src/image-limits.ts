@@ -61,3 +61,32 @@ export function checkImageSize(
     );
   }
 }
+
+/** Metadata a PNG may carry beside its pixels (text, ICC profile, EXIF), on top of the pixel bound. */
+const METADATA_ALLOWANCE = 16 << 20;
+
+/**
+ * The largest input file that can hold images within `limits`: 8 bytes per pixel (16-bit RGBA, even
+ * stored uncompressed) plus 16 MiB of metadata. Checked from the file's size before it is read.
+ */
+export function maxInputFileBytes(limits: Required<ImageLimits>): number {
+  return limits.maxPixels * 8 + METADATA_ALLOWANCE;
+}
+
+/** Throws LIMIT_EXCEEDED when a `size`-byte file is larger than any image within `limits` needs. */
+export function checkInputFileSize(file: string, size: number, limits: Required<ImageLimits>): void {
+  const max = maxInputFileBytes(limits);
+  if (size > max) {
+    throw new RuntimeError(
+      "LIMIT_EXCEEDED",
+      `${file}: the file is ${size} bytes, more than the ${max} bytes that images within the limit of ${limits.maxPixels} pixels per file can take (raise it with --max-pixels, or the maxPixels option)`,
+      {
+        limit: {
+          name: "maxPixels",
+          value: Math.ceil((size - METADATA_ALLOWANCE) / 8),
+          max: limits.maxPixels,
+        },
+      },
+    );
+  }
+}

@@ -1,6 +1,6 @@
 import { execFile, spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -152,6 +152,19 @@ describe("onebit refuses inputs past a limit, naming the limit, the value and th
     );
     const r = await onebit("run", model, big, "--max-pixels", "784", "--max-image-side", "28", "--json");
     expect(r.code, r.stderr).toBe(0);
+  });
+
+  it("a file larger than any image within --max-pixels can take is refused before it is read", async () => {
+    const path = join(dir, "huge-idx3-ubyte");
+    writeFileSync(path, "");
+    truncateSync(path, 17 << 20); // sparse: 17 MiB of nothing, no disk used
+    await expectFailure(
+      ["run", model, path, "--max-pixels", "1000"],
+      "LIMIT_EXCEEDED",
+      path,
+      /the file is 17825792 bytes, more than the 16785216 bytes/,
+      /--max-pixels/,
+    );
   });
 
   it("bench --batch 10000000 names the input limit instead of 'Invalid typed array length'", async () => {
