@@ -95,6 +95,7 @@ export {
 export { formatShape, type Shape, sizeOf } from "./shape.js";
 export type { LayerSummary, ModelSummary, SummaryTotals } from "./summary.js";
 export { type ExportOptions, exportModel } from "./export/export-model.js";
+export { exportGraph, type GraphExportOptions } from "./export/export-graph.js";
 export { type ReferenceResult, runReference } from "./export/reference.js";
 export { type ExportCheck, verifyExport } from "./export/verify.js";
 export { VERSION } from "./version.js";

@@ -147,6 +147,15 @@ export abstract class Model {
   /** Bits of each layer's input values (1 after a sign, else 32), in `layers` order, for the summary. */
   abstract layerInputBits(): number[];
 
+  /**
+   * The model as a graph: node 0 is the input (no layer), every other node a layer over the nodes
+   * `inputs` (earlier indices); the last node is the output. For export.
+   */
+  abstract topology(): ReadonlyArray<{
+    readonly layer: Layer | undefined;
+    readonly inputs: readonly number[];
+  }>;
+
   /** One optimizer step on one batch (training mode); returns the batch's mean loss and correct count. */
   trainStep(
     x: Float32Array,

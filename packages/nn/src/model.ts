@@ -88,6 +88,10 @@ export class Sequential extends Model {
     }
   }
 
+  topology(): Array<{ layer: Layer | undefined; inputs: number[] }> {
+    return [{ layer: undefined, inputs: [] }, ...this.layers.map((layer, i) => ({ layer, inputs: [i] }))];
+  }
+
   layerInputBits(): number[] {
     let bits = 32;
     return this.layers.map((layer) => {

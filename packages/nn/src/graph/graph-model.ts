@@ -165,6 +165,10 @@ export class GraphModel extends Model {
     }
   }
 
+  topology(): ReadonlyArray<{ readonly layer: Layer | undefined; readonly inputs: readonly number[] }> {
+    return this.nodes;
+  }
+
   layerInputBits(): number[] {
     return this.nodes.flatMap((n) =>
       n.layer ? [Math.max(...n.inputs.map((j) => this.nodes[j]!.bits))] : [],

@@ -1,0 +1,261 @@
+import {
+  type GraphModel as GraphFile,
+  type GraphNodeV2,
+  type ModelMetadata,
+  packBitTensor,
+  type Tensor,
+} from "@onebit/format";
+import { NnError } from "../errors.js";
+import { HardTanh, QuantizerActivation } from "../layers/activations.js";
+import { Add } from "../layers/add.js";
+import { BatchNorm } from "../layers/batch-norm.js";
+import { PReLU, ReLU, RPReLU, RSign, Scale } from "../layers/channelwise.js";
+import { Concat } from "../layers/concat.js";
+import { Conv2d } from "../layers/conv2d.js";
+import { Dense } from "../layers/dense.js";
+import { DepthwiseConv2d } from "../layers/depthwise-conv2d.js";
+import { Dropout } from "../layers/dropout.js";
+import { Flatten } from "../layers/flatten.js";
+import type { Layer } from "../layers/layer.js";
+import { MaxPool2d } from "../layers/max-pool2d.js";
+import { AvgPool2d, GlobalAvgPool2d } from "../layers/pooling.js";
+import type { QuantizedLayer } from "../layers/quantized-layer.js";
+import type { Model } from "../model-base.js";
+import { isPlainSign } from "../quantizers.js";
+
+export interface GraphExportOptions {
+  /** Model name in the metadata (default: the model's name). */
+  name?: string;
+  description?: string;
+  labels?: readonly string[];
+}
+
+type Kind = "float32" | "bits";
+
+/** [K, O] (dense) or [kh, kw, C, O] (conv) → [O, K] / [O, kh, kw, C]: one row per output channel. */
+function outputMajor(values: Float32Array, outputs: number): Float32Array {
+  const inner = values.length / outputs;
+  const out = new Float32Array(values.length);
+  for (let k = 0; k < inner; k++)
+    for (let o = 0; o < outputs; o++) out[o * inner + k] = values[k * outputs + o]!;
+  return out;
+}
+
+function refuse(layer: Layer, why: string): never {
+  throw new NnError("UNSUPPORTED_EXPORT", `cannot export "${layer.name}" (${layer.type}): ${why}`);
+}
+
+/**
+ * Writes any model — `sequential` or a graph — as a version 2 graph of @onebit/format (SPEC.md
+ * appendix C), one op per layer: binary layers whose inputs are signs become `bdense`/`bconv2d`
+ * (packed ±1 weights, XNOR-popcount, the float output transform carrying α and the bias), sign
+ * activations and RSign become `sign` (RSign's threshold per channel), and everything else its float
+ * op (BatchNorm with its moving statistics, add, concat, pooling, PReLU, RPReLU, scale as `mul`).
+ * Bits go back to floats through `dequantize` where a float op reads them. Nothing is folded yet
+ * (BatchNorm into thresholds is the v1 `exportModel`'s job for chains); `runReference` of the
+ * result computes the model's evaluation-mode function. NnError UNSUPPORTED_EXPORT otherwise.
+ */
+export function exportGraph(model: Model, options: GraphExportOptions = {}): GraphFile {
+  const tensors = new Map<string, Tensor>();
+  const nodes: GraphNodeV2[] = [];
+  const addTensor = (name: string, data: Float32Array, shape: readonly number[] = [data.length]): string => {
+    tensors.set(name, { dtype: "float32", shape: [...shape], data: Float32Array.from(data) });
+    return name;
+  };
+  const push = (node: Record<string, unknown>): string => {
+    nodes.push(node as unknown as GraphNodeV2);
+    return node["name"] as string;
+  };
+  const topology = model.topology();
+  const values: { name: string; kind: Kind }[] = [{ name: "input", kind: "float32" }];
+  const converted = new Map<string, string>();
+  /** The value as floats (±1 for bits, through one shared `dequantize`). */
+  const floatOf = (v: { name: string; kind: Kind }): string => {
+    if (v.kind === "float32") return v.name;
+    const key = `${v.name}→float`;
+    if (!converted.has(key))
+      converted.set(key, push({ op: "dequantize", name: `${v.name}/float`, inputs: [v.name] }));
+    return converted.get(key)!;
+  };
+  /** The value as bits (sign(x) ≥ 0 → +1, through one shared `sign`). */
+  const bitsOf = (v: { name: string; kind: Kind }): string => {
+    if (v.kind === "bits") return v.name;
+    const key = `${v.name}→bits`;
+    if (!converted.has(key))
+      converted.set(key, push({ op: "sign", name: `${v.name}/sign`, inputs: [v.name] }));
+    return converted.get(key)!;
+  };
+
+  for (let i = 1; i < topology.length; i++) {
+    const { layer, inputs } = topology[i]!;
+    const ins = inputs.map((j) => values[j]!);
+    const x = ins[0]!;
+    const name = layer!.name;
+    const l = layer!;
+    let out: { name: string; kind: Kind };
+    if (l instanceof Dropout) out = x;
+    else if (l instanceof Flatten)
+      out = { name: push({ op: "flatten", name, inputs: [x.name] }), kind: x.kind };
+    else if (l instanceof QuantizerActivation) {
+      if (!isPlainSign(l.quantizer)) refuse(l, `the ${l.quantizer.name} activation has no graph op`);
+      out = { name: bitsOf(x), kind: "bits" };
+    } else if (l instanceof RSign) {
+      const thresholds = addTensor(`${name}/thresholds`, l.params()[0]!.value);
+      out = { name: push({ op: "sign", name, inputs: [floatOf(x)], thresholds }), kind: "bits" };
+    } else if (l instanceof BatchNorm) {
+      const [mean, variance] = [l.movingMean, l.movingVariance];
+      out = {
+        name: push({
+          op: "batchNorm",
+          name,
+          inputs: [floatOf(x)],
+          mean: addTensor(`${name}/mean`, mean),
+          variance: addTensor(`${name}/variance`, variance),
+          gamma: addTensor(`${name}/gamma`, l.gamma),
+          beta: addTensor(`${name}/beta`, l.beta),
+          epsilon: l.epsilon,
+        }),
+        kind: "float32",
+      };
+    } else if (l instanceof ReLU)
+      out = { name: push({ op: "relu", name, inputs: [floatOf(x)] }), kind: "float32" };
+    else if (l instanceof PReLU) {
+      const alpha = addTensor(`${name}/alpha`, l.params()[0]!.value);
+      out = { name: push({ op: "prelu", name, inputs: [floatOf(x)], alpha }), kind: "float32" };
+    } else if (l instanceof RPReLU) {
+      const [gamma, beta, zeta] = l.params().map((p) => p.value);
+      out = {
+        name: push({
+          op: "rprelu",
+          name,
+          inputs: [floatOf(x)],
+          shiftIn: addTensor(`${name}/shift_in`, gamma!),
+          alpha: addTensor(`${name}/alpha`, beta!),
+          shiftOut: addTensor(`${name}/shift_out`, zeta!),
+        }),
+        kind: "float32",
+      };
+    } else if (l instanceof Scale) {
+      const scale = addTensor(`${name}/scale`, l.params()[0]!.value);
+      out = { name: push({ op: "mul", name, inputs: [floatOf(x)], scale }), kind: "float32" };
+    } else if (l instanceof Add) {
+      // The graph's add takes two inputs: a chain for more.
+      let acc = floatOf(x);
+      for (let k = 1; k < ins.length; k++) {
+        const last = k === ins.length - 1;
+        acc = push({ op: "add", name: last ? name : `${name}/${k}`, inputs: [acc, floatOf(ins[k]!)] });
+      }
+      out = { name: acc, kind: "float32" };
+    } else if (l instanceof Concat) {
+      const allBits = ins.every((v) => v.kind === "bits");
+      const names = ins.map((v) => (allBits ? v.name : floatOf(v)));
+      out = { name: push({ op: "concat", name, inputs: names }), kind: allBits ? "bits" : "float32" };
+    } else if (l instanceof AvgPool2d || l instanceof MaxPool2d) {
+      const keepBits = l instanceof MaxPool2d && x.kind === "bits";
+      out = {
+        name: push({
+          op: l instanceof AvgPool2d ? "avgPool2d" : "maxPool2d",
+          name,
+          inputs: [keepBits ? x.name : floatOf(x)],
+          kernel: l.poolSize,
+          stride: l.strides,
+          padding: "valid",
+        }),
+        kind: keepBits ? "bits" : "float32",
+      };
+    } else if (l instanceof GlobalAvgPool2d) {
+      out = { name: push({ op: "globalAvgPool", name, inputs: [floatOf(x)] }), kind: "float32" };
+    } else if (l instanceof Dense || l instanceof Conv2d || l instanceof DepthwiseConv2d) {
+      out = { name: kernelLayer(l, x), kind: "float32" };
+    } else if (l instanceof HardTanh) refuse(l, "hardTanh has no graph op");
+    else refuse(l, "no graph op for this layer type");
+    values.push(out);
+  }
+
+  /** Dense, Conv2d, DepthwiseConv2d: a binary op over bits where both sides are ±1, else the float op. */
+  function kernelLayer(l: Dense | Conv2d | DepthwiseConv2d, v: { name: string; kind: Kind }): string {
+    const name = l.name;
+    const channels = l.channels;
+    let x = v;
+    if (l.inputQuantizer) {
+      if (!isPlainSign(l.inputQuantizer))
+        refuse(l, `the ${l.inputQuantizer.name} input quantizer has no graph op`);
+      x = { name: bitsOf(v), kind: "bits" };
+    }
+    const q = l.kernelQuantizer;
+    const signKernel = q !== undefined && q.bits === 1;
+    const bias = (l as QuantizedLayer).bias?.value ?? new Float32Array(channels);
+    const conv = l instanceof Conv2d ? l : undefined;
+    const window = (c: Conv2d | DepthwiseConv2d) => ({
+      kernel: c.kernelSize,
+      stride: c.strides,
+      dilation: [1, 1],
+      padding: c.padding,
+    });
+    if (signKernel && x.kind === "bits" && !(l instanceof DepthwiseConv2d)) {
+      if (conv && conv.padding === "same" && conv.padValue !== 0 && conv.padValue !== 1) {
+        refuse(
+          l,
+          `binary convolutions pad with +1 or leave padding out, this one pads with ${conv.padValue}`,
+        );
+      }
+      const kernel = l.kernel;
+      const shape = conv ? [channels, ...kernel.shape.slice(0, 3)] : [channels, kernel.shape[0]!];
+      const weights = `${name}/weights`;
+      tensors.set(weights, packBitTensor(outputMajor(l.binaryWeights(), channels), shape));
+      const multiplier = addTensor(
+        `${name}/multiplier`,
+        l.kernelScales() ?? new Float32Array(channels).fill(1),
+      );
+      const output = { kind: "float32", multiplier, bias: addTensor(`${name}/bias`, bias) };
+      return push(
+        conv
+          ? {
+              op: "bconv2d",
+              name,
+              inputs: [x.name],
+              weights,
+              ...window(conv),
+              padValue: conv.padding === "same" ? conv.padValue : 1,
+              output,
+            }
+          : { op: "bdense", name, inputs: [x.name], weights, output },
+      );
+    }
+    const w = outputMajor(l.effectiveWeights(), channels);
+    const weights = addTensor(`${name}/weights`, w, [
+      channels,
+      ...l.kernel.shape.slice(0, -1),
+      ...(l instanceof DepthwiseConv2d ? [1] : []),
+    ]);
+    const biasRef = addTensor(`${name}/bias`, bias);
+    if (l instanceof Dense) return push({ op: "dense", name, inputs: [x.name], weights, bias: biasRef });
+    const input = floatOf(x);
+    return push({
+      op: l instanceof DepthwiseConv2d ? "depthwiseConv2d" : "conv2d",
+      name,
+      inputs: [input],
+      weights,
+      bias: biasRef,
+      ...window(l),
+      padValue: l.padValue,
+    });
+  }
+
+  const last = values[values.length - 1]!;
+  const output = floatOf(last);
+  const metadata: ModelMetadata = {
+    name: options.name ?? model.name,
+    ...(options.description !== undefined ? { description: options.description } : {}),
+    ...(options.labels !== undefined ? { labels: [...options.labels] } : {}),
+  };
+  return {
+    graph: {
+      inputs: [{ name: "input", dtype: "float32", shape: [...model.inputShape] }],
+      outputs: [output],
+      nodes,
+    },
+    tensors,
+    metadata,
+  };
+}
