@@ -57,12 +57,23 @@ static int read_call(napi_env env, napi_callback_info info, int with_isa, size_t
   return 1;
 }
 
+/* Saturating arithmetic for the bounds checks: a descriptor whose sizes overflow 64 bits reads as
+ * "too large", never as a small wrapped-around size. */
+static uint64_t mul(uint64_t a, uint64_t b) {
+  uint64_t r;
+  return __builtin_mul_overflow(a, b, &r) ? UINT64_MAX : r;
+}
+static uint64_t add(uint64_t a, uint64_t b) {
+  uint64_t r;
+  return __builtin_add_overflow(a, b, &r) ? UINT64_MAX : r;
+}
+
 /* Throws unless [at, at + bytes) lies inside the view. */
 static int check_region(napi_env env, const call_t *c, uint64_t at, uint64_t bytes, const char *what) {
-  if (at + bytes <= c->length) return 1;
+  if (add(at, bytes) <= c->length) return 1;
   char message[200];
   snprintf(message, sizeof message, "onebit native: %s [%llu, %llu) is outside the memory (%llu bytes)", what,
-           (unsigned long long)at, (unsigned long long)(at + bytes), (unsigned long long)c->length);
+           (unsigned long long)at, (unsigned long long)add(at, bytes), (unsigned long long)c->length);
   return fail(env, "ERR_ONEBIT_BOUNDS", message);
 }
 
@@ -70,7 +81,7 @@ static int check_region(napi_env env, const call_t *c, uint64_t at, uint64_t byt
 static int check_rows(napi_env env, const call_t *c, uint64_t at, uint64_t r0, uint64_t r1, uint64_t stride,
                       uint64_t last, const char *what) {
   if (r1 <= r0) return 1;
-  return check_region(env, c, at + r0 * stride, (r1 - 1 - r0) * stride + last, what);
+  return check_region(env, c, add(at, mul(r0, stride)), add(mul(r1 - 1 - r0, stride), last), what);
 }
 
 /* Validates a GEMM descriptor (at args[0..GEMM_ARGS)) for output rows [r0, r1) reading A rows
@@ -82,14 +93,20 @@ static int read_gemm(napi_env env, const call_t *c, uint32_t r0, uint32_t r1, ui
   if (mode > MODE_SCALE_BIAS || (int32_t)n < 0 || (int32_t)g[G_K] < 0 || (int32_t)kw64 < 0 || c0 > c1 ||
       c1 > n || c0 % 4 != 0 || (int32_t)r1 < 0)
     return fail(env, "ERR_ONEBIT_ARGS", "onebit native: malformed GEMM descriptor (mode, K, N, columns)");
-  const uint64_t row_bytes = (uint64_t)kw64 * 8 * (bit_planes ? 8 : 1);
+  const uint64_t row_bytes = mul(kw64, bit_planes ? 64 : 8);
   if (!check_rows(env, c, g[G_A], a_r0, a_r1, g[G_A_STRIDE], row_bytes, "A rows")) return 0;
   const uint64_t panels = (c1 + 3) / 4;
-  if (!check_region(env, c, g[G_W], panels * kw64 * 32, "weight panels")) return 0;
+  if (!check_region(env, c, g[G_W], mul(mul(panels, kw64), 32), "weight panels")) return 0;
+  /* Columns the kernels write: whole panels, cut at N. */
+  const uint64_t written = 4 * panels < n ? 4 * panels : n;
   const uint64_t stride = g[G_OUT_STRIDE];
-  uint64_t last = mode == MODE_THRESHOLD ? (c1 >= n ? stride : (uint64_t)(c1 + 31) / 32 * 4) : 4ull * c1;
-  if (mode == MODE_THRESHOLD && last < (uint64_t)(c1 + 31) / 32 * 4)
-    return fail(env, "ERR_ONEBIT_ARGS", "onebit native: threshold outStride is shorter than N bits");
+  const uint64_t bit_words = (written + 31) / 32 * 4;
+  uint64_t last = 4 * written;
+  if (mode == MODE_THRESHOLD) {
+    if (stride < (uint64_t)(n + 31) / 32 * 4)
+      return fail(env, "ERR_ONEBIT_ARGS", "onebit native: threshold outStride is shorter than N bits");
+    last = c1 >= n ? stride : bit_words > (uint64_t)(c1 + 31) / 32 * 4 ? bit_words : (uint64_t)(c1 + 31) / 32 * 4;
+  }
   if (!check_rows(env, c, g[G_OUT], r0, r1, stride, last, "output rows")) return 0;
   if (mode == MODE_THRESHOLD && (!check_region(env, c, g[G_P0], 4ull * n, "thresholds") ||
                                  !check_region(env, c, g[G_P1], n, "flips")))
@@ -133,8 +150,8 @@ static int check_window_input(napi_env env, const call_t *c, const uint32_t *w, 
       (int32_t)w[W_PAD_LEFT] < 0 || (int32_t)w[W_OUT_H] < 0 || (int32_t)w[W_OUT_W] < 0 || (int32_t)r1 < 0)
     return fail(env, "ERR_ONEBIT_ARGS", "onebit native: malformed window geometry");
   const uint64_t images = (r1 - 1) / out_hw + 1;
-  const uint64_t image_bytes = (uint64_t)w[W_HEIGHT] * w[W_WIDTH] * w[W_WPP] * 4;
-  return check_region(env, c, w[W_INPUT], images * image_bytes, "input images");
+  const uint64_t image_bytes = mul(mul(mul(w[W_HEIGHT], w[W_WIDTH]), w[W_WPP]), 4);
+  return check_region(env, c, w[W_INPUT], mul(images, image_bytes), "input images");
 }
 
 static napi_value conv2d(napi_env env, napi_callback_info info) {
@@ -146,7 +163,7 @@ static napi_value conv2d(napi_env env, napi_callback_info info) {
   const uint32_t r0 = g[G_ROW_START], r1 = g[G_ROW_END], chunk = w[W_SCRATCH_ROWS];
   if (r1 <= r0) return NULL;
   if (!check_window_input(env, &c, w, r0, r1)) return NULL;
-  const uint64_t gathered = (uint64_t)w[W_KH] * w[W_KW] * w[W_WPP] * 4;
+  const uint64_t gathered = mul(mul(mul(w[W_KH], w[W_KW]), w[W_WPP]), 4);
   if (chunk == 0 || gathered > g[G_A_STRIDE] || (uint64_t)g[G_KW64] * 8 > g[G_A_STRIDE] || w[W_LAST_MASK] == 0)
   {
     fail(env, "ERR_ONEBIT_ARGS", "onebit native: conv scratch rows are shorter than a gathered window");

@@ -169,6 +169,45 @@ for (const isa of isas) {
       },
     );
 
+    it("window geometry whose sizes overflow 64 bits is refused, not wrapped around", () => {
+      const memory = new WebAssembly.Memory({ initial: 1 });
+      const native = createKernels({ backend: "native", memory, isa });
+      const huge = 2 ** 31 - 1;
+      const pool = {
+        input: 0,
+        height: huge,
+        width: huge,
+        wordsPerPixel: huge,
+        poolH: 2,
+        poolW: 2,
+        stride: 1,
+        padTop: 0,
+        padLeft: 0,
+        outH: 1,
+        outW: 1,
+        out: 64,
+      };
+      expect(() => native.maxPool2dRows(pool, 0, 1)).toThrow(
+        expect.objectContaining({ code: "INVALID_ARGUMENT" }),
+      );
+      const gemm: GemmArgs = {
+        mode: "dot",
+        a: 0,
+        aStride: 16,
+        w: 0,
+        n: 4,
+        k: 64,
+        kWords: 2 ** 32 - 2,
+        out: 0,
+        outStride: 16,
+        p0: 0,
+        p1: 0,
+      };
+      expect(() => native.gemmRows(gemm, 0, 1)).toThrow(
+        expect.objectContaining({ code: "INVALID_ARGUMENT" }),
+      );
+    });
+
     it("packing float rows by sign equals wasm-i64 (−0 and NaN give 1, rows zero-filled)", () => {
       const memory = new WebAssembly.Memory({ initial: 1 });
       const heap = new BitopsHeap(memory);
