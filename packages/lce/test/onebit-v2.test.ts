@@ -1,8 +1,14 @@
 import { readGraphModel, runReference, writeGraphModel } from "@onebit/format";
 import { describe, expect, it } from "vitest";
-import { importLceModel, LARQ_ZOO_PREPROCESSING, readTflite, toOnebitModel } from "../src/index.js";
+import {
+  convertLceModel,
+  importLceModel,
+  LARQ_ZOO_PREPROCESSING,
+  readTflite,
+  toOnebitModel,
+} from "../src/index.js";
 import { buildTflite, type ModelSpec } from "./build-tflite.js";
-import { quicknetBytes } from "./fixture.js";
+import { quicknetBytes, rng } from "./fixture.js";
 import { larqZooPreprocess, readPhoto, topK } from "./photo.js";
 import { interpretTflite } from "./tflite-interpreter.js";
 
@@ -36,10 +42,7 @@ describe("LCE .tflite → .onebit v2 → runReference", () => {
   });
 
   it("LCE 0.4+ ops with packed outputs and zero padding agree bit for bit", () => {
-    const random = (() => {
-      let s = 7;
-      return () => (s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32;
-    })();
+    const random = rng(7);
     const packed = (n: number) => Int32Array.from({ length: n }, () => (random() * 2 ** 32) | 0);
     const floats = (n: number) => Float32Array.from({ length: n }, () => random() * 2 - 1);
     const spec: ModelSpec = {
@@ -112,5 +115,24 @@ describe("LCE .tflite → .onebit v2 → runReference", () => {
     const ref = want.get(10)!.data as Float32Array;
     for (let i = 0; i < ref.length; i++)
       expect(Math.abs(conv[i]! - ref[i]!)).toBeLessThan(1e-5 * (1 + Math.abs(ref[i]!)));
+  });
+});
+
+describe("convertLceModel", () => {
+  it("writes a .onebit v2 file that reads back with the census of the source", () => {
+    const { bytes, census, graph } = convertLceModel(quicknetBytes, {
+      name: "quicknet",
+      source: "larq-quicknet.tflite",
+    });
+    const back = readGraphModel(bytes);
+    expect(back.metadata.name).toBe("quicknet");
+    expect(back.graph.outputs).toEqual(graph.outputs);
+    expect(census.binaryParameters).toBe(
+      graph.nodes.reduce((n, node) => n + (node.op === "bconv2d" ? node.weights.length : 0), 0),
+    );
+  });
+
+  it("passes the reader limits through", () => {
+    expect(() => convertLceModel(quicknetBytes, { limits: { maxTensors: 10 } })).toThrow(/maxTensors/);
   });
 });
