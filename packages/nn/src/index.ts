@@ -39,6 +39,7 @@ export {
 } from "./layers/pooling.js";
 export { GraphModel, type GraphModelOptions, model } from "./graph/graph-model.js";
 export { input, SymbolicTensor } from "./graph/symbolic.js";
+export { type BlockOptions, biRealBlock, reactNetBlock } from "./graph/blocks.js";
 export { Dropout, dropout } from "./layers/dropout.js";
 export { Flatten, flatten } from "./layers/flatten.js";
 export { type BuildContext, type ForwardContext, Layer, type LayerCost } from "./layers/layer.js";

@@ -6,6 +6,7 @@ import {
   add,
   avgPool2d,
   batchNorm,
+  biRealBlock,
   binaryConv2d,
   binaryDense,
   concat,
@@ -22,6 +23,7 @@ import {
   maxPool2d,
   model,
   prelu,
+  reactNetBlock,
   relu,
   rprelu,
   rsign,
@@ -109,6 +111,23 @@ describe("exportGraph (.onebit v2 graphs)", () => {
     );
     const file = await roundTrip(net);
     expect(file.graph.nodes.filter((node) => node.op === "bdense")).toHaveLength(2);
+  });
+
+  it("Bi-Real and ReActNet blocks build, train and export (identity and downsampling shortcuts)", async () => {
+    const x = input([8, 8, 2]);
+    const stem = batchNorm().apply(conv2d(8, 3, { padding: "same" }).apply(x));
+    const a = biRealBlock(stem, { inChannels: 8, outChannels: 8 });
+    const b = biRealBlock(a, { inChannels: 8, outChannels: 16, strides: 2 });
+    const c = reactNetBlock(b, { inChannels: 16, outChannels: 16 });
+    const d = reactNetBlock(c, { inChannels: 16, outChannels: 32, strides: 2 });
+    const net = model({ inputs: x, outputs: dense(2).apply(globalAvgPool2d().apply(d)), seed: 8 });
+    const shapes = net.layers.map((l) => l.outputShape.join("x"));
+    expect(shapes.at(-2)).toBe("32");
+    expect(net.layers.filter((l) => l.type === "add")).toHaveLength(1 + 1 + 2 + 3);
+    expect(net.layers.filter((l) => l.type === "concat")).toHaveLength(1);
+    const file = await roundTrip(net);
+    expect(file.graph.nodes.filter((node) => node.op === "bconv2d").length).toBe(1 + 1 + 2 + 3);
+    expect(() => reactNetBlock(d, { inChannels: 32, outChannels: 48 })).toThrowError(/outChannels/);
   });
 
   it("refuses layers without a graph op", () => {
