@@ -172,12 +172,12 @@ for (const isa of isas) {
     it("window geometry whose sizes overflow 64 bits is refused, not wrapped around", () => {
       const memory = new WebAssembly.Memory({ initial: 1 });
       const native = createKernels({ backend: "native", memory, isa });
-      const huge = 2 ** 31 - 1;
+      // 2^30 · 2^30 · 16 words · 4 bytes = 2^66 bytes per image: 0 when wrapped to 64 bits.
       const pool = {
         input: 0,
-        height: huge,
-        width: huge,
-        wordsPerPixel: huge,
+        height: 2 ** 30,
+        width: 2 ** 30,
+        wordsPerPixel: 16,
         poolH: 2,
         poolW: 2,
         stride: 1,
