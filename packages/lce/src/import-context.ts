@@ -1,5 +1,5 @@
 import { LceError } from "./errors.js";
-import type { GraphNode, LceGraph, Padding, ValueInfo, ValueType } from "./graph.js";
+import type { GraphNode, LceGraph, ValueInfo, ValueType } from "./graph.js";
 import type { TfliteModel, TfliteOperator, TfliteTensor } from "./read-tflite.js";
 import { ActivationFunctionType, TensorType, tensorTypeName } from "./schema.js";
 
@@ -222,30 +222,4 @@ export function activationRange(
     default:
       throw ctx.unsupported(op, `fused activation ${code} (TANH/SIGN_BIT or unknown) is not supported`);
   }
-}
-
-/** Output size along one axis (TFLite's rule; see TFLITE.md "Geometry"). */
-export function outputSize(
-  input: number,
-  kernel: number,
-  stride: number,
-  dilation: number,
-  padding: Padding,
-): number {
-  const effective = (kernel - 1) * dilation + 1;
-  return padding === "same" ? Math.ceil(input / stride) : Math.floor((input - effective) / stride) + 1;
-}
-
-/** Padding before (top/left) along one axis: the smaller half of the total. */
-export function padBefore(
-  input: number,
-  kernel: number,
-  stride: number,
-  dilation: number,
-  padding: Padding,
-): number {
-  if (padding === "valid") return 0;
-  const out = outputSize(input, kernel, stride, dilation, padding);
-  const total = Math.max(0, (out - 1) * stride + (kernel - 1) * dilation + 1 - input);
-  return Math.floor(total / 2);
 }

@@ -1,9 +1,21 @@
 import type { Padding, Pair } from "../graph.js";
-import { type ImportContext, outputSize } from "../import-context.js";
+import type { ImportContext } from "../import-context.js";
 import type { TfliteOperator } from "../read-tflite.js";
 import { SchemaPadding } from "../schema.js";
 
 const MAX_WINDOW = 4096;
+
+/** Output size along one axis (TFLite's rule; TFLITE.md "Geometry"). */
+export function outputSize(
+  input: number,
+  kernel: number,
+  stride: number,
+  dilation: number,
+  padding: Padding,
+): number {
+  const effective = (kernel - 1) * dilation + 1;
+  return padding === "same" ? Math.ceil(input / stride) : Math.floor((input - effective) / stride) + 1;
+}
 
 /** Checks a stride, dilation or window size: a positive integer up to 4096. */
 export function positive(ctx: ImportContext, op: TfliteOperator, what: string, value: number): number {
