@@ -219,6 +219,12 @@ describe("what the importer refuses", () => {
     const custom = error({ ...spec, ops: [{ op: "MyOp", inputs: [0], outputs: [1] }] });
     expect(custom.message).toMatch(/operator 0 \(MyOp, inputs \[0\]\)/);
   });
+  it("missing custom options: the stride is reported", () => {
+    const spec = base(opts, [1, 6, 6, 4]);
+    const e = error({ ...spec, ops: [{ ...spec.ops[0]!, custom: undefined }] });
+    expect(e.code).toBe("BAD_MODEL");
+    expect(e.message).toMatch(/stride \(height\) is 0/);
+  });
   it("damaged custom options", () => {
     const spec = base(opts, [1, 6, 6, 4]);
     const e = error({

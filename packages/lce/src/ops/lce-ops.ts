@@ -1,4 +1,4 @@
-import { decodeCustomOptions } from "../custom-options.js";
+import { type CustomOptions, decodeCustomOptions } from "../custom-options.js";
 import type { BitsOutput, FloatOutput, Pair } from "../graph.js";
 import { activationRange, type ImportContext } from "../import-context.js";
 import type { TfliteOperator } from "../read-tflite.js";
@@ -11,8 +11,9 @@ import type { OpImporter } from "./registry.js";
 const WORD = 32;
 const packedWords = (channels: number) => Math.ceil(channels / WORD);
 
-function options(op: TfliteOperator, keys: readonly string[]) {
-  if (!op.customOptions) return decodeCustomOptions(new Uint8Array(0), [], `operator ${op.index}`);
+/** The op's integer custom options; absent options read as all keys absent (checked by each op). */
+function options(op: TfliteOperator, keys: readonly string[]): CustomOptions {
+  if (!op.customOptions) return Object.fromEntries(keys.map((key) => [key, undefined]));
   return decodeCustomOptions(op.customOptions, keys, `operator ${op.index} (${op.name}) custom options`);
 }
 
