@@ -1,4 +1,4 @@
-import { readGraphModel, runReference, writeGraphModel } from "@onebit/format";
+import { checkGraphModel, readGraphModel, runReference, writeGraphModel } from "@onebit/format";
 import { describe, expect, it } from "vitest";
 import {
   convertLceModel,
@@ -130,6 +130,13 @@ describe("convertLceModel", () => {
     expect(census.binaryParameters).toBe(
       graph.nodes.reduce((n, node) => n + (node.op === "bconv2d" ? node.weights.length : 0), 0),
     );
+  });
+
+  it("agrees with @onebit/format's cost of the written graph on MACs by precision", () => {
+    const { bytes, census } = convertLceModel(quicknetBytes);
+    const { cost } = checkGraphModel(readGraphModel(bytes));
+    expect(cost.binaryMacs).toBe(census.binaryMacs);
+    expect(cost.floatMacs).toBe(census.floatMacs);
   });
 
   it("passes the reader limits through", () => {
