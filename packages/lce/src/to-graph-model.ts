@@ -19,7 +19,11 @@ import type { Bconv2dNode, GraphNode, LceGraph } from "./graph.js";
 // - a per-channel x·s + o (TFLite MUL then ADD) is a `batchNorm` with mean 0, variance 1 − ε,
 //   epsilon ε (ε = 2⁻²⁴: variance + ε is exactly 1 in float32), gamma s, beta o.
 
-/** Larq Zoo's `preprocess_input`, recorded in the model's metadata for runtimes that classify photos. */
+/**
+ * Larq Zoo's `preprocess_input` (larq_zoo/training/data.py), recorded in the model's metadata for
+ * runtimes that classify photos. Earlier Larq Zoo releases (larq_zoo/data.py) resized the shorter side
+ * to 256 (bilinear) and cut the central 224 — the same 224/256 crop — with means 123.68, 116.78, 103.94.
+ */
 export const LARQ_ZOO_PREPROCESSING = Object.freeze({
   source: "larq_zoo preprocess_input",
   resize: "bicubic",
