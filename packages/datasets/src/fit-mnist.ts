@@ -15,11 +15,22 @@ export interface GreyImage {
   readonly data: ArrayLike<number>;
 }
 
+/**
+ * How a dataset placed its images: MNIST scaled the ink's bounding box to fit 20×20 and centred its
+ * centre of mass in 28×28; Fashion-MNIST resized the article's longest edge to 28 and centred its
+ * bounding box (https://github.com/zalandoresearch/fashion-mnist#get-the-data, without the sharpening).
+ */
+export type FitStyle = "mnist" | "fashion-mnist";
+
 export interface FitOptions {
   /** Side of the square output field. Default 28 (MNIST). */
   side?: number;
-  /** The ink's bounding box is scaled to fit this square. Default 20 (MNIST), or side·20/28 for another side. */
+  /** The dataset whose preparation to follow (default "mnist"); sets `box` and `centre`. */
+  style?: FitStyle;
+  /** The ink's bounding box is scaled to fit this square. Default side·20/28 ("mnist") or side ("fashion-mnist"). */
   box?: number;
+  /** Centre the ink's centre of mass ("mass", MNIST) or its bounding box ("box", Fashion-MNIST). */
+  centre?: "mass" | "box";
 }
 
 /** Throws DatasetError "INVALID_ARGUMENT" unless `image` is a well-formed GreyImage. */
@@ -99,11 +110,25 @@ export function resampleArea(
 
 /**
  * The side×side model input (bytes, 0 = background) of a light-on-dark drawing of any size, prepared
- * as MNIST was: bounding box scaled to fit box×box, centre of mass at the centre. Undefined if blank.
+ * as MNIST was (bounding box scaled to fit box×box, centre of mass at the centre), or as
+ * Fashion-MNIST was with `style: "fashion-mnist"`. Undefined if blank.
  */
 export function fitToMnist(image: GreyImage, options: FitOptions = {}): Uint8Array | undefined {
   const side = options.side ?? MNIST_SIDE;
-  const box = options.box ?? Math.max(1, Math.round((side * MNIST_BOX) / MNIST_SIDE));
+  const style = options.style ?? "mnist";
+  if (style !== "mnist" && style !== "fashion-mnist")
+    throw new DatasetError(
+      "INVALID_ARGUMENT",
+      `fitToMnist: style must be "mnist" or "fashion-mnist", got ${String(style)}`,
+    );
+  const fashion = style === "fashion-mnist";
+  const box = options.box ?? (fashion ? side : Math.max(1, Math.round((side * MNIST_BOX) / MNIST_SIDE)));
+  const centre = options.centre ?? (fashion ? "box" : "mass");
+  if (centre !== "mass" && centre !== "box")
+    throw new DatasetError(
+      "INVALID_ARGUMENT",
+      `fitToMnist: centre must be "mass" or "box", got ${String(centre)}`,
+    );
   if (!Number.isSafeInteger(side) || side < 1 || !Number.isSafeInteger(box) || box < 1 || box > side) {
     throw new DatasetError(
       "INVALID_ARGUMENT",
@@ -120,16 +145,22 @@ export function fitToMnist(image: GreyImage, options: FitOptions = {}): Uint8Arr
   const h = Math.max(1, Math.round(bh * scale));
   const digit = resampleArea(image, bounds, w, h);
 
-  // Centre of mass of the scaled digit, moved to the centre of the field.
+  // Centre of mass of the scaled digit (or its box's centre), moved to the centre of the field.
   let mass = 0;
   let mx = 0;
   let my = 0;
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const v = digit[y * w + x]!;
-      mass += v;
-      mx += v * (x + 0.5);
-      my += v * (y + 0.5);
+  if (centre === "box") {
+    mass = 1;
+    mx = w / 2;
+    my = h / 2;
+  } else {
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const v = digit[y * w + x]!;
+        mass += v;
+        mx += v * (x + 0.5);
+        my += v * (y + 0.5);
+      }
     }
   }
   // Kept inside the field: a lopsided drawing sits off-centre rather than losing a stroke.

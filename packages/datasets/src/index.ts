@@ -11,6 +11,7 @@ export {
 } from "./fit-drawing.js";
 export {
   type FitOptions,
+  type FitStyle,
   type GreyImage,
   MNIST_BOX,
   checkGreyImage,

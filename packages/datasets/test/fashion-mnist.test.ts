@@ -6,7 +6,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
-import { DatasetError, FASHION_MNIST_CLASS_NAMES, labelHistogram, writeIdx } from "../src/index.js";
+import {
+  DatasetError,
+  FASHION_MNIST_CLASS_NAMES,
+  type FitStyle,
+  fitToMnist,
+  labelHistogram,
+  writeIdx,
+} from "../src/index.js";
 import { FASHION_MNIST_DEBIAN_DIR, MNIST_SPLIT_SIZES, loadFashionMnist, loadMnist } from "../src/node.js";
 
 const installed = ["train", "t10k"].every((s) =>
@@ -49,6 +56,26 @@ describe.skipIf(missing)(
       expect(some.count).toBe(100);
       expect(some.images).toEqual(test.images.subarray(0, 100 * 784));
       expect(some.labels).toEqual(test.labels.subarray(0, 100));
+    });
+
+    it("fitToMnist's fashion-mnist style gives back articles painted 10× larger; the digit style does not", async () => {
+      const { images, count } = await loadFashionMnist({ split: "test", limit: 50 });
+      const error = (style: FitStyle) => {
+        let total = 0;
+        for (let n = 0; n < count; n++) {
+          const article = images.subarray(n * 784, (n + 1) * 784);
+          const large = new Uint8Array(280 * 280).map(
+            (_, i) => article[Math.floor(i / 2800) * 28 + Math.floor((i % 280) / 10)]!,
+          );
+          const x = fitToMnist({ width: 280, height: 280, data: large }, { style })!;
+          for (let i = 0; i < 784; i++) total += Math.abs(x[i]! - article[i]!);
+        }
+        return total / count / 784;
+      };
+      // Fashion-MNIST's articles fill the 28×28 field edge to edge, centred by their bounding box.
+      const fashion = error("fashion-mnist");
+      expect(fashion).toBeLessThan(2);
+      expect(error("mnist")).toBeGreaterThan(10 * fashion);
     });
 
     it("is not MNIST: the same loader shape, different images", async () => {

@@ -109,6 +109,8 @@ describe("fitToMnist", () => {
     expect(wrong).toMatchObject({ code: "INVALID_ARGUMENT" });
     expect(wrong.message).toContain("width·height = 9 grey levels, got 8");
     expect(catchError(() => fitToMnist(null as unknown as GreyImage)).code).toBe("INVALID_ARGUMENT");
+    expect(catchError(() => fitToMnist(image!, { style: "cifar" as "mnist" })).code).toBe("INVALID_ARGUMENT");
+    expect(catchError(() => fitToMnist(image!, { centre: "middle" as "box" })).code).toBe("INVALID_ARGUMENT");
   });
 });
 
