@@ -1,3 +1,10 @@
+export {
+  earlyStopping,
+  type Monitor,
+  type MonitorOptions,
+  onImprovement,
+  reduceLearningRateOnPlateau,
+} from "./callbacks.js";
 export { type Constraint, weightClip } from "./constraints.js";
 export type { LabeledData } from "./data.js";
 export { NnError, type NnErrorCode } from "./errors.js";
@@ -47,6 +54,7 @@ export { MaxPool2d, type MaxPool2dOptions, maxPool2d } from "./layers/max-pool2d
 export { QuantizedLayer, type QuantizedLayerOptions } from "./layers/quantized-layer.js";
 export {
   countCorrect,
+  countTopK,
   type Loss,
   type LossLike,
   type LossName,

@@ -89,3 +89,22 @@ export function countCorrect(
   for (let r = 0; r < batch; r++) if (predicted[r] === labels[r]) correct++;
   return correct;
 }
+
+/** Number of rows whose label is among the `k` largest outputs (ties with the label's value count as above it). */
+export function countTopK(
+  output: Float32Array,
+  labels: Int32Array,
+  batch: number,
+  classes: number,
+  k: number,
+): number {
+  let hits = 0;
+  for (let r = 0; r < batch; r++) {
+    const o = r * classes;
+    const mine = output[o + labels[r]!]!;
+    let above = 0;
+    for (let j = 0; j < classes; j++) if (j !== labels[r] && !(output[o + j]! < mine)) above++;
+    if (above < k) hits++;
+  }
+  return hits;
+}

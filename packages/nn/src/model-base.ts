@@ -2,7 +2,7 @@ import { argmaxRows, Rng } from "@onebit/tensor";
 import { type LabeledData, checkLabeledData, checkSamples } from "./data.js";
 import { NnError } from "./errors.js";
 import type { BuildContext, Layer } from "./layers/layer.js";
-import { countCorrect, type Loss, type LossLike, resolveLoss } from "./losses.js";
+import { countCorrect, countTopK, type Loss, type LossLike, resolveLoss } from "./losses.js";
 import type { Optimizer } from "./optimizers/optimizer.js";
 import type { Param } from "./param.js";
 import { defaultProgressStream, ProgressLine, type ProgressStream } from "./progress.js";
@@ -25,6 +25,8 @@ export interface EpochLog {
   readonly accuracy: number;
   readonly valLoss?: number;
   readonly valAccuracy?: number;
+  /** Share of validation samples whose label is among the `topK` largest outputs (with `topK`). */
+  readonly valTopKAccuracy?: number;
   /** Wall time of the epoch's training batches (without validation). */
   readonly seconds: number;
   readonly samplesPerSecond: number;
@@ -73,6 +75,13 @@ export interface FitOptions {
   /** Shuffle the training samples every epoch (default true). */
   shuffle?: boolean;
   validation?: LabeledData;
+  /**
+   * Hold out this fraction (0 < f < 1) of a fixed dataset as validation data: the last samples,
+   * before any shuffling (as Keras does). Not with `validation` or a per-epoch data function.
+   */
+  validationSplit?: number;
+  /** Also report top-k accuracy on the validation data (`valTopKAccuracy`). */
+  topK?: number;
   callbacks?: FitCallbacks | readonly FitCallbacks[];
   /** 1 (default): progress line on a TTY; 0: silent. */
   verbose?: 0 | 1;
@@ -92,6 +101,8 @@ export interface History {
 export interface EvaluateResult {
   readonly loss: number;
   readonly accuracy: number;
+  /** With `topK`: share of samples whose label is among the k largest outputs. */
+  readonly topKAccuracy?: number;
 }
 
 /**
@@ -197,10 +208,31 @@ export abstract class Model {
     return argmaxRows(logits, logits.length / this.classes, this.classes);
   }
 
-  /** Mean loss and accuracy in evaluation mode. */
-  evaluate(data: LabeledData, options: { batchSize?: number; loss?: LossLike } = {}): EvaluateResult {
+  /** Mean loss and accuracy (and top-k accuracy with `topK`) in evaluation mode. */
+  evaluate(
+    data: LabeledData,
+    options: { batchSize?: number; loss?: LossLike; topK?: number } = {},
+  ): EvaluateResult {
     const labels = checkLabeledData(data, this.inputShape, this.classes, "evaluate data");
-    return this.evaluateChecked(data.x, labels, options.batchSize ?? 128, this.resolveLoss(options.loss));
+    const topK = this.checkTopK(options.topK, "evaluate");
+    return this.evaluateChecked(
+      data.x,
+      labels,
+      options.batchSize ?? 128,
+      this.resolveLoss(options.loss),
+      topK,
+    );
+  }
+
+  private checkTopK(k: number | undefined, what: string): number | undefined {
+    if (k === undefined) return undefined;
+    if (!Number.isInteger(k) || k < 1 || k > this.classes) {
+      throw new NnError(
+        "INVALID_ARGUMENT",
+        `${what} topK must be an integer in [1, ${this.classes}], got ${k}`,
+      );
+    }
+    return k;
   }
 
   private evaluateChecked(
@@ -208,20 +240,24 @@ export abstract class Model {
     labels: Int32Array,
     batchSize: number,
     loss: Loss,
+    topK?: number,
   ): EvaluateResult {
     const n = labels.length;
     const size = sizeOf(this.inputShape);
     const classes = this.classes;
     let total = 0;
     let correct = 0;
+    let inTopK = 0;
     for (let start = 0; start < n; start += batchSize) {
       const b = Math.min(batchSize, n - start);
       const y = this.forward(x.subarray(start * size, (start + b) * size), b, false);
       const grad = this.gradBuffer.get(b * classes);
       total += loss.compute(y, labels.subarray(start, start + b), b, classes, grad) * b;
       correct += countCorrect(y, labels.subarray(start, start + b), b, classes);
+      if (topK !== undefined) inTopK += countTopK(y, labels.subarray(start, start + b), b, classes, topK);
     }
-    return { loss: n > 0 ? total / n : Number.NaN, accuracy: n > 0 ? correct / n : Number.NaN };
+    const result = { loss: n > 0 ? total / n : Number.NaN, accuracy: n > 0 ? correct / n : Number.NaN };
+    return topK === undefined ? result : { ...result, topKAccuracy: n > 0 ? inTopK / n : Number.NaN };
   }
 
   private resolveLoss(loss: LossLike | undefined): Loss {
@@ -233,8 +269,10 @@ export abstract class Model {
    * each epoch's dataset (e.g. freshly augmented with the training generator, so seeded runs and
    * resumed checkpoints see the same samples); every epoch must have the same number of samples.
    */
-  async fit(data: LabeledData | EpochData, options: FitOptions): Promise<History> {
+  async fit(dataset: LabeledData | EpochData, options: FitOptions): Promise<History> {
     const epochs = options?.epochs;
+    const { data, validation } = this.splitValidation(dataset, options);
+    const topK = this.checkTopK(options.topK, "fit");
     if (!Number.isInteger(epochs) || epochs < 0) {
       throw new NnError(
         "INVALID_ARGUMENT",
@@ -261,7 +299,6 @@ export abstract class Model {
     }
     const loss = this.resolveLoss(options.loss);
     const schedule = options.schedule ?? this.schedule;
-    const validation = options.validation;
     const valLabels = validation
       ? checkLabeledData(validation, this.inputShape, this.classes, "fit validation")
       : undefined;
@@ -365,8 +402,9 @@ export abstract class Model {
         learningRate: lr,
       };
       if (validation && valLabels) {
-        const v = this.evaluateChecked(validation.x, valLabels, Math.max(batchSize, 128), loss);
+        const v = this.evaluateChecked(validation.x, valLabels, Math.max(batchSize, 128), loss, topK);
         log = { ...log, valLoss: v.loss, valAccuracy: v.accuracy };
+        if (v.topKAccuracy !== undefined) log = { ...log, valTopKAccuracy: v.topKAccuracy };
       }
       history.epochs.push(log);
       progress.finish(formatEpochLog(log, epochs));
@@ -374,6 +412,41 @@ export abstract class Model {
     }
     for (const cb of callbacks) await cb.onTrainEnd?.(history, ctx);
     return history;
+  }
+
+  /** `fit`'s data and validation data, with `validationSplit` applied. */
+  private splitValidation(
+    data: LabeledData | EpochData,
+    options: FitOptions,
+  ): { data: LabeledData | EpochData; validation: LabeledData | undefined } {
+    const split = options?.validationSplit;
+    if (split === undefined) return { data, validation: options?.validation };
+    if (typeof split !== "number" || !(split > 0 && split < 1)) {
+      throw new NnError(
+        "INVALID_ARGUMENT",
+        `fit validationSplit must be a number in (0, 1), got ${String(split)}`,
+      );
+    }
+    if (typeof data === "function" || options.validation) {
+      throw new NnError(
+        "INVALID_ARGUMENT",
+        "fit validationSplit needs a fixed dataset and no validation option (it holds out the dataset's last samples)",
+      );
+    }
+    const labels = checkLabeledData(data, this.inputShape, this.classes, "fit data");
+    const n = labels.length;
+    const held = Math.floor(n * split);
+    if (held < 1 || held >= n) {
+      throw new NnError(
+        "INVALID_ARGUMENT",
+        `fit validationSplit ${split} of ${n} samples holds out ${held}: at least one must remain on each side`,
+      );
+    }
+    const cut = (n - held) * sizeOf(this.inputShape);
+    return {
+      data: { x: data.x.subarray(0, cut), y: labels.subarray(0, n - held) },
+      validation: { x: data.x.subarray(cut), y: labels.subarray(n - held) },
+    };
   }
 
   /** Copies of all weights and state tensors by name (`<layer>/<role>`), for checkpoints. */

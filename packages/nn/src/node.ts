@@ -2,6 +2,7 @@
 import { readFile } from "node:fs/promises";
 import { saveSafetensors } from "@onebit/format/node";
 import type { Rng } from "@onebit/tensor";
+import { type MonitorOptions, onImprovement } from "./callbacks.js";
 import { NnError } from "./errors.js";
 import { type CheckpointInfo, checkpointContents, decodeCheckpoint } from "./checkpoint.js";
 import type { FitCallbacks, Model } from "./model-base.js";
@@ -68,4 +69,15 @@ export function checkpointCallback(
       );
     },
   };
+}
+
+/**
+ * A `fit` callback saving a checkpoint to `path` after every epoch that improves the monitored
+ * figure (default valLoss): the best model of the run (Keras's ModelCheckpoint with save_best_only).
+ */
+export function bestCheckpointCallback(path: string, options: MonitorOptions = {}): FitCallbacks {
+  return onImprovement(
+    (log, ctx) => saveCheckpoint(path, ctx.model, ctx.optimizer, log.epoch + 1, ctx.rng),
+    options,
+  );
 }

@@ -48,6 +48,23 @@ describe("optimizers on a quadratic", () => {
     });
   });
 
+  it("adam's weightDecay shrinks real parameters by lr·wd·w per step (AdamW) and leaves binary ones alone", () => {
+    const start = Float32Array.of(1, -2, 0.5, 3);
+    const real = createParam("d/w", [4], "real", start.slice());
+    const latent = createParam("b/w", [4], "binary", start.slice());
+    const opt = adam({ learningRate: 0.1, weightDecay: 0.01 });
+    // Zero gradients: Adam's own update is exactly zero, only the decay acts.
+    for (let t = 0; t < 5; t++) opt.step([real, latent]);
+    const expected = start.map((w) => {
+      let v = w;
+      for (let t = 0; t < 5; t++) v = Math.fround(v * (1 - 0.1 * 0.01));
+      return v;
+    });
+    expect(Array.from(real.value)).toEqual(Array.from(expected));
+    expect(Array.from(latent.value)).toEqual(Array.from(start));
+    expect(() => adam({ weightDecay: -1 })).toThrowError(/weightDecay/);
+  });
+
   it("perLayerScaling multiplies the rate by each parameter's lrScale", () => {
     const p = createParam("q/w", [4], "binary", new Float32Array(4), undefined, 3);
     minimize(sgd({ learningRate: 0.01, perLayerScaling: true }), 1, p);

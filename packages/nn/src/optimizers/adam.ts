@@ -14,6 +14,11 @@ export interface AdamOptions {
    * the BNN paper's Glorot-based per-layer scaling. Default false.
    */
   perLayerScaling?: boolean;
+  /**
+   * Decoupled weight decay (AdamW, Loshchilov & Hutter): before each update real-valued parameters
+   * shrink by lr·weightDecay·w. Binary (latent) weights are left alone. Default 0.
+   */
+  weightDecay?: number;
 }
 
 /**
@@ -27,6 +32,8 @@ export function adam(options: AdamOptions = {}): Optimizer {
   assertInRange(beta1, 0, 0.999999, "adam beta1");
   assertInRange(beta2, 0, 0.999999999, "adam beta2");
   assertInRange(epsilon, 0, 1, "adam epsilon");
+  const weightDecay = options.weightDecay ?? 0;
+  assertInRange(weightDecay, 0, 1, "adam weightDecay");
   // m and v live in the kernel's memory: only weights and gradients are copied per step.
   const slots = new SlotMemory();
   let t = 0;
@@ -45,7 +52,13 @@ export function adam(options: AdamOptions = {}): Optimizer {
       const b1 = 1 - beta1;
       const b2 = 1 - beta2;
       for (const p of params) {
-        const lr = stepSize * (options.perLayerScaling ? p.lrScale : 1);
+        const scaling = options.perLayerScaling ? p.lrScale : 1;
+        if (weightDecay > 0 && p.kind === "real") {
+          const shrink = 1 - opt.learningRate * scaling * weightDecay;
+          const w = p.value;
+          for (let i = 0; i < w.length; i++) w[i]! *= shrink;
+        }
+        const lr = stepSize * scaling;
         const m = slots.slot(p, "m");
         const v = slots.slot(p, "v");
         // Clamping to a box constraint here saves a pass over the weights.
