@@ -9,3 +9,4 @@ export { importLceModel } from "./import-graph.js";
 export { type ModelCensus, modelCensus } from "./census.js";
 export { type GraphModelOptions, LARQ_ZOO_PREPROCESSING, toOnebitModel } from "./to-graph-model.js";
 export { type ConvertOptions, type ConvertResult, convertLceModel } from "./convert.js";
+export { conversionReport } from "./report.js";

@@ -1,6 +1,7 @@
 import { checkGraphModel, readGraphModel, runReference, writeGraphModel } from "@onebit/format";
 import { describe, expect, it } from "vitest";
 import {
+  conversionReport,
   convertLceModel,
   importLceModel,
   LARQ_ZOO_PREPROCESSING,
@@ -141,5 +142,16 @@ describe("convertLceModel", () => {
 
   it("passes the reader limits through", () => {
     expect(() => convertLceModel(quicknetBytes, { limits: { maxTensors: 10 } })).toThrow(/maxTensors/);
+  });
+});
+
+describe("conversionReport", () => {
+  it("states operators, parameters, MACs and the rewrites", () => {
+    const report = conversionReport(convertLceModel(quicknetBytes));
+    expect(report).toMatch(/LceBconv2d ×13/);
+    expect(report).toMatch(/9\.99 M 1-bit, 0\.52 M 32-bit/);
+    expect(report).toMatch(/1\.243 G binary, 5\.03 M float/);
+    expect(report).toMatch(/rewritten ×4: \(MUL, ADD\) → batchNorm/);
+    expect(report).toMatch(/rewritten ×13: .*quantize node added/);
   });
 });
