@@ -108,6 +108,15 @@ export { exportGraph, type GraphExportOptions } from "./export/export-graph.js";
 export { type ReferenceResult, runReference } from "./export/reference.js";
 export { type ExportCheck, verifyExport } from "./export/verify.js";
 export { VERSION } from "./version.js";
+export { decodeModel, encodeModel } from "./model-file.js";
+export {
+  type LayerSpec,
+  layerFromSpec,
+  layerSpec,
+  type ModelSpec,
+  modelFromSpec,
+  modelSpec,
+} from "./serialization.js";
 export {
   type CheckpointInfo,
   checkpointContents,

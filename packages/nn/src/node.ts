@@ -1,9 +1,10 @@
 // Node.js entry (@onebit/nn/node): checkpoint files. The main entry stays browser-safe.
 import { readFile } from "node:fs/promises";
-import { saveSafetensors } from "@onebit/format/node";
+import { saveSafetensors, writeFileAtomic } from "@onebit/format/node";
 import type { Rng } from "@onebit/tensor";
 import { type MonitorOptions, onImprovement } from "./callbacks.js";
 import { NnError } from "./errors.js";
+import { decodeModel, encodeModel } from "./model-file.js";
 import { type CheckpointInfo, checkpointContents, decodeCheckpoint } from "./checkpoint.js";
 import type { FitCallbacks, Model } from "./model-base.js";
 import type { Optimizer, OptimizerState } from "./optimizers/optimizer.js";
@@ -80,4 +81,18 @@ export function bestCheckpointCallback(path: string, options: MonitorOptions = {
     (log, ctx) => saveCheckpoint(path, ctx.model, ctx.optimizer, log.epoch + 1, ctx.rng),
     options,
   );
+}
+
+/** Saves a whole training model (architecture, weights, optional optimizer state) atomically; see `encodeModel`. */
+export async function saveModel(
+  path: string,
+  model: Model,
+  options: { optimizer?: Optimizer } = {},
+): Promise<void> {
+  await writeFileAtomic(path, encodeModel(model, options.optimizer));
+}
+
+/** Loads a model saved by `saveModel` (restoring the optimizer state into `options.optimizer` when given). */
+export async function loadModel(path: string, options: { optimizer?: Optimizer } = {}): Promise<Model> {
+  return decodeModel(await readCheckpointFile(path), options.optimizer);
 }

@@ -23,7 +23,8 @@ export class Dense extends QuantizedLayer {
   readonly units: number;
   private readonly gx = new Scratch();
   private xnor: XnorDense | undefined;
-  private readonly xnorForward: boolean;
+  /** Whether binary × binary products may run on XNOR-popcount kernels. */
+  readonly xnorForward: boolean;
 
   constructor(type: "dense" | "binaryDense", units: number, options: DenseOptions = {}) {
     super(type, type === "binaryDense", options);
