@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Cross-compiles the addon for aarch64 Linux (the NEON path) with Debian's gcc-aarch64-linux-gnu,
-// to prove it builds even though it cannot run on an x64 machine. Exits 2 when the cross compiler
-// is missing (CI installs it; see .ci/run), 1 when compiling fails.
+// to prove it builds on an x64 machine; where qemu-user is installed (qemu-aarch64), also runs
+// test/c/kernels-agree.c under emulation: the NEON kernels must match the scalar ones byte for byte.
+// Exits 2 when the cross compiler is missing (CI installs it; see .ci/run), 1 when a step fails.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -49,6 +50,38 @@ try {
   const symbols = execFileSync(CC.replace(/gcc$/, "nm"), [out], { encoding: "utf8" });
   if (!/\bgemm_neon\b/.test(symbols)) throw new Error("gemm_neon is missing from the aarch64 build");
   console.log(`aarch64 build with ${CC}: ok (gemm_neon present)`);
+  const qemu = process.env.ONEBIT_QEMU_AARCH64 || "qemu-aarch64";
+  let hasQemu = true;
+  try {
+    execFileSync(qemu, ["--version"], { stdio: "ignore" });
+  } catch {
+    hasQemu = false;
+    console.log(`${qemu} not found (Debian: qemu-user): the NEON kernels were compiled, not run`);
+  }
+  if (hasQemu) {
+    const check = join(work, "kernels-agree");
+    const kernels = sources.filter((f) => !f.endsWith("addon.c"));
+    const harness = resolve(import.meta.dirname, "../test/c/kernels-agree.c");
+    execFileSync(
+      CC,
+      [
+        "-std=c11",
+        "-O2",
+        "-ffp-contract=off",
+        "-static",
+        "-Wall",
+        "-Wextra",
+        "-Werror",
+        "-Wno-unused-parameter",
+        ...kernels,
+        harness,
+        "-o",
+        check,
+      ],
+      { stdio: "inherit" },
+    );
+    process.stdout.write(`under ${qemu}: ${execFileSync(qemu, [check], { encoding: "utf8" })}`);
+  }
 } catch (error) {
   console.error(`aarch64 build failed: ${error instanceof Error ? error.message : String(error)}`);
   process.exitCode = 1;
