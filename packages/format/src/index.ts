@@ -90,7 +90,17 @@ export type { FlattenNodeV2 } from "./ops/flatten.js";
 export type { GlobalAvgPoolNode } from "./ops/global-avg-pool.js";
 export type { MaxPool2dNodeV2 } from "./ops/max-pool2d.js";
 export type { MulNode } from "./ops/mul.js";
-export type { NodeBase, OpDef, OpWork, RefValue, RequireTensor, ValueInfoV2, ValueKindV2 } from "./ops/op.js";
+export type {
+  NodeBase,
+  OpDef,
+  OpReference,
+  OpWork,
+  RefValue,
+  RequireTensor,
+  ValueInfoV2,
+  ValueKindV2,
+} from "./ops/op.js";
+export { REFERENCES } from "./ops/references.js";
 export type { PadNode } from "./ops/pad.js";
 export type { PReluNode } from "./ops/prelu.js";
 export type { QuantizeNode } from "./ops/quantize.js";

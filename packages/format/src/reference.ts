@@ -1,7 +1,7 @@
 import { FormatError } from "./errors.js";
 import type { GraphModel } from "./graph-v2.js";
-import { type RefValue, elementsOf } from "./ops/op.js";
-import { opDef } from "./ops/table.js";
+import { type OpReference, type RefValue, elementsOf } from "./ops/op.js";
+import { REFERENCES } from "./ops/references.js";
 
 /** A batch of one graph output: `data` holds `batch` samples back to back; `shape` is per sample. */
 export interface ReferenceOutput {
@@ -57,7 +57,8 @@ export function runReference(
     }
     for (const node of graph.nodes) {
       const args = node.inputs.map((name) => values.get(name)!);
-      values.set(node.name, opDef(node.op)!.reference(node as never, args, tensors));
+      const reference = REFERENCES[node.op] as OpReference;
+      values.set(node.name, reference(node, args, tensors));
     }
     graph.outputs.forEach((name, i) => {
       outputs[i]!.push(values.get(name)!);

@@ -1,4 +1,9 @@
-import { type ModelCost, type OnebitModel, describeCost as describeModelCost } from "@onebit/format";
+import {
+  type GraphModel,
+  type ModelCost,
+  type OnebitModel,
+  describeCost as describeModelCost,
+} from "@onebit/format";
 import { compilePlan } from "./compile.js";
 import { RuntimeError } from "./errors.js";
 import {
@@ -35,19 +40,17 @@ export interface CostReportOptions {
  * every limit it goes beyond — the checks `InferenceSession.create` makes before it allocates.
  */
 export function describeCost(
-  source: Uint8Array | OnebitModel | LoadedModel,
+  source: Uint8Array | OnebitModel | GraphModel | LoadedModel,
   options: CostReportOptions = {},
 ): CostReport {
   const limits = resolveLimits(options.limits);
   const loaded =
-    "values" in source && "model" in source && "cost" in source
-      ? source
-      : loadModel(source as Uint8Array | OnebitModel);
+    "graphValues" in source ? source : loadModel(source as Uint8Array | OnebitModel | GraphModel);
   const violations = costViolations(loaded.cost, limits);
   let planBytes: number | undefined;
   let samplesPerPass: number | undefined;
   try {
-    const { plan } = compilePlan(loaded.model, loaded.values, {
+    const { plan } = compilePlan(loaded.graph, loaded.graphValues, {
       threadSlots: Math.max(1, options.threads ?? 1),
       ...(options.maxBatch ? { capacity: options.maxBatch } : {}),
     });

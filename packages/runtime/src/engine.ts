@@ -8,8 +8,8 @@ import {
   initBitops,
   wasmBackendSupported,
 } from "@onebit/bitops";
-import type { ModelCost, ModelMetadata, Normalization, OnebitModel } from "@onebit/format";
-import { type CompiledPlan, compilePlan, createPlanMemory } from "./compile.js";
+import type { GraphModel, ModelCost, ModelMetadata, Normalization, OnebitModel } from "@onebit/format";
+import { type CompiledPlan, compilePlan, createPlanMemory, graphOutputs } from "./compile.js";
 import { parallelSaving } from "./cost-model.js";
 import { RuntimeError } from "./errors.js";
 import { StepExecutor, columnSlices } from "./executor.js";
@@ -105,8 +105,8 @@ export interface InputInfo {
 export interface OutputInfo {
   /** Name of the graph node whose value `logits` holds. */
   readonly name: string;
-  /** "float32" scores or values, or "bits" (returned as ±1). */
-  readonly kind: "float32" | "bits";
+  /** "float32" scores or values, "int32" (exact binary dots) or "bits" (returned as ±1); all in `logits`. */
+  readonly kind: "float32" | "int32" | "bits";
   /** Per-sample shape of `logits`. */
   readonly shape: readonly number[];
   /** Number of classes when the output is a vector of class scores (then probabilities/predictions exist). */
@@ -199,7 +199,7 @@ export class Engine {
   private isDisposed = false;
 
   private constructor(
-    source: Uint8Array | OnebitModel,
+    source: Uint8Array | OnebitModel | GraphModel,
     options: EngineOptions,
     private readonly threadPool: ThreadPoolFactory | undefined,
   ) {
@@ -230,12 +230,14 @@ export class Engine {
     this.limits = resolveLimits(options.limits);
     this.backend = resolveBackend(options.backend);
     this.threads = threads;
-    const { model, values, cost } = loadModel(source);
+    const loaded = loadModel(source);
+    const { graph, graphValues, cost } = loaded;
     // Bounded cost: refuse before planning, allocating or warming anything up.
     const tooCostly = costViolations(cost, this.limits)[0];
     if (tooCostly) throw limitError(tooCostly);
     this.cost = cost;
-    const compiled: CompiledPlan = compilePlan(model, values, {
+    const outputs = graphOutputs(graph);
+    const compiled: CompiledPlan = compilePlan(graph, graphValues, {
       threadSlots: threads,
       ...(maxBatch ? { capacity: maxBatch } : {}),
     });
@@ -259,10 +261,7 @@ export class Engine {
     }
     this.executor = new StepExecutor(this.plan, kernels);
 
-    const nodes = model.graph.nodes;
-    const input = nodes[0]!;
-    if (input.op !== "input")
-      throw new RuntimeError("INVALID_MODEL", "the graph does not start with its input node");
+    const input = graph.graph.inputs[0]!;
     const inputShape = [...input.shape];
     this.inputInfo = {
       name: input.name,
@@ -271,29 +270,34 @@ export class Engine {
       size: inputShape.reduce((p, d) => p * d, 1),
       normalization: input.normalization ?? { scale: 1, offset: 0 },
     };
-    const scores = compiled.outputNode;
-    const tail = nodes.slice(scores + 1).map((n) => n.op);
-    const scoreInfo = values[scores]!;
+    const tail = outputs.tail.map((n) => n.op);
+    const scoreInfo = graphValues.get(outputs.scores)!;
     const isVector = scoreInfo.kind === "float32" && scoreInfo.shape.length === 1;
     const classes = isVector ? scoreInfo.shape[0] : undefined;
     this.outputInfo = {
-      name: nodes[scores]!.name,
+      name: outputs.scores,
       kind: this.plan.output.kind,
       shape: [...scoreInfo.shape],
       classes,
-      labels: classes !== undefined ? model.metadata.labels : undefined,
+      labels: classes !== undefined ? loaded.metadata.labels : undefined,
       softmax: tail.includes("softmax"),
       argmax: tail.includes("argmax"),
     };
-    this.argmaxOfProbabilities = tail.includes("softmax") && tail.includes("argmax");
+    const softmaxNode = outputs.tail.find((n) => n.op === "softmax");
+    this.argmaxOfProbabilities = outputs.tail.some(
+      (n) => n.op === "argmax" && n.inputs[0] === softmaxNode?.name,
+    );
     this.inputNames = Object.freeze([input.name]);
-    this.outputNames = Object.freeze(nodes.slice(scores).map((n) => n.name));
+    this.outputNames = Object.freeze([outputs.scores, ...outputs.tail.map((n) => n.name)]);
     this.tailOps = tail as ("softmax" | "argmax")[];
-    this.metadata = model.metadata;
+    this.metadata = loaded.metadata;
   }
 
   /** Validates and plans a model (from .onebit bytes or an `OnebitModel`); starts worker threads if asked. */
-  static async create(source: Uint8Array | OnebitModel, engineOptions?: EngineOptions): Promise<Engine> {
+  static async create(
+    source: Uint8Array | OnebitModel | GraphModel,
+    engineOptions?: EngineOptions,
+  ): Promise<Engine> {
     const options = checkRunOptions(engineOptions, "Engine.create");
     // Compile the kernel modules asynchronously first: browsers refuse synchronous compiles of
     // modules over 4 KB on their main thread (the engine then finds them in bitops' cache).
@@ -314,7 +318,7 @@ export class Engine {
 
   /** Like `create`, without threads (runs on the calling thread only). */
   static createSync(
-    source: Uint8Array | OnebitModel,
+    source: Uint8Array | OnebitModel | GraphModel,
     options?: Omit<EngineOptions, "threads" | "threadPool">,
   ): Engine {
     return new Engine(source, { ...checkRunOptions(options, "Engine.createSync"), threads: 1 }, undefined);
@@ -549,6 +553,10 @@ export class Engine {
     const e = o.elements;
     if (o.kind === "float32") {
       out.set(v.f32.subarray(o.ptr >>> 2, (o.ptr >>> 2) + count * e), first * e);
+      return;
+    }
+    if (o.kind === "int32") {
+      out.set(v.i32.subarray(o.ptr >>> 2, (o.ptr >>> 2) + count * e), first * e);
       return;
     }
     const l = o.layout;

@@ -8,6 +8,16 @@ import {
   xorMaskRows,
 } from "./bit-steps.js";
 import { conv2dFloatRows, denseFloatRows, softmaxRows, toFloatRows } from "./float-steps.js";
+import {
+  addRows,
+  avgPoolRows,
+  bconvGenericRows,
+  channelwiseRows,
+  concatRows,
+  conv2dGenericRows,
+  padRows,
+  signRows,
+} from "./graph-steps.js";
 import { MemoryViews } from "./memory-views.js";
 import type { Im2colConvStep, PlanData, Step } from "./plan.js";
 
@@ -77,6 +87,30 @@ export class StepExecutor {
         return;
       case "softmax":
         softmaxRows(v, s, rowStart, rowEnd);
+        return;
+      case "channelwise":
+        channelwiseRows(v, s, rowStart, rowEnd);
+        return;
+      case "add":
+        addRows(v, s, rowStart, rowEnd);
+        return;
+      case "concat":
+        concatRows(v, s, rowStart, rowEnd);
+        return;
+      case "sign":
+        signRows(v, s, rowStart, rowEnd);
+        return;
+      case "avgPool":
+        avgPoolRows(v, s, rowStart, rowEnd);
+        return;
+      case "pad":
+        padRows(v, s, rowStart, rowEnd);
+        return;
+      case "bconvGeneric":
+        bconvGenericRows(v, s, rowStart, rowEnd);
+        return;
+      case "conv2dGeneric":
+        conv2dGenericRows(v, s, rowStart, rowEnd);
         return;
     }
   }

@@ -1,11 +1,14 @@
 import {
+  type GraphModel,
   type GraphNode,
+  type GraphNodeV2,
   type ModelCost,
   type ModelMetadata,
   type OnebitModel,
   type Tensor,
-  type ValueInfo,
+  type ValueInfoV2,
   nodeTensorRefs,
+  opDef,
 } from "@onebit/format";
 import { type LoadedModel, loadModel } from "./model-source.js";
 
@@ -13,10 +16,11 @@ import { type LoadedModel, loadModel } from "./model-source.js";
 export interface NodeSummary {
   readonly index: number;
   readonly name: string;
-  readonly op: GraphNode["op"];
+  /** The op (version 1 names for version 1 files, as stored). */
+  readonly op: string;
   /** Kernel, stride, padding, output form… in a few words. */
   readonly details: string;
-  readonly outputKind: ValueInfo["kind"];
+  readonly outputKind: ValueInfoV2["kind"];
   readonly outputShape: readonly number[];
   /** ±1 parameters (bit tensors). */
   readonly binaryParams: number;
@@ -79,15 +83,101 @@ function details(node: GraphNode): string {
   return parts.join(", ");
 }
 
-function toLoaded(source: Uint8Array | OnebitModel | LoadedModel): LoadedModel {
-  return "values" in source && "model" in source && "cost" in source
-    ? source
-    : loadModel(source as Uint8Array | OnebitModel);
+function toLoaded(source: Uint8Array | OnebitModel | GraphModel | LoadedModel): LoadedModel {
+  return "graphValues" in source ? source : loadModel(source as Uint8Array | OnebitModel | GraphModel);
+}
+
+/** Attributes of a version 2 node in a few words (windows, groups, output form). */
+function graphDetails(node: GraphNodeV2): string {
+  const n = node as unknown as Readonly<Record<string, unknown>>;
+  const parts: string[] = [];
+  const pair = (key: string) => (n[key] as readonly number[]).join("×");
+  if (Array.isArray(n["kernel"])) {
+    parts.push(pair("kernel"));
+    if (Array.isArray(n["stride"]) && (n["stride"] as number[]).some((d) => d !== 1))
+      parts.push(`stride ${pair("stride")}`);
+    if (Array.isArray(n["dilation"]) && (n["dilation"] as number[]).some((d) => d !== 1))
+      parts.push(`dilation ${pair("dilation")}`);
+    if (typeof n["padding"] === "string") parts.push(n["padding"] as string);
+  }
+  if (typeof n["groups"] === "number" && n["groups"] !== 1) parts.push(`groups ${n["groups"]}`);
+  const o = n["output"] as { kind?: string } | undefined;
+  if (o?.kind)
+    parts.push(o.kind === "bits" ? "→ sign (thresholds)" : o.kind === "float32" ? "→ m·z + b" : "→ int32");
+  if (node.inputs.length > 1) parts.push(`inputs ${node.inputs.join(", ")}`);
+  return parts.join(", ");
+}
+
+/** `describeModel` of a version 2 graph: its inputs, then every node. */
+function describeGraph(loaded: LoadedModel): ModelSummary {
+  const { graph, graphValues, cost } = loaded;
+  const params = (refs: readonly string[]) => {
+    let binaryParams = 0;
+    let otherParams = 0;
+    let bytes = 0;
+    for (const ref of new Set(refs)) {
+      const t = graph.tensors.get(ref)!;
+      if (t.dtype === "bit") binaryParams += elements(t);
+      else otherParams += elements(t);
+      bytes += tensorBytes(t);
+    }
+    return { binaryParams, otherParams, bytes };
+  };
+  const inputs: NodeSummary[] = graph.graph.inputs.map((input, i) => ({
+    index: i,
+    name: input.name,
+    op: "input",
+    details: input.dtype,
+    outputKind: input.dtype,
+    outputShape: [...input.shape],
+    binaryParams: 0,
+    otherParams: 0,
+    bytes: 0,
+    binaryMacs: 0,
+    floatMacs: 0,
+    comparisons: 0,
+  }));
+  const nodes: NodeSummary[] = graph.graph.nodes.map((node, i) => {
+    const out = graphValues.get(node.name)!;
+    const c = cost.nodes[i]!;
+    return {
+      index: inputs.length + i,
+      name: node.name,
+      op: node.op,
+      details: graphDetails(node),
+      outputKind: out.kind,
+      outputShape: [...out.shape],
+      ...params(opDef(node.op)!.tensors(node as never)),
+      binaryMacs: c.binaryMacs + c.int8Macs,
+      floatMacs: c.floatMacs,
+      comparisons: c.comparisons,
+    };
+  });
+  return summary(loaded, [...inputs, ...nodes]);
+}
+
+function summary(loaded: LoadedModel, nodes: NodeSummary[]): ModelSummary {
+  const sum = (f: (n: NodeSummary) => number) => nodes.reduce((s, n) => s + f(n), 0);
+  return {
+    metadata: loaded.metadata,
+    cost: loaded.cost,
+    nodes,
+    totals: {
+      binaryParams: sum((n) => n.binaryParams),
+      otherParams: sum((n) => n.otherParams),
+      bytes: sum((n) => n.bytes),
+      float32Bytes: 4 * sum((n) => n.binaryParams + n.otherParams),
+      binaryMacs: sum((n) => n.binaryMacs),
+      floatMacs: sum((n) => n.floatMacs),
+    },
+  };
 }
 
 /** Per-node and total sizes, parameter counts and MACs of a model (validated first). */
-export function describeModel(source: Uint8Array | OnebitModel | LoadedModel): ModelSummary {
-  const { model, values, cost } = toLoaded(source);
+export function describeModel(source: Uint8Array | OnebitModel | GraphModel | LoadedModel): ModelSummary {
+  const loaded = toLoaded(source);
+  const { model, values, cost } = loaded;
+  if (!model || !values) return describeGraph(loaded);
   const nodes: NodeSummary[] = model.graph.nodes.map((node, i) => {
     let binaryParams = 0;
     let otherParams = 0;
@@ -115,18 +205,5 @@ export function describeModel(source: Uint8Array | OnebitModel | LoadedModel): M
       comparisons: c.comparisons,
     };
   });
-  const sum = (f: (n: NodeSummary) => number) => nodes.reduce((s, n) => s + f(n), 0);
-  return {
-    metadata: model.metadata,
-    cost,
-    nodes,
-    totals: {
-      binaryParams: sum((n) => n.binaryParams),
-      otherParams: sum((n) => n.otherParams),
-      bytes: sum((n) => n.bytes),
-      float32Bytes: 4 * sum((n) => n.binaryParams + n.otherParams),
-      binaryMacs: sum((n) => n.binaryMacs),
-      floatMacs: sum((n) => n.floatMacs),
-    },
-  };
+  return summary(loaded, nodes);
 }

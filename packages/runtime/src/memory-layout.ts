@@ -1,9 +1,11 @@
 import { RuntimeError } from "./errors.js";
+import { placeByLiveness } from "./memory-plan.js";
 import type { PlanData } from "./plan.js";
 
 // The layout pass of planning: where weights, per-thread scratch and activations live in the one
-// WebAssembly memory. A chain's values alternate between two activation regions sized for
-// `capacity` samples (every step reads only the value before it; aliases share their source's).
+// WebAssembly memory. Activations are placed by liveness (memory-plan.ts): a value holds
+// `capacity` samples and shares addresses only with values not alive at the same time; aliases
+// (flatten, reshape) share their source's bytes.
 
 /** Bytes reserved at the start of the memory (the control block lives there). */
 export const RESERVED = 1024;
@@ -37,6 +39,8 @@ export interface LayoutInput {
   readonly weights: readonly ArrayBufferView[];
   /** Per value: bytes per sample, or the value whose bytes it reuses (flatten). */
   readonly values: readonly { readonly sampleBytes: number; readonly aliasOf?: number }[];
+  /** Per value: the first and last node (index) at which it is alive (aliases: ignored, their source's covers them). */
+  readonly lifetimes: readonly (readonly [number, number])[];
   /** Bytes per thread slot of each scratch buffer, as a function of the pass capacity. */
   readonly scratch: readonly ((capacity: number) => number)[];
   readonly threadSlots: number;
@@ -54,7 +58,7 @@ export interface Layout {
   readonly memoryBytes: number;
 }
 
-/** Lays out reserved/control, weights, scratch per slot, then the two activation regions. */
+/** Lays out reserved/control, weights, scratch per slot, then the activations by liveness. */
 export function layoutMemory(input: LayoutInput): Layout {
   const { threadSlots } = input;
   let top = RESERVED;
@@ -64,18 +68,15 @@ export function layoutMemory(input: LayoutInput): Layout {
     return at;
   });
   const weightBytes = top - RESERVED;
-  const region: number[] = [];
-  const regionBytes = [0, 0];
-  let parity = 1;
-  for (const v of input.values) {
-    if (v.aliasOf !== undefined) region.push(region[v.aliasOf]!);
-    else {
-      parity ^= 1;
-      region.push(parity);
-      regionBytes[parity] = Math.max(regionBytes[parity]!, alignUp(v.sampleBytes, 16));
-    }
-  }
-  const perSample = regionBytes[0]! + regionBytes[1]!;
+  // Root values (not aliases) and their lifetimes; per-sample sizes first, to choose the capacity.
+  const roots: number[] = [];
+  input.values.forEach((v, id) => {
+    if (v.aliasOf === undefined) roots.push(id);
+  });
+  const perSampleBytes = (id: number) => alignUp(input.values[id]!.sampleBytes, 16);
+  const lives = (bytes: (id: number) => number) =>
+    roots.map((id) => ({ bytes: bytes(id), first: input.lifetimes[id]![0], last: input.lifetimes[id]![1] }));
+  const perSample = placeByLiveness(lives(perSampleBytes), 16).size;
   let capacity = input.capacity ?? Math.floor(DEFAULT_ACTIVATION_BUDGET / Math.max(perSample, 1));
   if (input.capacity === undefined) capacity = Math.min(DEFAULT_MAX_CAPACITY, capacity);
   capacity = Math.max(1, capacity);
@@ -89,13 +90,16 @@ export function layoutMemory(input: LayoutInput): Layout {
     }
     return at;
   });
-  // Stagger the two regions by half a page: a GEMM that reads row m of one region while it writes
-  // row m of the other would otherwise hit 4K aliasing (loads falsely waiting on stores whose
-  // addresses agree in the low 12 bits), which measured 3–5× slower on x86.
-  const region0 = staggered(top, 0);
-  const region1 = staggered(alignUp(region0 + capacity * regionBytes[0]!), region0 + 2048);
-  const regionAt = [region0, region1];
-  top = alignUp(region1 + capacity * regionBytes[1]!);
+  const arena = staggered(top, 0);
+  const placement = placeByLiveness(lives((id) => alignUp(capacity * perSampleBytes(id))));
+  const valueAt: number[] = new Array(input.values.length);
+  roots.forEach((id, k) => {
+    valueAt[id] = arena + placement.offsets[k]!;
+  });
+  input.values.forEach((v, id) => {
+    if (v.aliasOf !== undefined) valueAt[id] = valueAt[v.aliasOf]!;
+  });
+  top = alignUp(arena + placement.size);
   if (top > MAX_BYTES) {
     throw new RuntimeError(
       "OUT_OF_MEMORY",
@@ -104,7 +108,7 @@ export function layoutMemory(input: LayoutInput): Layout {
   }
   return {
     addresses: {
-      value: (id) => regionAt[region[id]!]!,
+      value: (id) => valueAt[id]!,
       weight: (id) => weightAt[id]!,
       scratch: (id, slot) => (slot < threadSlots ? scratchAt[id]![slot]! : -1),
     },

@@ -1,21 +1,36 @@
 import {
   FormatError,
+  type GraphModel,
   type ModelCost,
+  type ModelMetadata,
   type OnebitModel,
   type ValueInfo,
+  type ValueInfoV2,
+  checkGraphModel,
   checkModel,
+  inferGraphValues,
   inferValueInfos,
   modelCost,
+  readGraphModel,
   readModel,
+  toGraphModel,
 } from "@onebit/format";
 import { RuntimeError } from "./errors.js";
 
-/** A model the engine can run: the validated graph, its tensors and metadata, every node's value info. */
+/**
+ * A model the engine can run: the validated graph (a version 1 chain read as its version 2 graph),
+ * the kind and shape of every value, its cost and metadata; for a version 1 file also the chain
+ * (`model`, `values`) as it is stored.
+ */
 export interface LoadedModel {
-  readonly model: OnebitModel;
-  readonly values: readonly ValueInfo[];
+  readonly graph: GraphModel;
+  readonly graphValues: ReadonlyMap<string, ValueInfoV2>;
   /** What one sample costs (MACs by precision, comparisons, activation and weight bytes). */
   readonly cost: ModelCost;
+  readonly metadata: ModelMetadata;
+  /** Version 1 models: the chain and every node's value info. */
+  readonly model?: OnebitModel;
+  readonly values?: readonly ValueInfo[];
 }
 
 function fromFormatError(error: unknown, where: string): never {
@@ -26,26 +41,57 @@ function fromFormatError(error: unknown, where: string): never {
   throw error;
 }
 
+function fromChain(model: OnebitModel, values: readonly ValueInfo[], cost: ModelCost): LoadedModel {
+  const graph = toGraphModel(model);
+  const graphValues = inferGraphValues(graph.graph, (name) => graph.tensors.get(name));
+  return { graph, graphValues, cost, metadata: model.metadata, model, values };
+}
+
+function fromGraph(graph: GraphModel): LoadedModel {
+  const checked = checkGraphModel(graph);
+  return {
+    graph: checked.model,
+    graphValues: checked.values,
+    cost: checked.cost,
+    metadata: checked.model.metadata,
+  };
+}
+
+/** The major version a .onebit file declares (0 when it is too short to say). */
+function majorVersion(bytes: Uint8Array): number {
+  return bytes.length >= 10 ? bytes[8]! | (bytes[9]! << 8) : 0;
+}
+
 /**
- * Validates a model from .onebit bytes (`readModel`: magic, version, checksum, header, tensors, graph)
- * or an in-memory `OnebitModel` (`checkModel`). Format errors become RuntimeError "INVALID_MODEL"
+ * Validates a model from .onebit bytes (either major version) or an in-memory `OnebitModel` (a
+ * version 1 chain) or `GraphModel` (version 2). Format errors become RuntimeError "INVALID_MODEL"
  * (or "UNSUPPORTED_MODEL" for an unknown major version).
  */
-export function loadModel(source: Uint8Array | OnebitModel): LoadedModel {
+export function loadModel(source: Uint8Array | OnebitModel | GraphModel): LoadedModel {
   if (source instanceof Uint8Array) {
+    if (majorVersion(source) === 2) {
+      try {
+        return fromGraph(readGraphModel(source));
+      } catch (error) {
+        fromFormatError(error, "model bytes");
+      }
+    }
     let model: OnebitModel;
     try {
       model = readModel(source);
     } catch (error) {
       fromFormatError(error, "model bytes");
     }
-    let values: ValueInfo[];
     try {
-      values = inferValueInfos(model.graph, (name) => model.tensors.get(name));
+      const values = inferValueInfos(model.graph, (name) => model.tensors.get(name));
+      return fromChain(
+        model,
+        values,
+        modelCost(model.graph, values, (name) => model.tensors.get(name)),
+      );
     } catch (error) {
       fromFormatError(error, "model graph");
     }
-    return { model, values, cost: modelCost(model.graph, values, (name) => model.tensors.get(name)) };
   }
   // Other binary containers would otherwise be checked as an OnebitModel and fail on a missing field.
   const binary = source instanceof ArrayBuffer || ArrayBuffer.isView(source);
@@ -53,13 +99,16 @@ export function loadModel(source: Uint8Array | OnebitModel): LoadedModel {
     const got = source === null ? "null" : binary ? source.constructor.name : typeof source;
     throw new RuntimeError(
       "INVALID_ARGUMENT",
-      `a model is .onebit bytes (Uint8Array) or an OnebitModel object, got ${got}` +
+      `a model is .onebit bytes (Uint8Array), an OnebitModel or a GraphModel object, got ${got}` +
         (binary ? ": view the bytes as a Uint8Array (new Uint8Array(buffer))" : ""),
     );
   }
   try {
-    const checked = checkModel(source);
-    return { model: checked.model, values: checked.values, cost: checked.cost };
+    const graph = (source as { graph?: { inputs?: unknown } }).graph;
+    if (typeof graph === "object" && graph !== null && "inputs" in graph)
+      return fromGraph(source as GraphModel);
+    const checked = checkModel(source as OnebitModel);
+    return fromChain(checked.model, checked.values, checked.cost);
   } catch (error) {
     fromFormatError(error, "model");
   }

@@ -36,6 +36,7 @@ export interface InputBinding {
 /** Where the final value of the plan lies after a run. */
 export type OutputBinding =
   | { readonly kind: "float32"; readonly ptr: number; readonly elements: number }
+  | { readonly kind: "int32"; readonly ptr: number; readonly elements: number }
   | {
       readonly kind: "bits";
       readonly ptr: number;
@@ -253,7 +254,170 @@ export interface SoftmaxStep extends StepBase {
   readonly n: number;
 }
 
+/** Elementwise float op with per-channel parameters (`p` pointers to float32 [channels]); rows are samples. */
+export interface ChannelwiseStep extends StepBase {
+  readonly op: "channelwise";
+  readonly fn: "mul" | "batchNorm" | "relu" | "prelu" | "rprelu" | "clamp";
+  readonly src: number;
+  readonly dst: number;
+  readonly elements: number;
+  readonly channels: number;
+  readonly p: readonly number[];
+  /** batchNorm: ε; clamp: [lo, hi]. */
+  readonly epsilon: number;
+  readonly lo: number;
+  readonly hi: number;
+}
+
+/** dst = a + b over float32 samples of `elements`; rows are samples. */
+export interface AddStep extends StepBase {
+  readonly op: "add";
+  readonly a: number;
+  readonly b: number;
+  readonly dst: number;
+  readonly elements: number;
+}
+
+/** One input of a concat: float32 (`channels` per position) or packed bits (`layout`). */
+export interface ConcatSource {
+  readonly ptr: number;
+  readonly channels: number;
+  readonly layout?: BitsLayout;
+}
+
+/** Concatenation along channels of float32 or packed bits values; rows are samples. */
+export interface ConcatStep extends StepBase {
+  readonly op: "concat";
+  readonly kind: "float32" | "bits";
+  readonly sources: readonly ConcatSource[];
+  readonly positions: number;
+  readonly dst: number;
+  readonly channels: number;
+  /** bits only: the output's layout. */
+  readonly layout?: BitsLayout;
+}
+
+/** Float32 → packed bits: bit = flip ? x ≤ t : x ≥ t per channel (t = 0 without thresholds); rows are samples. */
+export interface SignStep extends StepBase {
+  readonly op: "sign";
+  readonly src: number;
+  readonly dst: number;
+  readonly channels: number;
+  /** 0: thresholds 0 / no flips. */
+  readonly thresholds: number;
+  readonly flip: number;
+  readonly layout: BitsLayout;
+}
+
+/** Float32 average pooling over the window's positions inside the image; rows are output pixels. */
+export interface AvgPoolStep extends StepBase {
+  readonly op: "avgPool";
+  readonly input: number;
+  readonly height: number;
+  readonly width: number;
+  readonly channels: number;
+  readonly poolH: number;
+  readonly poolW: number;
+  readonly strideH: number;
+  readonly strideW: number;
+  readonly padTop: number;
+  readonly padLeft: number;
+  readonly outH: number;
+  readonly outW: number;
+  readonly out: number;
+}
+
+/** Explicit spatial padding of float32 or packed-bits images; rows are samples. */
+export interface PadStep extends StepBase {
+  readonly op: "pad";
+  readonly kind: "float32" | "bits";
+  readonly src: number;
+  readonly dst: number;
+  readonly height: number;
+  readonly width: number;
+  /** Float channels, or words per pixel for bits. */
+  readonly depth: number;
+  readonly top: number;
+  readonly bottom: number;
+  readonly left: number;
+  readonly right: number;
+  /** Float value, or for bits the fill word of one pixel's words (per word). */
+  readonly value: number;
+  /** bits: the fill of each of a pixel's `depth` words (padding bits stay 0). */
+  readonly fillWords?: readonly number[];
+}
+
+/**
+ * Binary convolution with dilation, groups or zero padding (what the bitops kernels do not take):
+ * a per-bit loop over packed input and weight rows, then the binary output. Rows are output pixels.
+ */
+export interface BconvGenericStep extends StepBase {
+  readonly op: "bconvGeneric";
+  readonly input: number;
+  readonly height: number;
+  readonly width: number;
+  readonly channels: number;
+  readonly inWpp: number;
+  readonly kernelH: number;
+  readonly kernelW: number;
+  readonly strideH: number;
+  readonly strideW: number;
+  readonly dilationH: number;
+  readonly dilationW: number;
+  readonly groups: number;
+  readonly padTop: number;
+  readonly padLeft: number;
+  readonly outH: number;
+  readonly outW: number;
+  readonly n: number;
+  /** 1: padded positions are +1 bits; 0: left out of the dot. */
+  readonly padOne: number;
+  /** Weight rows (o·kh + i)·kw + j of `wWords` words holding C/groups bits. */
+  readonly w: number;
+  readonly wWords: number;
+  readonly mode: "dot" | "threshold" | "scaleBias";
+  readonly out: number;
+  /** threshold: words per output pixel; dot/scaleBias: n. */
+  readonly outRowWords: number;
+  readonly p0: number;
+  readonly p1: number;
+}
+
+/** Float32 convolution with dilation and groups (incl. depthwise); rows are output pixels. */
+export interface Conv2dGenericStep extends StepBase {
+  readonly op: "conv2dGeneric";
+  readonly x: number;
+  readonly height: number;
+  readonly width: number;
+  readonly channels: number;
+  readonly n: number;
+  readonly kernelH: number;
+  readonly kernelW: number;
+  readonly strideH: number;
+  readonly strideW: number;
+  readonly dilationH: number;
+  readonly dilationW: number;
+  readonly groups: number;
+  readonly padTop: number;
+  readonly padLeft: number;
+  readonly outH: number;
+  readonly outW: number;
+  readonly padValue: number;
+  readonly w: number;
+  /** 0 = no bias. */
+  readonly bias: number;
+  readonly out: number;
+}
+
 export type Step =
+  | ChannelwiseStep
+  | AddStep
+  | ConcatStep
+  | SignStep
+  | AvgPoolStep
+  | PadStep
+  | BconvGenericStep
+  | Conv2dGenericStep
   | GemmStep
   | ConvStep
   | Im2colConvStep

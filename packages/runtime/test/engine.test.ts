@@ -37,7 +37,10 @@ describe.each(Object.entries(RECIPES))("%s", (_name, recipe) => {
             const got = Array.from(named[name]!.data);
             const want = Array.from(ref[name]!.data);
             if (named[name]!.type === "int32") expect(got).toEqual(want);
-            else got.forEach((p, i) => expect(p).toBeCloseTo(want[i]!, 6));
+            else
+              got.forEach((p, i) => {
+                expect(p).toBeCloseTo(want[i]!, 6);
+              });
           }
         }
       }

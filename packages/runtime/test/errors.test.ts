@@ -108,7 +108,7 @@ describe("model checks", () => {
       [new Int8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), "Int8Array"],
     ] as const) {
       expect(() => Engine.createSync(source as never)).toThrow(
-        `a model is .onebit bytes (Uint8Array) or an OnebitModel object, got ${name}: view the bytes as a Uint8Array (new Uint8Array(buffer))`,
+        `a model is .onebit bytes (Uint8Array), an OnebitModel or a GraphModel object, got ${name}: view the bytes as a Uint8Array (new Uint8Array(buffer))`,
       );
       expect(code(() => Engine.createSync(source as never))).toBe("INVALID_ARGUMENT");
     }

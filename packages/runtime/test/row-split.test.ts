@@ -13,7 +13,7 @@ import { ModelBuilder, RECIPES, Rng } from "./random-models.js";
 
 function outputWords(ex: StepExecutor, batch: number): Uint32Array {
   const o = ex.plan.output;
-  const words = o.kind === "float32" ? batch * o.elements : batch * o.layout.sampleWords;
+  const words = o.kind === "bits" ? batch * o.layout.sampleWords : batch * o.elements;
   return Uint32Array.from(ex.views.u32.subarray(o.ptr >>> 2, (o.ptr >>> 2) + words));
 }
 
@@ -21,11 +21,12 @@ describe.each(Object.entries(RECIPES))("%s", (_name, recipe) => {
   it.each([2, 3, 5])("rows or columns split over %i threads give identical results", (threads) => {
     for (let seed = 1; seed <= 3; seed++) {
       const rng = new Rng(seed * 31 + threads);
-      const { model, values } = loadModel(recipe(rng));
+      const model = recipe(rng);
+      const { graph, graphValues } = loadModel(model);
       const batch = rng.pick([1, 2, 5]);
       const inputs = ModelBuilder.inputs(model, rng, batch);
       const make = () => {
-        const compiled = compilePlan(model, values, { threadSlots: threads, capacity: 5 });
+        const compiled = compilePlan(graph, graphValues, { threadSlots: threads, capacity: 5 });
         const memory = createPlanMemory(compiled.plan, false);
         compiled.fill(memory);
         const ex = new StepExecutor(compiled.plan, createKernels({ backend: "wasm-simd", memory }));
@@ -69,10 +70,10 @@ describe("column-split GEMMs", () => {
           .binaryDense(rng.int(32 * threads, 300), "bits")
           .binaryDense(rng.int(32 * threads, 130), "scaleBias")
           .build();
-        const { model: m, values } = loadModel(model);
-        const inputs = ModelBuilder.inputs(m, rng, batch);
+        const { graph, graphValues } = loadModel(model);
+        const inputs = ModelBuilder.inputs(model, rng, batch);
         const make = () => {
-          const compiled = compilePlan(m, values, { threadSlots: threads, capacity: 8 });
+          const compiled = compilePlan(graph, graphValues, { threadSlots: threads, capacity: 8 });
           const memory = createPlanMemory(compiled.plan, false);
           compiled.fill(memory);
           const ex = new StepExecutor(compiled.plan, createKernels({ backend: "wasm-i64", memory }));
@@ -83,7 +84,7 @@ describe("column-split GEMMs", () => {
         whole.runAll(batch);
         const split = make();
         // Leave other results in every buffer first: a slice that forgot to clear its words shows.
-        stageInput(split.views, split.plan.input, ModelBuilder.inputs(m, rng, batch), 0, batch);
+        stageInput(split.views, split.plan.input, ModelBuilder.inputs(model, rng, batch), 0, batch);
         split.runAll(batch);
         stageInput(split.views, split.plan.input, inputs, 0, batch);
         let byColumns = 0;
@@ -113,10 +114,10 @@ describe("column-split float layers", () => {
           .binaryDense(rng.int(20, 60), "bits")
           .denseFloat(rng.int(32 * threads, 150), "float32")
           .build();
-        const { model: m, values } = loadModel(model);
-        const inputs = ModelBuilder.inputs(m, rng, batch);
+        const { graph, graphValues } = loadModel(model);
+        const inputs = ModelBuilder.inputs(model, rng, batch);
         const make = () => {
-          const compiled = compilePlan(m, values, { threadSlots: threads, capacity: 8 });
+          const compiled = compilePlan(graph, graphValues, { threadSlots: threads, capacity: 8 });
           const memory = createPlanMemory(compiled.plan, false);
           compiled.fill(memory);
           const ex = new StepExecutor(compiled.plan, createKernels({ backend: "wasm-i64", memory }));
@@ -127,7 +128,7 @@ describe("column-split float layers", () => {
         whole.runAll(batch);
         const split = make();
         // Leave other results in every buffer first: a slice that forgot to clear its words shows.
-        stageInput(split.views, split.plan.input, ModelBuilder.inputs(m, rng, batch), 0, batch);
+        stageInput(split.views, split.plan.input, ModelBuilder.inputs(model, rng, batch), 0, batch);
         split.runAll(batch);
         stageInput(split.views, split.plan.input, inputs, 0, batch);
         let byColumns = 0;

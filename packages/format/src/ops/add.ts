@@ -1,5 +1,5 @@
 import { fail } from "../json-check.js";
-import { type NodeBase, type OpDef, elementsOf, fmt, requireKind, value } from "./op.js";
+import { type NodeBase, type OpDef, type OpReference, elementsOf, fmt, requireKind, value } from "./op.js";
 
 /** y = a + b, two float32 values of one shape (residual shortcuts). */
 export interface AddNode extends NodeBase {
@@ -22,10 +22,11 @@ export const add: OpDef<AddNode> = {
     return value("float32", [...shape], path);
   },
   tensors: () => [],
-  reference(_node, [a, b]) {
-    const data = new Float32Array(a!.data.length);
-    for (let i = 0; i < data.length; i++) data[i] = Math.fround(a!.data[i]! + b!.data[i]!);
-    return { kind: "float32", shape: a!.shape, data };
-  },
   cost: (_node, [a]) => ({ comparisons: elementsOf(a!.shape) }),
+};
+
+export const addReference: OpReference<AddNode> = (_node, [a, b]) => {
+  const data = new Float32Array(a!.data.length);
+  for (let i = 0; i < data.length; i++) data[i] = Math.fround(a!.data[i]! + b!.data[i]!);
+  return { kind: "float32", shape: a!.shape, data };
 };

@@ -1,5 +1,14 @@
 import type { Padding, Pair } from "../graph.js";
-import { type NodeBase, type OpDef, pair, padding, requireKind, value, windowFits } from "./op.js";
+import {
+  type NodeBase,
+  type OpDef,
+  type OpReference,
+  pair,
+  padding,
+  requireKind,
+  value,
+  windowFits,
+} from "./op.js";
 import { poolWindows, windowReads } from "./window-ref.js";
 
 /** Average pooling over the window's positions inside the image (Bi-Real/ReActNet shortcuts). */
@@ -26,22 +35,6 @@ export const avgPool2d: OpDef<AvgPool2dNode> = {
     return value("float32", [rows.out, cols.out, c], path);
   },
   tensors: () => [],
-  reference(node, [x]) {
-    const [h, w, c] = x!.shape as [number, number, number];
-    const { data, outH, outW } = poolWindows(
-      h,
-      w,
-      c,
-      node.kernel,
-      node.stride,
-      node.padding,
-      x!.data,
-      0,
-      (a, v) => a + v,
-      (a, n) => a / n,
-    );
-    return { kind: "float32", shape: [outH, outW, c], data: Float32Array.from(data) };
-  },
   cost: (node, [input]) => {
     const [h, w, c] = input!.shape as [number, number, number];
     return {
@@ -51,4 +44,21 @@ export const avgPool2d: OpDef<AvgPool2dNode> = {
         c,
     };
   },
+};
+
+export const avgPool2dReference: OpReference<AvgPool2dNode> = (node, [x]) => {
+  const [h, w, c] = x!.shape as [number, number, number];
+  const { data, outH, outW } = poolWindows(
+    h,
+    w,
+    c,
+    node.kernel,
+    node.stride,
+    node.padding,
+    x!.data,
+    0,
+    (a, v) => a + v,
+    (a, n) => a / n,
+  );
+  return { kind: "float32", shape: [outH, outW, c], data: Float32Array.from(data) };
 };

@@ -12,7 +12,7 @@ export interface BatchNormNode extends NodeBase {
   readonly epsilon: number;
 }
 
-export const batchNorm = channelwiseOp<BatchNormNode>(
+const op = channelwiseOp<BatchNormNode>(
   "batchNorm",
   ["mean", "variance", "gamma", "beta"],
   (x, [m, v, g, b], node) => ((x - m!) / Math.sqrt(v! + node.epsilon)) * g! + b!,
@@ -22,3 +22,6 @@ export const batchNorm = channelwiseOp<BatchNormNode>(
     return { epsilon };
   },
 );
+
+export const batchNorm = op.def;
+export const batchNormReference = op.reference;

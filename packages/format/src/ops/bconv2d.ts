@@ -10,6 +10,7 @@ import {
 import {
   type NodeBase,
   type OpDef,
+  type OpReference,
   bitOf,
   elementsOf,
   optionalInteger,
@@ -69,30 +70,31 @@ export const bconv2d: OpDef<BConv2dNode> = {
     return value(kind, [rows.out, cols.out, units], path);
   },
   tensors: (node) => [node.weights, ...binaryOutputTensors(node.output)],
-  reference(node, [x], tensors) {
-    const [h, w, c] = x!.shape as [number, number, number];
-    const t = tensors.get(node.weights)!;
-    const units = t.shape[0]!;
-    const { data, outH, outW } = convolve(
-      {
-        h,
-        w,
-        c,
-        outChannels: units,
-        kernel: node.kernel,
-        stride: node.stride,
-        dilation: node.dilation,
-        groups: node.groups,
-        padding: node.padding,
-      },
-      x!.data,
-      (o, i, j, ci) => bitOf(t, (o * node.kernel[0] + i) * node.kernel[1] + j, ci),
-      node.padValue === 1 ? 1 : null,
-    );
-    return applyBinaryOutput(node.output, data, units, [outH, outW, units], tensors);
-  },
   cost: (node, [input], out) => ({
     binaryMacs: elementsOf(out.shape) * node.kernel[0] * node.kernel[1] * (input!.shape[2]! / node.groups),
     comparisons: node.output.kind === "int32" ? 0 : elementsOf(out.shape),
   }),
+};
+
+export const bconv2dReference: OpReference<BConv2dNode> = (node, [x], tensors) => {
+  const [h, w, c] = x!.shape as [number, number, number];
+  const t = tensors.get(node.weights)!;
+  const units = t.shape[0]!;
+  const { data, outH, outW } = convolve(
+    {
+      h,
+      w,
+      c,
+      outChannels: units,
+      kernel: node.kernel,
+      stride: node.stride,
+      dilation: node.dilation,
+      groups: node.groups,
+      padding: node.padding,
+    },
+    x!.data,
+    (o, i, j, ci) => bitOf(t, (o * node.kernel[0] + i) * node.kernel[1] + j, ci),
+    node.padValue === 1 ? 1 : null,
+  );
+  return applyBinaryOutput(node.output, data, units, [outH, outW, units], tensors);
 };

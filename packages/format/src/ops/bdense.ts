@@ -5,7 +5,7 @@ import {
   inferBinaryOutput,
   parseBinaryOutput,
 } from "./binary-output.js";
-import { type NodeBase, type OpDef, bitOf, ref, requireKind, value } from "./op.js";
+import { type NodeBase, type OpDef, type OpReference, bitOf, ref, requireKind, value } from "./op.js";
 
 /** Binary fully connected layer: z[o] = Σ x[k]·w[o][k] over ±1 (SPEC.md C.3). */
 export interface BDenseNode extends NodeBase {
@@ -26,19 +26,20 @@ export const bdense: OpDef<BDenseNode> = {
     return value(inferBinaryOutput(node.output, units, k, tensor, path), [units], path);
   },
   tensors: (node) => [node.weights, ...binaryOutputTensors(node.output)],
-  reference(node, [x], tensors) {
-    const t = tensors.get(node.weights)!;
-    const [units, k] = t.shape as [number, number];
-    const z = new Float64Array(units);
-    for (let o = 0; o < units; o++) {
-      let s = 0;
-      for (let i = 0; i < k; i++) s += x!.data[i]! * bitOf(t, o, i);
-      z[o] = s;
-    }
-    return applyBinaryOutput(node.output, z, units, [units], tensors);
-  },
   cost: (node, [input], out) => ({
     binaryMacs: input!.shape[0]! * out.shape[0]!,
     comparisons: node.output.kind === "int32" ? 0 : out.shape[0]!,
   }),
+};
+
+export const bdenseReference: OpReference<BDenseNode> = (node, [x], tensors) => {
+  const t = tensors.get(node.weights)!;
+  const [units, k] = t.shape as [number, number];
+  const z = new Float64Array(units);
+  for (let o = 0; o < units; o++) {
+    let s = 0;
+    for (let i = 0; i < k; i++) s += x!.data[i]! * bitOf(t, o, i);
+    z[o] = s;
+  }
+  return applyBinaryOutput(node.output, z, units, [units], tensors);
 };

@@ -9,6 +9,7 @@ import {
 import {
   type NodeBase,
   type OpDef,
+  type OpReference,
   bitOf,
   elementsOf,
   optionalInteger,
@@ -64,30 +65,31 @@ export const bitPlaneConv2d: OpDef<BitPlaneConv2dNode> = {
     return value(kind, [rows.out, cols.out, units], path);
   },
   tensors: (node) => [node.weights, ...binaryOutputTensors(node.output)],
-  reference(node, [x], tensors) {
-    const [h, w, c] = x!.shape as [number, number, number];
-    const t = tensors.get(node.weights)!;
-    const units = t.shape[0]!;
-    const { data, outH, outW } = convolve(
-      {
-        h,
-        w,
-        c,
-        outChannels: units,
-        kernel: node.kernel,
-        stride: node.stride,
-        dilation: ONE,
-        groups: 1,
-        padding: node.padding,
-      },
-      x!.data,
-      (o, i, j, ci) => bitOf(t, (o * node.kernel[0] + i) * node.kernel[1] + j, ci),
-      node.padValue,
-    );
-    return applyBinaryOutput(node.output, data, units, [outH, outW, units], tensors);
-  },
   cost: (node, [input], out) => ({
     int8Macs: elementsOf(out.shape) * node.kernel[0] * node.kernel[1] * input!.shape[2]!,
     comparisons: node.output.kind === "int32" ? 0 : elementsOf(out.shape),
   }),
+};
+
+export const bitPlaneConv2dReference: OpReference<BitPlaneConv2dNode> = (node, [x], tensors) => {
+  const [h, w, c] = x!.shape as [number, number, number];
+  const t = tensors.get(node.weights)!;
+  const units = t.shape[0]!;
+  const { data, outH, outW } = convolve(
+    {
+      h,
+      w,
+      c,
+      outChannels: units,
+      kernel: node.kernel,
+      stride: node.stride,
+      dilation: ONE,
+      groups: 1,
+      padding: node.padding,
+    },
+    x!.data,
+    (o, i, j, ci) => bitOf(t, (o * node.kernel[0] + i) * node.kernel[1] + j, ci),
+    node.padValue,
+  );
+  return applyBinaryOutput(node.output, data, units, [outH, outW, units], tensors);
 };

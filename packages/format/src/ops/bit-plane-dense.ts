@@ -5,7 +5,7 @@ import {
   inferBinaryOutput,
   parseBinaryOutput,
 } from "./binary-output.js";
-import { type NodeBase, type OpDef, bitOf, ref, requireKind, value } from "./op.js";
+import { type NodeBase, type OpDef, type OpReference, bitOf, ref, requireKind, value } from "./op.js";
 
 /** Exact 8-bit-input dense layer: z[o] = Σ x[k]·w[o][k], raw bytes x, ±1 weights (SPEC.md C.3). */
 export interface BitPlaneDenseNode extends NodeBase {
@@ -26,19 +26,20 @@ export const bitPlaneDense: OpDef<BitPlaneDenseNode> = {
     return value(inferBinaryOutput(node.output, units, 255 * k, tensor, path), [units], path);
   },
   tensors: (node) => [node.weights, ...binaryOutputTensors(node.output)],
-  reference(node, [x], tensors) {
-    const t = tensors.get(node.weights)!;
-    const [units, k] = t.shape as [number, number];
-    const z = new Float64Array(units);
-    for (let o = 0; o < units; o++) {
-      let s = 0;
-      for (let i = 0; i < k; i++) s += x!.data[i]! * bitOf(t, o, i);
-      z[o] = s;
-    }
-    return applyBinaryOutput(node.output, z, units, [units], tensors);
-  },
   cost: (node, [input], out) => ({
     int8Macs: input!.shape[0]! * out.shape[0]!,
     comparisons: node.output.kind === "int32" ? 0 : out.shape[0]!,
   }),
+};
+
+export const bitPlaneDenseReference: OpReference<BitPlaneDenseNode> = (node, [x], tensors) => {
+  const t = tensors.get(node.weights)!;
+  const [units, k] = t.shape as [number, number];
+  const z = new Float64Array(units);
+  for (let o = 0; o < units; o++) {
+    let s = 0;
+    for (let i = 0; i < k; i++) s += x!.data[i]! * bitOf(t, o, i);
+    z[o] = s;
+  }
+  return applyBinaryOutput(node.output, z, units, [units], tensors);
 };

@@ -4,6 +4,7 @@ import type { Tensor } from "../tensor.js";
 import {
   type NodeBase,
   type OpDef,
+  type OpReference,
   type RefValue,
   type RequireTensor,
   asFloats,
@@ -128,6 +129,8 @@ export const conv2d: OpDef<Conv2dNode> = {
   parse: (o, path) => parseFloatConv(o, path, true) as Omit<Conv2dNode, keyof NodeBase>,
   infer: (node, [input], tensor, path) => inferFloatConv(node, input!, tensor, path),
   tensors: (node) => (node.bias === undefined ? [node.weights] : [node.weights, node.bias]),
-  reference: (node, [x], tensors) => referenceFloatConv(node, x!, tensors),
   cost: (node, [input], out) => floatConvCost(node, input!, out),
 };
+
+export const conv2dReference: OpReference<Conv2dNode> = (node, [x], tensors) =>
+  referenceFloatConv(node, x!, tensors);

@@ -1,6 +1,7 @@
 import {
   type NodeBase,
   type OpDef,
+  type OpReference,
   asFloats,
   defined,
   floatData,
@@ -30,19 +31,20 @@ export const dense: OpDef<DenseNode> = {
     return value("float32", [units], path);
   },
   tensors: (node) => (node.bias === undefined ? [node.weights] : [node.weights, node.bias]),
-  reference(node, [x], tensors) {
-    const w = floatData(tensors, node.weights);
-    const bias = node.bias === undefined ? undefined : floatData(tensors, node.bias);
-    const xs = asFloats(x!);
-    const k = xs.length;
-    const units = w.length / k;
-    const out = new Float32Array(units);
-    for (let o = 0; o < units; o++) {
-      let s = bias ? bias[o]! : 0;
-      for (let i = 0; i < k; i++) s += w[o * k + i]! * xs[i]!;
-      out[o] = Math.fround(s);
-    }
-    return { kind: "float32", shape: [units], data: out };
-  },
   cost: (_node, [input], out) => ({ floatMacs: input!.shape[0]! * out.shape[0]! }),
+};
+
+export const denseReference: OpReference<DenseNode> = (node, [x], tensors) => {
+  const w = floatData(tensors, node.weights);
+  const bias = node.bias === undefined ? undefined : floatData(tensors, node.bias);
+  const xs = asFloats(x!);
+  const k = xs.length;
+  const units = w.length / k;
+  const out = new Float32Array(units);
+  for (let o = 0; o < units; o++) {
+    let s = bias ? bias[o]! : 0;
+    for (let i = 0; i < k; i++) s += w[o * k + i]! * xs[i]!;
+    out[o] = Math.fround(s);
+  }
+  return { kind: "float32", shape: [units], data: out };
 };

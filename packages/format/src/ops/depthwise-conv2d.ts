@@ -1,7 +1,7 @@
 import type { Padding, Pair } from "../graph.js";
 import { fail } from "../json-check.js";
 import { floatConvCost, inferFloatConv, parseFloatConv, referenceFloatConv } from "./conv2d.js";
-import type { NodeBase, OpDef, ValueInfoV2 } from "./op.js";
+import type { NodeBase, OpDef, OpReference, ValueInfoV2 } from "./op.js";
 
 /**
  * Depthwise float convolution (SPEC.md C.3): `conv2d` with one group per input channel; weights
@@ -32,6 +32,8 @@ export const depthwiseConv2d: OpDef<DepthwiseConv2dNode> = {
     return inferFloatConv(grouped(node, input!), input!, tensor, path);
   },
   tensors: (node) => (node.bias === undefined ? [node.weights] : [node.weights, node.bias]),
-  reference: (node, [x], tensors) => referenceFloatConv(grouped(node, x!), x!, tensors),
   cost: (node, [input], out) => floatConvCost(grouped(node, input!), input!, out),
 };
+
+export const depthwiseConv2dReference: OpReference<DepthwiseConv2dNode> = (node, [x], tensors) =>
+  referenceFloatConv(grouped(node, x!), x!, tensors);

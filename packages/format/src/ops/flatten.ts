@@ -1,4 +1,4 @@
-import { type NodeBase, type OpDef, elementsOf, requireKind, value } from "./op.js";
+import { type NodeBase, type OpDef, type OpReference, elementsOf, requireKind, value } from "./op.js";
 
 /** Row-major (NHWC) flattening to rank 1; the kind is unchanged. */
 export interface FlattenNodeV2 extends NodeBase {
@@ -16,6 +16,10 @@ export const flatten: OpDef<FlattenNodeV2> = {
       path,
     ),
   tensors: () => [],
-  reference: (_node, [x]) => ({ ...x!, shape: [x!.data.length] }),
   cost: () => ({}),
 };
+
+export const flattenReference: OpReference<FlattenNodeV2> = (_node, [x]) => ({
+  ...x!,
+  shape: [x!.data.length],
+});

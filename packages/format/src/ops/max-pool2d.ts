@@ -3,6 +3,7 @@ import { fail } from "../json-check.js";
 import {
   type NodeBase,
   type OpDef,
+  type OpReference,
   bitOf,
   defined,
   optionalRef,
@@ -50,26 +51,6 @@ export const maxPool2d: OpDef<MaxPool2dNodeV2> = {
     return value(input!.kind, [rows.out, cols.out, c], path);
   },
   tensors: (node) => (node.minMask === undefined ? [] : [node.minMask]),
-  reference(node, [x], tensors) {
-    const [h, w, c] = x!.shape as [number, number, number];
-    const mask = node.minMask === undefined ? undefined : tensors.get(node.minMask)!;
-    // min over ±1 = −max over the negated values: flip the masked channels before and after.
-    const flipOf = (i: number) => (mask && bitOf(mask, 0, i % c) === 1 ? -1 : 1);
-    const src = mask ? Float32Array.from(x!.data, (v, i) => v * flipOf(i)) : x!.data;
-    const { data, outH, outW } = poolWindows(
-      h,
-      w,
-      c,
-      node.kernel,
-      node.stride,
-      node.padding,
-      src,
-      Number.NEGATIVE_INFINITY,
-      Math.max,
-      (a) => a,
-    );
-    return { kind: x!.kind, shape: [outH, outW, c], data: Float32Array.from(data, (v, i) => v * flipOf(i)) };
-  },
   cost: (node, [input]) => {
     const [h, w, c] = input!.shape as [number, number, number];
     return {
@@ -79,4 +60,25 @@ export const maxPool2d: OpDef<MaxPool2dNodeV2> = {
         c,
     };
   },
+};
+
+export const maxPool2dReference: OpReference<MaxPool2dNodeV2> = (node, [x], tensors) => {
+  const [h, w, c] = x!.shape as [number, number, number];
+  const mask = node.minMask === undefined ? undefined : tensors.get(node.minMask)!;
+  // min over ±1 = −max over the negated values: flip the masked channels before and after.
+  const flipOf = (i: number) => (mask && bitOf(mask, 0, i % c) === 1 ? -1 : 1);
+  const src = mask ? Float32Array.from(x!.data, (v, i) => v * flipOf(i)) : x!.data;
+  const { data, outH, outW } = poolWindows(
+    h,
+    w,
+    c,
+    node.kernel,
+    node.stride,
+    node.padding,
+    src,
+    Number.NEGATIVE_INFINITY,
+    Math.max,
+    (a) => a,
+  );
+  return { kind: x!.kind, shape: [outH, outW, c], data: Float32Array.from(data, (v, i) => v * flipOf(i)) };
 };

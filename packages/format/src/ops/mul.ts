@@ -7,4 +7,7 @@ export interface MulNode extends NodeBase {
   readonly scale: string;
 }
 
-export const mul = channelwiseOp<MulNode>("mul", ["scale"], (x, [s]) => x * s!);
+const op = channelwiseOp<MulNode>("mul", ["scale"], (x, [s]) => x * s!);
+
+export const mul = op.def;
+export const mulReference = op.reference;

@@ -72,10 +72,18 @@ export interface OpDef<N extends NodeBase = NodeBase> {
   infer(node: N, inputs: readonly ValueInfoV2[], tensor: RequireTensor, path: string): ValueInfoV2;
   /** Names of the tensors it refers to. */
   tensors(node: N): string[];
-  /** The reference implementation over one sample. */
-  reference(node: N, inputs: readonly RefValue[], tensors: ReadonlyMap<string, Tensor>): RefValue;
   cost(node: N, inputs: readonly ValueInfoV2[], output: ValueInfoV2): OpWork;
 }
+
+/**
+ * An op's reference implementation over one sample (the executable spec). Kept apart from `OpDef`
+ * (in the same module) so that a runtime that checks graphs does not ship the interpreter.
+ */
+export type OpReference<N extends NodeBase = NodeBase> = (
+  node: N,
+  inputs: readonly RefValue[],
+  tensors: ReadonlyMap<string, Tensor>,
+) => RefValue;
 
 export const elementsOf = (shape: readonly number[]) => shape.reduce((p, d) => p * d, 1);
 export const fmt = (shape: readonly number[]) => `[${shape.join(", ")}]`;

@@ -1,5 +1,13 @@
 import { asArray, asInteger, fail, own } from "../json-check.js";
-import { type NodeBase, type OpDef, defined, optionalNumber, requireKind, value } from "./op.js";
+import {
+  type NodeBase,
+  type OpDef,
+  type OpReference,
+  defined,
+  optionalNumber,
+  requireKind,
+  value,
+} from "./op.js";
 
 /** Explicit spatial padding: [H, W, C] → [H + top + bottom, W + left + right, C] filled with `value`. */
 export interface PadNode extends NodeBase {
@@ -34,16 +42,17 @@ export const pad: OpDef<PadNode> = {
     return value(input!.kind, [h + t + b, w + l + r, c], path);
   },
   tensors: () => [],
-  reference(node, [x]) {
-    const [h, w, c] = x!.shape as [number, number, number];
-    const [t, b, l, r] = node.pads;
-    const fill = node.value ?? (x!.kind === "bits" ? 1 : 0);
-    const H = h + t + b;
-    const W = w + l + r;
-    const data = new Float32Array(H * W * c).fill(fill);
-    for (let y = 0; y < h; y++)
-      data.set(x!.data.subarray(y * w * c, (y + 1) * w * c) as Float32Array, ((y + t) * W + l) * c);
-    return { kind: x!.kind, shape: [H, W, c], data };
-  },
   cost: (_node, _inputs, out) => ({ comparisons: out.shape.reduce((p, d) => p * d, 1) }),
+};
+
+export const padReference: OpReference<PadNode> = (node, [x]) => {
+  const [h, w, c] = x!.shape as [number, number, number];
+  const [t, b, l, r] = node.pads;
+  const fill = node.value ?? (x!.kind === "bits" ? 1 : 0);
+  const H = h + t + b;
+  const W = w + l + r;
+  const data = new Float32Array(H * W * c).fill(fill);
+  for (let y = 0; y < h; y++)
+    data.set(x!.data.subarray(y * w * c, (y + 1) * w * c) as Float32Array, ((y + t) * W + l) * c);
+  return { kind: x!.kind, shape: [H, W, c], data };
 };

@@ -7,4 +7,7 @@ export interface PReluNode extends NodeBase {
   readonly alpha: string;
 }
 
-export const prelu = channelwiseOp<PReluNode>("prelu", ["alpha"], (x, [a]) => (x >= 0 ? x : a! * x));
+const op = channelwiseOp<PReluNode>("prelu", ["alpha"], (x, [a]) => (x >= 0 ? x : a! * x));
+
+export const prelu = op.def;
+export const preluReference = op.reference;

@@ -6,4 +6,7 @@ export interface ReluNode extends NodeBase {
   readonly op: "relu";
 }
 
-export const relu = channelwiseOp<ReluNode>("relu", [], (x) => Math.max(x, 0));
+const op = channelwiseOp<ReluNode>("relu", [], (x) => Math.max(x, 0));
+
+export const relu = op.def;
+export const reluReference = op.reference;

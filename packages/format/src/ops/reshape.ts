@@ -1,6 +1,6 @@
 import { asArray, asInteger, fail, own } from "../json-check.js";
 import { LIMITS } from "../limits.js";
-import { type NodeBase, type OpDef, elementsOf, fmt, requireKind, value } from "./op.js";
+import { type NodeBase, type OpDef, type OpReference, elementsOf, fmt, requireKind, value } from "./op.js";
 
 /** Row-major reshape to rank 1 or 3 with the same element count; elements unchanged. */
 export interface ReshapeNode extends NodeBase {
@@ -32,6 +32,7 @@ export const reshape: OpDef<ReshapeNode> = {
     return value(input!.kind, [...node.shape], path);
   },
   tensors: () => [],
-  reference: (node, [x]) => ({ ...x!, shape: node.shape }),
   cost: () => ({}),
 };
+
+export const reshapeReference: OpReference<ReshapeNode> = (node, [x]) => ({ ...x!, shape: node.shape });

@@ -9,11 +9,10 @@ export interface RPReluNode extends NodeBase {
   readonly shiftOut: string;
 }
 
-export const rprelu = channelwiseOp<RPReluNode>(
-  "rprelu",
-  ["shiftIn", "alpha", "shiftOut"],
-  (x, [g, a, z]) => {
-    const t = Math.fround(x - g!);
-    return Math.fround(t >= 0 ? t : Math.fround(a! * t)) + z!;
-  },
-);
+const op = channelwiseOp<RPReluNode>("rprelu", ["shiftIn", "alpha", "shiftOut"], (x, [g, a, z]) => {
+  const t = Math.fround(x - g!);
+  return Math.fround(t >= 0 ? t : Math.fround(a! * t)) + z!;
+});
+
+export const rprelu = op.def;
+export const rpreluReference = op.reference;

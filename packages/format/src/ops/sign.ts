@@ -1,6 +1,7 @@
 import {
   type NodeBase,
   type OpDef,
+  type OpReference,
   channels,
   defined,
   elementsOf,
@@ -33,17 +34,18 @@ export const sign: OpDef<SignNode> = {
     return value("bits", [...shape], path);
   },
   tensors: (node) => [node.thresholds, node.flip].filter((t): t is string => t !== undefined),
-  reference(node, [x], tensors) {
-    const t = node.thresholds === undefined ? undefined : floatData(tensors, node.thresholds);
-    const flip = node.flip === undefined ? undefined : (tensors.get(node.flip)!.data as Uint8Array);
-    const c = channels(x!.shape);
-    const data = new Float32Array(x!.data.length);
-    for (let i = 0; i < data.length; i++) {
-      const th = t ? t[i % c]! : 0;
-      const v = x!.data[i]!;
-      data[i] = (flip?.[i % c] ? v <= th : v >= th) ? 1 : -1;
-    }
-    return { kind: "bits", shape: x!.shape, data };
-  },
   cost: (_node, [input]) => ({ comparisons: elementsOf(input!.shape) }),
+};
+
+export const signReference: OpReference<SignNode> = (node, [x], tensors) => {
+  const t = node.thresholds === undefined ? undefined : floatData(tensors, node.thresholds);
+  const flip = node.flip === undefined ? undefined : (tensors.get(node.flip)!.data as Uint8Array);
+  const c = channels(x!.shape);
+  const data = new Float32Array(x!.data.length);
+  for (let i = 0; i < data.length; i++) {
+    const th = t ? t[i % c]! : 0;
+    const v = x!.data[i]!;
+    data[i] = (flip?.[i % c] ? v <= th : v >= th) ? 1 : -1;
+  }
+  return { kind: "bits", shape: x!.shape, data };
 };

@@ -1,0 +1,229 @@
+import type { MemoryViews } from "./memory-views.js";
+import type {
+  AddStep,
+  AvgPoolStep,
+  BconvGenericStep,
+  ChannelwiseStep,
+  ConcatStep,
+  Conv2dGenericStep,
+  PadStep,
+  SignStep,
+} from "./plan.js";
+
+// Steps of graph ops in plain TypeScript (SPEC.md C.3). Float results follow the reference
+// implementations of @onebit/format operation for operation (float64 where they use it, one
+// rounding to float32), so they agree with it bit for bit.
+
+type Channelwise = (x: number, v: MemoryViews, s: ChannelwiseStep, c: number) => number;
+
+const param = (v: MemoryViews, s: ChannelwiseStep, i: number, c: number) => v.f32[(s.p[i]! >>> 2) + c]!;
+
+const CHANNELWISE: { readonly [K in ChannelwiseStep["fn"]]: Channelwise } = {
+  mul: (x, v, s, c) => x * param(v, s, 0, c),
+  batchNorm: (x, v, s, c) =>
+    ((x - param(v, s, 0, c)) / Math.sqrt(param(v, s, 1, c) + s.epsilon)) * param(v, s, 2, c) +
+    param(v, s, 3, c),
+  relu: (x) => Math.max(x, 0),
+  prelu: (x, v, s, c) => (x >= 0 ? x : param(v, s, 0, c) * x),
+  rprelu: (x, v, s, c) => {
+    const t = Math.fround(x - param(v, s, 0, c));
+    return Math.fround(t >= 0 ? t : Math.fround(param(v, s, 1, c) * t)) + param(v, s, 2, c);
+  },
+  clamp: (x, _v, s) => Math.min(Math.max(x, s.lo), s.hi),
+};
+
+export function channelwiseRows(v: MemoryViews, s: ChannelwiseStep, rowStart: number, rowEnd: number): void {
+  const f = CHANNELWISE[s.fn];
+  const f32 = v.f32;
+  for (let i = rowStart * s.elements; i < rowEnd * s.elements; i++) {
+    f32[(s.dst >>> 2) + i] = f(f32[(s.src >>> 2) + i]!, v, s, i % s.channels);
+  }
+}
+
+export function addRows(v: MemoryViews, s: AddStep, rowStart: number, rowEnd: number): void {
+  const f32 = v.f32;
+  for (let i = rowStart * s.elements; i < rowEnd * s.elements; i++)
+    f32[(s.dst >>> 2) + i] = f32[(s.a >>> 2) + i]! + f32[(s.b >>> 2) + i]!;
+}
+
+export function concatRows(v: MemoryViews, s: ConcatStep, rowStart: number, rowEnd: number): void {
+  if (s.kind === "float32") {
+    const f32 = v.f32;
+    for (let m = rowStart; m < rowEnd; m++) {
+      for (let p = 0; p < s.positions; p++) {
+        let at = (s.dst >>> 2) + (m * s.positions + p) * s.channels;
+        for (const src of s.sources) {
+          const from = (src.ptr >>> 2) + (m * s.positions + p) * src.channels;
+          for (let c = 0; c < src.channels; c++) f32[at++] = f32[from + c]!;
+        }
+      }
+    }
+    return;
+  }
+  const u32 = v.u32;
+  const out = s.layout!;
+  for (let m = rowStart; m < rowEnd; m++) {
+    const base = (s.dst >>> 2) + m * out.sampleWords;
+    u32.fill(0, base, base + out.sampleWords);
+    for (let p = 0; p < s.positions; p++) {
+      let oc = 0;
+      for (const src of s.sources) {
+        const l = src.layout!;
+        const from = (src.ptr >>> 2) + m * l.sampleWords + p * l.wpp;
+        for (let c = 0; c < src.channels; c++, oc++) {
+          if ((u32[from + (c >>> 5)]! >>> (c & 31)) & 1)
+            u32[base + p * out.wpp + (oc >>> 5)]! |= 1 << (oc & 31);
+        }
+      }
+    }
+  }
+}
+
+export function signRows(v: MemoryViews, s: SignStep, rowStart: number, rowEnd: number): void {
+  const { f32, u32, u8 } = v;
+  const l = s.layout;
+  const c = s.channels;
+  for (let m = rowStart; m < rowEnd; m++) {
+    const base = (s.dst >>> 2) + m * l.sampleWords;
+    u32.fill(0, base, base + l.sampleWords);
+    for (let p = 0; p < l.pixels; p++) {
+      for (let ch = 0; ch < c; ch++) {
+        const x = f32[(s.src >>> 2) + (m * l.pixels + p) * c + ch]!;
+        const t = s.thresholds ? f32[(s.thresholds >>> 2) + ch]! : 0;
+        const bit = s.flip && u8[s.flip + ch] ? x <= t : x >= t;
+        if (bit) u32[base + p * l.wpp + (ch >>> 5)]! |= 1 << (ch & 31);
+      }
+    }
+  }
+}
+
+export function avgPoolRows(v: MemoryViews, s: AvgPoolStep, rowStart: number, rowEnd: number): void {
+  const f32 = v.f32;
+  const outHW = s.outH * s.outW;
+  const c = s.channels;
+  for (let r = rowStart; r < rowEnd; r++) {
+    const b = Math.floor(r / outHW);
+    const rem = r - b * outHW;
+    const oy = Math.floor(rem / s.outW);
+    const ox = rem - oy * s.outW;
+    const y0 = Math.max(oy * s.strideH - s.padTop, 0);
+    const y1 = Math.min(oy * s.strideH - s.padTop + s.poolH, s.height);
+    const x0 = Math.max(ox * s.strideW - s.padLeft, 0);
+    const x1 = Math.min(ox * s.strideW - s.padLeft + s.poolW, s.width);
+    const img = (s.input >>> 2) + b * s.height * s.width * c;
+    const count = (y1 - y0) * (x1 - x0);
+    for (let ch = 0; ch < c; ch++) {
+      let acc = 0;
+      for (let y = y0; y < y1; y++)
+        for (let x = x0; x < x1; x++) acc += f32[img + (y * s.width + x) * c + ch]!;
+      f32[(s.out >>> 2) + r * c + ch] = acc / count;
+    }
+  }
+}
+
+export function padRows(v: MemoryViews, s: PadStep, rowStart: number, rowEnd: number): void {
+  const H = s.height + s.top + s.bottom;
+  const W = s.width + s.left + s.right;
+  const d = s.depth;
+  const view = s.kind === "float32" ? v.f32 : v.u32;
+  for (let m = rowStart; m < rowEnd; m++) {
+    const dst = (s.dst >>> 2) + m * H * W * d;
+    const src = (s.src >>> 2) + m * s.height * s.width * d;
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W; x++) {
+        const at = dst + (y * W + x) * d;
+        const iy = y - s.top;
+        const ix = x - s.left;
+        if (iy >= 0 && iy < s.height && ix >= 0 && ix < s.width) {
+          const from = src + (iy * s.width + ix) * d;
+          for (let k = 0; k < d; k++) view[at + k] = view[from + k]!;
+        } else if (s.fillWords) for (let k = 0; k < d; k++) view[at + k] = s.fillWords[k]!;
+        else for (let k = 0; k < d; k++) view[at + k] = s.value;
+      }
+    }
+  }
+}
+
+export function bconvGenericRows(
+  v: MemoryViews,
+  s: BconvGenericStep,
+  rowStart: number,
+  rowEnd: number,
+): void {
+  const { u32, i32, f32, u8 } = v;
+  const outHW = s.outH * s.outW;
+  const cIn = s.channels / s.groups;
+  const oPer = s.n / s.groups;
+  for (let r = rowStart; r < rowEnd; r++) {
+    const b = Math.floor(r / outHW);
+    const rem = r - b * outHW;
+    const oy = Math.floor(rem / s.outW);
+    const ox = rem - oy * s.outW;
+    const img = (s.input >>> 2) + b * s.height * s.width * s.inWpp;
+    const outAt = (s.out >>> 2) + r * s.outRowWords;
+    if (s.mode === "threshold") u32.fill(0, outAt, outAt + s.outRowWords);
+    for (let o = 0; o < s.n; o++) {
+      const g = Math.floor(o / oPer);
+      let z = 0;
+      for (let i = 0; i < s.kernelH; i++) {
+        const y = oy * s.strideH + i * s.dilationH - s.padTop;
+        for (let j = 0; j < s.kernelW; j++) {
+          const x = ox * s.strideW + j * s.dilationW - s.padLeft;
+          const wRow = (s.w >>> 2) + ((o * s.kernelH + i) * s.kernelW + j) * s.wWords;
+          const inside = y >= 0 && y < s.height && x >= 0 && x < s.width;
+          if (!inside && !s.padOne) continue;
+          const px = img + (y * s.width + x) * s.inWpp;
+          for (let ci = 0; ci < cIn; ci++) {
+            const c = g * cIn + ci;
+            const xb = inside ? (u32[px + (c >>> 5)]! >>> (c & 31)) & 1 : 1;
+            const wb = (u32[wRow + (ci >>> 5)]! >>> (ci & 31)) & 1;
+            z += xb === wb ? 1 : -1;
+          }
+        }
+      }
+      if (s.mode === "dot") i32[outAt + o] = z;
+      else if (s.mode === "scaleBias")
+        f32[outAt + o] = Math.fround(Math.fround(z * f32[(s.p0 >>> 2) + o]!) + f32[(s.p1 >>> 2) + o]!);
+      else {
+        const t = i32[(s.p0 >>> 2) + o]!;
+        if (u8[s.p1 + o] ? z <= t : z >= t) u32[outAt + (o >>> 5)]! |= 1 << (o & 31);
+      }
+    }
+  }
+}
+
+export function conv2dGenericRows(
+  v: MemoryViews,
+  s: Conv2dGenericStep,
+  rowStart: number,
+  rowEnd: number,
+): void {
+  const f32 = v.f32;
+  const outHW = s.outH * s.outW;
+  const cIn = s.channels / s.groups;
+  const oPer = s.n / s.groups;
+  for (let r = rowStart; r < rowEnd; r++) {
+    const b = Math.floor(r / outHW);
+    const rem = r - b * outHW;
+    const oy = Math.floor(rem / s.outW);
+    const ox = rem - oy * s.outW;
+    const img = (s.x >>> 2) + b * s.height * s.width * s.channels;
+    for (let o = 0; o < s.n; o++) {
+      const g = Math.floor(o / oPer);
+      let z = 0;
+      for (let i = 0; i < s.kernelH; i++) {
+        const y = oy * s.strideH + i * s.dilationH - s.padTop;
+        for (let j = 0; j < s.kernelW; j++) {
+          const x = ox * s.strideW + j * s.dilationW - s.padLeft;
+          const inside = y >= 0 && y < s.height && x >= 0 && x < s.width;
+          const wRow = (s.w >>> 2) + ((o * s.kernelH + i) * s.kernelW + j) * cIn;
+          for (let ci = 0; ci < cIn; ci++) {
+            const xv = inside ? f32[img + (y * s.width + x) * s.channels + g * cIn + ci]! : s.padValue;
+            z += xv * f32[wRow + ci]!;
+          }
+        }
+      }
+      f32[(s.out >>> 2) + r * s.n + o] = z + (s.bias ? f32[(s.bias >>> 2) + o]! : 0);
+    }
+  }
+}

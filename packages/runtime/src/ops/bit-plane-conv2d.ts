@@ -1,0 +1,7 @@
+import type { BitPlaneConv2dNode } from "@onebit/format";
+import { lowerKernelConv } from "./binary-conv.js";
+import { lowerClamp } from "./clamp.js";
+import type { LowerOp } from "./lower-op.js";
+
+export const lowerBitPlaneConv2d: LowerOp<BitPlaneConv2dNode> = (L, node, [x], [inInfo], outInfo) =>
+  lowerClamp(L, node, lowerKernelConv(L, node, true, node.padValue, x!, inInfo!, outInfo), outInfo);
