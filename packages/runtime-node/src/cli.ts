@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import { basename } from "node:path";
-import { readIdx } from "@onebit/datasets";
+import { type FitStyle, readIdx } from "@onebit/datasets";
 import { readModelInfo } from "@onebit/format";
 import {
   type BackendOption,
@@ -29,7 +29,7 @@ import {
   resolveImageLimits,
 } from "./image-limits.js";
 import { RUNTIME_LIMIT_FLAGS, addRuntimeLimitOptions, limitFlagHint, limitsFromFlags } from "./cli-limits.js";
-import { countInverted, fitImages, squareGreySide } from "./fit-images.js";
+import { countInverted, fitImages, resolveFitStyle, squareGreySide } from "./fit-images.js";
 import { decodeGzipIdxImages, isGzip, readGzipIdx } from "./gzip-idx-input.js";
 import { type DecodedImages, decodeImages, toModelInput } from "./images.js";
 import { readModelSource } from "./load.js";
@@ -100,6 +100,7 @@ interface RunFlags {
   json?: boolean;
   invert?: boolean;
   fit?: boolean;
+  fitStyle: string;
   labels?: string;
   limit: number;
   threads: number | "auto";
@@ -207,6 +208,9 @@ async function runCommand(
         `${model}: the model's output is not a vector of class scores, so there is nothing to rank`,
       );
     }
+    const fitStyle = flags.fit
+      ? resolveFitStyle(flags.fitStyle, session.metadata.provenance?.dataset)
+      : undefined;
     const truth = flags.labels ? await readLabels(flags.labels) : undefined;
     if (truth && truth.shape.length !== 1)
       throw new RuntimeError("INVALID_ARGUMENT", `${flags.labels}: expected an IDX vector of labels`);
@@ -218,7 +222,7 @@ async function runCommand(
     }[] = [];
     let offset = 0;
     for (const { file, images } of decoded) {
-      const data = prepareInput(images, session.inputInfo, file, flags);
+      const data = prepareInput(images, session.inputInfo, file, flags, fitStyle);
       const r = await session.run(data, { shape: [images.count, ...session.inputInfo.shape] });
       for (let i = 0; i < images.count; i++) {
         const label = truth ? Number(truth.data[offset + i]) : undefined;
@@ -287,9 +291,15 @@ const imagesOf = (count: number, total: number) =>
  * images, and saying so), else as they are — with a note when a grey model is given images that
  * look dark-on-light, and a hint towards --fit when the size does not match.
  */
-function prepareInput(images: DecodedImages, input: InputInfo, file: string, flags: RunFlags): Uint8Array {
-  if (flags.fit) {
-    const fitted = fitImages(images, input, file, flags.invert === true);
+function prepareInput(
+  images: DecodedImages,
+  input: InputInfo,
+  file: string,
+  flags: RunFlags,
+  fitStyle: FitStyle | undefined,
+): Uint8Array {
+  if (fitStyle) {
+    const fitted = fitImages(images, input, file, flags.invert === true, fitStyle);
     if (fitted.inverted > 0 && !flags.invert)
       note(`${file}: ${imagesOf(fitted.inverted, images.count)} looked dark-on-light: inverted by --fit`);
     return toModelInput(fitted.images, input, file);
@@ -573,7 +583,12 @@ addRuntimeLimitOptions(
     .option("--invert", "use 255 − v (dark strokes on a light background → MNIST style)")
     .option(
       "--fit",
-      "prepare images of any size as MNIST was: background to 0 (dark-on-light images inverted), the ink's bounding box resized to 20×20 and centred by its centre of mass in 28×28",
+      "prepare images of any size as the model's dataset was: background to 0 (dark-on-light images inverted), the ink's bounding box resized and centred (see --fit-style)",
+    )
+    .option(
+      "--fit-style <style>",
+      '"mnist": bounding box to 20×20, centre of mass at the centre of 28×28; "fashion-mnist": longest edge to 28, centred; "auto": by the model\'s provenance',
+      "auto",
     )
     .option("--labels <idx>", "IDX file of true labels, plain or .gz: report accuracy")
     .option("--limit <n>", "print at most n images (text output)", nonNegativeInt, 20)

@@ -1,7 +1,7 @@
 // `onebit run --fit` and the inverted-image hint: images of any size prepared as MNIST was (the
 // shared fitDrawing from @onebit/datasets, the same code as the web demo), for models that take one
 // square grey image.
-import { type GreyImage, fitDrawing, looksInverted } from "@onebit/datasets";
+import { type FitStyle, type GreyImage, fitDrawing, looksInverted } from "@onebit/datasets";
 import { type InputInfo, RuntimeError } from "@onebit/runtime";
 import { type DecodedImages, toModelInput } from "./images.js";
 
@@ -31,9 +31,9 @@ export function countInverted(images: DecodedImages, file: string): number {
 }
 
 /**
- * Prepares every image for a model that takes side×side grey images, as MNIST was prepared: the
- * background (read from the border) mapped to 0 — inverting dark-on-light images, or all of them
- * with `invert` — and the ink's bounding box fitted and centred. Returns the fitted images and how
+ * Prepares every image for a model that takes side×side grey images, as MNIST (or, with `style`,
+ * Fashion-MNIST) was prepared: the background (read from the border) mapped to 0 — inverting
+ * dark-on-light images, or all of them with `invert` — and the ink's bounding box fitted and centred. Returns the fitted images and how
  * many were inverted. A blank image (background only) is an INVALID_ARGUMENT error naming it.
  */
 export function fitImages(
@@ -41,6 +41,7 @@ export function fitImages(
   input: Pick<InputInfo, "shape">,
   file: string,
   invert: boolean,
+  style: FitStyle = "mnist",
 ): { images: DecodedImages; inverted: number } {
   const side = squareGreySide(input);
   if (side === undefined) {
@@ -52,7 +53,7 @@ export function fitImages(
   const data = new Uint8Array(images.count * side * side);
   let inverted = 0;
   greyImages(images, file).forEach((image, i) => {
-    const fitted = fitDrawing(image, { side, invert: invert ? true : "auto" });
+    const fitted = fitDrawing(image, { side, style, invert: invert ? true : "auto" });
     if (fitted.data === undefined) {
       const which = images.count > 1 ? `image ${i}` : "the image";
       throw new RuntimeError(
@@ -64,4 +65,19 @@ export function fitImages(
     data.set(fitted.data, i * side * side);
   });
   return { images: { count: images.count, height: side, width: side, channels: 1, data }, inverted };
+}
+
+const FIT_STYLES: readonly FitStyle[] = ["mnist", "fashion-mnist"];
+
+/**
+ * The preparation `--fit-style` asks for: the style named, or with "auto", the one of the dataset the
+ * model was trained on (its metadata's provenance), MNIST's by default.
+ */
+export function resolveFitStyle(requested: string, trainedOn: string | undefined): FitStyle {
+  if (requested === "auto") return /fashion/i.test(trainedOn ?? "") ? "fashion-mnist" : "mnist";
+  if ((FIT_STYLES as readonly string[]).includes(requested)) return requested as FitStyle;
+  throw new RuntimeError(
+    "INVALID_ARGUMENT",
+    `--fit-style ${requested}: expected one of auto, ${FIT_STYLES.join(", ")}`,
+  );
 }

@@ -7,7 +7,7 @@ import { fitDrawing } from "@onebit/datasets";
 import { loadMnist } from "@onebit/datasets/node";
 import { PNG } from "pngjs";
 import { afterAll, describe, expect, it } from "vitest";
-import { fitImages } from "../src/fit-images.js";
+import { fitImages, resolveFitStyle } from "../src/fit-images.js";
 import { InferenceSession } from "../src/index.js";
 
 // `onebit run --fit`: a drawing of any size (here real MNIST test digits painted 10× larger, light on
@@ -103,6 +103,32 @@ describe("onebit run --fit", () => {
     expect(a.code, a.stderr).toBe(0);
     expect(JSON.parse(a.stdout).results[0].top).toEqual(JSON.parse(b.stdout).results[0].top);
     expect(a.stderr).toContain("looked dark-on-light: inverted by --fit");
+  });
+
+  it("--fit-style fashion-mnist prepares as Fashion-MNIST was; auto follows the model's provenance", async () => {
+    const { images } = await loadMnist({ split: "test", limit: 1 });
+    const painted = paintedPng(images.subarray(0, 784), 10, true);
+    const path = join(dir, "article.png");
+    writeFileSync(path, painted.png);
+    const session = await InferenceSession.create(readFileSync(model), { threads: 1 });
+    try {
+      for (const style of ["fashion-mnist", "mnist"] as const) {
+        const fitted = fitDrawing({ width: 280, height: 280, data: painted.grey }, { style }).data!;
+        const expected = (await session.run(fitted)).top(3, 0);
+        const r = await onebit("run", model, path, "--fit", "--fit-style", style, "--json", "--threads", "1");
+        expect(r.code, r.stderr).toBe(0);
+        expect(JSON.parse(r.stdout).results[0].top).toEqual(JSON.parse(JSON.stringify(expected)));
+      }
+    } finally {
+      await session.dispose();
+    }
+    expect(resolveFitStyle("auto", "Fashion-MNIST (Debian dataset-fashion-mnist)")).toBe("fashion-mnist");
+    expect(resolveFitStyle("auto", "MNIST")).toBe("mnist");
+    expect(resolveFitStyle("auto", undefined)).toBe("mnist");
+    const bad = await onebit("run", model, path, "--fit", "--fit-style", "cifar");
+    expect(bad.stderr).toBe(
+      "onebit: --fit-style cifar: expected one of auto, mnist, fashion-mnist [INVALID_ARGUMENT]\n",
+    );
   });
 
   it("without --fit, a drawing of another size is refused with a pointer to --fit", async () => {
