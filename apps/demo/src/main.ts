@@ -1,4 +1,4 @@
-import { MNIST_SIDE as SIDE, fitToMnist } from "@onebit/datasets";
+import { type FitStyle, MNIST_SIDE as SIDE, fitStyleForDataset, fitToMnist } from "@onebit/datasets";
 import { InferenceSession, type SessionBackendInfo } from "@onebit/runtime-web";
 import { DrawingPad } from "./drawing-pad.js";
 import { type ModelChoice, modelChoices } from "./models.js";
@@ -55,6 +55,8 @@ const status = $<HTMLParagraphElement>("status");
 const MODELS = modelChoices(location.search);
 let session: InferenceSession | undefined;
 let modelName = "";
+/** How drawings are prepared for the loaded model: as its dataset (MNIST or Fashion-MNIST) was. */
+let fitStyle: FitStyle = "mnist";
 let last: Prediction | undefined;
 let seq = 0;
 
@@ -117,7 +119,7 @@ function showPrediction(p: Prediction | undefined): void {
 /** The pad's drawing as model input, or undefined when it is blank. */
 function currentInput(): Uint8Array | undefined {
   if (pad.isEmpty) return undefined;
-  return fitToMnist(pad.greyPixels());
+  return fitToMnist(pad.greyPixels(), { style: fitStyle });
 }
 
 /** Classifies the drawing; a newer call supersedes an older one still running. */
@@ -163,21 +165,31 @@ async function loadModel(choice: ModelChoice): Promise<void> {
   const { inputInfo, outputInfo } = next;
   if (inputInfo.size !== SIDE * SIDE || outputInfo.classes === undefined) {
     await next.dispose();
-    throw new Error(`${choice.name} is not an MNIST classifier (input [${inputInfo.shape.join(", ")}])`);
+    throw new Error(
+      `${choice.name} is not a classifier of 28×28 grey images (input [${inputInfo.shape.join(", ")}])`,
+    );
   }
   const previous = session;
   session = next;
   modelName = choice.name;
   await previous?.dispose();
-  const accuracy = next.metadata.provenance?.accuracy;
+  const { accuracy, dataset } = next.metadata.provenance ?? {};
+  fitStyle = fitStyleForDataset(dataset);
+  const fashion = fitStyle === "fashion-mnist";
   $("model-info").textContent = `${choice.name}, ${formatBytes(next.modelBytes)}${
-    accuracy !== undefined ? `, ${(accuracy * 100).toFixed(2)} % on MNIST test` : ""
+    accuracy !== undefined
+      ? `, ${(accuracy * 100).toFixed(2)} % on ${fashion ? "Fashion-MNIST" : "MNIST"} test`
+      : ""
   }`;
   const engine = $("engine");
   engine.textContent = describeEngine(next.getBackendInfo());
   engine.title = next.getBackendInfo().reason;
   $("throughput").textContent = "–";
-  setStatus("Draw a digit from 0 to 9 — with the mouse or a finger.");
+  setStatus(
+    fashion
+      ? "Draw an article of clothing (a shirt, trousers, a bag, a shoe…) — with the mouse or a finger."
+      : "Draw a digit from 0 to 9 — with the mouse or a finger.",
+  );
   await classify();
 }
 

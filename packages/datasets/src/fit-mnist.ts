@@ -22,6 +22,14 @@ export interface GreyImage {
  */
 export type FitStyle = "mnist" | "fashion-mnist";
 
+/**
+ * The preparation that matches a model's training data, from the dataset named in its provenance
+ * (e.g. "Fashion-MNIST (Debian dataset-fashion-mnist)"): Fashion-MNIST's, else MNIST's.
+ */
+export function fitStyleForDataset(dataset: string | undefined): FitStyle {
+  return /fashion/i.test(dataset ?? "") ? "fashion-mnist" : "mnist";
+}
+
 export interface FitOptions {
   /** Side of the square output field. Default 28 (MNIST). */
   side?: number;

