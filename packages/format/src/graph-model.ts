@@ -1,6 +1,6 @@
 import { GRAPH_FORMAT_VERSION } from "./container.js";
 import type { ModelCost } from "./cost.js";
-import type { GraphNode, LayerOutput, OpName } from "./graph.js";
+import type { Graph, GraphNode, LayerOutput, ModelMetadata, OpName } from "./graph.js";
 import { graphCost } from "./graph-cost.js";
 import {
   type GraphModel,
@@ -16,8 +16,16 @@ import { checkModel, checkTensor } from "./model-check.js";
 import type { BinaryOutput } from "./ops/binary-output.js";
 import type { ValueInfoV2 } from "./ops/op.js";
 import type { GraphNodeV2 } from "./ops/table.js";
-import { type ReadOptions, checkReadOptions, readContainer, readModel, readTensors } from "./read.js";
-import type { OnebitModel, Tensor } from "./tensor.js";
+import {
+  type ReadOptions,
+  checkReadOptions,
+  readContainer,
+  readModel,
+  readModelInfo,
+  readTensors,
+} from "./read.js";
+import type { TensorEntry } from "./tensor-table.js";
+import type { FormatVersion, OnebitModel, Tensor } from "./tensor.js";
 import { writeContainer } from "./write.js";
 
 /** A version 2 model after every check, with the kind and shape of every value and its cost. */
@@ -150,7 +158,12 @@ const FROM_V1: { readonly [K in Exclude<OpName, "input">]: Converter } = {
  */
 export function toGraphModel(model: OnebitModel): GraphModel {
   const { model: m } = checkModel(model);
-  const [input, ...rest] = m.graph.nodes;
+  return { graph: chainToGraph(m.graph), tensors: m.tensors, metadata: m.metadata };
+}
+
+/** A checked version 1 chain as the version 2 graph that computes the same function (SPEC.md C.6). */
+export function chainToGraph(chain: Graph): GraphV2 {
+  const [input, ...rest] = chain.nodes;
   if (input?.op !== "input")
     fail("BAD_GRAPH", "graph.nodes[0]", "a version 1 graph starts with its input node");
   const nodes: GraphNodeV2[] = [];
@@ -160,7 +173,7 @@ export function toGraphModel(model: OnebitModel): GraphModel {
     nodes.push(...converted);
     last = node.name;
   }
-  const graph: GraphV2 = {
+  return {
     inputs: [
       {
         name: input.name,
@@ -172,7 +185,6 @@ export function toGraphModel(model: OnebitModel): GraphModel {
     outputs: [last],
     nodes,
   };
-  return { graph, tensors: m.tensors, metadata: m.metadata };
 }
 
 /** Number of classes of a graph's first output (a float32 vector, or argmax's input), for the labels check. */
@@ -241,6 +253,41 @@ export function readGraphModel(bytes: Uint8Array, options?: ReadOptions): GraphM
   if (c.version.major === 1) return toGraphModel(readModel(bytes, options));
   const tensors = readTensors(bytes, c.tensors, c.dataStart, checked.copy);
   return checkParts(own(c.top, "graph"), tensors, own(c.top, "metadata")).model;
+}
+
+/** Everything the header of a .onebit file of either version says, as a graph (tensor contents not read). */
+export interface GraphFileInfo {
+  readonly version: FormatVersion;
+  readonly fileLength: number;
+  readonly headerLength: number;
+  readonly dataStart: number;
+  readonly dataLength: number;
+  readonly checksum: number;
+  readonly graph: GraphV2;
+  readonly tensors: readonly TensorEntry[];
+  readonly metadata: ModelMetadata;
+  /** Kind and shape of every value, by name. */
+  readonly values: ReadonlyMap<string, ValueInfoV2>;
+  /** What one sample costs (SPEC.md §5.7, C.5). */
+  readonly cost: ModelCost;
+}
+
+/**
+ * `readModelInfo` for files of either major version, as a graph (a version 1 chain converted,
+ * SPEC.md C.6): container, tensor table, graph, metadata, value shapes and cost — what `onebit
+ * inspect` shows — without reading tensor contents. Throws FormatError.
+ */
+export function readGraphModelInfo(bytes: Uint8Array, options?: ReadOptions): GraphFileInfo {
+  const checked = checkReadOptions(options);
+  const c = readContainer(bytes, checked, [1, GRAPH_FORMAT_VERSION.major]);
+  const byName = new Map(c.tensors.map((t) => [t.name, t]));
+  const lookup = (name: string) => byName.get(name);
+  const v1 = c.version.major === 1 ? readModelInfo(bytes, options) : undefined;
+  const graph = v1 ? chainToGraph(v1.graph) : parseGraphV2(own(c.top, "graph"));
+  const values = inferGraphValues(graph, lookup);
+  const metadata = v1 ? v1.metadata : parseMetadata(own(c.top, "metadata"), classCount(graph, values));
+  const { top: _top, ...container } = c;
+  return { ...container, graph, metadata, values, cost: graphCost(graph, values, lookup) };
 }
 
 /** Validates a version 2 model and serializes it (major version 2, SPEC.md §7's canonical form). */

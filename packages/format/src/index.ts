@@ -59,8 +59,11 @@ export { inferValueInfos, outputClassCount, parseGraph } from "./graph-check.js"
 export { graphCost } from "./graph-cost.js";
 export {
   type CheckedGraphModel,
+  chainToGraph,
   checkGraphModel,
+  type GraphFileInfo,
   readGraphModel,
+  readGraphModelInfo,
   toGraphModel,
   writeGraphModel,
 } from "./graph-model.js";

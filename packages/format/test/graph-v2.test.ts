@@ -7,6 +7,7 @@ import {
   OP_NAMES_V2,
   checkGraphModel,
   readGraphModel,
+  readGraphModelInfo,
   readModel,
   runReference,
   toGraphModel,
@@ -341,5 +342,21 @@ describe("op references agree with independent formulations", () => {
     expect(Array.from(cat.data)).toEqual(
       Array.from({ length: 24 }, (_, i) => x[Math.floor(i / 6) * 3 + ((i % 6) % 3)]!),
     );
+  });
+});
+
+describe("readGraphModelInfo", () => {
+  it("describes files of both versions as graphs, with values and cost, without reading tensors", () => {
+    const v2 = writeGraphModel(residualModel());
+    const info = readGraphModelInfo(v2);
+    expect(info.version).toEqual({ major: 2, minor: 0 });
+    expect(info.values.get("logits")).toEqual({ kind: "float32", shape: [10] });
+    expect(info.cost).toEqual(checkGraphModel(residualModel()).cost);
+    expect(info.metadata.labels).toHaveLength(10);
+    const v1 = readGraphModelInfo(writeModel(convModel()));
+    expect(v1.version.major).toBe(1);
+    expect(v1.graph).toEqual(toGraphModel(convModel()).graph);
+    // A damaged tensor section does not matter: only the header is read.
+    expect(thrown(() => readGraphModelInfo(v2.subarray(0, v2.length - 8))).code).toBe("TRUNCATED");
   });
 });
