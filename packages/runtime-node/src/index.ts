@@ -1,4 +1,5 @@
 // @onebit/runtime-node: the engine of @onebit/runtime with model files and worker_threads.
+import "@onebit/native/register"; // backend "auto" prefers the native kernels where they load
 export {
   type BackendOption,
   type CostReport,
