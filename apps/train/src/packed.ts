@@ -1,8 +1,7 @@
-import { readModel } from "@onebit/format";
-import { runReference } from "@onebit/nn";
+import { readGraphModel, runReference } from "@onebit/format";
 import { InferenceSession } from "@onebit/runtime-node";
 import { argmaxRows } from "@onebit/tensor";
-import type { Split } from "./data.js";
+import { normalizeBytes, type Split } from "./data.js";
 
 /** Which implementation runs the exported graph. */
 export type PackedEngine = "runtime-node" | "reference";
@@ -15,12 +14,18 @@ export interface PackedPredictions {
   readonly seconds: number;
 }
 
+/** The test images as the model's input takes them: raw bytes (uint8 input), or normalized floats. */
+function inputFor(dtype: string, images: Uint8Array): Uint8Array | Float32Array {
+  return dtype === "uint8" ? images : normalizeBytes(images);
+}
+
 /**
- * Runs the exported .onebit bytes on the raw test images (uint8, as a deployed model receives them)
- * through the packed graph: XNOR-popcount over packed bits, the bit-plane first layer, BatchNorm folded
- * into integer thresholds. "runtime-node" is the production engine (@onebit/runtime-node's
- * InferenceSession, WebAssembly kernels, worker threads); "reference" is @onebit/nn's plain interpreter
- * of the same graph (slow, independent of the runtime).
+ * Runs the exported .onebit bytes (a version 1 chain or a version 2 graph) on the test images through
+ * the packed graph: XNOR-popcount over packed bits, BatchNorm folded where the exporter folded it.
+ * A uint8-input model gets the raw bytes, as a deployed model receives them; a float32-input one the
+ * same [−1, 1] floats training used. "runtime-node" is the production engine (@onebit/runtime-node's
+ * InferenceSession, WebAssembly or native kernels, worker threads); "reference" is @onebit/format's
+ * plain interpreter of the same graph (slow, independent of the runtime).
  */
 export async function predictPacked(
   bytes: Uint8Array,
@@ -30,12 +35,14 @@ export async function predictPacked(
   const started = performance.now();
   const predictions = new Int32Array(split.count);
   const chunk = 1000;
+  const images = (start: number, b: number) =>
+    split.images.subarray(start * split.size, (start + b) * split.size);
   if (engine === "runtime-node") {
     const session = await InferenceSession.create(bytes, { threads: "auto" });
     try {
       for (let start = 0; start < split.count; start += chunk) {
         const b = Math.min(chunk, split.count - start);
-        const r = await session.run(split.images.subarray(start * split.size, (start + b) * split.size), {
+        const r = await session.run(inputFor(session.inputInfo.dtype, images(start, b)), {
           shape: [b, ...session.inputInfo.shape],
         });
         argmaxRows(r.logits, b, r.logits.length / b, predictions.subarray(start, start + b));
@@ -46,16 +53,19 @@ export async function predictPacked(
       await session.dispose();
     }
   }
-  const model = readModel(bytes);
+  const model = readGraphModel(bytes);
+  const [input] = model.graph.inputs;
   for (let start = 0; start < split.count; start += chunk) {
     const b = Math.min(chunk, split.count - start);
-    const r = runReference(model, split.images.subarray(start * split.size, (start + b) * split.size), b);
-    if (r.kind === "index") predictions.set(Int32Array.from(r.data), start);
-    else argmaxRows(r.data, b, r.size, predictions.subarray(start, start + b));
+    const out = Object.values(
+      runReference(model, { [input!.name]: inputFor(input!.dtype, images(start, b)) }, b),
+    )[0]!;
+    if (out.kind === "int32" && out.data.length === b) predictions.set(out.data, start);
+    else argmaxRows(out.data, b, out.data.length / b, predictions.subarray(start, start + b));
   }
   return {
     predictions,
-    engine: "@onebit/nn runReference (the packed graph's reference interpreter)",
+    engine: "@onebit/format runReference (the packed graph's reference interpreter)",
     seconds: (performance.now() - started) / 1000,
   };
 }

@@ -1,10 +1,17 @@
 import {
   batchNorm,
+  biRealBlock,
   binaryConv2d,
   binaryDense,
+  conv2d,
+  dense,
   flatten,
+  globalAvgPool2d,
+  input,
   type Layer,
+  type Model,
   maxPool2d,
+  model,
   type Sequential,
   sequential,
 } from "@onebit/nn";
@@ -23,18 +30,29 @@ export interface Hyperparameters {
   readonly augment: number;
 }
 
+/** The images a preset trains on: MNIST digits or Fashion-MNIST articles of clothing (both 28×28). */
+export type DatasetName = "mnist" | "fashion-mnist";
+
 export interface Preset {
   readonly name: PresetName;
+  readonly dataset: DatasetName;
   /** The preset at width 1 (help text). */
   readonly description: string;
   /** The architecture as built at `width` (model metadata, reports). */
   describe(width: number): string;
   /** Builds the untrained model; `width` multiplies every hidden layer's channels/units. */
-  build(seed: number, width: number): Sequential;
+  build(seed: number, width: number): Model;
   readonly defaults: Hyperparameters;
 }
 
-export const PRESET_NAMES = ["mnist-tiny", "mnist-mlp", "mnist-conv"] as const;
+export const PRESET_NAMES = [
+  "mnist-tiny",
+  "mnist-mlp",
+  "mnist-conv",
+  "mnist-bireal",
+  "fmnist-conv",
+  "fmnist-bireal",
+] as const;
 export type PresetName = (typeof PRESET_NAMES)[number];
 
 const IMAGE: [number, number, number] = [28, 28, 1];
@@ -89,7 +107,7 @@ function mnistMlp(seed: number, width: number): Sequential {
 }
 
 /** 64C3–64C3–MP–128C3–128C3–MP–512FC–10, 'same' convolutions (one-padding for the binary ones). */
-function mnistConv(seed: number, width: number): Sequential {
+function mnistConv(seed: number, width: number, name = "mnist-conv"): Sequential {
   const c1 = scaled(64, width);
   const c2 = scaled(128, width);
   const same = { padding: "same" } as const;
@@ -110,14 +128,44 @@ function mnistConv(seed: number, width: number): Sequential {
     binaryDense(10, binaryInputs),
     batchNorm(),
   ];
-  return sequential(layers, { inputShape: IMAGE, seed, name: "mnist-conv" });
+  return sequential(layers, { inputShape: IMAGE, seed, name });
 }
+
+/**
+ * A binary residual net (Bi-Real Net's recipe): a float 3×3 stem, binary 3×3 convolutions (signs of
+ * their real input, one-padding) with BatchNorm and a real-valued shortcut around each, downsampling
+ * by 2×2 average pooling + 1×1 convolution on the shortcut, global average pooling and a float head.
+ * 32C3 → [32]×2 → [64, /2]·[64] → [128, /2]·[128] → GAP → 10.
+ */
+function biReal(name: string) {
+  return (seed: number, width: number): Model => {
+    const [a, b, c] = [scaled(32, width), scaled(64, width), scaled(128, width)];
+    const x = input(IMAGE);
+    let h = batchNorm().apply(conv2d(a, 3, { padding: "same", useBias: false }).apply(x));
+    const stages: Array<[number, number, 1 | 2]> = [
+      [a, a, 1],
+      [a, a, 1],
+      [a, b, 2],
+      [b, b, 1],
+      [b, c, 2],
+      [c, c, 1],
+    ];
+    for (const [inChannels, outChannels, strides] of stages)
+      h = biRealBlock(h, { inChannels, outChannels, strides });
+    const logits = dense(10).apply(globalAvgPool2d().apply(h));
+    return model({ inputs: x, outputs: logits, seed, name });
+  };
+}
+
+const describeBiReal = (w: number) =>
+  `binary residual net (Bi-Real blocks): float ${scaled(32, w)}C3 stem, 6 binary 3×3 blocks ${scaled(32, w)}–${scaled(64, w)}/2–${scaled(128, w)}/2 with real shortcuts, GAP, float head`;
 
 const COSINE = { learningRate: 3e-3, schedule: "cosine", finalLearningRate: 0, batchSize: 100 } as const;
 
 export const PRESETS: Readonly<Record<PresetName, Preset>> = {
   "mnist-tiny": {
     name: "mnist-tiny",
+    dataset: "mnist",
     description: "binary ConvNet 16C5/2–32C3–MP–128FC–10, < 20 KB, for tests and the web demo",
     describe: (w) =>
       `binary ConvNet ${scaled(16, w)}C5/2–${scaled(32, w)}C3–MP–${scaled(128, w)}FC–10${w === 1 ? ", < 20 KB, for tests and the web demo" : ""}`,
@@ -128,6 +176,7 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
   },
   "mnist-mlp": {
     name: "mnist-mlp",
+    dataset: "mnist",
     description: "binary MLP 784–3×1024–10 (the BNN paper's architecture at 1024 units)",
     describe: (w) => `binary MLP 784–3×${scaled(1024, w)}–10`,
     build: mnistMlp,
@@ -138,13 +187,39 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
   },
   "mnist-conv": {
     name: "mnist-conv",
+    dataset: "mnist",
     description: "binary ConvNet 64C3–64C3–MP–128C3–128C3–MP–512FC–10, one-padding, ±2 px shifts",
     describe: (w) => {
       const [a, b] = [scaled(64, w), scaled(128, w)];
       return `binary ConvNet ${a}C3–${a}C3–MP–${b}C3–${b}C3–MP–512FC–10, one-padding`;
     },
-    build: mnistConv,
+    build: (seed, width) => mnistConv(seed, width),
     defaults: { ...COSINE, epochs: 20, augment: 2 },
+  },
+  "mnist-bireal": {
+    name: "mnist-bireal",
+    dataset: "mnist",
+    description: "binary residual net (Bi-Real blocks) on MNIST, exported as a .onebit v2 graph",
+    describe: describeBiReal,
+    build: biReal("mnist-bireal"),
+    defaults: { ...COSINE, epochs: 10, augment: 2 },
+  },
+  "fmnist-conv": {
+    name: "fmnist-conv",
+    dataset: "fashion-mnist",
+    description: "mnist-conv's sequential binary ConvNet on Fashion-MNIST (the baseline)",
+    describe: (w) => PRESETS["mnist-conv"].describe(w),
+    build: (seed, width) => mnistConv(seed, width, "fmnist-conv"),
+    // The PyTorch reference run (REFERENCE.md): half width, ±1 px shifts, Adam 3e-3 cosine, 8 epochs.
+    defaults: { ...COSINE, epochs: 8, augment: 1 },
+  },
+  "fmnist-bireal": {
+    name: "fmnist-bireal",
+    dataset: "fashion-mnist",
+    description: "binary residual net (Bi-Real blocks) on Fashion-MNIST, exported as a .onebit v2 graph",
+    describe: describeBiReal,
+    build: biReal("fmnist-bireal"),
+    defaults: { ...COSINE, epochs: 8, augment: 1 },
   },
 };
 

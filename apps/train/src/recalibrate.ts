@@ -1,5 +1,5 @@
 import { shiftAugment } from "@onebit/datasets";
-import { BatchNorm, type Sequential } from "@onebit/nn";
+import { BatchNorm, type Model } from "@onebit/nn";
 import { Rng } from "@onebit/tensor";
 import { normalizeBytes, type Split } from "./data.js";
 
@@ -12,7 +12,7 @@ import { normalizeBytes, type Split } from "./data.js";
  * statistics of the model as it is. Deterministic given `seed`.
  */
 export function recalibrateBatchNorm(
-  model: Sequential,
+  model: Model,
   train: Split,
   options: { batches: number; batchSize: number; augment: number; seed: number },
 ): void {

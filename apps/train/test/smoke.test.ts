@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { readModel } from "@onebit/format";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveConfig } from "../src/config.js";
-import { loadMnistSplits, type Split } from "../src/data.js";
+import { loadMnistSplits, loadSplits, type Split } from "../src/data.js";
 import { predictPacked } from "../src/packed.js";
 import { PRESET_NAMES } from "../src/presets.js";
 import { REPORT_SCHEMA, type TrainReport } from "../src/report.js";
@@ -72,8 +72,15 @@ describe("every preset exports a graph that computes what it trained", () => {
   // Narrow versions and one short epoch: this checks the export path (bit-plane first layer,
   // −1-padded first convolution, one-padded binary convolutions, pooling, thresholds), not accuracy.
   it.each(PRESET_NAMES)("%s", async (preset) => {
-    const width = preset === "mnist-mlp" ? 1 / 16 : preset === "mnist-conv" ? 1 / 8 : 0.5;
-    const [images, tests] = preset === "mnist-conv" ? [200, 40] : [400, 200];
+    const width =
+      preset === "mnist-mlp"
+        ? 1 / 16
+        : preset.endsWith("-conv")
+          ? 1 / 8
+          : preset.endsWith("-bireal")
+            ? 0.25
+            : 0.5;
+    const [images, tests] = preset.endsWith("-conv") || preset.endsWith("-bireal") ? [200, 40] : [400, 200];
     const config = resolveConfig(preset, {
       width,
       epochs: 1,
@@ -93,6 +100,18 @@ describe("every preset exports a graph that computes what it trained", () => {
     expect(Array.from(packed.predictions)).toEqual(
       Array.from(evaluateFloat(state.model, small.test).predictions),
     );
+  });
+});
+
+describe("Fashion-MNIST", () => {
+  it("loads the official split (Debian's dataset-fashion-mnist) for the fmnist presets", async () => {
+    const fashion = await loadSplits("fashion-mnist", { limit: 100, testLimit: 50 });
+    expect([fashion.train.count, fashion.test.count, fashion.train.size]).toEqual([100, 50, 784]);
+    expect(new Set(fashion.train.labels).size).toBeGreaterThan(5);
+    expect(Math.max(...fashion.train.labels)).toBeLessThanOrEqual(9);
+    // Not the digits: the first training image of MNIST is a 5, of Fashion-MNIST an ankle boot (9).
+    expect(fashion.train.labels[0]).toBe(9);
+    expect(data.train.labels[0]).toBe(5);
   });
 });
 
