@@ -12,7 +12,6 @@ import {
   kernelRowWords,
   packSignsMatrix,
   prepackWeights,
-  wasmBackendSupported,
 } from "@onebit/bitops";
 import type { CaseSpec, CheckResult } from "./harness/types.js";
 import { checkExact } from "./sections/checks.js";
@@ -65,9 +64,12 @@ function sharedMemory(bytes: number): KernelMemory {
 // The helper thread: instantiates the kernels over the shared memory and runs its share of each
 // GEMM when the generation counter at ctrl[0] changes, then publishes it at ctrl[1]. Atomics, not
 // messages, so that a batch-1 layer (~0.1 ms) is not dominated by message latency.
+// Native kernels: Node.js ≥ 20.16 hands the registered addon's path to workers; older ones import
+// @onebit/native/register in the worker first.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
-import(workerData.url).then(({ createKernels }) => {
+(workerData.register ? import(workerData.register) : Promise.resolve())
+.then(() => import(workerData.url)).then(({ createKernels }) => {
   const { memory, backend, args, rows, cols, ctrl: ctrlPtr } = workerData;
   const kernels = createKernels({ backend, memory });
   const ctrl = new Int32Array(memory.buffer, ctrlPtr, 2);
@@ -121,6 +123,7 @@ async function twoThreadLayer(backend: KernelBackend, s: Shape, aBits: Uint32Arr
     eval: true,
     workerData: {
       url: import.meta.resolve("@onebit/bitops"),
+      register: backend === "native" ? import.meta.resolve("@onebit/native/register") : undefined,
       memory,
       backend,
       args,
@@ -168,14 +171,6 @@ function packLayer(backend: KernelBackend, s: Shape, values: Float32Array) {
   };
 }
 
-/** The WebAssembly and TypeScript backends this machine runs, the auto-selected one first. */
-export function binaryBackends(): KernelBackend[] {
-  const all: KernelBackend[] = ["wasm-i64", "typescript"];
-  if (wasmBackendSupported("wasm-simd")) all.splice(1, 0, "wasm-simd");
-  const auto = getBackendInfo().backend;
-  return all.includes(auto) ? [auto, ...all.filter((b) => b !== auto)] : all;
-}
-
 /** Bit-for-bit equality of two word arrays (packed activations). */
 function sameWords(got: Uint32Array, want: Uint32Array, what: string): CheckResult {
   if (got.length !== want.length)
@@ -188,8 +183,9 @@ function sameWords(got: Uint32Array, want: Uint32Array, what: string): CheckResu
 }
 
 /**
- * The binary GEMM of one shape on `backends` (one thread each) and, with `threads` ≥ 2, wasm-i64 on
- * two threads; each checked against exact ±1 dot products.
+ * The binary GEMM of one shape on `backends` (one thread each) and, with `threads` ≥ 2, on two
+ * threads over one shared memory (native where it loads, and wasm-i64); each checked against exact
+ * ±1 dot products.
  */
 export function binaryGemmCases(s: Shape, backends: readonly KernelBackend[], threads: number): CaseSpec[] {
   const group = gemmGroup(s);
@@ -226,24 +222,26 @@ export function binaryGemmCases(s: Shape, backends: readonly KernelBackend[], th
     }),
   );
   if (threads >= 2) {
-    cases.push({
-      ...base,
-      impl: "bgemm-wasm-i64-2t",
-      label: "@onebit/bitops binary GEMM (wasm-i64), 2 threads over one shared memory",
-      threads: 2,
-      async setup() {
-        const { a, w, check } = operands();
-        const layer = await twoThreadLayer("wasm-i64", s, a, w);
-        return {
-          run: () => {
-            layer.run();
-            return layer.result();
-          },
-          check,
-          dispose: layer.close,
-        };
-      },
-    } satisfies CaseSpec<Int32Array>);
+    for (const backend of backends.filter((b) => b === "native" || b === "wasm-i64")) {
+      cases.push({
+        ...base,
+        impl: `bgemm-${backend}-2t`,
+        label: `@onebit/bitops binary GEMM (${backend}), 2 threads over one shared memory`,
+        threads: 2,
+        async setup() {
+          const { a, w, check } = operands();
+          const layer = await twoThreadLayer(backend, s, a, w);
+          return {
+            run: () => {
+              layer.run();
+              return layer.result();
+            },
+            check,
+            dispose: layer.close,
+          };
+        },
+      } satisfies CaseSpec<Int32Array>);
+    }
   }
   return cases;
 }

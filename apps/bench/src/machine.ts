@@ -1,4 +1,5 @@
 import os from "node:os";
+import { nativeLine } from "./harness/native.js";
 import { ortVersion } from "./onnx/ort.js";
 import { type BackendReport, backendReports } from "./sections/onebit-packages.js";
 
@@ -17,6 +18,8 @@ export interface MachineInfo {
   readonly loadAverage1m: number;
   readonly onnxruntimeNode?: string;
   readonly backends: BackendReport[];
+  /** Whether @onebit/native's kernels run here (their ISA), or why not. */
+  readonly native?: string;
 }
 
 // (module (func (result v128) v128.const i32x4 0 0 0 0)): validates only where SIMD is supported.
@@ -71,5 +74,6 @@ export async function describeMachine(): Promise<MachineInfo> {
     loadAverage1m: os.loadavg()[0] ?? 0,
     ...(ortV ? { onnxruntimeNode: ortV } : {}),
     backends: backendReports(),
+    native: nativeLine(),
   };
 }

@@ -1,6 +1,7 @@
 import { ProgressLine } from "@onebit/nn";
 import { performance } from "node:perf_hooks";
 import type { BenchOptions } from "./cli.js";
+import { registerNative } from "./harness/native.js";
 import { FULL_MEASURE, QUICK_MEASURE } from "./harness/measure.js";
 import { compareWithBaselines, runCase } from "./harness/run-case.js";
 import {
@@ -46,6 +47,7 @@ export async function runBench(
     threads: options.threads,
     ...(options.filter ? { filter: options.filter } : {}),
   };
+  await registerNative();
   const machine = await describeMachine();
   onMachine?.(machine);
   const measureOptions = ctx.quick ? QUICK_MEASURE : FULL_MEASURE;
@@ -114,6 +116,7 @@ export async function listCases(
     listOnly: true,
     ...(options.filter ? { filter: options.filter } : {}),
   };
+  await registerNative();
   const ids: string[] = [];
   for (const section of sections) {
     const plan = await section.plan(ctx);

@@ -1,8 +1,9 @@
+import { getBackendInfo } from "@onebit/bitops";
 import { describe, expect, it } from "vitest";
 import { loadOrt } from "../src/onnx/ort.js";
 import { validateReport } from "../src/report/json.js";
 import { listCases, runBench } from "../src/run-bench.js";
-import { binaryBackends } from "../src/binary-gemm.js";
+import { binaryBackends } from "../src/harness/native.js";
 
 const quick = { mode: "quick", threads: 2, json: false, outDir: "/tmp/unused", list: true } as const;
 
@@ -16,7 +17,7 @@ describe("the real sections", () => {
       "gemm/64x4096x4096/bgemm-wasm-i64-2t",
       "gemm/pack 64x4096/packSignsMatrix",
       "gemm/small 4x4x4/tensor-gemm-wasm-simd",
-      "conv/128C3@32x32/bconv2d",
+      `conv/128C3@32x32/bconv2d-${binaryBackends()[0]}`,
       "conv/512C3@8x8/bconv2d-threshold",
       "models/mlp-784-3x4096-10 batch 1/onebit-runtime",
       "models/mlp-784-3x4096-10 batch 256/onebit-binary",
@@ -27,6 +28,22 @@ describe("the real sections", () => {
       expect(ids).toContain(id);
     }
     expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it("time every compiled kernel backend side by side, native first where it loads", async () => {
+    const ids = await listCases(quick);
+    const backends = binaryBackends();
+    expect(backends).toContain("wasm-i64");
+    if (getBackendInfo().native.available) expect(backends[0]).toBe("native");
+    for (const b of backends.filter((x) => x !== "typescript")) {
+      expect(ids).toContain(`gemm/64x4096x4096/bgemm-${b}`);
+      expect(ids).toContain(`conv/256C3@16x16/bconv2d-${b}`);
+    }
+    for (const b of backends.slice(1).filter((x) => x !== "typescript")) {
+      expect(ids).toContain(`models/mlp-784-3x4096-10 batch 1/onebit-runtime-${b}`);
+      expect(ids).toContain(`models/mnist-tiny batch 1/onebit-runtime-${b}`);
+    }
+    expect(ids).toContain("models/mlp-784-3x4096-10 batch 256/onebit-runtime-2t");
   });
 
   it("gate and time binary-gemm.ts and float-gemm.ts through the harness like every other case", async () => {
@@ -58,14 +75,18 @@ describe("the real sections", () => {
 
   it("check and time real kernels end to end into a conforming report", async () => {
     const r = await runBench(
-      { ...quick, list: false, filter: /^conv\/512C3@8x8\/(bconv2d|tensor-conv2d)$/ },
+      {
+        ...quick,
+        list: false,
+        filter: new RegExp(`^conv/512C3@8x8/(bconv2d-${binaryBackends()[0]}|tensor-conv2d)$`),
+      },
       "pnpm bench --filter …",
     );
     expect(validateReport(JSON.parse(JSON.stringify(r)))).toEqual([]);
     const conv = r.sections.find((s) => s.id === "conv")!;
     expect(conv.results.map((x) => [x.impl, x.status])).toEqual([
       ["tensor-conv2d", "ok"],
-      ["bconv2d", "ok"],
+      [`bconv2d-${binaryBackends()[0]}`, "ok"],
     ]);
     // The float case is the baseline when the peer is filtered out; the binary one has 32× fewer weight bytes.
     expect(conv.results[1]!.sizeRatio).toBe(32);

@@ -15,6 +15,7 @@ export function machineLines(m: MachineInfo): string[] {
     `${m.cpuModel} · ${m.logicalCores} logical cores · ${formatBytes(m.totalMemoryBytes)} RAM · ${m.platform} ${m.arch}`,
     `Node.js ${m.node} (V8 ${m.v8}) · WebAssembly SIMD ${m.wasmSimd ? "yes" : "no"} · threads ${m.wasmThreads ? "yes" : "no"} · onnxruntime-node ${m.onnxruntimeNode ?? "not installed"}`,
     `kernels: ${backendLine(m)}`,
+    ...(m.native ? [m.native] : []),
     `load average at start: ${m.loadAverage1m.toFixed(2)} (timings are noisy when it exceeds the core count)`,
   ];
 }

@@ -1,3 +1,5 @@
+import type { KernelBackend } from "@onebit/bitops";
+import { comparedBackends } from "../harness/native.js";
 import { cached } from "../harness/cached.js";
 import { loadTensorNode, withTensorThreads } from "./tensor-threads.js";
 import { Rng } from "@onebit/tensor";
@@ -209,7 +211,34 @@ function binaryConvDot(l: ConvLayer, op: BinaryConvOperands, y: number, x: numbe
   return s;
 }
 
-function binaryConvCases(l: ConvLayer): CaseSpec[] {
+/**
+ * Runs a case's setup and timing on one kernel backend of bitops' high-level functions: the cases
+ * run one at a time, so the backend is switched in setup and restored ("auto") in dispose.
+ */
+function onBackend<T>(backend: KernelBackend, c: CaseSpec<T>): CaseSpec<T> {
+  return {
+    ...c,
+    async setup() {
+      bitops.setBackend(backend);
+      try {
+        const inner = await c.setup();
+        return {
+          ...inner,
+          dispose: async () => {
+            await inner.dispose?.();
+            bitops.setBackend("auto");
+          },
+        };
+      } catch (e) {
+        bitops.setBackend("auto");
+        throw e;
+      }
+    },
+  };
+}
+
+/** `bconv2d` on every compared backend (native, wasm-i64, wasm-simd) and the fused threshold form on the auto-selected one. */
+function binaryConvCases(l: ConvLayer, backends: readonly KernelBackend[]): CaseSpec[] {
   const backend = bitops.getBackendInfo().backend;
   const c = l.channels;
   const s = l.size;
@@ -229,9 +258,9 @@ function binaryConvCases(l: ConvLayer): CaseSpec[] {
     };
   };
   const options = { padding: "same", stride: 1 } as const;
-  const dots: CaseSpec<Int32Array> = {
+  const dots = (backend: KernelBackend): CaseSpec<Int32Array> => ({
     ...common,
-    impl: "bconv2d",
+    impl: `bconv2d-${backend}`,
     label: `@onebit/bitops bconv2d binary, Int32 dots (${backend})`,
     bytes: 9 * c * Math.ceil(c / 32) * 4,
     setup() {
@@ -249,7 +278,7 @@ function binaryConvCases(l: ConvLayer): CaseSpec[] {
           ),
       };
     },
-  };
+  });
   const fused: CaseSpec<bitops.PackedImages> = {
     ...common,
     impl: "bconv2d-threshold",
@@ -281,7 +310,7 @@ function binaryConvCases(l: ConvLayer): CaseSpec[] {
       };
     },
   };
-  return [dots, fused];
+  return [...backends.map((b) => onBackend(b, dots(b))), fused];
 }
 
 export const convSection: Section = {
@@ -310,7 +339,8 @@ export const convSection: Section = {
         if (tensorThreads) cases.push(withTensorThreads(tensorConvCase(l), ctx.threads));
       }
     }
-    for (const l of CIFAR_CONV_LAYERS) cases.push(...binaryConvCases(l));
+    const backends = comparedBackends(ctx.quick);
+    for (const l of CIFAR_CONV_LAYERS) cases.push(...binaryConvCases(l, backends));
     return { cases, notes };
   },
 };

@@ -1,5 +1,6 @@
-import { binaryBackends, binaryGemmCases, packCases } from "../binary-gemm.js";
+import { binaryGemmCases, packCases } from "../binary-gemm.js";
 import { floatGemmCases, smallGemmCases } from "../float-gemm.js";
+import { comparedBackends } from "../harness/native.js";
 import type { BenchContext, CaseSpec, Section, SectionPlan } from "../harness/types.js";
 import { matmulModel } from "../onnx/model.js";
 import { createOrtSession, loadOrt, runOrt } from "../onnx/ort.js";
@@ -64,8 +65,9 @@ export const gemmSection: Section = {
     if (!reason) for (const s of shapes) cases.push(...ortCases(s, threadCounts));
 
     // The onebit kernels: float32 on the backend @onebit/tensor selects (and its fallback, and
-    // threads), binary on every kernel backend (--quick: the selected one), packing at K = 4096.
-    const backends = ctx.quick ? binaryBackends().slice(0, 1) : binaryBackends();
+    // threads), binary on native, wasm-i64 and wasm-simd side by side (--full: TypeScript too),
+    // packing at K = 4096.
+    const backends = comparedBackends(ctx.quick);
     for (const s of shapes) {
       if (tensorTooSlowForQuick(ctx.quick, 2 * s.m * s.n * s.k)) {
         notes.push(

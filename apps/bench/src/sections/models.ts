@@ -1,3 +1,5 @@
+import { getBackendInfo, type KernelBackend } from "@onebit/bitops";
+import { comparedBackends } from "../harness/native.js";
 import { cached } from "../harness/cached.js";
 import { loadTensorNode, withTensorThreads } from "./tensor-threads.js";
 import { Rng } from "@onebit/tensor";
@@ -23,6 +25,7 @@ import { binaryMlpFileBytes } from "./onebit-model.js";
 import {
   type LayerProfile,
   engineRunner,
+  runtimeImpl,
   loadRuntimeNode,
   profileModel,
   sessionRunner,
@@ -199,15 +202,20 @@ function checkRuntimeLogits(y: Float32Array, m: BinaryMlp, x: Uint8Array, batch:
  * The same binary model as a .onebit file through the runtime: @onebit/runtime's Engine on one
  * thread, or @onebit/runtime-node's InferenceSession on `threads` worker threads.
  */
-function runtimeCase(arch: MlpArch, batch: number, threads: number): CaseSpec<Float32Array> {
+function runtimeCase(
+  arch: MlpArch,
+  batch: number,
+  threads: number,
+  backend?: KernelBackend,
+): CaseSpec<Float32Array> {
   const viaSession = threads > 1;
   return {
     section: "models",
     group: group(arch, batch),
-    impl: viaSession ? `onebit-runtime-${threads}t` : "onebit-runtime",
+    impl: runtimeImpl(threads, backend),
     label: viaSession
       ? `onebit binary (@onebit/runtime-node InferenceSession, ${threads} threads)`
-      : "onebit binary (@onebit/runtime Engine, .onebit file)",
+      : `onebit binary (@onebit/runtime Engine on ${backend ?? getBackendInfo().backend}, .onebit file)`,
     precision: "binary",
     threads,
     work: { count: batch, unit: "sample" },
@@ -216,7 +224,9 @@ function runtimeCase(arch: MlpArch, batch: number, threads: number): CaseSpec<Fl
       const x = inputs(arch, batch);
       const m = binaryModel(arch);
       const file = binaryMlpFileBytes(m);
-      const runner = viaSession ? await sessionRunner(file, batch, threads) : engineRunner(file, batch);
+      const runner = viaSession
+        ? await sessionRunner(file, batch, threads)
+        : engineRunner(file, batch, backend);
       return {
         run: () => runner.run(x),
         check: (y) => checkRuntimeLogits(y, m, x, batch),
@@ -242,6 +252,8 @@ export const modelsSection: Section = {
     const { reason } = await loadOrt();
     if (reason) notes.push(`onnxruntime-node not available (${reason}): its rows are left out`);
     const archs = ctx.quick ? [MLP_3X4096] : [MLP_3X4096, MLP_3X1024];
+    // The runtime on the auto-selected backend (native where it loads), then on the others side by side.
+    const otherBackends = comparedBackends(ctx.quick).slice(1);
     const runtimeNode = typeof (await loadRuntimeNode()) !== "string";
     if (!runtimeNode)
       notes.push(`multi-threaded runtime rows: not available yet (${await loadRuntimeNode()})`);
@@ -258,6 +270,7 @@ export const modelsSection: Section = {
         }
         cases.push(binaryCase(arch, batch));
         cases.push(runtimeCase(arch, batch, 1));
+        for (const b of otherBackends) cases.push(runtimeCase(arch, batch, 1, b));
         if (ctx.threads > 1 && runtimeNode) cases.push(runtimeCase(arch, batch, ctx.threads));
       }
     }
@@ -272,13 +285,29 @@ export const modelsSection: Section = {
     const convnet = modelFromFile("random ConvNet", randomConvNetFile());
     for (const batch of shippedBatches) {
       cases.push(
-        ...shippedModelCases(convnet, batch, reason ? [] : threadCounts, ctx.quick, notes, runtimeThreads),
+        ...shippedModelCases(
+          convnet,
+          batch,
+          reason ? [] : threadCounts,
+          ctx.quick,
+          notes,
+          runtimeThreads,
+          otherBackends,
+        ),
       );
     }
     for (const m of shipped.models) {
       for (const batch of shippedBatches) {
         cases.push(
-          ...shippedModelCases(m, batch, reason ? [] : threadCounts, ctx.quick, notes, runtimeThreads),
+          ...shippedModelCases(
+            m,
+            batch,
+            reason ? [] : threadCounts,
+            ctx.quick,
+            notes,
+            runtimeThreads,
+            otherBackends,
+          ),
         );
       }
     }

@@ -1,3 +1,4 @@
+import type { KernelBackend } from "@onebit/bitops";
 import * as runtime from "@onebit/runtime";
 import { importOptional } from "../harness/optional-import.js";
 
@@ -13,10 +14,20 @@ export interface ModelRunner {
   dispose(): void | Promise<void>;
 }
 
-export function engineRunner(file: Uint8Array, batch: number): ModelRunner {
-  const engine = runtime.Engine.createSync(file, { maxBatch: batch });
+/**
+ * @onebit/runtime's Engine on one kernel backend (default: the auto-selected one). The runtime takes
+ * "native" through "auto" (which prefers it once @onebit/native is registered); an engine that ends
+ * up on another backend than asked is refused, so no row is mislabelled.
+ */
+export function engineRunner(file: Uint8Array, batch: number, backend?: KernelBackend): ModelRunner {
+  const option = backend === undefined || backend === "native" ? "auto" : backend;
+  const engine = runtime.Engine.createSync(file, { maxBatch: batch, backend: option });
+  if (backend !== undefined && engine.backend !== backend) {
+    void engine.dispose();
+    throw new Error(`@onebit/runtime Engine: asked for backend ${backend}, got ${engine.backend}`);
+  }
   return {
-    label: "@onebit/runtime Engine",
+    label: `@onebit/runtime Engine (${engine.backend})`,
     threads: 1,
     run: (x) => engine.runSync(x).logits,
     dispose: () => engine.dispose(),
@@ -96,4 +107,10 @@ export function profileModel(
   } finally {
     void engine.dispose();
   }
+}
+
+/** A runtime row's impl id: `onebit-runtime` (auto backend), `onebit-runtime-wasm-i64`, `onebit-runtime-2t`. */
+export function runtimeImpl(threads: number, backend?: KernelBackend): string {
+  if (threads > 1) return `onebit-runtime-${threads}t`;
+  return backend === undefined ? "onebit-runtime" : `onebit-runtime-${backend}`;
 }

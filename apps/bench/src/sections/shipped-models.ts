@@ -1,3 +1,4 @@
+import { getBackendInfo, type KernelBackend } from "@onebit/bitops";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { type OnebitModel, type ValueInfo, checkModel, readModel } from "@onebit/format";
@@ -15,7 +16,7 @@ import {
   twinReferenceRow,
 } from "./float-twin.js";
 import { tensorTooSlowForQuick } from "./onebit-packages.js";
-import { engineRunner, sessionRunner } from "./runtime-runners.js";
+import { engineRunner, runtimeImpl, sessionRunner } from "./runtime-runners.js";
 
 /**
  * The models shipped in the repository's models/ folder (trained by apps/train), each run from its
@@ -130,15 +131,20 @@ function checkTwin(
 }
 
 /** The .onebit file through the runtime (Engine on 1 thread, runtime-node's session on more), gated by nn's reference. */
-function shippedRuntimeCase(m: ShippedModel, batch: number, threads: number): CaseSpec<Float32Array> {
+function shippedRuntimeCase(
+  m: ShippedModel,
+  batch: number,
+  threads: number,
+  backend?: KernelBackend,
+): CaseSpec<Float32Array> {
   const viaSession = threads > 1;
   return {
     section: "models",
     group: `${m.name} batch ${batch}`,
-    impl: viaSession ? `onebit-runtime-${threads}t` : "onebit-runtime",
+    impl: runtimeImpl(threads, backend),
     label: viaSession
       ? `onebit binary (@onebit/runtime-node InferenceSession, ${threads} threads)`
-      : `onebit binary (@onebit/runtime Engine, ${m.file})`,
+      : `onebit binary (@onebit/runtime Engine on ${backend ?? getBackendInfo().backend}, ${m.file})`,
     precision: "binary",
     threads,
     work: { count: batch, unit: "sample" },
@@ -147,7 +153,7 @@ function shippedRuntimeCase(m: ShippedModel, batch: number, threads: number): Ca
       const x = inputsFor(m, batch).raw;
       const runner = viaSession
         ? await sessionRunner(m.fileBytes, batch, threads)
-        : engineRunner(m.fileBytes, batch);
+        : engineRunner(m.fileBytes, batch, backend);
       return {
         run: () => runner.run(x),
         check: (y: Float32Array): CheckResult => {
@@ -178,8 +184,8 @@ function shippedRuntimeCase(m: ShippedModel, batch: number, threads: number): Ca
 }
 
 /**
- * ORT twin rows on `threads` (first = baseline), the @onebit/tensor twin, and the runtime on each of
- * `runtimeThreads`.
+ * ORT twin rows on `threads` (first = baseline), the @onebit/tensor twin, the runtime on each of
+ * `runtimeThreads` (auto backend), and on one thread on each of `otherBackends`.
  */
 export function shippedModelCases(
   m: ShippedModel,
@@ -188,6 +194,7 @@ export function shippedModelCases(
   quick: boolean,
   notes: string[],
   runtimeThreads: number[] = [1],
+  otherBackends: readonly KernelBackend[] = [],
 ): CaseSpec[] {
   const group = `${m.name} batch ${batch}`;
   const work = { count: batch, unit: "sample" } as const;
@@ -241,5 +248,6 @@ export function shippedModelCases(
     } satisfies CaseSpec<Float32Array>);
   }
   for (const t of runtimeThreads) cases.push(shippedRuntimeCase(m, batch, t));
+  for (const b of otherBackends) cases.push(shippedRuntimeCase(m, batch, 1, b));
   return cases;
 }
