@@ -54,6 +54,12 @@ async function roundTrip(net: ReturnType<typeof model> | ReturnType<typeof seque
     worst = Math.max(worst, Math.abs(got[i]! - expected[i]!) / Math.max(1, Math.abs(expected[i]!)));
   expect(worst).toBeLessThan(1e-3);
   expect(Array.from(argmaxRows(got, n, 2))).toEqual(Array.from(argmaxRows(expected, n, 2)));
+  // BatchNorm after a binary op is folded into its output transform: no batchNorm node reads one.
+  const binary = new Set(
+    file.graph.nodes.filter((node) => node.op === "bconv2d" || node.op === "bdense").map((node) => node.name),
+  );
+  for (const node of file.graph.nodes)
+    if (node.op === "batchNorm") expect(binary.has(node.inputs[0]!), node.name).toBe(false);
   return file;
 }
 
@@ -111,6 +117,8 @@ describe("exportGraph (.onebit v2 graphs)", () => {
     );
     const file = await roundTrip(net);
     expect(file.graph.nodes.filter((node) => node.op === "bdense")).toHaveLength(2);
+    // Three BatchNorms: the first (after the float dense) stays, the two after binary layers fold.
+    expect(file.graph.nodes.filter((node) => node.op === "batchNorm")).toHaveLength(1);
   });
 
   it("Bi-Real and ReActNet blocks build, train and export (identity and downsampling shortcuts)", async () => {

@@ -51,9 +51,11 @@ function refuse(layer: Layer, why: string): never {
  * (packed ±1 weights, XNOR-popcount, the float output transform carrying α and the bias), sign
  * activations and RSign become `sign` (RSign's threshold per channel), and everything else its float
  * op (BatchNorm with its moving statistics, add, concat, pooling, PReLU, RPReLU, scale as `mul`).
- * Bits go back to floats through `dequantize` where a float op reads them. Nothing is folded yet
- * (BatchNorm into thresholds is the v1 `exportModel`'s job for chains); `runReference` of the
- * result computes the model's evaluation-mode function. NnError UNSUPPORTED_EXPORT otherwise.
+ * Bits go back to floats through `dequantize` where a float op reads them. A BatchNorm read only
+ * from a binary op folds into that op's output transform (LCE's multiplier and bias); BatchNorm +
+ * sign into integer thresholds is not folded yet (the v1 `exportModel` does it for chains).
+ * `runReference` of the result computes the model's evaluation-mode function. NnError
+ * UNSUPPORTED_EXPORT otherwise.
  */
 export function exportGraph(model: Model, options: GraphExportOptions = {}): GraphFile {
   const tensors = new Map<string, Tensor>();
@@ -68,6 +70,11 @@ export function exportGraph(model: Model, options: GraphExportOptions = {}): Gra
   };
   const topology = model.topology();
   const values: { name: string; kind: Kind }[] = [{ name: "input", kind: "float32" }];
+  // How many layers read each node, and the output transforms (multiplier, bias tensor names) of the
+  // binary ops emitted so far: a BatchNorm read only by such an op folds into its transform.
+  const readers = new Array<number>(topology.length).fill(0);
+  for (const n of topology) for (const j of n.inputs) readers[j]!++;
+  const transforms = new Map<string, { multiplier: string; bias: string }>();
   const converted = new Map<string, string>();
   /** The value as floats (±1 for bits, through one shared `dequantize`). */
   const floatOf = (v: { name: string; kind: Kind }): string => {
@@ -102,6 +109,9 @@ export function exportGraph(model: Model, options: GraphExportOptions = {}): Gra
     } else if (l instanceof RSign) {
       const thresholds = addTensor(`${name}/thresholds`, l.params()[0]!.value);
       out = { name: push({ op: "sign", name, inputs: [floatOf(x)], thresholds }), kind: "bits" };
+    } else if (l instanceof BatchNorm && transforms.has(x.name) && readers[inputs[0]!] === 1) {
+      foldBatchNorm(l, transforms.get(x.name)!);
+      out = x;
     } else if (l instanceof BatchNorm) {
       const [mean, variance] = [l.movingMean, l.movingVariance];
       out = {
@@ -172,6 +182,20 @@ export function exportGraph(model: Model, options: GraphExportOptions = {}): Gra
     values.push(out);
   }
 
+  /**
+   * LCE's output transform absorbs a following BatchNorm: γ·(m·dot + b − μ)/σ + β = m'·dot + b' with
+   * m' = m·γ/σ and b' = (b − μ)·γ/σ + β, σ = √(variance + ε).
+   */
+  function foldBatchNorm(bn: BatchNorm, t: { multiplier: string; bias: string }): void {
+    const m = tensors.get(t.multiplier)!.data as Float32Array;
+    const b = tensors.get(t.bias)!.data as Float32Array;
+    for (let c = 0; c < m.length; c++) {
+      const k = bn.gamma[c]! / Math.sqrt(bn.movingVariance[c]! + bn.epsilon);
+      m[c] = m[c]! * k;
+      b[c] = (b[c]! - bn.movingMean[c]!) * k + bn.beta[c]!;
+    }
+  }
+
   /** Dense, Conv2d, DepthwiseConv2d: a binary op over bits where both sides are ±1, else the float op. */
   function kernelLayer(l: Dense | Conv2d | DepthwiseConv2d, v: { name: string; kind: Kind }): string {
     const name = l.name;
@@ -208,6 +232,7 @@ export function exportGraph(model: Model, options: GraphExportOptions = {}): Gra
         l.kernelScales() ?? new Float32Array(channels).fill(1),
       );
       const output = { kind: "float32", multiplier, bias: addTensor(`${name}/bias`, bias) };
+      transforms.set(name, output);
       return push(
         conv
           ? {
