@@ -18,6 +18,7 @@ export {
   RuntimeError,
   type RuntimeErrorCode,
   type RuntimeLimits,
+  type SessionBackendInfo,
   Tensor,
   type TensorData,
   type TensorType,

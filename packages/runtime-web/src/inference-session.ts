@@ -5,67 +5,34 @@ import {
   initBitops,
 } from "@onebit/bitops";
 import {
-  type BackendOption,
-  Engine,
-  type InferenceFeeds,
-  type InferenceOutputs,
-  type InputInfo,
-  type ModelInput,
-  type OutputInfo,
-  type RunOptions,
-  type RunResult,
+  InferenceSession as RuntimeSession,
   RuntimeError,
-  type RuntimeLimits,
-  isFeeds,
+  type SessionBackendInfo as RuntimeBackendInfo,
+  type SessionEnvironment,
+  type SessionOptionsBase,
 } from "@onebit/runtime";
 import { type ThreadSupport, defaultThreads, detectThreadSupport } from "./environment.js";
 import { type FetchOptions, type ModelSource, loadModelBytes } from "./model-bytes.js";
 import { webWorkerPool } from "./web-worker-pool.js";
 
-export interface SessionOptions extends FetchOptions {
-  /**
-   * Threads for large runs: a count, or "auto" (default): up to 4 (the device's cores) on a
-   * cross-origin isolated page, else 1. More than 1 where threads are unavailable (no COOP/COEP)
-   * falls back to 1, and `getBackendInfo().reason` says why.
-   */
-  readonly threads?: number | "auto";
-  /** Kernel backend (default "auto": the fastest this browser runs). */
-  readonly backend?: BackendOption;
-  /** Samples per pass; larger batches run in several passes. */
-  readonly maxBatch?: number;
-  /**
-   * Least estimated saving, in nanoseconds, for a pass to be considered for the workers (posting to
-   * workers costs tens of microseconds). Default: @onebit/runtime's (50 000 ns).
-   */
-  readonly parallelThresholdNs?: number;
-  /**
-   * Caps on the model's cost, its plan's memory and each run's result (defaults: `DEFAULT_LIMITS`:
-   * 2³³ MACs and 2³⁰ comparisons per sample, 1 GiB of plan memory, 256 MiB per result), checked
-   * before anything is allocated or a worker started; beyond one is RuntimeError "LIMIT_EXCEEDED".
-   */
-  readonly limits?: RuntimeLimits;
-}
+/**
+ * Options of `InferenceSession.create` in a browser: @onebit/runtime's (`threads` — "auto", the
+ * default, is up to 4 (the device's cores) on a cross-origin isolated page, else 1; more than 1
+ * where threads are unavailable falls back to 1 and `getBackendInfo().reason` says why —,
+ * `backend`, `maxBatch`, `parallelThresholdNs`, `limits`) and `signal`/`fetchOptions` for URLs.
+ */
+export interface SessionOptions extends SessionOptionsBase, FetchOptions {}
 
 /** What a session runs on. */
-export interface SessionBackendInfo {
-  /** Kernels of the binary layers. */
-  readonly backend: KernelBackend;
-  /** Threads a large run uses: Web Workers when > 1, else the calling thread. */
-  readonly threads: number;
-  /** The `threads` option (or its default). */
-  readonly requestedThreads: number;
+export interface SessionBackendInfo extends RuntimeBackendInfo {
   readonly crossOriginIsolated: boolean;
-  /** Why this many threads. */
-  readonly reason: string;
-  /** Runs (passes) the workers have executed so far; small runs stay on the calling thread. */
-  readonly threadedRuns: number;
 }
 
 /**
  * The engine's model errors say "model bytes" (it never sees where they came from); for a URL or a
  * Response, name it, and say so when the server sent a text page (e.g. an HTML fallback for a wrong path).
  */
-function nameModelSource(error: unknown, source: ModelSource, bytes: Uint8Array): unknown {
+function nameModelSource(error: unknown, source: ModelSource, model: unknown): unknown {
   if (!(error instanceof RuntimeError) || !error.message.startsWith("model bytes")) return error;
   const url =
     typeof source === "string" || source instanceof URL
@@ -73,176 +40,56 @@ function nameModelSource(error: unknown, source: ModelSource, bytes: Uint8Array)
       : typeof Response === "function" && source instanceof Response && source.url
         ? source.url
         : undefined;
-  if (url === undefined) return error;
-  const text = bytes[0] === 0x3c || bytes[0] === 0x7b; // '<' or '{': an HTML/XML page or JSON
+  if (url === undefined || !(model instanceof Uint8Array)) return error;
+  const text = model[0] === 0x3c || model[0] === 0x7b; // '<' or '{': an HTML/XML page or JSON
   const hint = text ? " (the server sent a text page, not a .onebit file: is the URL right?)" : "";
   return new RuntimeError(error.code, `model ${url}${error.message.slice("model bytes".length)}${hint}`, {
     cause: error,
   });
 }
 
-function threadCount(requested: number | "auto" | undefined): number | undefined {
-  if (requested === undefined || requested === "auto") return undefined;
-  if (!Number.isInteger(requested) || requested < 1) {
-    throw new RuntimeError(
-      "INVALID_ARGUMENT",
-      `threads: expected a positive integer or "auto", got ${String(requested)}`,
-    );
-  }
-  return requested;
-}
-
-/**
- * A loaded model ready to run in a browser (ONNX Runtime Web-like). Create it with
- * `await InferenceSession.create(source, options)`; `run` resolves with logits, probabilities and
- * predictions; `dispose` stops its workers.
- */
-export class InferenceSession {
-  private threadedRuns = 0;
-
-  private constructor(
-    private readonly engine: Engine,
-    /** Size of the .onebit file in bytes. */
-    readonly modelBytes: number,
-    private readonly info: Omit<SessionBackendInfo, "threadedRuns">,
-  ) {}
-
-  /**
-   * Downloads (for a URL) and validates a .onebit model, plans it, and starts Web Workers when the
-   * page allows threads. Rejects with `RuntimeError` ("IO_ERROR", "INVALID_MODEL", "INVALID_ARGUMENT"…).
-   */
-  static async create(source: ModelSource, sessionOptions?: SessionOptions): Promise<InferenceSession> {
-    if (sessionOptions !== undefined && (typeof sessionOptions !== "object" || sessionOptions === null)) {
-      throw new RuntimeError(
-        "INVALID_ARGUMENT",
-        `options: expected an object or nothing, got ${sessionOptions === null ? "null" : typeof sessionOptions}`,
-      );
-    }
-    const options: SessionOptions = sessionOptions ?? {};
-    const requested = threadCount(options.threads);
-    const bytes = await loadModelBytes(source, options);
+/** The browser environment: fetched or given bytes, Web Workers on cross-origin isolated pages. */
+const browser: SessionEnvironment<ModelSource, SessionOptions> = {
+  load: (source, options) => loadModelBytes(source, options),
+  async planThreads(requested, options, countRun) {
     // Compile the kernel modules asynchronously: a browser's main thread may refuse to do it synchronously.
     await initBitops();
     const support = detectThreadSupport();
     const wanted = requested ?? defaultThreads(support);
-    let threads = wanted;
-    let reason = support.reason;
-    if (wanted > 1 && !(support.workers && support.sharedMemory)) {
-      threads = 1;
-      reason = `${wanted} threads requested, running on 1: ${support.reason}`;
-    } else if (wanted === 1) {
-      reason = requested === 1 ? "1 thread requested" : `1 thread: ${support.reason}`;
-    } else reason = `${threads} Web Workers over a shared WebAssembly.Memory (${support.reason})`;
-
-    const base = {
-      ...(options.backend ? { backend: options.backend } : {}),
-      ...(options.maxBatch !== undefined ? { maxBatch: options.maxBatch } : {}),
-      ...(options.limits !== undefined ? { limits: options.limits } : {}),
-      ...(options.parallelThresholdNs !== undefined
-        ? { parallelThresholdNs: options.parallelThresholdNs }
-        : {}),
+    if (wanted > 1 && !(support.workers && support.sharedMemory))
+      return { threads: 1, reason: `${wanted} threads requested, running on 1: ${support.reason}` };
+    if (wanted === 1)
+      return { threads: 1, reason: requested === 1 ? "1 thread requested" : `1 thread: ${support.reason}` };
+    const backend = options.backend && options.backend !== "auto" ? options.backend : getKernelInfo().backend;
+    const module = backend === "typescript" ? null : await compileKernelModuleAsync(backend, true);
+    return {
+      threads: wanted,
+      reason: `${wanted} Web Workers over a shared WebAssembly.Memory (${support.reason})`,
+      threadPool: webWorkerPool(module, countRun),
+      // Workers could not start (e.g. a Content-Security-Policy without worker-src blob:): one thread still works.
+      fallbackReason: (error) => `${wanted} threads requested, running on 1: ${error.message}`,
     };
-    let session: InferenceSession | undefined;
-    let engine: Engine;
-    try {
-      if (threads > 1) {
-        try {
-          const backend =
-            options.backend && options.backend !== "auto" ? options.backend : getKernelInfo().backend;
-          const module = backend === "typescript" ? null : await compileKernelModuleAsync(backend, true);
-          engine = await Engine.create(bytes, {
-            ...base,
-            threads,
-            threadPool: webWorkerPool(module, () => session && session.threadedRuns++),
-          });
-        } catch (error) {
-          if (!(error instanceof RuntimeError && error.code === "WORKER_FAILED")) throw error;
-          // Workers could not start (e.g. a Content-Security-Policy without worker-src blob:): one thread still works.
-          reason = `${threads} threads requested, running on 1: ${error.message}`;
-          threads = 1;
-          engine = await Engine.create(bytes, base);
-        }
-      } else engine = await Engine.create(bytes, base);
-    } catch (error) {
-      throw nameModelSource(error, source, bytes);
-    }
-    session = new InferenceSession(engine, bytes.byteLength, {
-      backend: engine.backend,
-      threads,
-      requestedThreads: wanted,
-      crossOriginIsolated: support.crossOriginIsolated,
-      reason,
-    });
-    return session;
-  }
+  },
+  nameError: nameModelSource,
+};
 
-  /** The model's input: dtype, per-sample shape, size and normalization. */
-  get inputInfo(): InputInfo {
-    return this.engine.inputInfo;
-  }
-
-  /** The model's output: kind, shape, classes and labels. */
-  get outputInfo(): OutputInfo {
-    return this.engine.outputInfo;
-  }
-
-  /** The kernel backend in use. */
-  get backend(): KernelBackend {
-    return this.engine.backend;
-  }
-
-  /** Threads large runs use (1: the calling thread only). */
-  get threads(): number {
-    return this.info.threads;
-  }
-
-  /** Names of the model's inputs (one), for `run({ [inputNames[0]]: tensor })`. */
-  get inputNames(): readonly string[] {
-    return this.engine.inputNames;
-  }
-
-  /** Names of the outputs `run(feeds)` returns: the scores, then softmax and argmax nodes when the graph has them. */
-  get outputNames(): readonly string[] {
-    return this.engine.outputNames;
-  }
-
-  /** The model's name, description, labels and provenance. */
-  get metadata(): Engine["metadata"] {
-    return this.engine.metadata;
-  }
-
+/**
+ * A loaded model ready to run in a browser (ONNX Runtime Web-like): @onebit/runtime's
+ * `InferenceSession` with the browser environment. `await InferenceSession.create(source, options)`;
+ * `run` resolves with logits, probabilities and predictions (or named tensors); `dispose` stops its workers.
+ */
+export class InferenceSession extends RuntimeSession {
   /**
-   * ONNX-Runtime-style: `feeds` maps the input name to a `Tensor` (`dims` the sample shape or
-   * `[batch, …sampleShape]`); resolves with a `Tensor` per name of `outputNames`.
+   * Downloads (for a URL) and validates a .onebit model, plans it, and starts Web Workers when the
+   * page allows threads. Rejects with `RuntimeError` ("IO_ERROR", "INVALID_MODEL", "INVALID_ARGUMENT"…).
    */
-  run(feeds: InferenceFeeds, options?: Pick<RunOptions, "limits">): Promise<InferenceOutputs>;
-  /**
-   * Runs one sample or a batch (`Float32Array`, or bytes for 8-bit images: `Uint8Array`,
-   * `Uint8ClampedArray` such as canvas pixels after picking a channel). `options.shape` is the
-   * sample shape or `[batch, …sampleShape]`. Runs are serialized in call order.
-   */
-  run(input: ModelInput, options?: RunOptions): Promise<RunResult>;
-  run(input: ModelInput | InferenceFeeds, options?: RunOptions): Promise<RunResult | InferenceOutputs> {
-    return isFeeds(input) ? this.engine.runFeeds(input, options) : this.engine.run(input, options);
-  }
-
-  /** `run` on the calling thread, synchronously (never uses the workers). */
-  runSync(input: ModelInput, options?: RunOptions): RunResult {
-    return this.engine.runSync(input, options);
+  static async create(source: ModelSource, options?: SessionOptions): Promise<InferenceSession> {
+    return RuntimeSession.open(browser, source, options, (...args) => new InferenceSession(...args));
   }
 
   /** The kernel backend and threads in use, and why. */
-  getBackendInfo(): SessionBackendInfo {
-    return { ...this.info, threadedRuns: this.threadedRuns };
-  }
-
-  /** Stops the workers and releases the session; later runs reject with "DISPOSED". Idempotent. */
-  dispose(): Promise<void> {
-    return this.engine.dispose();
-  }
-
-  get disposed(): boolean {
-    return this.engine.disposed;
+  override getBackendInfo(): SessionBackendInfo {
+    return { ...super.getBackendInfo(), crossOriginIsolated: detectThreadSupport().crossOriginIsolated };
   }
 }
 

@@ -20,6 +20,14 @@ export {
 export { type ModelInput, resolveBatch } from "./input.js";
 export { describeModel, type ModelSummary, type NodeSummary } from "./inspect.js";
 export { type LoadedModel, loadModel } from "./model-source.js";
+export {
+  InferenceSession,
+  type SessionBackendInfo,
+  type SessionEnvironment,
+  type SessionOptionsBase,
+  type SessionThreads,
+  type ThreadPlan,
+} from "./session.js";
 export type {
   BitsLayout,
   InputBinding,
