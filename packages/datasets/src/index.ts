@@ -41,3 +41,9 @@ export { checkIdxLength, type IdxHeader, type IdxReadOptions, readIdx, readIdxHe
 export { type ShiftAugmentOptions, shiftAugment } from "./shift-augment.js";
 export { type SplitValidationOptions, splitValidation } from "./split-validation.js";
 export { writeIdx } from "./write-idx.js";
+export {
+  type PhotoPreprocessing,
+  type PixelImage,
+  photoPreprocessingFromMetadata,
+  preprocessPhoto,
+} from "./image-preprocess.js";
