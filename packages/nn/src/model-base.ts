@@ -155,6 +155,17 @@ export abstract class Model {
   /** Backward pass from ∂loss/∂output of the last forward; fills every parameter's `grad`. */
   abstract backward(gradOut: Float32Array, batch: number): void;
 
+  /** Throws SHAPE_MISMATCH unless `x` holds `batch` samples of the input shape. */
+  protected checkModelInput(x: Float32Array, batch: number): void {
+    const size = sizeOf(this.inputShape);
+    if (x.length !== batch * size) {
+      throw new NnError(
+        "SHAPE_MISMATCH",
+        `model input holds ${x.length} values, expected batch ${batch} × ${size} = ${batch * size}`,
+      );
+    }
+  }
+
   /** Bits of each layer's input values (1 after a sign, else 32), in `layers` order, for the summary. */
   abstract layerInputBits(): number[];
 

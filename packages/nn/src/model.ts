@@ -5,7 +5,7 @@ import { Dense } from "./layers/dense.js";
 import type { Layer } from "./layers/layer.js";
 import { buildContext, checkUniqueNames, Model, modelSeed } from "./model-base.js";
 import { isPlainSign } from "./quantizers.js";
-import { assertShape, type Shape, sizeOf } from "./shape.js";
+import { assertShape, type Shape } from "./shape.js";
 
 export {
   type BatchLog,
@@ -67,13 +67,7 @@ export class Sequential extends Model {
    * the next forward).
    */
   forward(x: Float32Array, batch: number, training = false, rng?: Rng): Float32Array {
-    const size = sizeOf(this.inputShape);
-    if (x.length !== batch * size) {
-      throw new NnError(
-        "SHAPE_MISMATCH",
-        `model input holds ${x.length} values, expected batch ${batch} × ${size} = ${batch * size}`,
-      );
-    }
+    this.checkModelInput(x, batch);
     const ctx = rng ? { training, rng } : { training };
     let h = x;
     for (const layer of this.layers) h = layer.forward(h, batch, ctx);

@@ -1,4 +1,4 @@
-import { NnError } from "./errors.js";
+import { assertPositiveInteger, NnError } from "./errors.js";
 
 /** The shape of one sample (the batch axis is implicit): `[features]` or `[height, width, channels]` (NHWC). */
 export type Shape = readonly number[];
@@ -44,4 +44,12 @@ export class Scratch {
     if (this.storage.length < n) this.storage = new Float32Array(n);
     return this.storage.length === n ? this.storage : this.storage.subarray(0, n);
   }
+}
+
+/** A [height, width] pair of positive integers from one number or a pair (kernel sizes, strides). */
+export function positivePair(v: number | readonly [number, number], what: string): [number, number] {
+  const p: [number, number] = typeof v === "number" ? [v, v] : [v?.[0] as number, v?.[1] as number];
+  assertPositiveInteger(p[0], `${what}[0]`);
+  assertPositiveInteger(p[1], `${what}[1]`);
+  return p;
 }

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Rng } from "@onebit/tensor";
 import { afterAll, describe, expect, it } from "vitest";
+import { stateBits } from "./helpers.js";
 import {
   adam,
   batchNorm,
@@ -27,10 +28,7 @@ function data(n: number, seed: number) {
   return { x, y };
 }
 const net = (seed = 1) => sequential([dense(12), batchNorm(), dense(3)], { inputShape: [6], seed });
-const bits = (s: Record<string, Float32Array>) =>
-  Object.fromEntries(
-    Object.entries(s).map(([k, v]) => [k, Array.from(new Uint32Array(v.buffer, v.byteOffset, v.length))]),
-  );
+const bits = stateBits;
 
 /** Records every epoch's log and weights. */
 function recorder() {

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { readSafetensors, writeSafetensors } from "@onebit/format";
 import { Rng } from "@onebit/tensor";
 import { afterAll, describe, expect, it } from "vitest";
+import { stateBits } from "./helpers.js";
 import {
   adam,
   batchNorm,
@@ -51,10 +52,7 @@ const makeModel = (seed: number) =>
 const makeOptimizer = (): Optimizer =>
   multiOptimizer({ binary: bop({ gamma: 1e-3 }), other: adam({ learningRate: 0.01 }) });
 
-const bits = (s: Record<string, Float32Array>) =>
-  Object.fromEntries(
-    Object.entries(s).map(([k, v]) => [k, Array.from(new Uint32Array(v.buffer, v.byteOffset, v.length))]),
-  );
+const bits = stateBits;
 
 describe("checkpoints", () => {
   it("resuming from a mid-training checkpoint gives the same final weights as an uninterrupted run", async () => {

@@ -25,15 +25,12 @@ import {
   sign,
 } from "../src/index.js";
 import { checkpointCallback, loadCheckpoint } from "../src/node.js";
-import { maxRelError, numericGrad, project, sampleIndices } from "./helpers.js";
+import { maxRelError, numericGrad, project, sampleIndices, stateBits } from "./helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "nn-graph-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const bits = (s: Record<string, Float32Array>) =>
-  Object.fromEntries(
-    Object.entries(s).map(([k, v]) => [k, Array.from(new Uint32Array(v.buffer, v.byteOffset, v.length))]),
-  );
+const bits = stateBits;
 
 /** Images 6×6×2 whose class is the sign of the mean of channel 0's top half. */
 function images(n: number, seed: number) {

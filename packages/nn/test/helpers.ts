@@ -95,3 +95,10 @@ export function checkLayerGradients(
     expect(maxRelError(grads[k]!, numericGrad(p.value, loss, eps, idx), idx), p.name).toBeLessThan(tol);
   });
 }
+
+/** Each tensor's exact float bits, for bit-for-bit comparisons of model states. */
+export function stateBits(s: Record<string, Float32Array>): Record<string, number[]> {
+  return Object.fromEntries(
+    Object.entries(s).map(([k, v]) => [k, Array.from(new Uint32Array(v.buffer, v.byteOffset, v.length))]),
+  );
+}

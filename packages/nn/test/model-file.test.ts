@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Rng } from "@onebit/tensor";
 import { afterAll, describe, expect, it } from "vitest";
+import { stateBits } from "./helpers.js";
 import {
   adam,
   batchNorm,
@@ -35,10 +36,7 @@ import { loadModel, saveModel } from "../src/node.js";
 const dir = mkdtempSync(join(tmpdir(), "nn-model-file-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const bits = (s: Record<string, Float32Array>) =>
-  Object.fromEntries(
-    Object.entries(s).map(([k, v]) => [k, Array.from(new Uint32Array(v.buffer, v.byteOffset, v.length))]),
-  );
+const bits = stateBits;
 
 function images(n: number, seed: number) {
   const rng = new Rng(seed);

@@ -76,22 +76,18 @@ export function exportGraph(model: Model, options: GraphExportOptions = {}): Gra
   for (const n of topology) for (const j of n.inputs) readers[j]!++;
   const transforms = new Map<string, { multiplier: string; bias: string }>();
   const converted = new Map<string, string>();
-  /** The value as floats (±1 for bits, through one shared `dequantize`). */
-  const floatOf = (v: { name: string; kind: Kind }): string => {
-    if (v.kind === "float32") return v.name;
-    const key = `${v.name}→float`;
-    if (!converted.has(key))
-      converted.set(key, push({ op: "dequantize", name: `${v.name}/float`, inputs: [v.name] }));
+  /** `v` as `kind`, through one shared conversion node per value (`dequantize`: ±1 floats; `sign`: x ≥ 0). */
+  const as = (v: { name: string; kind: Kind }, kind: Kind): string => {
+    if (v.kind === kind) return v.name;
+    const key = `${v.name}→${kind}`;
+    if (!converted.has(key)) {
+      const [op, suffix] = kind === "float32" ? ["dequantize", "float"] : ["sign", "sign"];
+      converted.set(key, push({ op, name: `${v.name}/${suffix}`, inputs: [v.name] }));
+    }
     return converted.get(key)!;
   };
-  /** The value as bits (sign(x) ≥ 0 → +1, through one shared `sign`). */
-  const bitsOf = (v: { name: string; kind: Kind }): string => {
-    if (v.kind === "bits") return v.name;
-    const key = `${v.name}→bits`;
-    if (!converted.has(key))
-      converted.set(key, push({ op: "sign", name: `${v.name}/sign`, inputs: [v.name] }));
-    return converted.get(key)!;
-  };
+  const floatOf = (v: { name: string; kind: Kind }) => as(v, "float32");
+  const bitsOf = (v: { name: string; kind: Kind }) => as(v, "bits");
 
   for (let i = 1; i < topology.length; i++) {
     const { layer, inputs } = topology[i]!;

@@ -6,7 +6,7 @@ import type { Layer } from "../layers/layer.js";
 import { MergeLayer } from "../layers/merge-layer.js";
 import { buildContext, checkUniqueNames, Model, modelSeed } from "../model-base.js";
 import { isPlainSign } from "../quantizers.js";
-import { Scratch, type Shape, sizeOf } from "../shape.js";
+import { Scratch, type Shape } from "../shape.js";
 import { SymbolicTensor } from "./symbolic.js";
 
 export interface GraphModelOptions {
@@ -112,13 +112,7 @@ export class GraphModel extends Model {
   }
 
   forward(x: Float32Array, batch: number, training = false, rng?: Rng): Float32Array {
-    const size = sizeOf(this.inputShape);
-    if (x.length !== batch * size) {
-      throw new NnError(
-        "SHAPE_MISMATCH",
-        `model input holds ${x.length} values, expected batch ${batch} × ${size} = ${batch * size}`,
-      );
-    }
+    this.checkModelInput(x, batch);
     const ctx = rng ? { training, rng } : { training };
     const values = this.values;
     this.nodes.forEach((node, i) => {

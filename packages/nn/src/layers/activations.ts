@@ -1,6 +1,5 @@
 import { type Quantizer, type QuantizerLike, resolveQuantizer, steSign } from "../quantizers.js";
 import { Scratch, type Shape } from "../shape.js";
-import { NnError } from "../errors.js";
 import { type BuildContext, type ForwardContext, Layer } from "./layer.js";
 
 /** Applies a quantizer as an activation: `sign()` outputs ±1 with the straight-through gradient. */
@@ -36,12 +35,7 @@ export class QuantizerActivation extends Layer {
   }
 
   backward(gradOut: Float32Array, batch: number, needInputGrad: boolean): Float32Array | null {
-    if (!this.lastX || batch !== this.lastBatch) {
-      throw new NnError(
-        "INVALID_ARGUMENT",
-        `${this.name}: backward without a matching forward (batch ${batch})`,
-      );
-    }
+    this.requireForward(this.lastX, batch, this.lastBatch);
     this.checkGrad(gradOut, batch);
     if (!needInputGrad) return null;
     const gx = this.gx.get(gradOut.length);
@@ -84,12 +78,7 @@ export class HardTanh extends Layer {
   }
 
   backward(gradOut: Float32Array, batch: number, needInputGrad: boolean): Float32Array | null {
-    if (!this.lastX || batch !== this.lastBatch) {
-      throw new NnError(
-        "INVALID_ARGUMENT",
-        `${this.name}: backward without a matching forward (batch ${batch})`,
-      );
-    }
+    this.requireForward(this.lastX, batch, this.lastBatch);
     this.checkGrad(gradOut, batch);
     if (!needInputGrad) return null;
     const x = this.lastX;

@@ -174,12 +174,7 @@ export class BatchNorm extends Layer {
   }
 
   backward(gradOut: Float32Array, batch: number, needInputGrad: boolean): Float32Array | null {
-    if (batch !== this.lastBatch) {
-      throw new NnError(
-        "INVALID_ARGUMENT",
-        `${this.name}: backward without a matching forward (batch ${batch})`,
-      );
-    }
+    this.requireForward(true, batch, this.lastBatch);
     this.checkGrad(gradOut, batch);
     const c = this.channels;
     const gamma = this.gamma;

@@ -1,4 +1,3 @@
-import { NnError } from "../errors.js";
 import { createParam, type Param } from "../param.js";
 import { Scratch, type Shape } from "../shape.js";
 import { type BuildContext, type ForwardContext, Layer } from "./layer.js";
@@ -62,12 +61,7 @@ export abstract class ChannelwiseLayer extends Layer {
   }
 
   backward(gradOut: Float32Array, batch: number, needInputGrad: boolean): Float32Array | null {
-    if (!this.lastX || batch !== this.lastBatch) {
-      throw new NnError(
-        "INVALID_ARGUMENT",
-        `${this.name}: backward without a matching forward (batch ${batch})`,
-      );
-    }
+    this.requireForward(this.lastX, batch, this.lastBatch);
     this.checkGrad(gradOut, batch);
     const grads = this.paramList.map((p) => p.grad.fill(0));
     const c = this.channels;

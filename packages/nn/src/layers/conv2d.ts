@@ -1,6 +1,6 @@
 import { type Conv2dParams, conv2d as conv2dKernel, conv2dBackward } from "@onebit/tensor";
 import { assertPositiveInteger, NnError } from "../errors.js";
-import { assertImageShape, type Shape } from "../shape.js";
+import { assertImageShape, positivePair, type Shape } from "../shape.js";
 import type { BuildContext, ForwardContext } from "./layer.js";
 import { QuantizedLayer, type QuantizedLayerOptions } from "./quantized-layer.js";
 
@@ -16,13 +16,6 @@ export interface Conv2dOptions extends QuantizedLayerOptions {
    * positions are ordinary bits in the packed runtime — DESIGN.md), 0 for `conv2d`.
    */
   padValue?: number;
-}
-
-function pair(v: number | readonly [number, number], what: string): [number, number] {
-  const p: [number, number] = typeof v === "number" ? [v, v] : [v[0], v[1]];
-  assertPositiveInteger(p[0], `${what}[0]`);
-  assertPositiveInteger(p[1], `${what}[1]`);
-  return p;
 }
 
 /** Output size of one spatial axis (TensorFlow's rule for 'same' and 'valid'). */
@@ -51,8 +44,8 @@ export class Conv2d extends QuantizedLayer {
     super(type, type === "binaryConv2d", options);
     assertPositiveInteger(filters, `${type} filters`);
     this.filters = filters;
-    this.kernelSize = pair(kernelSize, `${type} kernelSize`);
-    this.strides = pair(options.strides ?? 1, `${type} strides`);
+    this.kernelSize = positivePair(kernelSize, `${type} kernelSize`);
+    this.strides = positivePair(options.strides ?? 1, `${type} strides`);
     const padding = options.padding ?? "valid";
     if (padding !== "same" && padding !== "valid") {
       throw new NnError(

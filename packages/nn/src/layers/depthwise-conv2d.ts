@@ -3,9 +3,9 @@ import {
   depthwiseConv2d as depthwiseKernel,
   depthwiseConv2dBackward,
 } from "@onebit/tensor";
-import { assertPositiveInteger, NnError } from "../errors.js";
-import { assertImageShape, type Shape } from "../shape.js";
-import type { Padding } from "./conv2d.js";
+import { NnError } from "../errors.js";
+import { assertImageShape, positivePair, type Shape } from "../shape.js";
+import { convOutputSize, type Padding } from "./conv2d.js";
 import type { BuildContext, ForwardContext } from "./layer.js";
 import { QuantizedLayer, type QuantizedLayerOptions } from "./quantized-layer.js";
 
@@ -16,13 +16,6 @@ export interface DepthwiseConv2dOptions extends QuantizedLayerOptions {
   /** Value of the padded border in `'same'` mode (default 0). */
   padValue?: number;
 }
-
-const pair = (v: number | readonly [number, number], what: string): [number, number] => {
-  const p: [number, number] = typeof v === "number" ? [v, v] : [v[0], v[1]];
-  assertPositiveInteger(p[0], `${what}[0]`);
-  assertPositiveInteger(p[1], `${what}[1]`);
-  return p;
-};
 
 /**
  * Depthwise 2-D convolution over NHWC images: one kh×kw filter per channel (depth multiplier 1),
@@ -38,8 +31,8 @@ export class DepthwiseConv2d extends QuantizedLayer {
 
   constructor(kernelSize: number | readonly [number, number], options: DepthwiseConv2dOptions = {}) {
     super("depthwiseConv2d", false, options);
-    this.kernelSize = pair(kernelSize, "depthwiseConv2d kernelSize");
-    this.strides = pair(options.strides ?? 1, "depthwiseConv2d strides");
+    this.kernelSize = positivePair(kernelSize, "depthwiseConv2d kernelSize");
+    this.strides = positivePair(options.strides ?? 1, "depthwiseConv2d strides");
     const padding = options.padding ?? "valid";
     if (padding !== "same" && padding !== "valid") {
       throw new NnError(
@@ -68,8 +61,8 @@ export class DepthwiseConv2d extends QuantizedLayer {
     const [h, w, c] = assertImageShape(inputShape, this.name);
     const [kh, kw] = this.kernelSize;
     const [sh, sw] = this.strides;
-    const outH = this.padding === "same" ? Math.ceil(h / sh) : Math.floor((h - kh) / sh) + 1;
-    const outW = this.padding === "same" ? Math.ceil(w / sw) : Math.floor((w - kw) / sw) + 1;
+    const outH = convOutputSize(h, kh, sh, this.padding);
+    const outW = convOutputSize(w, kw, sw, this.padding);
     if (outH < 1 || outW < 1) {
       throw new NnError(
         "SHAPE_MISMATCH",

@@ -54,12 +54,7 @@ export class Dropout extends Layer {
   }
 
   backward(gradOut: Float32Array, batch: number, needInputGrad: boolean): Float32Array | null {
-    if (batch !== this.lastBatch) {
-      throw new NnError(
-        "INVALID_ARGUMENT",
-        `${this.name}: backward without a matching forward (batch ${batch})`,
-      );
-    }
+    this.requireForward(true, batch, this.lastBatch);
     this.checkGrad(gradOut, batch);
     if (!needInputGrad) return null;
     if (!this.lastTraining) return gradOut;

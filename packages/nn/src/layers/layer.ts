@@ -147,6 +147,16 @@ export abstract class Layer {
     }
   }
 
+  /** Throws unless a forward ran (`saved`, what it kept for backward, is set) with this batch size. */
+  protected requireForward<T>(saved: T, batch: number, lastBatch: number): asserts saved is NonNullable<T> {
+    if (saved === undefined || saved === null || batch !== lastBatch) {
+      throw new NnError(
+        "INVALID_ARGUMENT",
+        `${this.name}: backward without a matching forward (batch ${batch})`,
+      );
+    }
+  }
+
   protected checkGrad(gradOut: Float32Array, batch: number): void {
     const expected = batch * this.outputSize;
     if (gradOut.length !== expected) {

@@ -67,12 +67,7 @@ export class MaxPool2d extends Layer {
   }
 
   backward(gradOut: Float32Array, batch: number, needInputGrad: boolean): Float32Array | null {
-    if (!this.argmax || batch !== this.lastBatch) {
-      throw new NnError(
-        "INVALID_ARGUMENT",
-        `${this.name}: backward without a matching forward (batch ${batch})`,
-      );
-    }
+    this.requireForward(this.argmax, batch, this.lastBatch);
     this.checkGrad(gradOut, batch);
     if (!needInputGrad) return null;
     return maxPool2dBackward(gradOut, this.argmax, batch * this.inputSize);

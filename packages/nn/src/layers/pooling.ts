@@ -1,6 +1,6 @@
 import { type AvgPool2dParams, avgPool2dBackward, avgPool2d as avgPool2dKernel } from "@onebit/tensor";
-import { assertPositiveInteger, NnError } from "../errors.js";
-import { assertImageShape, Scratch, type Shape } from "../shape.js";
+import { NnError } from "../errors.js";
+import { assertImageShape, positivePair, Scratch, type Shape } from "../shape.js";
 import { type BuildContext, type ForwardContext, Layer } from "./layer.js";
 
 export interface AvgPool2dOptions {
@@ -10,13 +10,6 @@ export interface AvgPool2dOptions {
   /** Default: the pool size (non-overlapping windows). */
   strides?: number | readonly [number, number];
 }
-
-const pair = (v: number | readonly [number, number], what: string): [number, number] => {
-  const p: [number, number] = typeof v === "number" ? [v, v] : [v[0], v[1]];
-  assertPositiveInteger(p[0], `${what}[0]`);
-  assertPositiveInteger(p[1], `${what}[1]`);
-  return p;
-};
 
 /**
  * Average pooling over NHWC windows without padding: the downsampling shortcut of Bi-Real and
@@ -32,8 +25,8 @@ export class AvgPool2d extends Layer {
 
   constructor(options: AvgPool2dOptions = {}) {
     super(options.name);
-    this.poolSize = pair(options.poolSize ?? 2, "avgPool2d poolSize");
-    this.strides = pair(options.strides ?? this.poolSize, "avgPool2d strides");
+    this.poolSize = positivePair(options.poolSize ?? 2, "avgPool2d poolSize");
+    this.strides = positivePair(options.strides ?? this.poolSize, "avgPool2d strides");
   }
 
   private params2d(batch: number): AvgPool2dParams {
@@ -69,12 +62,7 @@ export class AvgPool2d extends Layer {
   }
 
   backward(gradOut: Float32Array, batch: number, needInputGrad: boolean): Float32Array | null {
-    if (batch !== this.lastBatch) {
-      throw new NnError(
-        "INVALID_ARGUMENT",
-        `${this.name}: backward without a matching forward (batch ${batch})`,
-      );
-    }
+    this.requireForward(true, batch, this.lastBatch);
     this.checkGrad(gradOut, batch);
     if (!needInputGrad) return null;
     return avgPool2dBackward(gradOut, this.params2d(batch), this.gx.get(batch * this.inputSize));
@@ -108,12 +96,7 @@ export class GlobalAvgPool2d extends Layer {
   }
 
   backward(gradOut: Float32Array, batch: number, needInputGrad: boolean): Float32Array | null {
-    if (batch !== this.lastBatch) {
-      throw new NnError(
-        "INVALID_ARGUMENT",
-        `${this.name}: backward without a matching forward (batch ${batch})`,
-      );
-    }
+    this.requireForward(true, batch, this.lastBatch);
     this.checkGrad(gradOut, batch);
     if (!needInputGrad) return null;
     const c = this.outputSize;

@@ -1,6 +1,5 @@
 import type { Rng } from "@onebit/tensor";
 import { type Constraint, weightClip } from "../constraints.js";
-import { NnError } from "../errors.js";
 import { glorotLrScale, glorotUniform, uniformLatent } from "../initializers.js";
 import { createParam, type Param } from "../param.js";
 import { type Quantizer, type QuantizerLike, resolveQuantizer, steSign } from "../quantizers.js";
@@ -154,12 +153,7 @@ export abstract class QuantizedLayer extends Layer {
 
   /** Checks backward's arguments against the last forward and fills the bias gradient. */
   protected startBackward(gradOut: Float32Array, batch: number): void {
-    if (!this.lastXq || batch !== this.lastBatch) {
-      throw new NnError(
-        "INVALID_ARGUMENT",
-        `${this.name}: backward without a matching forward (batch ${batch})`,
-      );
-    }
+    this.requireForward(this.lastXq, batch, this.lastBatch);
     this.checkGrad(gradOut, batch);
     const gb = this.biasParam?.grad;
     if (gb) {
