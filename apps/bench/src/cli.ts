@@ -15,6 +15,8 @@ export interface BenchOptions {
   readonly outDir: string;
   /** Print the case ids (after --filter) and exit without timing anything. */
   readonly list: boolean;
+  /** Only the browser section (headless Chromium); --full runs it after the Node.js sections. */
+  readonly browser?: boolean;
 }
 
 export class CliError extends Error {
@@ -61,10 +63,14 @@ function buildCommand(write: (s: string) => void): Command {
     .option("--threads <n>", "threads for the multi-threaded variants (default: all cores)", parseThreads)
     .option("--json", "print the results as JSON on stdout (the table goes to stderr)")
     .option("--out <dir>", "folder for results.json, report.md and speedup.svg", "bench-results")
+    .option(
+      "--browser",
+      "only the browser section: runtime-web vs onnxruntime-web and TensorFlow.js in headless Chromium",
+    )
     .option("--list", "print the ids of the cases that would run (for --filter) and exit")
     .addHelpText(
       "after",
-      "\nExamples:\n  pnpm bench\n  pnpm bench --full --threads 2\n  pnpm bench --filter 'gemm/.*4096' --out gemm-results\n  pnpm --silent --filter @onebit/bench bench --json > bench.json   (packages already built)\n",
+      "\nExamples:\n  pnpm bench\n  pnpm bench --full --threads 2\n  pnpm bench --browser\n  pnpm bench --filter 'gemm/.*4096' --out gemm-results\n  pnpm --silent --filter @onebit/bench bench --json > bench.json   (packages already built)\n",
     )
     .exitOverride()
     .configureOutput({ writeOut: write, writeErr: write })
@@ -104,6 +110,7 @@ export function parseCli(
     json?: boolean;
     out: string;
     list?: boolean;
+    browser?: boolean;
   }>();
   if (o.quick && o.full) throw new CliError("error: --quick and --full cannot be used together", 1);
   const base = env.INIT_CWD ?? cwd;
@@ -114,5 +121,6 @@ export function parseCli(
     json: o.json === true,
     outDir: path.resolve(base, o.out),
     list: o.list === true,
+    ...(o.browser ? { browser: true } : {}),
   };
 }

@@ -15,11 +15,24 @@ import {
 import { describeMachine } from "./machine.js";
 import { type BenchReport, REPORT_SCHEMA, reportOptions } from "./report/report.js";
 import { convSection } from "./sections/conv.js";
+import { browserSection } from "./sections/browser.js";
 import { gemmSection } from "./sections/gemm.js";
 import { memorySection } from "./sections/memory.js";
 import { modelsSection } from "./sections/models.js";
 
-export const SECTIONS: readonly Section[] = [gemmSection, convSection, modelsSection, memorySection];
+export const SECTIONS: readonly Section[] = [
+  gemmSection,
+  convSection,
+  modelsSection,
+  memorySection,
+  browserSection,
+];
+
+/** --browser: the browser section alone; --full: every section; --quick: all but the browser one. */
+function selected(options: BenchOptions, sections: readonly Section[]): readonly Section[] {
+  if (options.browser) return sections.filter((s) => s.id === "browser");
+  return options.mode === "full" ? sections : sections.filter((s) => s.id !== "browser");
+}
 
 /** Cases of the same workload next to each other (stable: plan order within a group). */
 export function byGroup(cases: readonly CaseSpec[]): CaseSpec[] {
@@ -45,6 +58,7 @@ export async function runBench(
   const ctx: BenchContext = {
     quick: options.mode === "quick",
     threads: options.threads,
+    browser: options.browser === true || options.mode === "full",
     ...(options.filter ? { filter: options.filter } : {}),
   };
   await registerNative();
@@ -58,7 +72,7 @@ export async function runBench(
   const announce = (label: string) =>
     progress.status(`[${finished + 1}/${Math.max(total, finished + 1)}] ${label}`);
   const results: SectionResult[] = [];
-  for (const section of sections) {
+  for (const section of selected(options, sections)) {
     const sectionStart = performance.now();
     announce(`${section.id}: planning`);
     const plan = await section.plan(ctx);
@@ -114,11 +128,12 @@ export async function listCases(
     quick: options.mode === "quick",
     threads: options.threads,
     listOnly: true,
+    browser: options.browser === true || options.mode === "full",
     ...(options.filter ? { filter: options.filter } : {}),
   };
   await registerNative();
   const ids: string[] = [];
-  for (const section of sections) {
+  for (const section of selected(options, sections)) {
     const plan = await section.plan(ctx);
     const cases = byGroup(plan.cases).map(caseId);
     ids.push(...cases.filter((id) => !options.filter || options.filter.test(id)));

@@ -63,6 +63,17 @@ export async function runCase(
     const verdict = prepared.check(output);
     if (!verdict.ok) return { ...base(spec), status: "wrong", note: verdict.reason };
     const p = prepared;
+    if (p.measure) {
+      const own = await limit("timing", p.measure());
+      const time = summarize(own.samples);
+      return {
+        ...base(spec),
+        status: "ok",
+        time,
+        runsPerSample: own.runsPerSample,
+        ...(spec.work ? { rate: spec.work.count / time.median } : {}),
+      };
+    }
     const m = isAsync
       ? await limit(
           "timing",

@@ -20,6 +20,11 @@ export interface PreparedCase<T = unknown> {
   run(): T | Promise<T>;
   check(output: T): CheckResult;
   dispose?(): void | Promise<void>;
+  /**
+   * Timing done elsewhere (a browser page times its own runs, without a round trip each): seconds
+   * per run, instead of the harness timing `run`. No CPU time then.
+   */
+  measure?(): Promise<{ readonly samples: readonly number[]; readonly runsPerSample: number }>;
 }
 
 export interface CaseSpec<T = unknown> {
@@ -110,6 +115,8 @@ export interface BenchContext {
   /** Thread count for the "all threads" variants. */
   readonly threads: number;
   readonly filter?: RegExp;
+  /** Run the browser section (--browser, --full). */
+  readonly browser?: boolean;
   /** Planning only (--list): sections must not run anything while planning. */
   readonly listOnly?: boolean;
 }

@@ -54,7 +54,7 @@ export function onnxModel(arch: MlpArch): Uint8Array {
   return cached(onnxBytes, arch.name, () => mlpModel(floatModel(arch)));
 }
 
-function inputs(arch: MlpArch, batch: number): Uint8Array {
+export function inputs(arch: MlpArch, batch: number): Uint8Array {
   return new Rng(batch * 1009 + arch.inputs).bytes(batch * arch.inputs);
 }
 
@@ -63,7 +63,7 @@ function checkedRows(batch: number): number[] {
   return batch === 1 ? [0] : [0, batch - 1];
 }
 
-function checkFloatLogits(
+export function checkFloatLogits(
   y: Float32Array,
   arch: MlpArch,
   batch: number,
@@ -182,7 +182,7 @@ function binaryCase(arch: MlpArch, batch: number): CaseSpec<Float32Array> {
 }
 
 /** Checks runtime logits against the bit-by-bit reference (last-layer float rounding may differ by an ulp). */
-function checkRuntimeLogits(y: Float32Array, m: BinaryMlp, x: Uint8Array, batch: number): CheckResult {
+export function checkRuntimeLogits(y: Float32Array, m: BinaryMlp, x: Uint8Array, batch: number): CheckResult {
   const arch = m.arch;
   const shape = checkLength(y, batch * arch.classes, "runtime MLP");
   if (!shape.ok) return shape;

@@ -82,7 +82,7 @@ function checkedRows(batch: number): number[] {
   return batch === 1 ? [0] : [0, batch - 1];
 }
 
-interface Inputs {
+export interface Inputs {
   /** What the .onebit model takes (bytes for uint8 models). */
   readonly raw: Uint8Array | Float32Array;
   /** What the float twin takes: the same values as floats in [0, 1]. */
@@ -94,7 +94,7 @@ export function shippedInputs(m: ShippedModel, batch: number): Uint8Array | Floa
   return inputsFor(m, batch).raw;
 }
 
-function inputsFor(m: ShippedModel, batch: number): Inputs {
+export function inputsFor(m: ShippedModel, batch: number): Inputs {
   const input = m.model.graph.nodes[0]!;
   const rng = new Rng(batch * 31 + m.twin.inputSize);
   const n = batch * m.twin.inputSize;
@@ -106,7 +106,7 @@ function inputsFor(m: ShippedModel, batch: number): Inputs {
   return { raw: float, float };
 }
 
-function checkTwin(
+export function checkTwin(
   y: Float32Array,
   m: ShippedModel,
   batch: number,
