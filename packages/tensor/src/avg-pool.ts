@@ -1,29 +1,12 @@
-import { TensorError, assertDimension, assertLength, assertPositive } from "./errors.js";
-import type { MaxPool2dParams } from "./pool.js";
+import { assertLength } from "./errors.js";
+import { type MaxPool2dParams, poolOutputSize } from "./pool.js";
 
 /** NHWC average pooling without padding ('valid'): the same window parameters as max-pooling. */
 export type AvgPool2dParams = MaxPool2dParams;
 
-function outputSize(p: AvgPool2dParams, what: string): { outH: number; outW: number } {
-  assertDimension(p.batch, `${what} batch`);
-  for (const key of ["inH", "inW", "channels", "poolH", "poolW", "strideH", "strideW"] as const) {
-    assertPositive(p[key], `${what} ${key}`);
-  }
-  if (p.inH < p.poolH || p.inW < p.poolW) {
-    throw new TensorError(
-      "SHAPE_MISMATCH",
-      `${what}: input ${p.inH}×${p.inW} is smaller than the ${p.poolH}×${p.poolW} window`,
-    );
-  }
-  return {
-    outH: Math.floor((p.inH - p.poolH) / p.strideH) + 1,
-    outW: Math.floor((p.inW - p.poolW) / p.strideW) + 1,
-  };
-}
-
 /** Mean of each window, per channel: [batch, outH, outW, channels]. */
 export function avgPool2d(input: Float32Array, p: AvgPool2dParams, out?: Float32Array): Float32Array {
-  const { outH, outW } = outputSize(p, "avgPool2d");
+  const { outH, outW } = poolOutputSize(p, "avgPool2d");
   const { batch, inH, inW, channels: ch, poolH, poolW, strideH, strideW } = p;
   assertLength(input, batch * inH * inW * ch, "avgPool2d input [batch, inH, inW, channels]");
   const size = batch * outH * outW * ch;
@@ -51,7 +34,7 @@ export function avgPool2dBackward(
   p: AvgPool2dParams,
   out?: Float32Array,
 ): Float32Array {
-  const { outH, outW } = outputSize(p, "avgPool2dBackward");
+  const { outH, outW } = poolOutputSize(p, "avgPool2dBackward");
   const { batch, inH, inW, channels: ch, poolH, poolW, strideH, strideW } = p;
   assertLength(gradOut, batch * outH * outW * ch, "avgPool2dBackward gradOut");
   const size = batch * inH * inW * ch;

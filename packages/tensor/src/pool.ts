@@ -21,21 +21,28 @@ export interface MaxPool2dResult {
   outW: number;
 }
 
-export function maxPool2d(input: Float32Array, p: MaxPool2dParams): MaxPool2dResult {
-  assertDimension(p.batch, "maxPool2d batch");
+/** Checks pooling parameters ('valid' windows that fit the input); the output height and width. */
+export function poolOutputSize(p: MaxPool2dParams, what: string): { outH: number; outW: number } {
+  assertDimension(p.batch, `${what} batch`);
   for (const key of ["inH", "inW", "channels", "poolH", "poolW", "strideH", "strideW"] as const) {
-    assertPositive(p[key], `maxPool2d ${key}`);
+    assertPositive(p[key], `${what} ${key}`);
   }
-  const { batch, inH, inW, channels: ch, poolH, poolW, strideH, strideW } = p;
-  if (inH < poolH || inW < poolW) {
+  if (p.inH < p.poolH || p.inW < p.poolW) {
     throw new TensorError(
       "SHAPE_MISMATCH",
-      `maxPool2d: input ${inH}×${inW} is smaller than the ${poolH}×${poolW} window`,
+      `${what}: input ${p.inH}×${p.inW} is smaller than the ${p.poolH}×${p.poolW} window`,
     );
   }
+  return {
+    outH: Math.floor((p.inH - p.poolH) / p.strideH) + 1,
+    outW: Math.floor((p.inW - p.poolW) / p.strideW) + 1,
+  };
+}
+
+export function maxPool2d(input: Float32Array, p: MaxPool2dParams): MaxPool2dResult {
+  const { outH, outW } = poolOutputSize(p, "maxPool2d");
+  const { batch, inH, inW, channels: ch, poolH, poolW, strideH, strideW } = p;
   assertLength(input, batch * inH * inW * ch, "maxPool2d input [batch, inH, inW, channels]");
-  const outH = Math.floor((inH - poolH) / strideH) + 1;
-  const outW = Math.floor((inW - poolW) / strideW) + 1;
   const output = new Float32Array(batch * outH * outW * ch);
   const argmax = new Int32Array(output.length);
   let o = 0;
