@@ -1,4 +1,6 @@
-import type { ModelCost } from "./cost.js";
+import { type ModelCost, tensorInfoBytes } from "./cost.js";
+import type { GraphFileInfo } from "./graph-model.js";
+import { opDef } from "./ops/table.js";
 import type { GraphNode, ValueInfo } from "./graph.js";
 import type { ModelFileInfo } from "./read.js";
 
@@ -90,6 +92,74 @@ export function describeModelFile(info: ModelFileInfo): string {
   lines.push(
     `  ${info.tensors.length} tensors, ${total} values, ${bits} of them 1-bit; as float32: ${fmtBytes(4 * total)} (${((4 * total) / Math.max(info.fileLength, 1)).toFixed(1)}× this file)`,
   );
+  lines.push("", "metadata:");
+  if (m.labels) lines.push(`  labels: ${m.labels.join(", ")}`);
+  for (const [k, v] of Object.entries(m.provenance ?? {})) lines.push(`  ${k}: ${v}`);
+  for (const [k, v] of Object.entries(m.extra ?? {})) lines.push(`  ${k}: ${v}`);
+  return lines.join("\n");
+}
+
+/** Attributes of a version 2 node in a few words: windows, groups, padding, output form, tensors. */
+function graphAttrs(node: { readonly op: string } & Readonly<Record<string, unknown>>): string {
+  const parts: string[] = [];
+  const pair = (k: string) => (node[k] as readonly number[]).join("×");
+  if (Array.isArray(node["kernel"])) {
+    parts.push(`kernel=${pair("kernel")} stride=${pair("stride")}`);
+    if (Array.isArray(node["dilation"]) && (node["dilation"] as number[]).some((d) => d !== 1))
+      parts.push(`dilation=${pair("dilation")}`);
+    parts.push(String(node["padding"]));
+  }
+  if (typeof node["groups"] === "number" && node["groups"] !== 1) parts.push(`groups=${node["groups"]}`);
+  if (node["padValue"] !== undefined && node.op !== "conv2d" && node.op !== "depthwiseConv2d")
+    parts.push(`padValue=${node["padValue"]}`);
+  const o = node["output"] as { kind?: string; clamp?: number[] } | undefined;
+  if (o?.kind)
+    parts.push(
+      o.kind === "bits"
+        ? "→ bits (thresholds)"
+        : o.kind === "int32"
+          ? "→ int32"
+          : `→ float32 (m·z + b${o.clamp ? `, clamp ${o.clamp.join("…")}` : ""})`,
+    );
+  return parts.join(" ");
+}
+
+/**
+ * A human-readable report of a .onebit file of either version as a graph (`readGraphModelInfo`):
+ * version, sizes, cost, every node with its inputs, output kind and shape, 1-bit and other
+ * parameters and MACs, then the metadata.
+ */
+export function describeGraphFile(info: GraphFileInfo): string {
+  const lines: string[] = [];
+  const m = info.metadata;
+  lines.push(`${m.name} — .onebit ${info.version.major}.${info.version.minor}, ${fmtBytes(info.fileLength)}`);
+  if (m.description) lines.push(`  ${m.description}`);
+  lines.push("", "cost:", describeCost(info.cost));
+  const byName = new Map(info.tensors.map((t) => [t.name, t]));
+  lines.push("", "graph:");
+  for (const input of info.graph.inputs)
+    lines.push(`  input ${input.name} ${input.dtype} ${fmtShape(input.shape)}`);
+  info.graph.nodes.forEach((node, i) => {
+    const v = info.values.get(node.name)!;
+    let bits = 0;
+    let other = 0;
+    for (const ref of new Set(opDef(node.op)!.tensors(node as never))) {
+      const t = byName.get(ref);
+      if (!t) continue;
+      const n = t.shape.reduce((a, b) => a * b, 1);
+      if (t.dtype === "bit") bits += n;
+      else other += n;
+    }
+    const c = info.cost.nodes[i]!;
+    const macs = c.binaryMacs + c.int8Macs + c.floatMacs;
+    lines.push(
+      `  ${String(i).padStart(3)} ${node.name.padEnd(16)} ${node.op.padEnd(15)} (${node.inputs.join(", ")}) → ${v.kind} ${fmtShape(v.shape)}` +
+        `${bits ? ` ${bits} 1-bit` : ""}${other ? ` ${other} 32-bit` : ""}${macs ? ` ${fmtCount(macs)} MACs` : ""}  ${graphAttrs(node as never)}`,
+    );
+  });
+  lines.push(`  outputs: ${info.graph.outputs.join(", ")}`);
+  const total = info.tensors.reduce((s, t) => s + tensorInfoBytes(t), 0);
+  lines.push("", `tensors: ${info.tensors.length}, ${fmtBytes(total)}`);
   lines.push("", "metadata:");
   if (m.labels) lines.push(`  labels: ${m.labels.join(", ")}`);
   for (const [k, v] of Object.entries(m.provenance ?? {})) lines.push(`  ${k}: ${v}`);

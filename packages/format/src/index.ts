@@ -22,7 +22,7 @@ export {
   tensorInfoBytes,
   valueBytes,
 } from "./cost.js";
-export { describeCost, describeModelFile } from "./describe.js";
+export { describeCost, describeGraphFile, describeModelFile } from "./describe.js";
 export { FormatError, type FormatErrorCode } from "./errors.js";
 export {
   type ArgmaxNode,

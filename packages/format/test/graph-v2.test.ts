@@ -6,6 +6,7 @@ import {
   type GraphNodeV2,
   OP_NAMES_V2,
   checkGraphModel,
+  describeGraphFile,
   readGraphModel,
   readGraphModelInfo,
   readModel,
@@ -358,5 +359,19 @@ describe("readGraphModelInfo", () => {
     expect(v1.graph).toEqual(toGraphModel(convModel()).graph);
     // A damaged tensor section does not matter: only the header is read.
     expect(thrown(() => readGraphModelInfo(v2.subarray(0, v2.length - 8))).code).toBe("TRUNCATED");
+  });
+});
+
+describe("describeGraphFile", () => {
+  it("prints every node with its inputs, output and parameters, for both versions", () => {
+    const text = describeGraphFile(readGraphModelInfo(writeGraphModel(residualModel())));
+    expect(text).toMatch(/\.onebit 2\.0/);
+    expect(text).toMatch(/res1\s+add\s+\(bn1, stem\) → float32 \[8×8×8\]/);
+    expect(text).toMatch(
+      /b2\s+bconv2d\s+\(q2\) → float32 \[4×4×8\] 288 1-bit 16 32-bit .*groups=2 padValue=0/,
+    );
+    expect(text).toMatch(/outputs: logits, class/);
+    const v1 = describeGraphFile(readGraphModelInfo(writeModel(mlpModel())));
+    expect(v1).toMatch(/bitPlaneDense/);
   });
 });
