@@ -180,3 +180,30 @@ function tPositive(t: TensorMaker, name: string, n: number): string {
   t.tensors.set(name, { dtype: "float32", shape: [n], data });
   return name;
 }
+
+export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+
+/** Every path in a JSON value (for mutation tests). */
+export function jsonPaths(
+  v: Json,
+  at: (string | number)[] = [],
+  out: (string | number)[][] = [],
+): (string | number)[][] {
+  out.push(at);
+  if (Array.isArray(v)) {
+    v.forEach((x, i) => {
+      jsonPaths(x, [...at, i], out);
+    });
+  }
+  else if (v && typeof v === "object") for (const k of Object.keys(v)) jsonPaths(v[k]!, [...at, k], out);
+  return out;
+}
+
+/** A copy of `v` with the member at `path` replaced by `value`. */
+export function withValueAt(v: Json, path: (string | number)[], value: Json): Json {
+  if (path.length === 0) return value;
+  const [head, ...rest] = path;
+  if (Array.isArray(v)) return v.map((x, i) => (i === head ? withValueAt(x, rest, value) : x));
+  if (v && typeof v === "object") return { ...v, [head!]: withValueAt(v[head as string]!, rest, value) };
+  return v;
+}
