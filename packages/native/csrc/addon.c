@@ -10,6 +10,7 @@
 
 #include "args.h"
 #include "kernels.h"
+#include "sgemm.h"
 
 #define ABI_VERSION 1
 
@@ -220,7 +221,77 @@ static napi_value pack_signs_rows(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* { abi, isas: names this CPU runs (best first), cpu } */
+
+/* Reads a Float32Array argument into (data, length); 0 after throwing when it is something else. */
+static int read_floats(napi_env env, napi_value value, const char *what, float **data, size_t *length) {
+  napi_typedarray_type type;
+  void *ptr;
+  napi_value buffer;
+  size_t offset;
+  if (napi_get_typedarray_info(env, value, &type, length, &ptr, &buffer, &offset) != napi_ok ||
+      type != napi_float32_array) {
+    char message[120];
+    snprintf(message, sizeof message, "onebit native: sgemm %s must be a Float32Array", what);
+    return fail(env, "ERR_ONEBIT_ARGS", message);
+  }
+  *data = ptr;
+  return 1;
+}
+
+/* sgemm(isa, a, b, c, m, n, k, transA, transB, alpha, beta): C = alpha·op(A)·op(B) + beta·C on
+ * Float32Arrays (any views, e.g. over a WebAssembly memory: no copy). Throws a RangeError, having
+ * written nothing, when an array is shorter than its matrix or the ISA cannot run here. */
+static napi_value sgemm(napi_env env, napi_callback_info info) {
+  napi_value argv[11];
+  size_t argc = 11;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  if (argc < 11) {
+    fail(env, "ERR_ONEBIT_ARGS", "onebit native: expected sgemm(isa, a, b, c, m, n, k, transA, transB, alpha, beta)");
+    return NULL;
+  }
+  int32_t isa_id = -1, dims[3] = {-1, -1, -1};
+  bool trans[2] = {false, false};
+  double scalars[2] = {0, 0};
+  napi_get_value_int32(env, argv[0], &isa_id);
+  const sgemm_isa_t *isa = sgemm_isa(isa_id);
+  if (!isa) {
+    fail(env, "ERR_ONEBIT_ISA", "onebit native: this CPU or build cannot run the requested ISA");
+    return NULL;
+  }
+  float *m_[3];
+  size_t len[3];
+  if (!read_floats(env, argv[1], "a", &m_[0], &len[0]) || !read_floats(env, argv[2], "b", &m_[1], &len[1]) ||
+      !read_floats(env, argv[3], "c", &m_[2], &len[2]))
+    return NULL;
+  for (int i = 0; i < 3; i++)
+    if (napi_get_value_int32(env, argv[4 + i], &dims[i]) != napi_ok || dims[i] < 0) {
+      fail(env, "ERR_ONEBIT_ARGS", "onebit native: sgemm m, n and k must be non-negative int32 numbers");
+      return NULL;
+    }
+  for (int i = 0; i < 2; i++)
+    if (napi_get_value_bool(env, argv[7 + i], &trans[i]) != napi_ok ||
+        napi_get_value_double(env, argv[9 + i], &scalars[i]) != napi_ok) {
+      fail(env, "ERR_ONEBIT_ARGS", "onebit native: sgemm transA/transB must be booleans, alpha/beta numbers");
+      return NULL;
+    }
+  const uint64_t m = (uint64_t)dims[0], n = (uint64_t)dims[1], k = (uint64_t)dims[2];
+  const uint64_t need[3] = {m * k, k * n, m * n};
+  static const char *names[3] = {"a (m×k)", "b (k×n)", "c (m×n)"};
+  for (int i = 0; i < 3; i++)
+    if (len[i] < need[i]) {
+      char message[160];
+      snprintf(message, sizeof message, "onebit native: sgemm %s has %llu floats, needs %llu", names[i],
+               (unsigned long long)len[i], (unsigned long long)need[i]);
+      fail(env, "ERR_ONEBIT_BOUNDS", message);
+      return NULL;
+    }
+  if (!sgemm_run(isa, m_[0], m_[1], m_[2], dims[0], dims[1], dims[2], trans[0], trans[1], (float)scalars[0],
+                 (float)scalars[1]))
+    napi_throw_error(env, "ERR_ONEBIT_MEMORY", "onebit native: sgemm could not allocate its packing buffers");
+  return NULL;
+}
+
+/* { abi, isas: names this CPU runs (best first), floatIsas: the same for sgemm, cpu } */
 static napi_value describe(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value result, isas, value;
@@ -237,6 +308,15 @@ static napi_value describe(napi_env env, napi_callback_info info) {
     napi_set_element(env, isas, count++, value);
   }
   napi_set_named_property(env, result, "isas", isas);
+  napi_create_array(env, &isas);
+  count = 0;
+  for (int i = 0; i < ISA_COUNT; i++) {
+    const sgemm_isa_t *k = sgemm_isa(preference[i]);
+    if (!k) continue;
+    napi_create_string_utf8(env, k->name, NAPI_AUTO_LENGTH, &value);
+    napi_set_element(env, isas, count++, value);
+  }
+  napi_set_named_property(env, result, "floatIsas", isas);
   char cpu[96];
   cpu_description(cpu, sizeof cpu);
   napi_create_string_utf8(env, cpu, NAPI_AUTO_LENGTH, &value);
@@ -252,6 +332,7 @@ NAPI_MODULE_INIT() {
       {"conv2d", NULL, conv2d, NULL, NULL, NULL, napi_default, NULL},
       {"maxPool2d", NULL, max_pool2d, NULL, NULL, NULL, napi_default, NULL},
       {"packSigns", NULL, pack_signs_rows, NULL, NULL, NULL, napi_default, NULL},
+      {"sgemm", NULL, sgemm, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

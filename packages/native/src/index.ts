@@ -3,6 +3,7 @@ import { type NativeStatus, registerNativeAddon } from "@onebit/bitops";
 import { loadNativeAddon } from "./load.js";
 
 export { loadNativeAddon } from "./load.js";
+export { type NativeFloatGemm, type NativeFloatGemmStatus, loadNativeFloatGemm } from "./float-gemm.js";
 export { platformPackage } from "./platform.js";
 
 /**

@@ -1,0 +1,39 @@
+/* Float GEMM for training: C (m×n) = alpha·op(A)·op(B) + beta·C, row-major, as @onebit/tensor's
+ * `gemm` (op(A) m×k, A stored k×m when trans_a; op(B) k×n, B stored n×k when trans_b). One blocked
+ * driver (sgemm.c) packs A and B into register-tile panels and calls the micro-kernel of an ISA. */
+#ifndef ONEBIT_SGEMM_H
+#define ONEBIT_SGEMM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Largest register tile of any ISA (bounds the edge buffer of the portable store). */
+#define SGEMM_MAX_MR 16
+#define SGEMM_MAX_NR 32
+
+/* C[0..mr)[0..nr) += Σ_p a[p*MR + i] · b[p*NR + j] over kc steps of packed panels; C rows ldc apart. */
+typedef void (*sgemm_micro_fn)(int32_t kc, const float *a, const float *b, float *c, size_t ldc, int32_t mr,
+                               int32_t nr);
+
+typedef struct {
+  const char *name;
+  int32_t mr, nr; /* register tile */
+  sgemm_micro_fn kernel;
+} sgemm_isa_t;
+
+/* The float kernels of an ISA id (kernels.h's enum), or NULL when this build or CPU cannot run them. */
+const sgemm_isa_t *sgemm_isa(int isa);
+/* Bit i set when float ISA i runs here (AVX-512F, AVX2+FMA and scalar need no POPCNT). */
+uint32_t sgemm_supported_mask(void);
+
+/* Returns 0 when the packing buffers could not be allocated (nothing written), else 1. */
+int sgemm_run(const sgemm_isa_t *isa, const float *a, const float *b, float *c, int32_t m, int32_t n, int32_t k,
+              int trans_a, int trans_b, float alpha, float beta);
+
+/* Adds a full mr×nr accumulator tile `acc` (row stride SGEMM_MAX_NR) to the valid part of C. */
+static inline void sgemm_add_tile(const float *acc, float *c, size_t ldc, int32_t mr, int32_t nr) {
+  for (int32_t i = 0; i < mr; i++)
+    for (int32_t j = 0; j < nr; j++) c[i * ldc + j] += acc[i * SGEMM_MAX_NR + j];
+}
+
+#endif
