@@ -1,7 +1,6 @@
 import { BitopsError } from "./errors.js";
 import { BitopsHeap } from "./heap.js";
-import { kernelRowWords } from "./kernel-layout.js";
-import type { BitopsKernels, GemmArgs, KernelBackend } from "./kernels/kernel-args.js";
+import type { BitopsKernels, KernelBackend } from "./kernels/kernel-args.js";
 import {
   type NativeIsa,
   type NativeRegistration,
@@ -9,6 +8,8 @@ import {
   nativeStatus,
   registerNativeAddon as register,
 } from "./kernels/native-addon.js";
+import type { GemmTile } from "./kernels/gemm-tiles.js";
+import { type GemmTuning, gemmTileFor, gemmTuning, setGemmTile as forceTile } from "./kernels/gemm-tuner.js";
 import { createNativeKernels } from "./kernels/native-kernels.js";
 import { createTypeScriptKernels } from "./kernels/ts-kernels.js";
 import {
@@ -17,6 +18,8 @@ import {
   createWasmKernels,
   wasmBackendSupported,
 } from "./kernels/wasm-kernels.js";
+
+const isWasm = (b: KernelBackend): b is WasmBackend => b === "wasm-i64" || b === "wasm-simd";
 
 export type BackendChoice = "auto" | KernelBackend;
 
@@ -31,31 +34,54 @@ export interface BackendInfo {
   readonly simd: boolean;
   /** Why this backend was chosen. */
   readonly reason: string;
-  /** G binary-MAC/s of each candidate in the auto-selection measurement, when one ran. */
+  /** G binary-MAC/s of each candidate in the auto-selection measurement (its fastest tile), when one ran. */
   readonly measured?: Partial<Record<KernelBackend, number>>;
+  /** The binary GEMM tile a WebAssembly backend runs (see `gemmTuning` for every candidate). */
+  readonly gemmTile?: GemmTile;
+  /** The per-machine tile choice of both WebAssembly backends, and each candidate's speed. */
+  readonly gemmTuning?: GemmTuning;
   /** Whether the native kernels (@onebit/native, Node.js) can run here, their ISA, or why not. */
   readonly native: NativeStatus;
 }
 
 /**
  * Creates the kernels of a backend over `memory` (a new 1-page memory when omitted). `isa` picks
- * the native kernels' instruction set (default: the best this CPU runs, or ONEBIT_NATIVE_ISA).
+ * the native kernels' instruction set (default: the best this CPU runs, or ONEBIT_NATIVE_ISA);
+ * `tile` the WebAssembly binary GEMM tile (default: the one measured fastest here, see
+ * `getBackendInfo().gemmTuning`).
  */
 export function createKernels(
-  options: { backend?: KernelBackend; memory?: WebAssembly.Memory; isa?: NativeIsa } = {},
+  options: { backend?: KernelBackend; memory?: WebAssembly.Memory; isa?: NativeIsa; tile?: GemmTile } = {},
 ): BitopsKernels {
   const memory = options.memory ?? new WebAssembly.Memory({ initial: 1 });
   const backend = options.backend ?? getBackendInfo().backend;
-  return kernelsFor(backend, memory, options.isa);
+  return kernelsFor(backend, memory, options.isa, options.tile);
 }
 
-function kernelsFor(backend: KernelBackend, memory: WebAssembly.Memory, isa?: NativeIsa): BitopsKernels {
+function kernelsFor(
+  backend: KernelBackend,
+  memory: WebAssembly.Memory,
+  isa?: NativeIsa,
+  tile?: GemmTile,
+): BitopsKernels {
   if (backend === "typescript") return createTypeScriptKernels(memory);
   if (backend === "native") return createNativeKernels(memory, isa);
-  if (backend !== "wasm-i64" && backend !== "wasm-simd") {
+  if (!isWasm(backend)) {
     throw new BitopsError("INVALID_ARGUMENT", `createKernels: unknown backend ${String(backend)}`);
   }
-  return createWasmKernels(backend, memory);
+  return createWasmKernels(backend, memory, tile ?? gemmTileFor(backend));
+}
+
+/**
+ * Forces the binary GEMM tile of a WebAssembly backend for the high-level functions and for kernels
+ * created afterwards (`"auto"`: the measured choice). `setGemmTile("wasm-i64", "1x4")` keeps the
+ * tile that is fastest on AMD Zen. Every tile gives the same results bit for bit.
+ */
+export function setGemmTile(backend: WasmBackend, tile: GemmTile | "auto"): BackendInfo {
+  forceTile(backend, tile);
+  info = undefined;
+  context?.byBackend.delete(backend);
+  return getBackendInfo();
 }
 
 /**
@@ -131,7 +157,8 @@ export function getBackendInfo(): BackendInfo {
   const native = nativeStatus();
   const base = { requested, wasm, simd, native };
   if (requested !== "auto") {
-    info = { backend: requested, ...base, reason: `forced with setBackend("${requested}")` };
+    const tiles = isWasm(requested) ? { gemmTile: gemmTileFor(requested), gemmTuning: gemmTuning() } : {};
+    info = { backend: requested, ...base, ...tiles, reason: `forced with setBackend("${requested}")` };
     return info;
   }
   if (native.available) {
@@ -139,14 +166,26 @@ export function getBackendInfo(): BackendInfo {
   } else if (!wasm) {
     info = { backend: "typescript", ...base, reason: "WebAssembly is not available" };
   } else if (!simd) {
-    info = { backend: "wasm-i64", ...base, reason: "WebAssembly SIMD is not available" };
+    const tuning = gemmTuning();
+    info = {
+      backend: "wasm-i64",
+      ...base,
+      gemmTile: tuning.tiles["wasm-i64"],
+      gemmTuning: tuning,
+      reason: "WebAssembly SIMD is not available",
+    };
   } else {
-    const measured = measureBackends(["wasm-i64", "wasm-simd"]);
+    // The tile tuner times every tile of both modules; each backend is as fast as its best tile.
+    const tuning = gemmTuning();
+    const speed = (b: WasmBackend) => tuning.measured[`${b}/${tuning.tiles[b]}`];
+    const measured = { "wasm-i64": speed("wasm-i64"), "wasm-simd": speed("wasm-simd") };
     const best = (measured["wasm-simd"] ?? 0) > (measured["wasm-i64"] ?? 0) ? "wasm-simd" : "wasm-i64";
     info = {
       backend: best,
       ...base,
-      reason: `measured fastest (${fmt(measured["wasm-i64"])} vs ${fmt(measured["wasm-simd"])} G binary-MAC/s for wasm-i64 vs wasm-simd)`,
+      gemmTile: tuning.tiles[best],
+      gemmTuning: tuning,
+      reason: `measured fastest (${fmt(measured["wasm-i64"])} vs ${fmt(measured["wasm-simd"])} G binary-MAC/s for wasm-i64 ${tuning.tiles["wasm-i64"]} vs wasm-simd ${tuning.tiles["wasm-simd"]})`,
       measured,
     };
   }
@@ -190,59 +229,4 @@ export async function initBitops(): Promise<BackendInfo> {
     );
   }
   return getBackendInfo();
-}
-
-/** G binary-MAC/s of each backend on a 16×2048×256 GEMM (best of several warm runs). */
-function measureBackends(backends: KernelBackend[]): Partial<Record<KernelBackend, number>> {
-  const ctx = ensureContext();
-  const m = 16;
-  const k = 2048;
-  const n = 256;
-  const kWords = kernelRowWords(k);
-  const a = ctx.heap.alloc(m * kWords * 4);
-  const w = ctx.heap.alloc(n * kWords * 4);
-  const out = ctx.heap.alloc(m * n * 4);
-  try {
-    const words = ctx.heap.u32(a, (w - a) / 4 + n * kWords);
-    let x = 0x9e3779b9;
-    for (let i = 0; i < words.length; i++) {
-      x ^= x << 13;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      words[i] = x >>> 0;
-    }
-    const args: GemmArgs = {
-      mode: "dot",
-      a,
-      aStride: kWords * 4,
-      w,
-      n,
-      k,
-      kWords,
-      out,
-      outStride: n * 4,
-      p0: 0,
-      p1: 0,
-    };
-    const kernels = backends.map((b) => kernelsFor(b, ctx.memory));
-    const best = kernels.map(() => Number.POSITIVE_INFINITY);
-    // Alternating rounds, so both candidates get the same chance to reach their optimized tier.
-    for (let round = 0; round < 6; round++) {
-      kernels.forEach((kern, i) => {
-        // Several calls per reading: browsers coarsen performance.now() to 5–100 µs.
-        const t0 = performance.now();
-        for (let rep = 0; rep < 4; rep++) kern.gemmRows(args, 0, m);
-        best[i] = Math.min(best[i]!, (performance.now() - t0) / 4);
-      });
-    }
-    const result: Partial<Record<KernelBackend, number>> = {};
-    backends.forEach((b, i) => {
-      result[b] = (m * n * k) / Math.max(best[i]!, 1e-4) / 1e6;
-    });
-    return result;
-  } finally {
-    ctx.heap.free(out);
-    ctx.heap.free(w);
-    ctx.heap.free(a);
-  }
 }

@@ -59,7 +59,16 @@ export {
   initBitops,
   registerNativeAddon,
   setBackend,
+  setGemmTile,
 } from "./backend.js";
+export {
+  DEFAULT_GEMM_TILE,
+  GEMM_TILES,
+  type GemmTile,
+  type GemmTileInfo,
+  type WasmBackend,
+} from "./kernels/gemm-tiles.js";
+export type { GemmTuning } from "./kernels/gemm-tuner.js";
 export {
   NATIVE_ABI,
   type NativeAddon,

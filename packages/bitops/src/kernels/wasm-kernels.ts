@@ -9,8 +9,20 @@ import {
   checkColumns,
   type PoolArgs,
 } from "./kernel-args.js";
+import { DEFAULT_GEMM_TILE, type GemmTile, type WasmBackend, gemmTileInfo } from "./gemm-tiles.js";
 
-export type WasmBackend = "wasm-i64" | "wasm-simd";
+export type { WasmBackend } from "./gemm-tiles.js";
+
+/** A binary GEMM entry: rows [rowStart, rowEnd) over kWords64 64-bit words (see assembly/). */
+type GemmEntryFn = (
+  rowStart: number,
+  rowEnd: number,
+  a: number,
+  aStride: number,
+  w: number,
+  n: number,
+  kWords64: number,
+) => void;
 
 /** The raw exports of a kernel module (see assembly/). */
 interface KernelExports {
@@ -25,15 +37,11 @@ interface KernelExports {
     c0: number,
     c1: number,
   ): void;
-  gemm(
-    rowStart: number,
-    rowEnd: number,
-    a: number,
-    aStride: number,
-    w: number,
-    n: number,
-    kWords64: number,
-  ): void;
+  gemm: GemmEntryFn;
+  /** The alternative tiles (only in the module of their backend). */
+  gemm1x4k4?: GemmEntryFn;
+  gemm2x2?: GemmEntryFn;
+  gemmMixed?: GemmEntryFn;
   bitPlaneGemm(
     rowStart: number,
     rowEnd: number,
@@ -150,29 +158,48 @@ export function isSharedMemory(memory: WebAssembly.Memory): boolean {
   return typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer;
 }
 
-/** Instantiates the kernels of `backend` over `memory` (plain or shared) synchronously. */
-export function createWasmKernels(backend: WasmBackend, memory: WebAssembly.Memory): BitopsKernels {
+/**
+ * Instantiates the kernels of `backend` over `memory` (plain or shared) synchronously, running the
+ * binary GEMM tile `tile` (default: the backend's default tile).
+ */
+export function createWasmKernels(
+  backend: WasmBackend,
+  memory: WebAssembly.Memory,
+  tile?: GemmTile,
+): WasmKernels {
   if (!wasmBackendSupported(backend)) {
     throw new BitopsError("UNSUPPORTED", `${backend}: this JavaScript engine cannot run the module`);
   }
-  return instantiateWasmKernels(compileKernelModule(backend, isSharedMemory(memory)), memory, backend);
+  return instantiateWasmKernels(compileKernelModule(backend, isSharedMemory(memory)), memory, backend, tile);
 }
 
-/** Instantiates an already compiled kernel module (e.g. one posted to a worker) over `memory`. */
+/**
+ * Instantiates an already compiled kernel module (e.g. one posted to a worker) over `memory`, with
+ * the binary GEMM tile `tile` (default: the backend's default tile; pass
+ * `getBackendInfo().gemmTiles[backend]` to run the tile the main thread measured fastest).
+ */
 export function instantiateWasmKernels(
   module: WebAssembly.Module,
   memory: WebAssembly.Memory,
   backend: WasmBackend,
-): BitopsKernels {
+  tile: GemmTile = DEFAULT_GEMM_TILE[backend],
+): WasmKernels {
+  const entry = gemmTileInfo(backend, tile).entry;
   const instance = new WebAssembly.Instance(module, { env: { memory } });
-  return new WasmKernels(backend, memory, instance.exports as unknown as KernelExports);
+  const x = instance.exports as unknown as KernelExports;
+  const gemm = x[entry];
+  if (!gemm) throw new BitopsError("UNSUPPORTED", `${backend}: the module has no ${entry} export`);
+  return new WasmKernels(backend, memory, x, tile, gemm);
 }
 
-class WasmKernels implements BitopsKernels {
+export class WasmKernels implements BitopsKernels {
   constructor(
     readonly backend: WasmBackend,
     readonly memory: WebAssembly.Memory,
     private readonly x: KernelExports,
+    /** The binary GEMM tile this instance runs. */
+    readonly tile: GemmTile,
+    private readonly gemm: GemmEntryFn,
   ) {}
 
   private setOutput(g: GemmArgs, out: number, c0: number, c1: number): void {
@@ -182,7 +209,7 @@ class WasmKernels implements BitopsKernels {
   gemmRows(g: GemmArgs, rowStart: number, rowEnd: number, colStart = 0, colEnd = g.n): void {
     if (colStart !== 0 || colEnd !== g.n) checkColumns(g, colStart, colEnd);
     this.setOutput(g, g.out, colStart, colEnd);
-    this.x.gemm(rowStart, rowEnd, g.a, g.aStride, g.w, g.n, g.kWords >>> 1);
+    this.gemm(rowStart, rowEnd, g.a, g.aStride, g.w, g.n, g.kWords >>> 1);
   }
 
   bitPlaneGemmRows(g: GemmArgs, rowStart: number, rowEnd: number, colStart = 0, colEnd = g.n): void {
@@ -195,7 +222,7 @@ class WasmKernels implements BitopsKernels {
     const g = c.gemm;
     if (directConvInput(c)) {
       this.setOutput(g, g.out, 0, g.n);
-      this.x.gemm(rowStart, rowEnd, c.input, g.aStride, g.w, g.n, g.kWords >>> 1);
+      this.gemm(rowStart, rowEnd, c.input, g.aStride, g.w, g.n, g.kWords >>> 1);
       return;
     }
     for (let r0 = rowStart; r0 < rowEnd; r0 += c.scratchRows) {
@@ -219,7 +246,7 @@ class WasmKernels implements BitopsKernels {
         g.aStride,
       );
       this.setOutput(g, g.out + r0 * g.outStride, 0, g.n);
-      this.x.gemm(0, r1 - r0, g.a, g.aStride, g.w, g.n, g.kWords >>> 1);
+      this.gemm(0, r1 - r0, g.a, g.aStride, g.w, g.n, g.kWords >>> 1);
     }
   }
 
