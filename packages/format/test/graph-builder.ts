@@ -194,8 +194,7 @@ export function jsonPaths(
     v.forEach((x, i) => {
       jsonPaths(x, [...at, i], out);
     });
-  }
-  else if (v && typeof v === "object") for (const k of Object.keys(v)) jsonPaths(v[k]!, [...at, k], out);
+  } else if (v && typeof v === "object") for (const k of Object.keys(v)) jsonPaths(v[k]!, [...at, k], out);
   return out;
 }
 
