@@ -11,9 +11,9 @@ import {
   inferGraphValues,
   inferValueInfos,
   modelCost,
+  chainToGraph,
   readGraphModel,
   readModel,
-  toGraphModel,
 } from "@onebit/format";
 import { RuntimeError } from "./errors.js";
 
@@ -42,7 +42,12 @@ function fromFormatError(error: unknown, where: string): never {
 }
 
 function fromChain(model: OnebitModel, values: readonly ValueInfo[], cost: ModelCost): LoadedModel {
-  const graph = toGraphModel(model);
+  // `model` is checked already: convert its chain without checking the tensors again.
+  const graph: GraphModel = {
+    graph: chainToGraph(model.graph),
+    tensors: model.tensors,
+    metadata: model.metadata,
+  };
   const graphValues = inferGraphValues(graph.graph, (name) => graph.tensors.get(name));
   return { graph, graphValues, cost, metadata: model.metadata, model, values };
 }
