@@ -1,5 +1,5 @@
 // Run by scripts/check-pack.mjs inside a fresh npm project that installed the packed tarball.
-import { Rng, conv2d, gemm, getBackendInfo } from "@onebit/tensor";
+import { Rng, conv2d, gemm, getBackendInfo, setBackend } from "@onebit/tensor";
 import { disableThreads, enableThreads } from "@onebit/tensor/node";
 
 // [1 2; 3 4] · [5 6; 7 8] = [19 22; 43 50]
@@ -36,7 +36,9 @@ const out = conv2d(Float32Array.of(1, 2, 3, 4), Float32Array.of(1, 1, 1, 1), {
   padding: "valid",
 });
 if (out[0] !== 10) throw new Error(`conv2d gave ${out[0]}`);
-// The same product on two threads (the Node entry) must give the same bits.
+// The same product on two threads (the Node entry) must give the same bits. The thread pool is
+// WebAssembly's: the native GEMM (registered by the Node entry where @onebit/native loads) is set aside.
+setBackend("wasm-simd");
 const tm = 64;
 const tk = 300;
 const tn = 256;
@@ -51,4 +53,9 @@ if (getBackendInfo().simd && (threads !== 2 || getBackendInfo().threads !== 2))
   throw new Error("threads not enabled");
 if (!one.every((v, i) => Object.is(v, two[i]))) throw new Error("threaded gemm differs from one thread");
 await disableThreads();
+setBackend("auto");
+const native = new Float32Array(tm * tn);
+gemm(ta, tb, native, tm, tn, tk);
+if (!native.every((v, i) => Math.abs(v - one[i]) <= 1e-4 * (1 + Math.abs(one[i]))))
+  throw new Error(`gemm on ${getBackendInfo().gemm} differs from WebAssembly`);
 console.log(`@onebit/tensor smoke: ok (${JSON.stringify(getBackendInfo())})`);

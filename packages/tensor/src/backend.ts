@@ -1,8 +1,9 @@
 import { TensorError } from "./errors.js";
+import { type NativeGemm, nativeGemmStatus } from "./native-gemm.js";
 import { threadedKernel } from "./threads-hook.js";
 import { wasmGemmKernel } from "./wasm-gemm.js";
 
-export type GemmBackend = "wasm-simd" | "typescript";
+export type GemmBackend = "native" | "wasm-simd" | "typescript";
 export type BackendChoice = "auto" | GemmBackend;
 
 export interface BackendInfo {
@@ -12,6 +13,11 @@ export interface BackendInfo {
   threads: number;
   /** Whether the embedded WebAssembly SIMD module validated and instantiated here. */
   simd: boolean;
+  /**
+   * The native float GEMM (`@onebit/tensor/node` loads it from `@onebit/native`): its ISA when
+   * registered, else why not. `auto` prefers it; it runs on the calling thread.
+   */
+  native: { available: boolean; isa?: string; reason?: string };
 }
 
 let choice: BackendChoice = "auto";
@@ -21,18 +27,30 @@ export function wasmSimdAvailable(): boolean {
   return wasmGemmKernel() !== null;
 }
 
+/** The native GEMM when registered and the choice is `auto` or `native`, else null. */
+export function activeNativeGemm(): NativeGemm | null {
+  if (choice !== "auto" && choice !== "native") return null;
+  return nativeGemmStatus().gemm ?? null;
+}
+
 export function activeGemmBackend(): GemmBackend {
   if (choice === "typescript") return "typescript";
+  if (activeNativeGemm()) return "native";
   return wasmSimdAvailable() ? "wasm-simd" : "typescript";
 }
 
 /**
- * Which GEMM path runs: `auto` (default) uses WebAssembly SIMD where it validates and TypeScript
- * otherwise; `wasm-simd` also sends tiny products to WebAssembly (throws if unavailable).
+ * Which GEMM path runs: `auto` (default) uses the native GEMM where registered, else WebAssembly
+ * SIMD where it validates, else TypeScript; `wasm-simd` also sends tiny products to WebAssembly,
+ * `native` insists on the native GEMM (both throw if unavailable).
  */
 export function setBackend(name: BackendChoice): void {
-  if (name !== "auto" && name !== "wasm-simd" && name !== "typescript") {
+  if (name !== "auto" && name !== "native" && name !== "wasm-simd" && name !== "typescript") {
     throw new TensorError("INVALID_ARGUMENT", `unknown backend ${String(name)}`);
+  }
+  const native = nativeGemmStatus();
+  if (name === "native" && !native.gemm) {
+    throw new TensorError("UNSUPPORTED", `the native GEMM is not available: ${native.error}`);
   }
   if (name === "wasm-simd" && !wasmSimdAvailable()) {
     throw new TensorError("UNSUPPORTED", "WebAssembly SIMD is not available in this runtime");
@@ -47,5 +65,9 @@ export function currentBackendChoice(): BackendChoice {
 export function getBackendInfo(): BackendInfo {
   const gemm = activeGemmBackend();
   const threads = gemm === "wasm-simd" ? (threadedKernel()?.threads ?? 1) : 1;
-  return { gemm, threads, simd: wasmSimdAvailable() };
+  const status = nativeGemmStatus();
+  const native = status.gemm
+    ? { available: true, isa: status.gemm.isa }
+    : { available: false, reason: status.error };
+  return { gemm, threads, simd: wasmSimdAvailable(), native };
 }

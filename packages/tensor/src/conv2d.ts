@@ -1,7 +1,8 @@
 import { type Conv2dGeometry, type Conv2dParams, conv2dOutputShape } from "./conv2d-params.js";
 import { assertLength } from "./errors.js";
-import { currentBackendChoice } from "./backend.js";
+import { activeNativeGemm, currentBackendChoice } from "./backend.js";
 import { WASM_MIN_MACS, gemm } from "./gemm.js";
+import { nativeOverWasm } from "./native-gemm.js";
 import { threadedKernel } from "./threads-hook.js";
 import { conv2dBackwardWasm, conv2dWasm } from "./wasm-conv2d.js";
 import { type GemmExports, wasmGemmKernel } from "./wasm-gemm.js";
@@ -129,11 +130,15 @@ function useWasm(rows: number, rowLen: number, outC: number): boolean {
 }
 
 /**
- * Runs `attempt` on the thread pool when one is installed, else (or when a worker failed during the
+ * Runs `attempt` with the native GEMM over the module's memory when registered, else on the thread
+ * pool when one is installed, else (or when a worker failed during the
  * call, which leaves the JavaScript outputs untouched) on the single-threaded module. False when
  * WebAssembly is unavailable or its memory could not grow.
  */
 function runWasm(attempt: (wasm: GemmExports) => boolean): boolean {
+  const native = activeNativeGemm();
+  const single = native && wasmGemmKernel();
+  if (native && single) return attempt(nativeOverWasm(native, single));
   const threaded = threadedKernel();
   if (threaded) {
     try {

@@ -1,4 +1,4 @@
-import { currentBackendChoice } from "./backend.js";
+import { activeNativeGemm, currentBackendChoice } from "./backend.js";
 import { type GemmOptions, validateGemm } from "./gemm-options.js";
 import { gemmTs } from "./gemm-ts.js";
 import { threadedKernel } from "./threads-hook.js";
@@ -13,7 +13,8 @@ export const WASM_MIN_MACS = 512;
 /**
  * C (m×n) = alpha·op(A)·op(B) + beta·C on row-major contiguous Float32Arrays. op(A) is m×k
  * (A stored k×m when `transA`), op(B) is k×n (B stored n×k when `transB`). Synchronous; large
- * products run on several threads once `enableThreads` from `@onebit/tensor/node` was called.
+ * products run on several threads once `enableThreads` from `@onebit/tensor/node` was called, or
+ * natively where `@onebit/tensor/node` registered `@onebit/native`'s GEMM.
  */
 export function gemm(
   a: Float32Array,
@@ -25,6 +26,13 @@ export function gemm(
   options?: GemmOptions,
 ): void {
   validateGemm(a, b, c, m, n, k, options);
+  const native = activeNativeGemm();
+  if (native) {
+    // In place on the caller's arrays: no copy into WebAssembly memory.
+    const { transA = false, transB = false, alpha = 1, beta = 0 } = options ?? {};
+    native.sgemm(a, b, c, m, n, k, transA, transB, alpha, beta);
+    return;
+  }
   const choice = currentBackendChoice();
   if (choice !== "typescript" && (choice === "wasm-simd" || m * n * k >= WASM_MIN_MACS)) {
     const threaded = threadedKernel();

@@ -1,6 +1,8 @@
 import { availableParallelism } from "node:os";
+import { loadNativeFloatGemm } from "@onebit/native";
 import { wasmSimdAvailable } from "./backend.js";
 import { TensorError } from "./errors.js";
+import { registerNativeGemm } from "./native-gemm.js";
 import { GemmThreadPool } from "./gemm-thread-pool.js";
 import { installThreadedKernel, threadedKernel } from "./threads-hook.js";
 
@@ -41,3 +43,7 @@ export function disableThreads(): Promise<void> {
 }
 
 export { getBackendInfo } from "./backend.js";
+export { type NativeGemm, type NativeGemmStatus, registerNativeGemm } from "./native-gemm.js";
+
+// The Node entry runs products on @onebit/native's float GEMM where its binary loads (else WebAssembly).
+registerNativeGemm(loadNativeFloatGemm());

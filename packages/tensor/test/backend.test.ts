@@ -7,7 +7,12 @@ afterEach(() => setBackend("auto"));
 describe("backend selection", () => {
   it("uses WebAssembly SIMD in Node.js 20 and reports the choice", () => {
     // Node.js 20 (V8 11) validates SIMD, so the embedded module must instantiate here.
-    expect(getBackendInfo()).toEqual({ gemm: "wasm-simd", threads: 1, simd: true });
+    expect(getBackendInfo()).toEqual({
+      gemm: "wasm-simd",
+      threads: 1,
+      simd: true,
+      native: { available: false, reason: expect.stringMatching(/not registered/) },
+    });
     setBackend("typescript");
     expect(getBackendInfo().gemm).toBe("typescript");
     setBackend("wasm-simd");

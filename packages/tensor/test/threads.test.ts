@@ -12,8 +12,13 @@ import type { GemmOptions } from "../src/gemm-options.js";
 import { THREAD_MIN_MACS, splitGemm } from "../src/gemm-split.js";
 import { GemmThreadPool } from "../src/gemm-thread-pool.js";
 import { disableThreads, enableThreads } from "../src/node.js";
+import { registerNativeGemm } from "../src/native-gemm.js";
 import { installThreadedKernel } from "../src/threads-hook.js";
 import { randomArray } from "./helpers.js";
+
+// These tests exercise the WebAssembly thread pool, which the native GEMM (registered by the node
+// entry where @onebit/native loads) would otherwise take over; native-gemm.test.ts covers that path.
+registerNativeGemm({ error: "off in the thread-pool tests" });
 
 afterEach(async () => {
   setBackend("auto");
