@@ -88,12 +88,16 @@ export function compilePlan(
   // Last node reading each value (the scores: past the end, the engine reads them).
   const lastReader = new Map<string, number>([[scores, nodes.length]]);
   const readers = new Map<string, number>();
+  const firstReader = new Map<string, GraphNodeV2>();
   nodes.forEach((node, i) => {
     for (const name of node.inputs) {
       lastReader.set(name, Math.max(lastReader.get(name) ?? -1, i));
       readers.set(name, (readers.get(name) ?? 0) + 1);
+      if (!firstReader.has(name)) firstReader.set(name, node);
     }
   });
+  /** `sign` nodes a float layer compared in its epilogue: their value is the layer's. */
+  const fused = new Set<string>();
 
   const ids = new Map<string, number>();
   const inElements = input.shape.reduce((p, d) => p * d, 1);
@@ -107,6 +111,15 @@ export function compilePlan(
   );
   nodes.forEach((node, i) => {
     L.current = i;
+    if (fused.has(node.name)) {
+      ids.set(node.name, ids.get(node.inputs[0]!)!);
+      return;
+    }
+    // The one fusion: a float layer read only by a `sign` may compare in its epilogue (see floatOutput).
+    const reader = firstReader.get(node.name);
+    L.fusableSign =
+      reader?.op === "sign" && readers.get(node.name) === 1 && node.name !== scores ? reader : undefined;
+    L.signFused = false;
     const inputIds = node.inputs.map((name) => ids.get(name)!);
     L.exclusiveInputs = new Set(
       node.inputs
@@ -122,7 +135,9 @@ export function compilePlan(
       values.get(node.name)!,
     );
     ids.set(node.name, id);
+    if (L.signFused) fused.add(reader!.name);
   });
+  L.fusableSign = undefined;
   L.current = nodes.length;
   let out = ids.get(scores)!;
   if (L.value(out).kind === "uint8") out = L.asFloat(out);

@@ -2,10 +2,10 @@ import { type GemmArgs, type PackedWeights, kernelRowWords, prepackWeights } fro
 import {
   type BinaryOutput,
   type BitTensor,
-  type LayerOutput,
   type Normalization,
   type Pair,
   type Padding,
+  type SignNode,
   type Tensor,
   windowAxis,
 } from "@onebit/format";
@@ -91,6 +91,12 @@ export class Lowering {
   readonly valueNodes: number[] = [];
   /** The node being lowered (its index in the graph). */
   current = -1;
+  /**
+   * The `sign` node that alone reads the node being lowered, when the compiler offers to fuse it:
+   * a float layer that can compare in its epilogue writes bits directly and sets `signFused`.
+   */
+  fusableSign: SignNode | undefined = undefined;
+  signFused = false;
   /** Values the node being lowered may overwrite: read by it alone and not graph outputs. */
   exclusiveInputs: ReadonlySet<number> = new Set();
 
@@ -215,14 +221,18 @@ export class Lowering {
   }
 
   /** The float epilogue of a float layer and the value it produces (vector or image of `units`). */
+  /**
+   * The output of a float layer (vector or image of `units`): float32, or — when the compiler
+   * offered the `sign` that alone reads it (`fusableSign`) — bits compared in the epilogue.
+   */
   floatOutput(
-    output: LayerOutput,
     units: number,
     pixels: number,
     h: number,
     w: number,
   ): { value: number; epilogue: (a: Addresses) => FloatEpilogue } {
-    if (output.kind === "float32") {
+    const sign = this.fusableSign;
+    if (!sign) {
       const value = this.addValue({
         kind: "float32",
         sampleBytes: 4 * units * pixels,
@@ -230,8 +240,7 @@ export class Lowering {
       });
       return { value, epilogue: () => ({ kind: "float32" }) };
     }
-    if (output.kind !== "bits")
-      throw new RuntimeError("UNSUPPORTED_MODEL", "float layers output float32 or bits");
+    this.signFused = true;
     const layout = pixels === 1 && h === 0 ? bitsVector(units) : bitsImage(h, w, units);
     const value = this.addValue({
       kind: "bits",
@@ -239,8 +248,10 @@ export class Lowering {
       elements: units * pixels,
       bits: layout,
     });
-    const t = this.addWeight(this.tensor<Tensor>(output.thresholds).data);
-    const f = this.addWeight(this.flips(output.flip, units));
+    const t = this.addWeight(
+      sign.thresholds === undefined ? new Float32Array(units) : this.tensor<Tensor>(sign.thresholds).data,
+    );
+    const f = this.addWeight(this.flips(sign.flip, units));
     const rowWords = pixels === 1 && h === 0 ? layout.sampleWords : layout.wpp;
     return {
       value,

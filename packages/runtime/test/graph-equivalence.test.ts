@@ -1,8 +1,8 @@
-import { type GraphModel, runReference, writeGraphModel } from "@onebit/format";
+import { type GraphModel, runReference, toGraphModel, writeGraphModel } from "@onebit/format";
 import { describe, expect, it } from "vitest";
 import { GraphBuilder, residualModel } from "../../format/test/graph-builder.js";
 import { Engine, describeModel } from "../src/index.js";
-import { Rng } from "./random-models.js";
+import { ModelBuilder, Rng } from "./random-models.js";
 
 // Version 2 graphs (residual blocks, concat, downsampling shortcuts, depthwise convs, float heads)
 // run by the packed runtime agree with @onebit/format's reference interpreter — the executable
@@ -139,5 +139,21 @@ describe("version 2 graphs: packed runtime = reference interpreter", () => {
     const engine = Engine.createSync(writeGraphModel(model));
     expect(engine.outputInfo).toMatchObject({ kind: "int32", shape: [5, 5, 6], classes: undefined });
     expect(describeModel(model).nodes.map((n) => n.op)).toEqual(["input", "quantize", "bconv2d"]);
+  });
+});
+
+describe("fusion", () => {
+  it("a float layer read only by a sign compares in its epilogue (no float value, no sign step)", () => {
+    const rng = new Rng(4);
+    const model = new ModelBuilder(rng)
+      .input("float32", [20])
+      .denseFloat(33, "bits")
+      .binaryDense(7, "scaleBias")
+      .build();
+    const engine = Engine.createSync(model);
+    expect(engine.plan.steps.map((s) => s.op)).toEqual(["denseFloat", "gemm"]);
+    const graph = toGraphModel(model);
+    expect(graph.graph.nodes.map((n) => n.op)).toEqual(["dense", "sign", "bdense"]);
+    check(graph, 4);
   });
 });

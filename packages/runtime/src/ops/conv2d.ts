@@ -31,7 +31,7 @@ export function lowerFloatConv(
   const costPerRow = n * node.kernel[0] * node.kernel[1] * (c / groups) * NS_PER_FLOAT_MAC;
   if (groups === 1 && node.dilation[0] === 1 && node.dilation[1] === 1) {
     const g = geometry(h, w, node.kernel, node.stride, node.padding);
-    const { value, epilogue } = L.floatOutput({ kind: "float32" }, n, outH * outW, outH, outW);
+    const { value, epilogue } = L.floatOutput(n, outH * outW, outH, outW);
     L.step((a) => ({
       op: "conv2dFloat",
       node: node.name,

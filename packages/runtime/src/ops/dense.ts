@@ -9,7 +9,7 @@ export const lowerDense: LowerOp<DenseNode> = (L, node, [x], [inInfo], outInfo) 
   const n = outInfo.shape[0]!;
   const w = L.addWeight(L.tensor<Tensor>(node.weights).data);
   const bias = node.bias === undefined ? -1 : L.addWeight(L.tensor<Tensor>(node.bias).data);
-  const { value, epilogue } = L.floatOutput({ kind: "float32" }, n, 1, 0, 0);
+  const { value, epilogue } = L.floatOutput(n, 1, 0, 0);
   const columns = L.columnBounds(n);
   L.step((a) => ({
     op: "denseFloat",
