@@ -34,6 +34,8 @@ TARGET_AVX2_FMA void sgemm_micro_avx2(int32_t kc, const float *a, const float *b
     return;
   }
   float tile[SGEMM_MAX_MR * SGEMM_MAX_NR];
+  /* Unrolled, as every loop over the accumulators: otherwise GCC keeps them in memory. */
+#pragma GCC unroll 6
   for (int i = 0; i < MR; i++) {
     _mm256_storeu_ps(tile + i * SGEMM_MAX_NR, acc0[i]);
     _mm256_storeu_ps(tile + i * SGEMM_MAX_NR + 8, acc1[i]);
