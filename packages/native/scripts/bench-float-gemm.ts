@@ -3,16 +3,35 @@
 // In-repository only (it imports @onebit/tensor's build by path: @onebit/tensor depends on this
 // package). Run: pnpm --filter @onebit/tensor build && pnpm --filter @onebit/native bench:float [-- --runs N]
 import { cpus } from "node:os";
-import {
-  type Conv2dParams,
-  conv2d,
-  conv2dBackward,
-  gemm,
-  getBackendInfo,
-  setBackend,
-} from "../../tensor/dist/index.js";
-import { registerNativeGemm } from "../../tensor/dist/node.js";
-import { loadNativeFloatGemm } from "../src/index.js";
+import { type NativeFloatGemmStatus, loadNativeFloatGemm } from "../src/index.js";
+
+interface Conv2dParams {
+  batch: number;
+  inH: number;
+  inW: number;
+  inC: number;
+  outC: number;
+  kernelH: number;
+  kernelW: number;
+  strideH: number;
+  strideW: number;
+  padding: "same" | "valid";
+  padValue: number;
+}
+/** The parts of @onebit/tensor this uses, loaded from its build by path (it is not a dependency). */
+interface Tensor {
+  gemm(a: Float32Array, b: Float32Array, c: Float32Array, m: number, n: number, k: number, o?: object): void;
+  conv2d(input: Float32Array, weights: Float32Array, p: Conv2dParams, out?: Float32Array): Float32Array;
+  conv2dBackward(input: Float32Array, weights: Float32Array, gradOut: Float32Array, p: Conv2dParams): unknown;
+  getBackendInfo(): unknown;
+  setBackend(name: string): void;
+  registerNativeGemm(status: NativeFloatGemmStatus): void;
+}
+const dist = new URL("../../tensor/dist/", import.meta.url);
+const tensorPath = new URL("index.js", dist).href;
+const nodePath = new URL("node.js", dist).href;
+const { gemm, conv2d, conv2dBackward, getBackendInfo, setBackend } = (await import(tensorPath)) as Tensor;
+const { registerNativeGemm } = (await import(nodePath)) as Tensor;
 
 const args = process.argv.slice(2);
 const runsAt = args.indexOf("--runs");
