@@ -18,6 +18,22 @@ export interface Conv2dOptions extends QuantizedLayerOptions {
   padValue?: number;
 }
 
+/** A convolution's padding mode (default 'valid') and finite pad value, checked. */
+export function checkPadding(
+  type: string,
+  padding: Padding | undefined,
+  padValue: number,
+): [Padding, number] {
+  const mode = padding ?? "valid";
+  if (mode !== "same" && mode !== "valid") {
+    throw new NnError("INVALID_ARGUMENT", `${type} padding must be "same" or "valid", got ${String(mode)}`);
+  }
+  if (!Number.isFinite(padValue)) {
+    throw new NnError("INVALID_ARGUMENT", `${type} padValue must be finite, got ${padValue}`);
+  }
+  return [mode, padValue];
+}
+
 /** Output size of one spatial axis (TensorFlow's rule for 'same' and 'valid'). */
 export function convOutputSize(input: number, kernel: number, stride: number, padding: Padding): number {
   return padding === "same" ? Math.ceil(input / stride) : Math.floor((input - kernel) / stride) + 1;
@@ -46,18 +62,11 @@ export class Conv2d extends QuantizedLayer {
     this.filters = filters;
     this.kernelSize = positivePair(kernelSize, `${type} kernelSize`);
     this.strides = positivePair(options.strides ?? 1, `${type} strides`);
-    const padding = options.padding ?? "valid";
-    if (padding !== "same" && padding !== "valid") {
-      throw new NnError(
-        "INVALID_ARGUMENT",
-        `${type} padding must be "same" or "valid", got ${String(padding)}`,
-      );
-    }
-    this.padding = padding;
-    this.padValue = options.padValue ?? (type === "binaryConv2d" ? 1 : 0);
-    if (!Number.isFinite(this.padValue)) {
-      throw new NnError("INVALID_ARGUMENT", `${type} padValue must be finite, got ${this.padValue}`);
-    }
+    [this.padding, this.padValue] = checkPadding(
+      type,
+      options.padding,
+      options.padValue ?? (type === "binaryConv2d" ? 1 : 0),
+    );
   }
 
   get channels(): number {

@@ -5,7 +5,7 @@ import {
 } from "@onebit/tensor";
 import { NnError } from "../errors.js";
 import { assertImageShape, positivePair, type Shape } from "../shape.js";
-import { convOutputSize, type Padding } from "./conv2d.js";
+import { checkPadding, convOutputSize, type Padding } from "./conv2d.js";
 import type { BuildContext, ForwardContext } from "./layer.js";
 import { QuantizedLayer, type QuantizedLayerOptions } from "./quantized-layer.js";
 
@@ -33,18 +33,7 @@ export class DepthwiseConv2d extends QuantizedLayer {
     super("depthwiseConv2d", false, options);
     this.kernelSize = positivePair(kernelSize, "depthwiseConv2d kernelSize");
     this.strides = positivePair(options.strides ?? 1, "depthwiseConv2d strides");
-    const padding = options.padding ?? "valid";
-    if (padding !== "same" && padding !== "valid") {
-      throw new NnError(
-        "INVALID_ARGUMENT",
-        `depthwiseConv2d padding must be "same" or "valid", got ${String(padding)}`,
-      );
-    }
-    this.padding = padding;
-    this.padValue = options.padValue ?? 0;
-    if (!Number.isFinite(this.padValue)) {
-      throw new NnError("INVALID_ARGUMENT", `depthwiseConv2d padValue must be finite, got ${this.padValue}`);
-    }
+    [this.padding, this.padValue] = checkPadding("depthwiseConv2d", options.padding, options.padValue ?? 0);
   }
 
   /** Input channels, which are also the output channels (set while building). */

@@ -2,14 +2,10 @@ import { type AvgPool2dParams, avgPool2dBackward, avgPool2d as avgPool2dKernel }
 import { NnError } from "../errors.js";
 import { assertImageShape, positivePair, Scratch, type Shape } from "../shape.js";
 import { type BuildContext, type ForwardContext, Layer } from "./layer.js";
+import type { MaxPool2dOptions } from "./max-pool2d.js";
 
-export interface AvgPool2dOptions {
-  name?: string;
-  /** Window [height, width] or one number for both. Default 2. */
-  poolSize?: number | readonly [number, number];
-  /** Default: the pool size (non-overlapping windows). */
-  strides?: number | readonly [number, number];
-}
+/** The same window options as max pooling: `poolSize` (default 2) and `strides` (default: the pool size). */
+export type AvgPool2dOptions = MaxPool2dOptions;
 
 /**
  * Average pooling over NHWC windows without padding: the downsampling shortcut of Bi-Real and
