@@ -17,6 +17,7 @@ import { type BenchReport, REPORT_SCHEMA, reportOptions } from "./report/report.
 import { convSection } from "./sections/conv.js";
 import { browserSection } from "./sections/browser.js";
 import { gemmSection } from "./sections/gemm.js";
+import { residualSection } from "./sections/residual.js";
 import { memorySection } from "./sections/memory.js";
 import { modelsSection } from "./sections/models.js";
 
@@ -24,6 +25,7 @@ export const SECTIONS: readonly Section[] = [
   gemmSection,
   convSection,
   modelsSection,
+  residualSection,
   memorySection,
   browserSection,
 ];

@@ -173,6 +173,10 @@ export function sectionTables(s: SectionResult): TableData[] {
     for (const p of extra.profiles as unknown as LayerProfile[]) tables.push(profileTable(p));
   }
   if (isRecordArray(extra.peakRss)) tables.push(peakRssTable(extra.peakRss as unknown as PeakRssRow[]));
+  if (isRecordArray(extra.glueTable))
+    tables.push(genericTable(extra.glueTable, "Batch-1 time over the sum of its steps' profiled times"));
+  if (isRecordArray(extra.memoryTable))
+    tables.push(genericTable(extra.memoryTable, "Planned activation memory per sample vs the largest layer"));
   return tables;
 }
 

@@ -12,6 +12,8 @@ export interface ModelRunner {
   readonly threads: number;
   run(x: Uint8Array | Float32Array): Float32Array | Promise<Float32Array>;
   dispose(): void | Promise<void>;
+  /** The planned activation memory per sample (Engine only). */
+  readonly activationBytesPerSample?: number;
 }
 
 /**
@@ -28,6 +30,7 @@ export function engineRunner(file: Uint8Array, batch: number, backend?: KernelBa
   }
   return {
     label: `@onebit/runtime Engine (${engine.backend})`,
+    activationBytesPerSample: engine.memoryInfo.activationBytesPerSample,
     threads: 1,
     run: (x) => engine.runSync(x).logits,
     dispose: () => engine.dispose(),
@@ -97,8 +100,10 @@ export function profileModel(
   x: Uint8Array | Float32Array,
   batch: number,
   repeats: number,
+  backend?: KernelBackend,
 ): LayerProfile | undefined {
-  const engine = runtime.Engine.createSync(file, { maxBatch: batch });
+  const option = backend === undefined || backend === "native" ? "auto" : backend;
+  const engine = runtime.Engine.createSync(file, { maxBatch: batch, backend: option });
   try {
     const profile = (engine as unknown as { profile?: (x: unknown, o: { repeats: number }) => StepTiming[] })
       .profile;
