@@ -42,69 +42,48 @@ export function gemmMixed(
         let ones = i64x2.splat(0);
         let twos = i64x2.splat(0);
         let fours = i64x2.splat(0);
+        // Two K words per iteration (a small basic block: V8 hoists a block's loads above its
+        // arithmetic, and a whole block of eight spilled them); the carry-save level a pair
+        // completes follows from its index.
+        let twPrev = i64x2.splat(0);
+        let foPrev = i64x2.splat(0);
         let b = 0;
         while (b < blocks) {
-          const bEnd = min(b + BLOCKS_PER_FLUSH, blocks);
+          const chunk = min(blocks - b, BLOCKS_PER_FLUSH);
+          b += chunk;
+          const chunkEnd = pa + (<usize>chunk << 6);
           let eightsBytes = i64x2.splat(0);
-          for (; b < bEnd; b++) {
-            let x: u64;
-            let u: v128;
-            x = load<u64>(pa);
+          let ph = 0;
+          while (pa < chunkEnd) {
+            let x = load<u64>(pa);
             c0 += popcnt(load<u64>(q) ^ x);
             c1 += popcnt(load<u64>(q, 8) ^ x);
-            const d0 = v128.xor(v128.load(q, 16), i64x2.splat(x));
+            const d0 = v128.xor(v128.load(q, 16), v128.load64_splat(pa));
             x = load<u64>(pa, 8);
             c0 += popcnt(load<u64>(q, 32) ^ x);
             c1 += popcnt(load<u64>(q, 40) ^ x);
-            const d1 = v128.xor(v128.load(q, 48), i64x2.splat(x));
-            u = v128.xor(ones, d0);
-            const twosA = v128.or(v128.and(ones, d0), v128.and(u, d1));
+            const d1 = v128.xor(v128.load(q, 48), v128.load64_splat(pa, 8));
+            let u = v128.xor(ones, d0);
+            const tw = v128.or(v128.and(ones, d0), v128.and(u, d1));
             ones = v128.xor(u, d1);
-            x = load<u64>(pa, 16);
-            c0 += popcnt(load<u64>(q, 64) ^ x);
-            c1 += popcnt(load<u64>(q, 72) ^ x);
-            const d2 = v128.xor(v128.load(q, 80), i64x2.splat(x));
-            x = load<u64>(pa, 24);
-            c0 += popcnt(load<u64>(q, 96) ^ x);
-            c1 += popcnt(load<u64>(q, 104) ^ x);
-            const d3 = v128.xor(v128.load(q, 112), i64x2.splat(x));
-            u = v128.xor(ones, d2);
-            const twosB = v128.or(v128.and(ones, d2), v128.and(u, d3));
-            ones = v128.xor(u, d3);
-            u = v128.xor(twos, twosA);
-            const foursA = v128.or(v128.and(twos, twosA), v128.and(u, twosB));
-            twos = v128.xor(u, twosB);
-            x = load<u64>(pa, 32);
-            c0 += popcnt(load<u64>(q, 128) ^ x);
-            c1 += popcnt(load<u64>(q, 136) ^ x);
-            const d4 = v128.xor(v128.load(q, 144), i64x2.splat(x));
-            x = load<u64>(pa, 40);
-            c0 += popcnt(load<u64>(q, 160) ^ x);
-            c1 += popcnt(load<u64>(q, 168) ^ x);
-            const d5 = v128.xor(v128.load(q, 176), i64x2.splat(x));
-            u = v128.xor(ones, d4);
-            const twosC = v128.or(v128.and(ones, d4), v128.and(u, d5));
-            ones = v128.xor(u, d5);
-            x = load<u64>(pa, 48);
-            c0 += popcnt(load<u64>(q, 192) ^ x);
-            c1 += popcnt(load<u64>(q, 200) ^ x);
-            const d6 = v128.xor(v128.load(q, 208), i64x2.splat(x));
-            x = load<u64>(pa, 56);
-            c0 += popcnt(load<u64>(q, 224) ^ x);
-            c1 += popcnt(load<u64>(q, 232) ^ x);
-            const d7 = v128.xor(v128.load(q, 240), i64x2.splat(x));
-            u = v128.xor(ones, d6);
-            const twosD = v128.or(v128.and(ones, d6), v128.and(u, d7));
-            ones = v128.xor(u, d7);
-            u = v128.xor(twos, twosC);
-            const foursB = v128.or(v128.and(twos, twosC), v128.and(u, twosD));
-            twos = v128.xor(u, twosD);
-            u = v128.xor(fours, foursA);
-            const eights = v128.or(v128.and(fours, foursA), v128.and(u, foursB));
-            fours = v128.xor(u, foursB);
-            eightsBytes = i8x16.add(eightsBytes, i8x16.popcnt(eights));
-            pa += 64;
-            q += 256;
+            pa += 16;
+            q += 64;
+            if (ph & 1) {
+              u = v128.xor(twos, twPrev);
+              const fo = v128.or(v128.and(twos, twPrev), v128.and(u, tw));
+              twos = v128.xor(u, tw);
+              if (ph & 2) {
+                u = v128.xor(fours, foPrev);
+                const eights = v128.or(v128.and(fours, foPrev), v128.and(u, fo));
+                fours = v128.xor(u, fo);
+                eightsBytes = i8x16.add(eightsBytes, i8x16.popcnt(eights));
+              } else {
+                foPrev = fo;
+              }
+            } else {
+              twPrev = tw;
+            }
+            ph++;
           }
           const s = laneSums(eightsBytes);
           c2 += <i64>(i32x4.extract_lane(s, 0) + i32x4.extract_lane(s, 1)) << 3;

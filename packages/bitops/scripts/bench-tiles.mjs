@@ -1,0 +1,76 @@
+#!/usr/bin/env node
+// Times every WebAssembly binary GEMM tile side by side in one process, interleaved round by round:
+// `node scripts/bench-tiles.mjs [--reps 25] [--shape 64x4096x4096]` after `pnpm build`.
+// Prints G binary-MAC/s from wall time and from process CPU time, best and median of the rounds:
+// on a shared machine the CPU-time figures swing far less than the wall-clock ones.
+// For native scalar POPCNT beside wasm-i64, see `pnpm --filter @onebit/native bench`.
+import {
+  BitopsHeap,
+  GEMM_TILES,
+  createKernels,
+  getBackendInfo,
+  kernelRowWords,
+  packSignsMatrix,
+  prepackWeights,
+  wasmBackendSupported,
+} from "../dist/index.js";
+
+const argv = process.argv.slice(2);
+const flag = (name, fallback) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 && argv[i + 1] ? argv[i + 1] : fallback;
+};
+const reps = Number(flag("reps", "25"));
+const [m, n, k] = flag("shape", "64x4096x4096").split("x").map(Number);
+
+const memory = new WebAssembly.Memory({ initial: 1 });
+const heap = new BitopsHeap(memory);
+const kWords = kernelRowWords(k);
+const rand = (len) => Float32Array.from({ length: len }, () => Math.random() - 0.5);
+const A = packSignsMatrix(rand(m * k), m, k, { wordMultiple: 4 });
+const W = prepackWeights(packSignsMatrix(rand(n * k), n, k));
+const a = heap.alloc(A.data.byteLength);
+const w = heap.alloc(W.data.byteLength);
+const out = heap.alloc(m * n * 4);
+heap.u32(a, A.data.length).set(A.data);
+heap.u32(w, W.data.length).set(W.data);
+const args = { mode: "dot", a, aStride: kWords * 4, w, n, k, kWords, out, outStride: n * 4, p0: 0, p1: 0 };
+
+const tiles = GEMM_TILES.filter((t) => wasmBackendSupported(t.backend));
+const kernels = tiles.map((t) => createKernels({ backend: t.backend, memory, tile: t.tile }));
+let reference;
+for (const [i, kern] of kernels.entries()) {
+  kern.gemmRows(args, 0, m);
+  const got = heap.i32(out, m * n).slice();
+  reference ??= got;
+  if (got.some((v, j) => v !== reference[j])) throw new Error(`${tiles[i].tile} disagrees`);
+}
+// Calls per reading so each reading is ≥ ~40 ms.
+const calls = kernels.map((kern) => {
+  const t0 = performance.now();
+  kern.gemmRows(args, 0, m);
+  return Math.max(1, Math.ceil(40 / Math.max(performance.now() - t0, 0.01)));
+});
+const wall = kernels.map(() => []);
+const cpu = kernels.map(() => []);
+for (let r = 0; r < reps; r++) {
+  kernels.forEach((kern, i) => {
+    const u0 = process.cpuUsage();
+    const t0 = performance.now();
+    for (let c = 0; c < calls[i]; c++) kern.gemmRows(args, 0, m);
+    const u = process.cpuUsage(u0);
+    wall[i].push((performance.now() - t0) / calls[i]);
+    cpu[i].push((u.user + u.system) / 1000 / calls[i]);
+  });
+}
+const median = (xs) => [...xs].sort((p, q) => p - q)[xs.length >> 1];
+const g = (ms) => ((m * n * k) / ms / 1e6).toFixed(0).padStart(6);
+const info = getBackendInfo();
+console.log(`${m}×${n}×${k}, ${reps} interleaved rounds; autotuner here: ${info.gemmTuning?.reason}`);
+console.log("tile                   G binary-MAC/s:  wall best  wall median   cpu best  cpu median");
+tiles.forEach((t, i) => {
+  const name = `${t.backend} ${t.tile}`.padEnd(38);
+  console.log(
+    `${name}${g(Math.min(...wall[i]))}  ${g(median(wall[i]))}     ${g(Math.min(...cpu[i]))}  ${g(median(cpu[i]))}`,
+  );
+});
