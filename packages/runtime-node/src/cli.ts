@@ -3,12 +3,19 @@
 import { readFileSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import { basename } from "node:path";
-import { type FitStyle, readIdx } from "@onebit/datasets";
+import {
+  type FitStyle,
+  type PhotoPreprocessing,
+  photoPreprocessingFromMetadata,
+  preprocessPhoto,
+  readIdx,
+} from "@onebit/datasets";
 import { readModelInfo } from "@onebit/format";
 import {
   type BackendOption,
   DEFAULT_LIMITS,
   type InputInfo,
+  type ModelInput,
   RuntimeError,
   type StepTiming,
   describeCost,
@@ -28,6 +35,7 @@ import {
   checkInputFileSize,
   resolveImageLimits,
 } from "./image-limits.js";
+import { type ConvertFlags, convertFile } from "./convert-command.js";
 import { RUNTIME_LIMIT_FLAGS, addRuntimeLimitOptions, limitFlagHint, limitsFromFlags } from "./cli-limits.js";
 import { countInverted, fitImages, resolveFitStyle, squareGreySide } from "./fit-images.js";
 import { decodeGzipIdxImages, isGzip, readGzipIdx } from "./gzip-idx-input.js";
@@ -187,7 +195,7 @@ async function runCommand(
       const limits = { maxPixels: flags.maxPixels, maxImageSide: flags.maxImageSide };
       const bytes = await readInputFile(file, limits);
       const images =
-        isGzip(bytes) && !/\.(png|pgm|pnm)$/i.test(file)
+        isGzip(bytes) && !/\.(png|jpe?g|pgm|pnm)$/i.test(file)
           ? await decodeGzipIdxImages(file, limits)
           : decodeImages(bytes, file, limits);
       if (images.count === 0) throw new RuntimeError("INVALID_ARGUMENT", `${file}: the file holds no images`);
@@ -211,6 +219,8 @@ async function runCommand(
     const fitStyle = flags.fit
       ? resolveFitStyle(flags.fitStyle, session.metadata.provenance?.dataset)
       : undefined;
+    // A photo classifier (e.g. QuickNet converted by `onebit convert`) records how photos are prepared.
+    const photo = photoRecipe(session.metadata.extra, session.inputInfo);
     const truth = flags.labels ? await readLabels(flags.labels) : undefined;
     if (truth && truth.shape.length !== 1)
       throw new RuntimeError("INVALID_ARGUMENT", `${flags.labels}: expected an IDX vector of labels`);
@@ -222,7 +232,9 @@ async function runCommand(
     }[] = [];
     let offset = 0;
     for (const { file, images } of decoded) {
-      const data = prepareInput(images, session.inputInfo, file, flags, fitStyle);
+      const data = photo
+        ? preparePhotos(images, session.inputInfo, photo)
+        : prepareInput(images, session.inputInfo, file, flags, fitStyle);
       const r = await session.run(data, { shape: [images.count, ...session.inputInfo.shape] });
       for (let i = 0; i < images.count; i++) {
         const label = truth ? Number(truth.data[offset + i]) : undefined;
@@ -282,6 +294,24 @@ async function runCommand(
 }
 type InferenceSessionResult = Awaited<ReturnType<InferenceSession["run"]>>;
 
+/** The model's photo preprocessing when it records one and takes [height, width, 3] images. */
+function photoRecipe(extra: Readonly<Record<string, unknown>> | undefined, input: InputInfo) {
+  const recipe = photoPreprocessingFromMetadata(extra);
+  return recipe && input.shape.length === 3 && input.shape[2] === 3 ? recipe : undefined;
+}
+
+/** Each image cropped, resized and normalized as the model's metadata says (any size in, the model's size out). */
+function preparePhotos(images: DecodedImages, input: InputInfo, recipe: PhotoPreprocessing): Float32Array {
+  const [height, width] = input.shape as [number, number, number];
+  const pixels = images.height * images.width * images.channels;
+  const out = new Float32Array(images.count * input.size);
+  for (let i = 0; i < images.count; i++) {
+    const image = { ...images, data: images.data.subarray(i * pixels, (i + 1) * pixels) };
+    out.set(preprocessPhoto(image, { height, width }, recipe), i * input.size);
+  }
+  return out;
+}
+
 /** `n images` or `the image`, for notes about a file's images. */
 const imagesOf = (count: number, total: number) =>
   total === 1 ? "the image" : `${count} of its ${total} images`;
@@ -297,7 +327,7 @@ function prepareInput(
   file: string,
   flags: RunFlags,
   fitStyle: FitStyle | undefined,
-): Uint8Array {
+): ModelInput {
   if (fitStyle) {
     const fitted = fitImages(images, input, file, flags.invert === true, fitStyle);
     if (fitted.inverted > 0 && !flags.invert)
@@ -552,6 +582,9 @@ Examples:
                                                              accuracy on an IDX test set
   onebit run models/mnist-tiny.onebit a.png b.pgm --json --top 5
   onebit inspect models/mnist-tiny.onebit                    ops, shapes, sizes, cost and limits
+  onebit convert quicknet.tflite -o quicknet.onebit --imagenet-labels
+                                                             import a Larq Compute Engine model (needs @onebit/lce)
+  onebit run quicknet.onebit photo.jpg --top 5               photos: cropped, resized, normalized as the model says
   onebit bench models/mnist-tiny.onebit --batch 1,64,256 --threads 2
 
 Limits (each refused with a message naming it; raise with the option; \`onebit inspect\` shows them):
@@ -564,7 +597,7 @@ Errors are one line on stderr ending in a [CODE]; the exit status is 1. ONEBIT_D
 
 const program = new Command()
   .name("onebit")
-  .description("Run, inspect and benchmark .onebit Binarized Neural Network models")
+  .description("Run, inspect, benchmark and convert .onebit Binarized Neural Network models")
   .version(VERSION, "-v, --version", "print the version")
   .addHelpText("after", EXAMPLES)
   .showHelpAfterError();
@@ -572,11 +605,11 @@ const program = new Command()
 addRuntimeLimitOptions(
   program
     .command("run")
-    .description("classify images (.png, .pgm, or an IDX file of images) with a model")
+    .description("classify images (.png, .jpg, .pgm, or an IDX file of images) with a model")
     .argument("<model>", ".onebit model file")
     .argument(
       "<inputs...>",
-      "image files: .png, .pgm/.pnm, or IDX, plain or .gz (e.g. t10k-images-idx3-ubyte.gz)",
+      "image files: .png, .jpg/.jpeg, .pgm/.pnm, or IDX, plain or .gz (e.g. t10k-images-idx3-ubyte.gz)",
     )
     .option("--top <k>", "how many classes to show per image", positiveInt, 3)
     .option("--json", "print JSON")
@@ -614,6 +647,28 @@ addRuntimeLimitOptions(
 ).action((model: string, inputs: string[], flags: RunFlags, command: Command) =>
   runCommand(model, inputs, flags, command.getOptionValueSource("threads") === "cli"),
 );
+
+program
+  .command("convert")
+  .description(
+    "convert a Larq Compute Engine .tflite model (QuickNet and other Larq Zoo BNNs) to .onebit; needs the optional package @onebit/lce",
+  )
+  .argument("<model>", ".tflite file converted by Larq Compute Engine")
+  .requiredOption("-o, --output <file>", "the .onebit file to write (atomically)")
+  .option("--labels <file>", "text file of class names, one per line, stored in the model")
+  .option(
+    "--imagenet-labels",
+    "store ImageNet's 1000 class names, from the package @tensorflow-models/mobilenet (install it)",
+  )
+  .option("--name <name>", "model name (default: the file name)")
+  .option(
+    "--preprocessing <recipe>",
+    '"larq-zoo": store Larq Zoo\'s photo preprocessing (centre crop 224/256, bicubic, ImageNet mean/std), applied by `onebit run`; "none"',
+    "larq-zoo",
+  )
+  .action(async (model: string, flags: ConvertFlags) => {
+    out(await convertFile(model, flags));
+  });
 
 addRuntimeLimitOptions(
   program

@@ -1,8 +1,10 @@
 import { extname } from "node:path";
 import { type IdxArray, readIdx } from "@onebit/datasets";
 import { type InputInfo, RuntimeError, type RuntimeErrorCode } from "@onebit/runtime";
+import jpeg from "jpeg-js";
 import { PNG } from "pngjs";
 import { type ImageLimits, checkImageSize, resolveImageLimits } from "./image-limits.js";
+import { checkJpeg } from "./jpeg-structure.js";
 import { checkPng } from "./png-structure.js";
 
 /** Images decoded from a file: `count` samples of height × width × channels bytes (NHWC). */
@@ -37,6 +39,28 @@ function decodePng(bytes: Uint8Array, file: string, limits: Required<ImageLimits
   }
   // pngjs always yields 8-bit RGBA.
   return { count: 1, height: png.height, width: png.width, channels: 4, data: new Uint8Array(png.data) };
+}
+
+function decodeJpeg(bytes: Uint8Array, file: string, limits: Required<ImageLimits>): DecodedImages {
+  // The frame header is checked against the limits first; jpeg-js's own caps are set from them too.
+  const header = checkJpeg(bytes, file, limits);
+  let image: { width: number; height: number; data: Uint8Array };
+  try {
+    image = jpeg.decode(bytes, {
+      useTArray: true,
+      formatAsRGBA: true,
+      maxResolutionInMP: Math.ceil(limits.maxPixels / 1e6),
+      maxMemoryUsageInMB: Math.max(512, Math.ceil((limits.maxPixels * 16) / 2 ** 20)),
+    });
+  } catch (error) {
+    throw inputError("INVALID_ARGUMENT", `${file}: not a readable JPEG: ${(error as Error).message}`, error);
+  }
+  if (image.width !== header.width || image.height !== header.height)
+    throw inputError(
+      "INVALID_ARGUMENT",
+      `${file}: not a readable JPEG: decoded ${image.width}×${image.height}, the header says ${header.width}×${header.height}`,
+    );
+  return { count: 1, height: image.height, width: image.width, channels: 4, data: image.data };
 }
 
 /** Binary (P5) or ASCII (P2) PGM with maxval ≤ 65535, scaled to 0..255. */
@@ -131,13 +155,14 @@ export function imagesFromIdx(idx: IdxArray, file: string, limits: Required<Imag
 }
 
 /**
- * Decodes a .png, .pgm or IDX file (by extension; anything else is tried as IDX). Sizes are checked
+ * Decodes a .png, .jpg/.jpeg, .pgm or IDX file (by extension; anything else is tried as IDX). Sizes are checked
  * against `limits` (see ImageLimits for the defaults) from the header, before any pixel is decoded.
  */
 export function decodeImages(bytes: Uint8Array, file: string, limits: ImageLimits = {}): DecodedImages {
   const resolved = resolveImageLimits(limits);
   const ext = extname(file).toLowerCase();
   if (ext === ".png") return decodePng(bytes, file, resolved);
+  if (ext === ".jpg" || ext === ".jpeg") return decodeJpeg(bytes, file, resolved);
   if (ext === ".pgm" || ext === ".pnm") return decodePgm(bytes, file, resolved);
   return decodeIdx(bytes, file, resolved);
 }
