@@ -79,6 +79,9 @@ const browser: SessionEnvironment<ModelSource, SessionOptions> = {
  * `run` resolves with logits, probabilities and predictions (or named tensors); `dispose` stops its workers.
  */
 export class InferenceSession extends RuntimeSession {
+  /** Size of the .onebit file in bytes (a browser session always loads bytes). */
+  declare readonly modelBytes: number;
+
   /**
    * Downloads (for a URL) and validates a .onebit model, plans it, and starts Web Workers when the
    * page allows threads. Rejects with `RuntimeError` ("IO_ERROR", "INVALID_MODEL", "INVALID_ARGUMENT"…).
