@@ -117,8 +117,33 @@ describe("exportGraph (.onebit v2 graphs)", () => {
     );
     const file = await roundTrip(net);
     expect(file.graph.nodes.filter((node) => node.op === "bdense")).toHaveLength(2);
-    // Three BatchNorms: the first (after the float dense) stays, the two after binary layers fold.
+    // Three BatchNorms: the first (after the float dense) stays, the two after binary layers fold —
+    // the middle one with its sign into integer thresholds (bits out), the last into the logits' transform.
     expect(file.graph.nodes.filter((node) => node.op === "batchNorm")).toHaveLength(1);
+    const outputs = file.graph.nodes.flatMap((node) => (node.op === "bdense" ? [node.output.kind] : []));
+    expect(outputs).toEqual(["bits", "float32"]);
+  });
+
+  it("folds BatchNorm + sign into thresholds exactly, negative γ (flipped comparisons) included", () => {
+    const net = sequential(
+      [binaryDense(24, { inputQuantizer: "steSign" }), batchNorm(), sign(), binaryDense(3), batchNorm()],
+      { inputShape: [40], seed: 4 },
+    );
+    const rng = new Rng(12);
+    const bn = net.layers[1] as ReturnType<typeof batchNorm>;
+    bn.gamma.set(rng.uniformArray(24, -2, 2));
+    bn.beta.set(rng.uniformArray(24, -3, 3));
+    bn.movingMean.set(rng.uniformArray(24, -4, 4));
+    bn.movingVariance.set(rng.uniformArray(24, 0.5, 9));
+    const file = readGraphModel(writeGraphModel(exportGraph(net)));
+    const node = file.graph.nodes.find((n) => n.op === "bdense" && n.output.kind === "bits");
+    expect(node).toBeDefined();
+    expect(file.graph.nodes.some((n) => n.op === "sign" && n.inputs[0] === node!.name)).toBe(false);
+    const x = rng.uniformArray(200 * 40, -1, 1);
+    const got = Object.values(runReference(file, { input: x }, 200))[0]!.data as Float32Array;
+    const want = net.predict(x);
+    for (let i = 0; i < want.length; i++)
+      expect(Math.abs(got[i]! - want[i]!)).toBeLessThan(1e-4 * Math.max(1, Math.abs(want[i]!)));
   });
 
   it("Bi-Real and ReActNet blocks build, train and export (identity and downsampling shortcuts)", async () => {

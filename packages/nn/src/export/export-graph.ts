@@ -1,4 +1,5 @@
 import {
+  foldBatchNormToThresholds,
   type GraphModel as GraphFile,
   type GraphNodeV2,
   type ModelMetadata,
@@ -51,9 +52,10 @@ function refuse(layer: Layer, why: string): never {
  * (packed ±1 weights, XNOR-popcount, the float output transform carrying α and the bias), sign
  * activations and RSign become `sign` (RSign's threshold per channel), and everything else its float
  * op (BatchNorm with its moving statistics, add, concat, pooling, PReLU, RPReLU, scale as `mul`).
- * Bits go back to floats through `dequantize` where a float op reads them. A BatchNorm read only
- * from a binary op folds into that op's output transform (LCE's multiplier and bias); BatchNorm +
- * sign into integer thresholds is not folded yet (the v1 `exportModel` does it for chains).
+ * Bits go back to floats through `dequantize` where a float op reads them. Folding: a binary op
+ * followed only by BatchNorm and a sign outputs bits through per-channel integer thresholds (exact
+ * over the integer dot); a BatchNorm read only from a binary op otherwise folds into that op's
+ * output transform (LCE's multiplier and bias).
  * `runReference` of the result computes the model's evaluation-mode function. NnError
  * UNSUPPORTED_EXPORT otherwise.
  */
@@ -73,7 +75,15 @@ export function exportGraph(model: Model, options: GraphExportOptions = {}): Gra
   // How many layers read each node, and the output transforms (multiplier, bias tensor names) of the
   // binary ops emitted so far: a BatchNorm read only by such an op folds into its transform.
   const readers = new Array<number>(topology.length).fill(0);
-  for (const n of topology) for (const j of n.inputs) readers[j]!++;
+  const readerOf = new Array<number>(topology.length).fill(-1);
+  topology.forEach((n, i) => {
+    for (const j of n.inputs) {
+      readers[j]!++;
+      readerOf[j] = i;
+    }
+  });
+  /** Nodes whose value is another node's (a BatchNorm and sign folded into a binary op's bits). */
+  const aliases = new Map<number, number>();
   const transforms = new Map<string, { multiplier: string; bias: string }>();
   const converted = new Map<string, string>();
   /** `v` as `kind`, through one shared conversion node per value (`dequantize`: ±1 floats; `sign`: x ≥ 0). */
@@ -96,7 +106,8 @@ export function exportGraph(model: Model, options: GraphExportOptions = {}): Gra
     const name = layer!.name;
     const l = layer!;
     let out: { name: string; kind: Kind };
-    if (l instanceof Dropout) out = x;
+    if (aliases.has(i)) out = values[aliases.get(i)!]!;
+    else if (l instanceof Dropout) out = x;
     else if (l instanceof Flatten)
       out = { name: push({ op: "flatten", name, inputs: [x.name] }), kind: x.kind };
     else if (l instanceof QuantizerActivation) {
@@ -172,7 +183,7 @@ export function exportGraph(model: Model, options: GraphExportOptions = {}): Gra
     } else if (l instanceof GlobalAvgPool2d) {
       out = { name: push({ op: "globalAvgPool", name, inputs: [floatOf(x)] }), kind: "float32" };
     } else if (l instanceof Dense || l instanceof Conv2d || l instanceof DepthwiseConv2d) {
-      out = { name: kernelLayer(l, x), kind: "float32" };
+      out = kernelLayer(l, x, i);
     } else if (l instanceof HardTanh) refuse(l, "hardTanh has no graph op");
     else refuse(l, "no graph op for this layer type");
     values.push(out);
@@ -193,7 +204,25 @@ export function exportGraph(model: Model, options: GraphExportOptions = {}): Gra
   }
 
   /** Dense, Conv2d, DepthwiseConv2d: a binary op over bits where both sides are ±1, else the float op. */
-  function kernelLayer(l: Dense | Conv2d | DepthwiseConv2d, v: { name: string; kind: Kind }): string {
+  /**
+   * BatchNorm then a plain sign, each the only reader of the value before it, after binary op `i`:
+   * the BatchNorm that folds with the sign into integer thresholds, else undefined.
+   */
+  function signAfter(i: number): BatchNorm | undefined {
+    const bn = readers[i] === 1 ? topology[readerOf[i]!]!.layer : undefined;
+    if (!(bn instanceof BatchNorm) || readers[readerOf[i]!] !== 1) return undefined;
+    const sign = topology[readerOf[readerOf[i]!]!]!.layer;
+    if (!(sign instanceof QuantizerActivation) || !isPlainSign(sign.quantizer)) return undefined;
+    aliases.set(readerOf[i]!, i);
+    aliases.set(readerOf[readerOf[i]!]!, i);
+    return bn;
+  }
+
+  function kernelLayer(
+    l: Dense | Conv2d | DepthwiseConv2d,
+    v: { name: string; kind: Kind },
+    index: number,
+  ): { name: string; kind: Kind } {
     const name = l.name;
     const channels = l.channels;
     let x = v;
@@ -223,13 +252,47 @@ export function exportGraph(model: Model, options: GraphExportOptions = {}): Gra
       const shape = conv ? [channels, ...kernel.shape.slice(0, 3)] : [channels, kernel.shape[0]!];
       const weights = `${name}/weights`;
       tensors.set(weights, packBitTensor(outputMajor(l.binaryWeights(), channels), shape));
-      const multiplier = addTensor(
-        `${name}/multiplier`,
-        l.kernelScales() ?? new Float32Array(channels).fill(1),
-      );
-      const output = { kind: "float32", multiplier, bias: addTensor(`${name}/bias`, bias) };
-      transforms.set(name, output);
-      return push(
+      const scales = l.kernelScales() ?? new Float32Array(channels).fill(1);
+      const bn = signAfter(index);
+      let output: Record<string, unknown>;
+      if (bn) {
+        // BatchNorm + sign over the exact integer dot: one comparison per channel (DESIGN.md's folding).
+        const fanIn = kernel.value.length / channels;
+        const folded = foldBatchNormToThresholds(
+          {
+            gamma: bn.gamma,
+            beta: bn.beta,
+            mean: bn.movingMean,
+            variance: bn.movingVariance,
+            epsilon: bn.epsilon,
+            bias,
+            dotScale: scales,
+          },
+          { min: -fanIn, max: fanIn },
+          { arithmetic: "float32" },
+        );
+        const thresholds = `${name}/thresholds`;
+        tensors.set(thresholds, {
+          dtype: "int32",
+          shape: [channels],
+          data: Int32Array.from(folded.thresholds),
+        });
+        output = { kind: "bits", thresholds };
+        if (folded.flip.some((f) => f !== 0)) {
+          output["flip"] = `${name}/flip`;
+          tensors.set(`${name}/flip`, {
+            dtype: "uint8",
+            shape: [channels],
+            data: Uint8Array.from(folded.flip),
+          });
+        }
+      } else {
+        const multiplier = addTensor(`${name}/multiplier`, scales);
+        const transform = { multiplier, bias: addTensor(`${name}/bias`, bias) };
+        transforms.set(name, transform);
+        output = { kind: "float32", ...transform };
+      }
+      const emitted = push(
         conv
           ? {
               op: "bconv2d",
@@ -242,6 +305,7 @@ export function exportGraph(model: Model, options: GraphExportOptions = {}): Gra
             }
           : { op: "bdense", name, inputs: [x.name], weights, output },
       );
+      return { name: emitted, kind: bn ? "bits" : "float32" };
     }
     const w = outputMajor(l.effectiveWeights(), channels);
     const weights = addTensor(`${name}/weights`, w, [
@@ -250,9 +314,11 @@ export function exportGraph(model: Model, options: GraphExportOptions = {}): Gra
       ...(l instanceof DepthwiseConv2d ? [1] : []),
     ]);
     const biasRef = addTensor(`${name}/bias`, bias);
-    if (l instanceof Dense) return push({ op: "dense", name, inputs: [x.name], weights, bias: biasRef });
+    if (l instanceof Dense) {
+      return { name: push({ op: "dense", name, inputs: [x.name], weights, bias: biasRef }), kind: "float32" };
+    }
     const input = floatOf(x);
-    return push({
+    const node = push({
       op: l instanceof DepthwiseConv2d ? "depthwiseConv2d" : "conv2d",
       name,
       inputs: [input],
@@ -261,6 +327,7 @@ export function exportGraph(model: Model, options: GraphExportOptions = {}): Gra
       ...window(l),
       padValue: l.padValue,
     });
+    return { name: node, kind: "float32" };
   }
 
   const last = values[values.length - 1]!;
