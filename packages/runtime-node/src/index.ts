@@ -28,3 +28,5 @@ export {
 export { type BenchOptions, type BenchReport, benchmark } from "./bench.js";
 export { type ModelSource, readModelSource } from "./load.js";
 export { InferenceSession, type SessionOptions } from "./session.js";
+export { type DecodedImages, decodeImages } from "./images.js";
+export { DEFAULT_IMAGE_LIMITS, type ImageLimits } from "./image-limits.js";
