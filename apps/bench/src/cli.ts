@@ -53,7 +53,7 @@ function buildCommand(write: (s: string) => void): Command {
     .description(
       "onebit benchmark: XNOR-popcount kernels vs float32 baselines (onnxruntime-node), conv layers, whole models, memory.",
     )
-    .option("--quick", "a representative subset, about a minute (default)")
+    .option("--quick", "a representative subset, a few minutes (default)")
     .option("--full", "every shape and model, several minutes")
     .option(
       "--filter <regex>",
