@@ -252,8 +252,11 @@ export const modelsSection: Section = {
     const { reason } = await loadOrt();
     if (reason) notes.push(`onnxruntime-node not available (${reason}): its rows are left out`);
     const archs = ctx.quick ? [MLP_3X4096] : [MLP_3X4096, MLP_3X1024];
-    // The runtime on the auto-selected backend (native where it loads), then on the others side by side.
-    const otherBackends = comparedBackends(ctx.quick).slice(1);
+    // The runtime on the auto-selected backend (native where it loads), then on the other compiled ones
+    // side by side (the TypeScript fallback only at the kernel level: whole models would take minutes).
+    const otherBackends = comparedBackends(ctx.quick)
+      .slice(1)
+      .filter((b) => b !== "typescript");
     const runtimeNode = typeof (await loadRuntimeNode()) !== "string";
     if (!runtimeNode)
       notes.push(`multi-threaded runtime rows: not available yet (${await loadRuntimeNode()})`);
