@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The `onebit` command: run a .onebit model on images, inspect a model, benchmark it.
+// The `onebit` command: run a .onebit model on images, inspect a model, benchmark it, convert one.
+import "@onebit/native/register"; // as the package's main entry: backend "auto" prefers the native kernels where they load
 import { readFileSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import { basename } from "node:path";
