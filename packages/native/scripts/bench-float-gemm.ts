@@ -60,12 +60,15 @@ function measure(contenders: Record<string, () => void>): Record<string, number[
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const min = (xs: number[]) => Math.min(...xs);
 
+// Loaded once: loading reads process.report (tens of ms), which must stay out of the timings.
+const statuses = Object.fromEntries(isas.map((isa) => [isa, loadNativeFloatGemm({ isa })]));
+
 /** Runs `body` on the WebAssembly GEMM or on the native one of `isa`. */
 function on(backend: string, body: () => void): () => void {
   return () => {
     if (backend === "wasm-simd") setBackend("wasm-simd");
     else {
-      registerNativeGemm(loadNativeFloatGemm({ isa: backend }));
+      registerNativeGemm(statuses[backend]!);
       setBackend("native");
     }
     body();
