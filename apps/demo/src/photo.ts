@@ -69,8 +69,14 @@ function showPrediction(p: PhotoPrediction): void {
   );
 }
 
+/** `?threads=1` pins the session to one thread (to time single-thread inference); default: runtime-web's choice. */
+const threadsParam = Number(new URLSearchParams(location.search).get("threads"));
+
 async function loadModel(): Promise<InferenceSession> {
-  const session = await InferenceSession.create(MODEL_URL);
+  const session = await InferenceSession.create(
+    MODEL_URL,
+    Number.isSafeInteger(threadsParam) && threadsParam > 0 ? { threads: threadsParam } : {},
+  );
   const recipe = photoPreprocessingFromMetadata(session.metadata.extra);
   const [height, width, channels] = session.inputInfo.shape;
   if (!recipe || channels !== 3 || session.outputInfo.classes === undefined)
