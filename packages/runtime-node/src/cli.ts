@@ -11,7 +11,7 @@ import {
   preprocessPhoto,
   readIdx,
 } from "@onebit/datasets";
-import { readModelInfo } from "@onebit/format";
+import { readGraphModelInfo } from "@onebit/format";
 import {
   type BackendOption,
   DEFAULT_LIMITS,
@@ -368,7 +368,7 @@ interface InspectFlags {
 async function inspectCommand(model: string, flags: InspectFlags): Promise<void> {
   const bytes = await readModelSource(model);
   const info = await withModelFile(model, () =>
-    bytes instanceof Uint8Array ? readModelInfo(bytes) : undefined,
+    bytes instanceof Uint8Array ? readGraphModelInfo(bytes) : undefined,
   );
   const summary = await withModelFile(model, () => describeModel(bytes));
   const limits = limitsFromFlags(flags);

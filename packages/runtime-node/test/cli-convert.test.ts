@@ -61,6 +61,12 @@ describe("onebit convert", () => {
     } finally {
       await session.dispose();
     }
+    // `inspect` treats it like any other model file.
+    const inspect = await onebit("inspect", model);
+    expect(inspect.code, inspect.stderr).toBe(0);
+    expect(inspect.stdout).toMatch(/format 2\.0/);
+    expect(inspect.stdout).toMatch(/1000 classes \(tench/);
+    expect(inspect.stdout).toMatch(/parameters: 9\.99 M binary/);
     // Atomic save: nothing but the model is left in the folder (no temporary file).
     expect(readdirSync(dir).sort()).toEqual(["labels.txt", "quicknet.onebit"]);
   });
