@@ -238,12 +238,13 @@ static int read_floats(napi_env env, napi_value value, const char *what, float *
   return 1;
 }
 
-/* sgemm(isa, a, b, c, m, n, k, transA, transB, alpha, beta): C = alpha·op(A)·op(B) + beta·C on
- * Float32Arrays (any views, e.g. over a WebAssembly memory: no copy). Throws a RangeError, having
+/* sgemm(isa, a, b, c, m, n, k, transA, transB, alpha, beta, threads = 1): C = alpha·op(A)·op(B) +
+ * beta·C on Float32Arrays (any views, e.g. over a WebAssembly memory: no copy), large products split
+ * over `threads` threads started for the call. Throws a RangeError, having
  * written nothing, when an array is shorter than its matrix or the ISA cannot run here. */
 static napi_value sgemm(napi_env env, napi_callback_info info) {
-  napi_value argv[11];
-  size_t argc = 11;
+  napi_value argv[12];
+  size_t argc = 12;
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
   if (argc < 11) {
     fail(env, "ERR_ONEBIT_ARGS", "onebit native: expected sgemm(isa, a, b, c, m, n, k, transA, transB, alpha, beta)");
@@ -285,8 +286,11 @@ static napi_value sgemm(napi_env env, napi_callback_info info) {
       fail(env, "ERR_ONEBIT_BOUNDS", message);
       return NULL;
     }
+  int32_t threads = 1;
+  if (argc > 11 && napi_get_value_int32(env, argv[11], &threads) != napi_ok) threads = 1;
+  if (threads < 1) threads = 1;
   if (!sgemm_run(isa, m_[0], m_[1], m_[2], dims[0], dims[1], dims[2], trans[0], trans[1], (float)scalars[0],
-                 (float)scalars[1]))
+                 (float)scalars[1], threads))
     napi_throw_error(env, "ERR_ONEBIT_MEMORY", "onebit native: sgemm could not allocate its packing buffers");
   return NULL;
 }

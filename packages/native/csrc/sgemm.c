@@ -3,6 +3,7 @@
  * into MR-tall panels (L2) and run the register-tile micro-kernel over every MR×NR tile of C.
  * Packing absorbs the transpositions and the edges (panels are zero-padded), so each ISA supplies
  * only a micro-kernel. Buffers are allocated per call: no global mutable state (worker threads). */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -101,14 +102,18 @@ static void pack_b(const float *b, int32_t n, int32_t k, int trans, int32_t p0, 
 
 static int32_t round_up(int32_t x, int32_t to) { return (x + to - 1) / to * to; }
 
-int sgemm_run(const sgemm_isa_t *isa, const float *a, const float *b, float *c, int32_t m, int32_t n, int32_t k,
-              int trans_a, int trans_b, float alpha, float beta) {
+/* One block of the product: C (m×n, rows ldc apart) = alpha·op(A)·op(B) + beta·C, where op(A)'s row i
+ * and op(B)'s column j start at a and b; a_stride is A's row length when trans_a (else k), b_stride
+ * B's row length when not trans_b (else k). */
+static int sgemm_block(const sgemm_isa_t *isa, const float *a, int32_t a_stride, const float *b, int32_t b_stride,
+                       float *c, size_t ldc, int32_t m, int32_t n, int32_t k, int trans_a, int trans_b, float alpha,
+                       float beta) {
   const int32_t mr = isa->mr, nr = isa->nr;
   const int multiply = k > 0 && alpha != 0;
   const int32_t nc_max = n < NC ? round_up(n, nr) : NC;
   const int32_t kc_max = k < KC ? k : KC;
   float *bp = NULL, *ap = NULL;
-  if (multiply) {
+  if (multiply && m > 0 && n > 0) {
     bp = aligned_alloc(64, (size_t)round_up(nc_max * kc_max * (int32_t)sizeof(float), 64));
     ap = aligned_alloc(64, (size_t)round_up(MC * kc_max * (int32_t)sizeof(float), 64));
     if (!bp || !ap) {
@@ -118,25 +123,27 @@ int sgemm_run(const sgemm_isa_t *isa, const float *a, const float *b, float *c, 
     }
   }
   /* beta = 0 overwrites C, ignoring its old contents (even NaN), as in BLAS. */
-  const size_t size = (size_t)m * n;
-  if (beta == 0) memset(c, 0, sizeof(float) * size);
-  else if (beta != 1)
-    for (size_t i = 0; i < size; i++) c[i] *= beta;
-  if (!multiply) return 1;
+  for (int32_t i = 0; i < m; i++) {
+    float *row = c + (size_t)i * ldc;
+    if (beta == 0) memset(row, 0, sizeof(float) * (size_t)n);
+    else if (beta != 1)
+      for (int32_t j = 0; j < n; j++) row[j] *= beta;
+  }
+  if (!bp) return 1;
   for (int32_t jc = 0; jc < n; jc += NC) {
     const int32_t nc = n - jc < NC ? n - jc : NC;
     for (int32_t pc = 0; pc < k; pc += KC) {
       const int32_t kc = k - pc < KC ? k - pc : KC;
-      pack_b(b, n, k, trans_b, pc, kc, jc, nc, nr, bp);
+      pack_b(b, b_stride, k, trans_b, pc, kc, jc, nc, nr, bp);
       for (int32_t ic = 0; ic < m; ic += MC) {
         const int32_t mc = m - ic < MC ? m - ic : MC;
-        pack_a(a, m, k, trans_a, alpha, ic, mc, pc, kc, mr, ap);
+        pack_a(a, a_stride, k, trans_a, alpha, ic, mc, pc, kc, mr, ap);
         for (int32_t jr = 0; jr < nc; jr += nr) {
           const int32_t cols = nc - jr < nr ? nc - jr : nr;
           for (int32_t ir = 0; ir < mc; ir += mr) {
             const int32_t rows = mc - ir < mr ? mc - ir : mr;
-            isa->kernel(kc, ap + (size_t)ir * kc, bp + (size_t)jr * kc, c + (size_t)(ic + ir) * n + jc + jr,
-                        (size_t)n, rows, cols);
+            isa->kernel(kc, ap + (size_t)ir * kc, bp + (size_t)jr * kc, c + (size_t)(ic + ir) * ldc + jc + jr, ldc,
+                        rows, cols);
           }
         }
       }
@@ -145,4 +152,62 @@ int sgemm_run(const sgemm_isa_t *isa, const float *a, const float *b, float *c, 
   free(bp);
   free(ap);
   return 1;
+}
+
+/* One thread's share: rows [lo, hi) of C when by_rows, else columns [lo, hi). */
+typedef struct {
+  const sgemm_isa_t *isa;
+  const float *a, *b;
+  float *c;
+  int32_t m, n, k, lo, hi;
+  int trans_a, trans_b, by_rows;
+  float alpha, beta;
+  int ok;
+} share_t;
+
+static void *run_share(void *arg) {
+  share_t *s = arg;
+  const int32_t count = s->hi - s->lo;
+  if (s->by_rows) {
+    const float *a = s->trans_a ? s->a + s->lo : s->a + (size_t)s->lo * s->k;
+    s->ok = sgemm_block(s->isa, a, s->trans_a ? s->m : s->k, s->b, s->trans_b ? s->k : s->n,
+                        s->c + (size_t)s->lo * s->n, (size_t)s->n, count, s->n, s->k, s->trans_a, s->trans_b, s->alpha,
+                        s->beta);
+  } else {
+    const float *b = s->trans_b ? s->b + (size_t)s->lo * s->k : s->b + s->lo;
+    s->ok = sgemm_block(s->isa, s->a, s->trans_a ? s->m : s->k, b, s->trans_b ? s->k : s->n, s->c + s->lo,
+                        (size_t)s->n, s->m, count, s->k, s->trans_a, s->trans_b, s->alpha, s->beta);
+  }
+  return NULL;
+}
+
+int sgemm_run(const sgemm_isa_t *isa, const float *a, const float *b, float *c, int32_t m, int32_t n, int32_t k,
+              int trans_a, int trans_b, float alpha, float beta, int32_t threads) {
+  /* Threads split C into bands of whole register tiles (rows when M has enough of them, else
+   * columns); every element sees the same operations as on one thread: bit-identical results. */
+  const int by_rows = m / isa->mr >= n / isa->nr;
+  const int32_t extent = by_rows ? m : n, unit = by_rows ? isa->mr : isa->nr;
+  int32_t count = threads < SGEMM_MAX_THREADS ? threads : SGEMM_MAX_THREADS;
+  if ((double)m * n * k < SGEMM_THREAD_MIN_MACS) count = 1;
+  if (count > extent / unit) count = extent / unit;
+  share_t shares[SGEMM_MAX_THREADS];
+  pthread_t ids[SGEMM_MAX_THREADS];
+  int started[SGEMM_MAX_THREADS] = {0};
+  if (count <= 1) count = 1;
+  const int32_t units = (extent + unit - 1) / unit;
+  for (int32_t t = 0; t < count; t++) {
+    const int32_t hi = units * (t + 1) / count * unit;
+    shares[t] = (share_t){.isa = isa, .a = a, .b = b, .c = c, .m = m, .n = n, .k = k,
+                          .lo = units * t / count * unit, .hi = hi < extent ? hi : extent,
+                          .trans_a = trans_a, .trans_b = trans_b, .by_rows = by_rows, .alpha = alpha, .beta = beta};
+  }
+  for (int32_t t = 1; t < count; t++) started[t] = pthread_create(&ids[t], NULL, run_share, &shares[t]) == 0;
+  run_share(&shares[0]);
+  int ok = shares[0].ok;
+  for (int32_t t = 1; t < count; t++) {
+    if (started[t]) pthread_join(ids[t], NULL);
+    else run_share(&shares[t]); /* no thread to be had: the calling one does this share too */
+    ok = ok && shares[t].ok;
+  }
+  return ok;
 }

@@ -26,9 +26,15 @@ const sgemm_isa_t *sgemm_isa(int isa);
 /* Bit i set when float ISA i runs here (AVX-512F, AVX2+FMA and scalar need no POPCNT). */
 uint32_t sgemm_supported_mask(void);
 
-/* Returns 0 when the packing buffers could not be allocated (nothing written), else 1. */
+/* More threads than this buy nothing for the products BNN training runs. */
+#define SGEMM_MAX_THREADS 64
+/* Below this many multiply-adds a product stays on the calling thread (thread start-up costs more). */
+#define SGEMM_THREAD_MIN_MACS (2.0 * 1024 * 1024)
+
+/* On `threads` threads (the calling one included). Returns 0 when packing buffers could not be
+ * allocated (C is then unspecified), else 1. */
 int sgemm_run(const sgemm_isa_t *isa, const float *a, const float *b, float *c, int32_t m, int32_t n, int32_t k,
-              int trans_a, int trans_b, float alpha, float beta);
+              int trans_a, int trans_b, float alpha, float beta, int32_t threads);
 
 /* Adds a full mr×nr accumulator tile `acc` (row stride SGEMM_MAX_NR) to the valid part of C. */
 static inline void sgemm_add_tile(const float *acc, float *c, size_t ldc, int32_t mr, int32_t nr) {

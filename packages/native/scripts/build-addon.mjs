@@ -64,6 +64,7 @@ const args = [
   "-Wall",
   "-Wextra",
   "-Werror",
+  "-pthread",
   "-Wno-unused-parameter",
   "-I",
   headers,

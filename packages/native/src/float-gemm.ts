@@ -18,6 +18,7 @@ interface FloatAddon {
     transB: boolean,
     alpha: number,
     beta: number,
+    threads?: number,
   ): void;
 }
 
@@ -25,6 +26,8 @@ interface FloatAddon {
  * The native float GEMM, in the shape `registerNativeGemm` of `@onebit/tensor/node` takes:
  * C (m×n) = alpha·op(A)·op(B) + beta·C on row-major Float32Arrays (views over any memory, read and
  * written in place), op(A) m×k (A stored k×m when transA), op(B) k×n (B stored n×k when transB).
+ * `threads` (default 1) splits products of 2 M multiply-adds and more over threads started for the
+ * call, with bit-identical results.
  */
 export interface NativeFloatGemm {
   /** The ISA in use: avx512 (AVX-512F), avx2 (AVX2 + FMA) or scalar. */
@@ -43,6 +46,7 @@ export interface NativeFloatGemm {
     transB: boolean,
     alpha: number,
     beta: number,
+    threads?: number,
   ): void;
 }
 
@@ -78,8 +82,8 @@ export function loadNativeFloatGemm(options: { isa?: string } = {}): NativeFloat
       isa,
       isas: floatIsas,
       cpu,
-      sgemm: (a, b, c, m, n, k, transA, transB, alpha, beta) =>
-        sgemm(id, a, b, c, m, n, k, transA, transB, alpha, beta),
+      sgemm: (a, b, c, m, n, k, transA, transB, alpha, beta, threads = 1) =>
+        sgemm(id, a, b, c, m, n, k, transA, transB, alpha, beta, threads),
     },
   };
 }

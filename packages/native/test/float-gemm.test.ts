@@ -114,6 +114,33 @@ describe("native float GEMM", () => {
     });
   }
 
+  for (const isa of isas) {
+    it(`${isa}: gives the same bits on 1, 2 and 3 threads (split by rows or by columns)`, () => {
+      const gemm = forIsa(isa);
+      for (const [m, n, k] of [
+        [300, 17, 900],
+        [13, 700, 400],
+        [145, 190, 260],
+      ] as const) {
+        for (const [transA, transB] of TRANSPOSES) {
+          const a = randomFloats(m * k, m);
+          const b = randomFloats(k * n, n);
+          const one = randomFloats(m * n, k);
+          const two = one.slice();
+          const three = one.slice();
+          gemm.sgemm(a, b, one, m, n, k, transA, transB, 0.5, 0.25, 1);
+          gemm.sgemm(a, b, two, m, n, k, transA, transB, 0.5, 0.25, 2);
+          gemm.sgemm(a, b, three, m, n, k, transA, transB, 0.5, 0.25, 3);
+          expect(Buffer.from(two.buffer).equals(Buffer.from(one.buffer))).toBe(true);
+          expect(Buffer.from(three.buffer).equals(Buffer.from(one.buffer))).toBe(true);
+          const expected = randomFloats(m * n, k);
+          gemmRef(a, b, expected, m, n, k, transA, transB, 0.5, 0.25);
+          expect(relativeError(three, expected)).toBeLessThan(1e-5);
+        }
+      }
+    });
+  }
+
   it("beta = 0 ignores NaN in C; k = 0 or alpha = 0 only scales C", () => {
     const gemm = forIsa(isas[0]!);
     const c = new Float32Array(6).fill(Number.NaN);
