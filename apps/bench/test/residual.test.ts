@@ -2,10 +2,11 @@ import { describe, expect, it } from "vitest";
 import { listCases } from "../src/run-bench.js";
 import { engineRunner } from "../src/sections/runtime-runners.js";
 import { loadQuicknet, quicknetInput, readQuicknetReference } from "../src/sections/quicknet.js";
-import { checkQuicknet } from "../src/sections/residual.js";
+import { biRealInput, loadBiReal, readBiRealReference } from "../src/sections/bireal.js";
+import { checkLogits, checkQuicknet } from "../src/sections/residual.js";
 
-describe("the residual section (QuickNet converted by @onebit/lce)", () => {
-  it("plans QuickNet on every compiled backend", async () => {
+describe("the residual section (a Bi-Real-shaped CIFAR ResNet, and QuickNet converted by @onebit/lce)", () => {
+  it("plans both graphs on every compiled backend, the Bi-Real one against its float graph", async () => {
     const ids = await listCases({
       mode: "quick",
       threads: 2,
@@ -15,6 +16,7 @@ describe("the residual section (QuickNet converted by @onebit/lce)", () => {
     });
     expect(ids).toContain("residual/quicknet 224x224x3 batch 1/onebit-runtime");
     expect(ids).toContain("residual/quicknet 224x224x3 batch 1/onebit-runtime-wasm-i64");
+    expect(ids).toContain("residual/bireal-cifar 32x32x3 batch 1/onebit-runtime-wasm-simd");
     expect(ids).toContain("residual (untimed figures)");
   });
 
@@ -24,7 +26,31 @@ describe("the residual section (QuickNet converted by @onebit/lce)", () => {
     expect(ref.probabilities.reduce((s, p) => s + p, 0)).toBeCloseTo(1, 4);
   });
 
-  it("passes the runtime's answer and rejects a wrong one", () => {
+  it("builds the Bi-Real graph as the issue describes it: 16 binary 3×3 convs with real shortcuts, float stem and head", () => {
+    const g = loadBiReal();
+    const ops = g.binary.graph.nodes.map((n) => n.op);
+    expect(ops.filter((o) => o === "bconv2d")).toHaveLength(16);
+    expect(ops.filter((o) => o === "add")).toHaveLength(16);
+    expect(ops.filter((o) => o === "avgPool2d")).toHaveLength(3);
+    expect([ops[0], ops.at(-2), ops.at(-1)]).toEqual(["conv2d", "globalAvgPool", "dense"]);
+    // The float graph: the same nodes, float convs in place of sign + binary conv.
+    expect(g.float.graph.nodes.filter((n) => n.op === "conv2d")).toHaveLength(1 + 16 + 3);
+    expect(g.float.graph.nodes.some((n) => n.op === "bconv2d" || n.op === "sign")).toBe(false);
+  });
+
+  it("passes the runtime's Bi-Real answer and rejects a wrong one", () => {
+    const runner = engineRunner(loadBiReal().file, 1);
+    const logits = runner.run(biRealInput()) as Float32Array;
+    void runner.dispose();
+    const want = readBiRealReference()!.binaryLogits;
+    expect(checkLogits(logits, want, "Bi-Real")).toEqual({ ok: true });
+    const wrong = Float32Array.from(logits);
+    wrong[3] = wrong[3]! + 0.01;
+    expect(checkLogits(wrong, want, "Bi-Real").ok).toBe(false);
+    expect(checkLogits(logits, undefined, "Bi-Real").ok).toBe(false);
+  });
+
+  it("passes the runtime's QuickNet answer and rejects a wrong one", () => {
     const runner = engineRunner(loadQuicknet().bytes, 1);
     const logits = runner.run(quicknetInput()) as Float32Array;
     void runner.dispose();
