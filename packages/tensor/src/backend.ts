@@ -1,5 +1,5 @@
 import { TensorError } from "./errors.js";
-import { type NativeGemm, nativeGemmStatus } from "./native-gemm.js";
+import { type NativeGemm, nativeGemmStatus, nativeThreads } from "./native-gemm.js";
 import { threadedKernel } from "./threads-hook.js";
 import { wasmGemmKernel } from "./wasm-gemm.js";
 
@@ -15,7 +15,8 @@ export interface BackendInfo {
   simd: boolean;
   /**
    * The native float GEMM (`@onebit/tensor/node` loads it from `@onebit/native`): its ISA when
-   * registered, else why not. `auto` prefers it; it runs on the calling thread.
+   * registered, else why not. `auto` prefers it; `enableThreads(n)` lets it split large products
+   * over n threads of its own.
    */
   native: { available: boolean; isa?: string; reason?: string };
 }
@@ -64,7 +65,8 @@ export function currentBackendChoice(): BackendChoice {
 
 export function getBackendInfo(): BackendInfo {
   const gemm = activeGemmBackend();
-  const threads = gemm === "wasm-simd" ? (threadedKernel()?.threads ?? 1) : 1;
+  const threads =
+    gemm === "wasm-simd" ? (threadedKernel()?.threads ?? 1) : gemm === "native" ? nativeThreads() : 1;
   const status = nativeGemmStatus();
   const native = status.gemm
     ? { available: true, isa: status.gemm.isa }

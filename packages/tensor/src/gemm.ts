@@ -1,6 +1,7 @@
 import { activeNativeGemm, currentBackendChoice } from "./backend.js";
 import { type GemmOptions, validateGemm } from "./gemm-options.js";
 import { gemmTs } from "./gemm-ts.js";
+import { nativeThreads } from "./native-gemm.js";
 import { threadedKernel } from "./threads-hook.js";
 import { gemmWasm, wasmGemmKernel } from "./wasm-gemm.js";
 
@@ -30,7 +31,7 @@ export function gemm(
   if (native) {
     // In place on the caller's arrays: no copy into WebAssembly memory.
     const { transA = false, transB = false, alpha = 1, beta = 0 } = options ?? {};
-    native.sgemm(a, b, c, m, n, k, transA, transB, alpha, beta);
+    native.sgemm(a, b, c, m, n, k, transA, transB, alpha, beta, nativeThreads());
     return;
   }
   const choice = currentBackendChoice();

@@ -1,3 +1,4 @@
+import { threadedKernel } from "./threads-hook.js";
 import type { GemmExports } from "./wasm-gemm.js";
 
 /**
@@ -17,6 +18,8 @@ export interface NativeGemm {
     transB: boolean,
     alpha: number,
     beta: number,
+    /** Threads the product may run on (the calling one included); results do not depend on it. */
+    threads?: number,
   ): void;
 }
 
@@ -33,6 +36,11 @@ type Holder = { [KEY]?: NativeGemmStatus };
  */
 export function registerNativeGemm(status: NativeGemmStatus | null): void {
   (globalThis as Holder)[KEY] = status ?? { error: "not registered" };
+}
+
+/** Threads a native product may use: those of `enableThreads` (1 unless it is on). */
+export function nativeThreads(): number {
+  return threadedKernel()?.threads ?? 1;
 }
 
 export function nativeGemmStatus(): NativeGemmStatus {

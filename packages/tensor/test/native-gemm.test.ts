@@ -8,7 +8,7 @@ import { TensorError } from "../src/errors.js";
 import { gemm } from "../src/gemm.js";
 import { gemmRef } from "../src/gemm-ref.js";
 import { type NativeGemmStatus, nativeGemmStatus, registerNativeGemm } from "../src/native-gemm.js";
-import "../src/node.js"; // registers @onebit/native's float GEMM (built in this repository and in CI)
+import { disableThreads, enableThreads } from "../src/node.js"; // registers @onebit/native's float GEMM (built in this repository and in CI)
 import { maxRelativeError, randomArray } from "./helpers.js";
 
 const registered: NativeGemmStatus = nativeGemmStatus();
@@ -98,6 +98,27 @@ describe("native GEMM from @onebit/tensor/node", () => {
       padValue: 0,
     };
     expect(() => conv2d(randomArray(256, 4), randomArray(288, 5), p)).toThrow(/native sgemm called/);
+  });
+
+  it("splits products over the threads of enableThreads, bit for bit as on one thread", async () => {
+    const [m, n, k] = [150, 90, 300];
+    const a = randomArray(m * k, 21);
+    const b = randomArray(n * k, 22);
+    const one = new Float32Array(m * n);
+    const two = new Float32Array(m * n);
+    gemm(a, b, one, m, n, k, { transB: true });
+    try {
+      expect(enableThreads(2)).toBe(2);
+      expect(getBackendInfo()).toMatchObject({ gemm: "native", threads: 2 });
+      gemm(a, b, two, m, n, k, { transB: true });
+      const seen: unknown[] = [];
+      registerNativeGemm({ gemm: { isa: "probe", sgemm: (...args) => void seen.push(args[10]) } });
+      gemm(a, b, new Float32Array(m * n), m, n, k);
+      expect(seen).toEqual([2]);
+    } finally {
+      await disableThreads();
+    }
+    expect(Buffer.from(two.buffer).equals(Buffer.from(one.buffer))).toBe(true);
   });
 
   it("wasm-simd and typescript bypass it; native throws where none is registered", () => {
