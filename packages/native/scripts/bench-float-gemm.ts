@@ -26,12 +26,13 @@ interface Tensor {
   getBackendInfo(): unknown;
   setBackend(name: string): void;
   registerNativeGemm(status: NativeFloatGemmStatus): void;
+  enableThreads(count: number): number;
 }
 const dist = new URL("../../tensor/dist/", import.meta.url);
 const tensorPath = new URL("index.js", dist).href;
 const nodePath = new URL("node.js", dist).href;
 const { gemm, conv2d, conv2dBackward, getBackendInfo, setBackend } = (await import(tensorPath)) as Tensor;
-const { registerNativeGemm } = (await import(nodePath)) as Tensor;
+const { registerNativeGemm, enableThreads } = (await import(nodePath)) as Tensor;
 
 const args = process.argv.slice(2);
 const runsAt = args.indexOf("--runs");
@@ -40,17 +41,24 @@ const best = loadNativeFloatGemm();
 if (!best.gemm) throw new Error(best.error);
 const isas = best.gemm.isas.filter((isa) => isa !== "scalar");
 
-/** Seconds of each contender over `runs` interleaved rounds. */
-function measure(contenders: Record<string, () => void>): Record<string, number[]> {
+interface Contender {
+  setup(): void;
+  run(): void;
+}
+
+/** Seconds of each contender over `runs` interleaved rounds (its setup outside the timing). */
+function measure(contenders: Record<string, Contender>): Record<string, number[]> {
   const times: Record<string, number[]> = {};
-  for (const name of Object.keys(contenders)) {
-    contenders[name]!(); // warm-up
+  for (const [name, c] of Object.entries(contenders)) {
+    c.setup();
+    c.run(); // warm-up
     times[name] = [];
   }
   for (let r = 0; r < runs; r++) {
-    for (const [name, run] of Object.entries(contenders)) {
+    for (const [name, c] of Object.entries(contenders)) {
+      c.setup();
       const t = performance.now();
-      run();
+      c.run();
       times[name]!.push((performance.now() - t) / 1000);
     }
   }
@@ -63,15 +71,19 @@ const min = (xs: number[]) => Math.min(...xs);
 // Loaded once: loading reads process.report (tens of ms), which must stay out of the timings.
 const statuses = Object.fromEntries(isas.map((isa) => [isa, loadNativeFloatGemm({ isa })]));
 
-/** Runs `body` on the WebAssembly GEMM or on the native one of `isa`. */
-function on(backend: string, body: () => void): () => void {
-  return () => {
-    if (backend === "wasm-simd") setBackend("wasm-simd");
-    else {
-      registerNativeGemm(statuses[backend]!);
-      setBackend("native");
-    }
-    body();
+/** `body` on the WebAssembly GEMM, or on the native one of an ISA ("avx512", or "avx512 2t" on 2 threads). */
+function on(backend: string, body: () => void): Contender {
+  const [isa, threads] = backend.split(" ");
+  return {
+    setup: () => {
+      enableThreads(threads === "2t" ? 2 : 1);
+      if (isa === "wasm-simd") setBackend("wasm-simd");
+      else {
+        registerNativeGemm(statuses[isa!]!);
+        setBackend("native");
+      }
+    },
+    run: body,
   };
 }
 
@@ -88,7 +100,7 @@ console.log(
   `CPU: ${cpus()[0]?.model} (${cpus().length} vCPUs), Node ${process.version}, ${runs} interleaved runs`,
 );
 console.log(`GFLOP/s, median (best); last column: ${isas[0]} median / wasm-simd median`);
-const backends = [...isas, "wasm-simd"];
+const backends = [...isas, `${isas[0]} 2t`, "wasm-simd"];
 const rand = (n: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 12.9898) % 1);
 for (const [m, n, k, transA, transB] of [
   [256, 1024, 1024, false, false],
@@ -186,6 +198,7 @@ for (const [label, p] of convs) {
   );
   console.log(row(`${label} backward`, 4 * macs, bwd));
 }
+enableThreads(1);
 setBackend("auto");
 registerNativeGemm(best);
 console.log(`backend info after: ${JSON.stringify(getBackendInfo())}`);
