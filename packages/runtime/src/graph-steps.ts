@@ -1,3 +1,4 @@
+import { depthwiseRows, isDepthwise } from "./depthwise-steps.js";
 import type { MemoryViews } from "./memory-views.js";
 import type {
   AddStep,
@@ -14,29 +15,58 @@ import type {
 // implementations of @onebit/format operation for operation (float64 where they use it, one
 // rounding to float32), so they agree with it bit for bit.
 
-type Channelwise = (x: number, v: MemoryViews, s: ChannelwiseStep, c: number) => number;
-
-const param = (v: MemoryViews, s: ChannelwiseStep, i: number, c: number) => v.f32[(s.p[i]! >>> 2) + c]!;
-
-const CHANNELWISE: { readonly [K in ChannelwiseStep["fn"]]: Channelwise } = {
-  mul: (x, v, s, c) => x * param(v, s, 0, c),
-  batchNorm: (x, v, s, c) =>
-    ((x - param(v, s, 0, c)) / Math.sqrt(param(v, s, 1, c) + s.epsilon)) * param(v, s, 2, c) +
-    param(v, s, 3, c),
-  relu: (x) => Math.max(x, 0),
-  prelu: (x, v, s, c) => (x >= 0 ? x : param(v, s, 0, c) * x),
-  rprelu: (x, v, s, c) => {
-    const t = Math.fround(x - param(v, s, 0, c));
-    return Math.fround(t >= 0 ? t : Math.fround(param(v, s, 1, c) * t)) + param(v, s, 2, c);
-  },
-  clamp: (x, _v, s) => Math.min(Math.max(x, s.lo), s.hi),
-};
-
+/**
+ * Per-channel elementwise maps over NHWC rows: the channel loop is innermost and each map is its
+ * own loop, so the parameters are read by index with no per-element dispatch or modulo. The
+ * arithmetic is the reference's, expression for expression (float64, one float32 store).
+ */
 export function channelwiseRows(v: MemoryViews, s: ChannelwiseStep, rowStart: number, rowEnd: number): void {
-  const f = CHANNELWISE[s.fn];
   const f32 = v.f32;
-  for (let i = rowStart * s.elements; i < rowEnd * s.elements; i++) {
-    f32[(s.dst >>> 2) + i] = f(f32[(s.src >>> 2) + i]!, v, s, i % s.channels);
+  const c = s.channels;
+  const positions = s.elements / c;
+  const src = (s.src >>> 2) + rowStart * s.elements;
+  const dst = (s.dst >>> 2) + rowStart * s.elements;
+  const count = (rowEnd - rowStart) * positions;
+  const p0 = (s.p[0] ?? 0) >>> 2;
+  const p1 = (s.p[1] ?? 0) >>> 2;
+  const p2 = (s.p[2] ?? 0) >>> 2;
+  const p3 = (s.p[3] ?? 0) >>> 2;
+  switch (s.fn) {
+    case "mul":
+      for (let q = 0, i = 0; q < count; q++, i += c)
+        for (let ch = 0; ch < c; ch++) f32[dst + i + ch] = f32[src + i + ch]! * f32[p0 + ch]!;
+      return;
+    case "batchNorm": {
+      const root = new Float64Array(c);
+      for (let ch = 0; ch < c; ch++) root[ch] = Math.sqrt(f32[p1 + ch]! + s.epsilon);
+      for (let q = 0, i = 0; q < count; q++, i += c)
+        for (let ch = 0; ch < c; ch++)
+          f32[dst + i + ch] =
+            ((f32[src + i + ch]! - f32[p0 + ch]!) / root[ch]!) * f32[p2 + ch]! + f32[p3 + ch]!;
+      return;
+    }
+    case "relu":
+      for (let i = 0; i < count * c; i++) f32[dst + i] = Math.max(f32[src + i]!, 0);
+      return;
+    case "prelu":
+      for (let q = 0, i = 0; q < count; q++, i += c)
+        for (let ch = 0; ch < c; ch++) {
+          const x = f32[src + i + ch]!;
+          f32[dst + i + ch] = x >= 0 ? x : f32[p0 + ch]! * x;
+        }
+      return;
+    case "rprelu":
+      for (let q = 0, i = 0; q < count; q++, i += c)
+        for (let ch = 0; ch < c; ch++) {
+          const t = Math.fround(f32[src + i + ch]! - f32[p0 + ch]!);
+          f32[dst + i + ch] = Math.fround(t >= 0 ? t : Math.fround(f32[p1 + ch]! * t)) + f32[p2 + ch]!;
+        }
+      return;
+    case "clamp": {
+      const { lo, hi } = s;
+      for (let i = 0; i < count * c; i++) f32[dst + i] = Math.min(Math.max(f32[src + i]!, lo), hi);
+      return;
+    }
   }
 }
 
@@ -83,15 +113,27 @@ export function signRows(v: MemoryViews, s: SignStep, rowStart: number, rowEnd: 
   const { f32, u32, u8 } = v;
   const l = s.layout;
   const c = s.channels;
+  // Per-channel threshold and direction read once; each word is assembled in a register.
+  const t = new Float64Array(c);
+  const flip = new Uint8Array(c);
+  for (let ch = 0; ch < c; ch++) {
+    t[ch] = s.thresholds ? f32[(s.thresholds >>> 2) + ch]! : 0;
+    flip[ch] = s.flip && u8[s.flip + ch] ? 1 : 0;
+  }
   for (let m = rowStart; m < rowEnd; m++) {
     const base = (s.dst >>> 2) + m * l.sampleWords;
     u32.fill(0, base, base + l.sampleWords);
     for (let p = 0; p < l.pixels; p++) {
-      for (let ch = 0; ch < c; ch++) {
-        const x = f32[(s.src >>> 2) + (m * l.pixels + p) * c + ch]!;
-        const t = s.thresholds ? f32[(s.thresholds >>> 2) + ch]! : 0;
-        const bit = s.flip && u8[s.flip + ch] ? x <= t : x >= t;
-        if (bit) u32[base + p * l.wpp + (ch >>> 5)]! |= 1 << (ch & 31);
+      const x0 = (s.src >>> 2) + (m * l.pixels + p) * c;
+      const w0 = base + p * l.wpp;
+      for (let c0 = 0; c0 < c; c0 += 32) {
+        const c1 = Math.min(c0 + 32, c);
+        let word = 0;
+        for (let ch = c0; ch < c1; ch++) {
+          const x = f32[x0 + ch]!;
+          if (flip[ch] ? x <= t[ch]! : x >= t[ch]!) word |= 1 << (ch - c0);
+        }
+        u32[w0 + (c0 >>> 5)] = word;
       }
     }
   }
@@ -198,6 +240,10 @@ export function conv2dGenericRows(
   rowStart: number,
   rowEnd: number,
 ): void {
+  if (isDepthwise(s)) {
+    depthwiseRows(v, s, rowStart, rowEnd);
+    return;
+  }
   const f32 = v.f32;
   const outHW = s.outH * s.outW;
   const cIn = s.channels / s.groups;
