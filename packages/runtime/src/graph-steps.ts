@@ -16,6 +16,21 @@ import type {
 // rounding to float32), so they agree with it bit for bit.
 
 /**
+ * Math.min(Math.max(x, 0), hi) (hi > 0) for `count` floats, without a data-dependent branch on the
+ * sign (random signs mispredict): the sign bit clears negatives and −0 to +0; NaN and values above hi
+ * (both rare) take a predictable branch.
+ */
+function reluInto(v: MemoryViews, src: number, dst: number, count: number, hi: number): void {
+  const { i32, f32 } = v;
+  for (let i = 0; i < count; i++) {
+    const b = i32[src + i]!;
+    i32[dst + i] = b & ~(b >> 31);
+    if ((b & 0x7fffffff) > 0x7f800000) f32[dst + i] = Number.NaN;
+    else if (hi !== Number.POSITIVE_INFINITY && f32[dst + i]! > hi) f32[dst + i] = hi;
+  }
+}
+
+/**
  * Per-channel elementwise maps over NHWC rows: the channel loop is innermost and each map is its
  * own loop, so the parameters are read by index with no per-element dispatch or modulo. The
  * arithmetic is the reference's, expression for expression (float64, one float32 store).
@@ -46,7 +61,7 @@ export function channelwiseRows(v: MemoryViews, s: ChannelwiseStep, rowStart: nu
       return;
     }
     case "relu":
-      for (let i = 0; i < count * c; i++) f32[dst + i] = Math.max(f32[src + i]!, 0);
+      reluInto(v, src, dst, count * c, Number.POSITIVE_INFINITY);
       return;
     case "prelu":
       for (let q = 0, i = 0; q < count; q++, i += c)
@@ -64,7 +79,8 @@ export function channelwiseRows(v: MemoryViews, s: ChannelwiseStep, rowStart: nu
       return;
     case "clamp": {
       const { lo, hi } = s;
-      for (let i = 0; i < count * c; i++) f32[dst + i] = Math.min(Math.max(f32[src + i]!, lo), hi);
+      if (lo === 0 && hi > 0) reluInto(v, src, dst, count * c, hi);
+      else for (let i = 0; i < count * c; i++) f32[dst + i] = Math.min(Math.max(f32[src + i]!, lo), hi);
       return;
     }
   }
@@ -113,12 +129,13 @@ export function signRows(v: MemoryViews, s: SignStep, rowStart: number, rowEnd: 
   const { f32, u32, u8 } = v;
   const l = s.layout;
   const c = s.channels;
-  // Per-channel threshold and direction read once; each word is assembled in a register.
+  // A flipped channel's x ≤ t is −x ≥ −t (exact), so every bit is one comparison, taken without a
+  // branch (random signs mispredict).
   const t = new Float64Array(c);
-  const flip = new Uint8Array(c);
+  const sign = new Float64Array(c);
   for (let ch = 0; ch < c; ch++) {
-    t[ch] = s.thresholds ? f32[(s.thresholds >>> 2) + ch]! : 0;
-    flip[ch] = s.flip && u8[s.flip + ch] ? 1 : 0;
+    sign[ch] = s.flip && u8[s.flip + ch] ? -1 : 1;
+    t[ch] = sign[ch]! * (s.thresholds ? f32[(s.thresholds >>> 2) + ch]! : 0);
   }
   for (let m = rowStart; m < rowEnd; m++) {
     const base = (s.dst >>> 2) + m * l.sampleWords;
@@ -129,10 +146,7 @@ export function signRows(v: MemoryViews, s: SignStep, rowStart: number, rowEnd: 
       for (let c0 = 0; c0 < c; c0 += 32) {
         const c1 = Math.min(c0 + 32, c);
         let word = 0;
-        for (let ch = c0; ch < c1; ch++) {
-          const x = f32[x0 + ch]!;
-          if (flip[ch] ? x <= t[ch]! : x >= t[ch]!) word |= 1 << (ch - c0);
-        }
+        for (let ch = c0; ch < c1; ch++) word |= +(f32[x0 + ch]! * sign[ch]! >= t[ch]!) << (ch - c0);
         u32[w0 + (c0 >>> 5)] = word;
       }
     }

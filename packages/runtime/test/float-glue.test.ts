@@ -7,7 +7,7 @@ import { Rng } from "./random-models.js";
 // The float glue's dedicated loops (depthwise convolution with the channel loop innermost, per-op
 // channelwise loops, word-at-a-time sign) agree with @onebit/format's reference interpreter bit for bit
 // on random graphs: depthwise with and without a channel multiplier, strides 1 and 2, padding values
-// and biases, every channelwise op, and a sign read back through an int32 binary convolution.
+// and biases, every channelwise op, and a sign read back through a binary convolution with a clamped output.
 
 const BACKENDS = ["typescript", "wasm-i64", "wasm-simd"] as const;
 
@@ -57,6 +57,10 @@ function glueModel(seed: number, c: number, multiplier: number, stride: number, 
   const scaled = g.add({ op: "mul", name: "scaled", inputs: [rp], scale: t.float("scaled.s", [n]) });
   if (!signed) return g.build([scaled]);
   const q = g.add({ op: "sign", name: "q", inputs: [scaled], thresholds: t.float("q.t", [n]) });
+  // The sign's bits read back through a binary 1×1 conv with a clamped float output: a ReLU-style
+  // clamp [0, hi] and a general one.
+  const lo = seed % 2 ? 0 : -1.5;
+  const hi = seed === 3 ? 1e30 : 4;
   g.add({
     op: "bconv2d",
     name: "dots",
@@ -68,7 +72,7 @@ function glueModel(seed: number, c: number, multiplier: number, stride: number, 
     groups: 1,
     padding: "valid",
     padValue: 0,
-    output: { kind: "int32" },
+    output: { ...g.floatOut("dots", 5), clamp: [lo, hi] },
   });
   return g.build(["dots"]);
 }
