@@ -2,7 +2,18 @@
 // @onebit/bitops' kernels, onnxruntime-web and TensorFlow.js' WebAssembly backend, runs each once for
 // the Node side to check, then times it here (no round trip per run). ORT and TF.js are the npm
 // packages' own dist files, loaded by <script> tags from the local server, with their .wasm files.
-import { BitopsHeap, createKernels, type KernelBackend, kernelRowWords } from "@onebit/bitops";
+import {
+  BitopsHeap,
+  bconv2d,
+  createKernels,
+  initBitops,
+  type KernelBackend,
+  kernelRowWords,
+  packConvWeights,
+  packImages,
+  prepackConvWeights,
+  setBackend,
+} from "@onebit/bitops";
 import { InferenceSession } from "@onebit/runtime-web";
 import type { PageWorkload } from "./workloads.js";
 
@@ -41,6 +52,7 @@ interface TfGlobal {
   tensor(data: Float32Array, shape: number[]): TfTensor;
   tidy<T>(f: () => T): T;
   matMul(a: TfTensor, b: TfTensor): TfTensor;
+  conv2d(x: TfTensor, filter: TfTensor, strides: number, pad: "same"): TfTensor;
   add(a: TfTensor, b: TfTensor): TfTensor;
   relu(a: TfTensor): TfTensor;
   wasm: { setWasmPaths(p: string): void; setThreadsCount(n: number): void; getThreadsCount(): number };
@@ -146,6 +158,40 @@ async function prepare(w: PageWorkload): Promise<Prepared> {
             l.w.dispose();
             l.b?.dispose();
           }
+        },
+      };
+    }
+    case "tfjs-conv": {
+      await initTf();
+      const tf = g.tf;
+      const { size: s, channels: c } = w;
+      const x = tf.tensor(await floats(w.input), [1, s, s, c]);
+      const f = tf.tensor(await floats(w.filter), [3, 3, c, c]);
+      return {
+        run: async () => {
+          const y = tf.conv2d(x, f, 1, "same");
+          const data = await y.data();
+          y.dispose();
+          return data;
+        },
+        dispose: () => {
+          x.dispose();
+          f.dispose();
+        },
+      };
+    }
+    case "bconv": {
+      // bitops' high-level bconv2d on one backend (the page runs one case at a time).
+      await initBitops();
+      setBackend(w.backend as KernelBackend);
+      const { size: s, channels: c } = w;
+      const x = packImages(await floats(w.x), 1, s, s, c);
+      const wt = prepackConvWeights(packConvWeights(await floats(w.w), c, 3, 3, c));
+      const out = new Int32Array(s * s * c);
+      return {
+        run: async () => {
+          setBackend(w.backend as KernelBackend);
+          return bconv2d(x, wt, { padding: "same", stride: 1 }, out);
         },
       };
     }

@@ -32,4 +32,19 @@ export type PageWorkload =
       readonly m: number;
       readonly k: number;
       readonly n: number;
+    }
+  | {
+      readonly kind: "tfjs-conv";
+      readonly input: string;
+      readonly filter: string;
+      readonly size: number;
+      readonly channels: number;
+    }
+  | {
+      readonly kind: "bconv";
+      readonly backend: string;
+      readonly x: string;
+      readonly w: string;
+      readonly size: number;
+      readonly channels: number;
     };

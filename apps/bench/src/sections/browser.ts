@@ -19,11 +19,30 @@ import type {
   SectionPlan,
   Work,
 } from "../harness/types.js";
-import { matmulModel } from "../onnx/model.js";
+import { conv3x3Model, matmulModel } from "../onnx/model.js";
+import {
+  binaryConvDot,
+  binaryConvOperands,
+  CIFAR_CONV_LAYERS,
+  type ConvLayer,
+  checkConv,
+  convGroup,
+  convOperands,
+  flops,
+  hwioToOihw,
+  nhwcToNchw,
+} from "./conv.js";
 import { twinOnnx } from "./float-twin.js";
 import { MLP_3X4096, binaryMlpBytes, floatMlpBytes } from "./binary-mlp.js";
 import { checkExact, checkFloatProduct } from "./checks.js";
-import { binaryExpected, binaryOperands, floatOperands, type GemmShape, gemmGroup } from "./gemm-operands.js";
+import {
+  binaryExpected,
+  binaryOperands,
+  floatOperands,
+  type GemmShape,
+  gemmGroup,
+  QUICK_GEMM_SHAPES,
+} from "./gemm-operands.js";
 import {
   binaryModel,
   checkFloatLogits,
@@ -344,6 +363,76 @@ function graphModelCases(m: ShippedModel, batch: number, threadCounts: number[])
   return cases;
 }
 
+function convCases(l: ConvLayer, threadCounts: number[]): BrowserCase<unknown>[] {
+  const group = convGroup(l);
+  const { channels: c, size: s } = l;
+  const floatWork = { count: flops(l), unit: "FLOP" } as const;
+  const cases: BrowserCase<unknown>[] = [];
+  for (const t of threadCounts) {
+    cases.push({
+      group,
+      impl: `ort-web-${t}t`,
+      label: `onnxruntime-web Conv float32 (WebAssembly, NCHW), ${t} thread${t === 1 ? "" : "s"}`,
+      precision: "float32",
+      threads: t,
+      baseline: t === 1,
+      work: floatWork,
+      bytes: 9 * c * c * 4,
+      files: () => {
+        const op = convOperands(l);
+        return { model: conv3x3Model(c, c, s, hwioToOihw(op.hwio, c, c)), x: nhwcToNchw(op.nhwc, s, s, c) };
+      },
+      workload: (url) => ({ kind: "ort", model: url("model"), input: url("x"), shape: [1, c, s, s] }),
+      output: f32,
+      check: ((y: Float32Array) =>
+        checkConv(y, l, convOperands(l), (pixel, f) => y[f * s * s + pixel]!, "onnxruntime-web Conv")) as (
+        y: unknown,
+      ) => CheckResult,
+    });
+    cases.push({
+      group,
+      impl: `tfjs-wasm-${t}t`,
+      label: `TensorFlow.js conv2d float32 (wasm backend, NHWC), ${t} thread${t === 1 ? "" : "s"}`,
+      precision: "float32",
+      threads: t,
+      work: floatWork,
+      bytes: 9 * c * c * 4,
+      files: () => ({ x: convOperands(l).nhwc, w: convOperands(l).hwio }),
+      workload: (url) => ({ kind: "tfjs-conv", input: url("x"), filter: url("w"), size: s, channels: c }),
+      output: f32,
+      check: ((y: Float32Array) =>
+        checkConv(y, l, convOperands(l), (pixel, f) => y[pixel * c + f]!, "TensorFlow.js conv2d")) as (
+        y: unknown,
+      ) => CheckResult,
+    });
+  }
+  for (const backend of ["wasm-i64", "wasm-simd"]) {
+    cases.push({
+      group,
+      impl: `bconv2d-${backend}`,
+      label: `@onebit/bitops bconv2d binary (${backend}) in the page`,
+      precision: "binary",
+      threads: 1,
+      work: { count: s * s * c * c * 9, unit: "bMAC" },
+      bytes: 9 * c * Math.ceil(c / 32) * 4,
+      files: () => ({ x: binaryConvOperands(l).x, w: binaryConvOperands(l).w }),
+      workload: (url) => ({ kind: "bconv", backend, x: url("x"), w: url("w"), size: s, channels: c }),
+      output: i32,
+      check: ((y: Int32Array) => {
+        const op = binaryConvOperands(l);
+        return checkExact(
+          y,
+          s * s,
+          c,
+          (pixel, f) => binaryConvDot(l, op, Math.floor(pixel / s), pixel % s, f),
+          "bconv2d in Chromium",
+        );
+      }) as (y: unknown) => CheckResult,
+    });
+  }
+  return cases;
+}
+
 export const browserSection: Section = {
   id: "browser",
   title: "5. In Chromium (headless)",
@@ -357,7 +446,8 @@ export const browserSection: Section = {
     if (why) return { cases: [], notes, errors: [`browser section: ${why}`] };
     const threadCounts = ctx.threads > 1 ? [1, Math.min(ctx.threads, 4)] : [1];
     const measure = ctx.quick ? QUICK_PAGE_MEASURE : FULL_PAGE_MEASURE;
-    const all: BrowserCase<unknown>[] = [...gemmCases({ m: 64, k: 4096, n: 4096 }, threadCounts)];
+    const all: BrowserCase<unknown>[] = QUICK_GEMM_SHAPES.flatMap((shape) => gemmCases(shape, threadCounts));
+    for (const l of CIFAR_CONV_LAYERS) all.push(...convCases(l, threadCounts));
     for (const batch of [1, 64]) all.push(...mlpCases(batch, threadCounts));
     const root = fileURLToPath(new URL("../../../..", import.meta.url));
     const shipped = await findShippedModels(root);
@@ -365,7 +455,7 @@ export const browserSection: Section = {
     for (const m of [modelFromFile("random ConvNet", randomConvNetFile()), ...tiny])
       all.push(...graphModelCases(m, 1, threadCounts));
     notes.push(
-      "TensorFlow.js rows: GEMM and MLP only (the ConvNet twins are ONNX graphs; TF.js would need its own model format)",
+      "TensorFlow.js rows: GEMM, conv layers and MLP (the ConvNet twins are ONNX graphs; TF.js would need its own model format)",
       "batch-1 runs of runtime-web stay on the page's thread whatever the thread count (posting to workers costs more)",
     );
     return {

@@ -25,7 +25,7 @@ export function convGroup(l: ConvLayer): string {
   return `${l.channels}C3@${l.size}x${l.size}`;
 }
 
-interface ConvOperands {
+export interface ConvOperands {
   /** [H, W, C] (NHWC, batch 1). */
   readonly nhwc: Float32Array;
   /** [3, 3, C, F] (HWIO), as @onebit/tensor takes it. */
@@ -34,7 +34,7 @@ interface ConvOperands {
 
 const operands = new Map<string, ConvOperands>();
 
-function convOperands(l: ConvLayer): ConvOperands {
+export function convOperands(l: ConvLayer): ConvOperands {
   return cached(operands, convGroup(l), () => {
     const rng = new Rng(l.channels * 7 + l.size);
     return {
@@ -44,7 +44,7 @@ function convOperands(l: ConvLayer): ConvOperands {
   });
 }
 
-function nhwcToNchw(x: Float32Array, h: number, w: number, c: number): Float32Array {
+export function nhwcToNchw(x: Float32Array, h: number, w: number, c: number): Float32Array {
   const out = new Float32Array(x.length);
   for (let y = 0; y < h; y++)
     for (let xx = 0; xx < w; xx++)
@@ -52,7 +52,7 @@ function nhwcToNchw(x: Float32Array, h: number, w: number, c: number): Float32Ar
   return out;
 }
 
-function hwioToOihw(wt: Float32Array, c: number, f: number): Float32Array {
+export function hwioToOihw(wt: Float32Array, c: number, f: number): Float32Array {
   const out = new Float32Array(wt.length);
   for (let ky = 0; ky < 3; ky++)
     for (let kx = 0; kx < 3; kx++)
@@ -66,7 +66,7 @@ function hwioToOihw(wt: Float32Array, c: number, f: number): Float32Array {
  * Checks a zero-padded 3×3 'same' convolution at sampled (pixel, filter) positions; `at(pixel, f)` reads
  * the implementation's output in its own layout.
  */
-function checkConv(
+export function checkConv(
   out: ArrayLike<number>,
   l: ConvLayer,
   op: ConvOperands,
@@ -105,7 +105,7 @@ function checkConv(
   return { ok: true };
 }
 
-function flops(l: ConvLayer): number {
+export function flops(l: ConvLayer): number {
   return 2 * l.size * l.size * l.channels * l.channels * 9;
 }
 
@@ -174,7 +174,7 @@ function tensorConvCase(l: ConvLayer): CaseSpec<Float32Array> {
   };
 }
 
-interface BinaryConvOperands {
+export interface BinaryConvOperands {
   /** [H, W, C] ±1 (NHWC, batch 1). */
   readonly x: Float32Array;
   /** [F, 3, 3, C] ±1 (OHWI). */
@@ -184,7 +184,7 @@ interface BinaryConvOperands {
 
 const binaryOperands = new Map<string, BinaryConvOperands>();
 
-function binaryConvOperands(l: ConvLayer): BinaryConvOperands {
+export function binaryConvOperands(l: ConvLayer): BinaryConvOperands {
   return cached(binaryOperands, convGroup(l), () => {
     const rng = new Rng(l.channels * 13 + l.size);
     const tau = new Int32Array(l.channels);
@@ -194,7 +194,7 @@ function binaryConvOperands(l: ConvLayer): BinaryConvOperands {
 }
 
 /** The exact dot of a one-padded binary 3×3 'same' convolution at (y, x, f): padded taps read +1. */
-function binaryConvDot(l: ConvLayer, op: BinaryConvOperands, y: number, x: number, f: number): number {
+export function binaryConvDot(l: ConvLayer, op: BinaryConvOperands, y: number, x: number, f: number): number {
   const { channels: c, size } = l;
   let s = 0;
   for (let ky = 0; ky < 3; ky++) {
