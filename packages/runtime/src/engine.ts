@@ -1,6 +1,7 @@
 import {
   BitopsError,
   type BitopsKernels,
+  type GemmTile,
   type KernelBackend,
   compileKernelModuleAsync,
   createKernels,
@@ -135,16 +136,33 @@ function resolveBackend(choice: BackendOption | undefined): KernelBackend {
   const b = choice ?? "auto";
   if (b === "auto") return getBackendInfo().backend;
   if (b === "typescript") return b;
+  if (b === "native") {
+    // @onebit/native (Node.js) registers the addon with @onebit/bitops; without it, say why.
+    const native = getBackendInfo().native;
+    if (!native.available) {
+      throw new RuntimeError("INVALID_ARGUMENT", `backend: native cannot run here: ${native.reason}`);
+    }
+    return b;
+  }
   if (b !== "wasm-i64" && b !== "wasm-simd") {
     throw new RuntimeError(
       "INVALID_ARGUMENT",
-      `backend: expected "auto", "wasm-simd", "wasm-i64" or "typescript", got ${JSON.stringify(b)}`,
+      `backend: expected "auto", "wasm-simd", "wasm-i64", "native" or "typescript", got ${JSON.stringify(b)}`,
     );
   }
   if (!wasmBackendSupported(b)) {
     throw new RuntimeError("INVALID_ARGUMENT", `backend: ${b} cannot run in this JavaScript engine`);
   }
   return b;
+}
+
+/**
+ * The GEMM tile the main thread's WebAssembly kernels chose (bitops tunes it once per process),
+ * handed to the workers so that none reruns the tuning.
+ */
+function tunedTile(backend: KernelBackend): GemmTile | undefined {
+  if (backend !== "wasm-i64" && backend !== "wasm-simd") return undefined;
+  return getBackendInfo().gemmTuning?.tiles[backend];
 }
 
 function positiveInteger(v: number | undefined, what: string, fallback: number): number {
@@ -253,7 +271,8 @@ export class Engine {
     };
     let kernels: BitopsKernels;
     try {
-      kernels = createKernels({ backend: this.backend, memory: this.memory });
+      const tile = tunedTile(this.backend);
+      kernels = createKernels({ backend: this.backend, memory: this.memory, ...(tile ? { tile } : {}) });
     } catch (error) {
       if (error instanceof BitopsError)
         throw new RuntimeError("INVALID_ARGUMENT", `backend: ${error.message}`, { cause: error });
@@ -303,7 +322,9 @@ export class Engine {
     // modules over 4 KB on their main thread (the engine then finds them in bitops' cache).
     await initBitops();
     const backend = resolveBackend(options.backend);
-    if (backend !== "typescript") await compileKernelModuleAsync(backend, (options.threads ?? 1) > 1);
+    if (backend === "wasm-i64" || backend === "wasm-simd") {
+      await compileKernelModuleAsync(backend, (options.threads ?? 1) > 1);
+    }
     const engine = new Engine(source, options, options.threadPool);
     if (engine.threads > 1) {
       try {
@@ -334,9 +355,11 @@ export class Engine {
   }
 
   private workerInits(): WorkerInit[] {
+    const tile = tunedTile(this.backend);
     return Array.from({ length: this.threads }, (_, t) => ({
       memory: this.memory,
       backend: this.backend,
+      ...(tile ? { tile } : {}),
       plan: this.plan,
       threadIndex: t,
       threadCount: this.threads,

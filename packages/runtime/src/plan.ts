@@ -1,4 +1,4 @@
-import type { ConvArgs, GemmArgs, KernelBackend, PoolArgs } from "@onebit/bitops";
+import type { ConvArgs, GemmArgs, GemmTile, KernelBackend, PoolArgs } from "@onebit/bitops";
 
 /**
  * An execution plan: plain numbers and strings only (structured-cloneable), so it can be posted to
@@ -436,6 +436,8 @@ export interface WorkerInit {
   /** The engine's memory (shared). */
   readonly memory: WebAssembly.Memory;
   readonly backend: KernelBackend;
+  /** The WebAssembly GEMM tile the main thread tuned (workers then skip bitops' tuning). */
+  readonly tile?: GemmTile;
   readonly plan: PlanData;
   readonly threadIndex: number;
   readonly threadCount: number;

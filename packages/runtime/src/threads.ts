@@ -66,7 +66,11 @@ export interface WorkerRunner {
 
 /** Builds a worker's runner: its own kernel instance over the shared memory, and the barrier. */
 export function createWorkerRunner(init: WorkerInit): WorkerRunner {
-  const kernels = createKernels({ backend: init.backend, memory: init.memory });
+  const kernels = createKernels({
+    backend: init.backend,
+    memory: init.memory,
+    ...(init.tile ? { tile: init.tile } : {}),
+  });
   const executor = new StepExecutor(init.plan, kernels);
   const control = controlView(init.memory, init.plan);
   const barrier = new Barrier(control, init.threadCount);

@@ -1,4 +1,5 @@
 import { BitopsError } from "../errors.js";
+import { gemmEntries } from "../wasm/kernels.generated.js";
 
 /** The WebAssembly kernel modules: scalar i64.popcnt and SIMD (i8x16.popcnt). */
 export type WasmBackend = "wasm-i64" | "wasm-simd";
@@ -24,13 +25,21 @@ export interface GemmTileInfo {
   readonly entry: GemmEntry;
 }
 
-export const GEMM_TILES: readonly GemmTileInfo[] = [
+const ALL_TILES: readonly GemmTileInfo[] = [
   { tile: "1x4", backend: "wasm-i64", entry: "gemm" },
   { tile: "1x4-k4", backend: "wasm-i64", entry: "gemm1x4k4" },
   { tile: "2x2", backend: "wasm-i64", entry: "gemm2x2" },
   { tile: "2x4", backend: "wasm-simd", entry: "gemm" },
   { tile: "1x4-hs", backend: "wasm-simd", entry: "gemmMixed" },
 ];
+
+/**
+ * The tiles this build's modules have: all of them in Node.js; the browser build embeds each
+ * backend's default tile only (see tsup.config.ts), so there the tuner has nothing to compare.
+ */
+export const GEMM_TILES: readonly GemmTileInfo[] = ALL_TILES.filter((t) =>
+  gemmEntries[t.backend === "wasm-i64" ? "i64" : "simd"].includes(t.entry),
+);
 
 /** The tile each backend runs when nothing was measured or chosen. */
 export const DEFAULT_GEMM_TILE: Readonly<Record<WasmBackend, GemmTile>> = {

@@ -1,11 +1,13 @@
 import { BitopsError } from "../errors.js";
+import { nativeHost } from "./native-host.js";
 
 /**
  * The native backend's registry: @onebit/native (Node.js only) loads its Node-API addon and hands it
  * here with `registerNativeAddon`; this package stays free of Node.js imports, so browsers never see
- * it. Worker threads find the same binary by themselves: registration publishes the addon's path
- * as worker environment data (Node.js ≥ 20.16), and a thread that needs the native backend and has
- * none registered loads it from there with `process.dlopen`.
+ * it (its Node.js access is in native-host.ts, which only the package's "node" build contains).
+ * Worker threads find the same binary by themselves: registration publishes the addon's path as
+ * worker environment data (Node.js ≥ 20.16), and a thread that needs the native backend and has none
+ * registered loads it from there with `process.dlopen`.
  */
 
 /** Instruction sets of the native kernels, best first on their CPUs. */
@@ -50,30 +52,9 @@ const NOT_REGISTERED =
 let current: { addon: NativeAddon; status: NativeStatus } | undefined;
 let failure: string | undefined;
 
-interface NodeProcess {
-  env?: Record<string, string | undefined>;
-  dlopen?: (module: { exports: unknown }, filename: string) => void;
-  getBuiltinModule?: (id: string) => unknown;
-}
-interface WorkerThreads {
-  getEnvironmentData(key: string): unknown;
-  setEnvironmentData(key: string, value: string): void;
-}
-
-const nodeProcess = (): NodeProcess | undefined =>
-  (globalThis as { process?: NodeProcess }).process ?? undefined;
-
-function workerThreads(): WorkerThreads | undefined {
-  try {
-    return nodeProcess()?.getBuiltinModule?.("node:worker_threads") as WorkerThreads | undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** The ISA forced with ONEBIT_NATIVE_ISA, if any. */
 function forcedIsa(): string | undefined {
-  const v = nodeProcess()?.env?.ONEBIT_NATIVE_ISA;
+  const v = nativeHost()?.env("ONEBIT_NATIVE_ISA");
   return v ? v.trim().toLowerCase() : undefined;
 }
 
@@ -131,7 +112,7 @@ export function registerNativeAddon(registration: NativeRegistration): NativeSta
   current = { addon: registration.addon, status };
   failure = undefined;
   try {
-    workerThreads()?.setEnvironmentData(ENV_KEY, registration.path);
+    nativeHost()?.setShared(ENV_KEY, registration.path);
   } catch {
     // Older Node.js: workers then import '@onebit/native/register' themselves.
   }
@@ -140,12 +121,12 @@ export function registerNativeAddon(registration: NativeRegistration): NativeSta
 
 /** A worker thread without a registration loads the addon its parent registered. */
 function loadFromParent(): void {
-  const path = workerThreads()?.getEnvironmentData(ENV_KEY);
-  const dlopen = nodeProcess()?.dlopen;
-  if (typeof path !== "string" || !dlopen) return;
+  const host = nativeHost();
+  const path = host?.getShared(ENV_KEY);
+  if (!host || typeof path !== "string") return;
   try {
     const module = { exports: {} as NativeAddon };
-    dlopen(module, path);
+    host.dlopen(module, path);
     registerNativeAddon({ addon: module.exports, path });
   } catch (error) {
     failure = `loading ${path} failed: ${error instanceof Error ? error.message : String(error)}`;

@@ -1,6 +1,7 @@
 import {
   BitopsError,
   type BitopsKernels,
+  type GemmTile,
   type KernelBackend,
   createTypeScriptKernels,
   instantiateWasmKernels,
@@ -22,8 +23,9 @@ export function usePostedModule(module: WebAssembly.Module | null): void {
 export function createKernels(options: {
   backend?: KernelBackend;
   memory?: WebAssembly.Memory;
+  tile?: GemmTile;
 }): BitopsKernels {
-  const { backend, memory } = options;
+  const { backend, memory, tile } = options;
   if (!memory)
     throw new BitopsError("INVALID_ARGUMENT", "createKernels (worker): the shared memory is missing");
   if (backend === "typescript") return createTypeScriptKernels(memory);
@@ -32,5 +34,6 @@ export function createKernels(options: {
   }
   if (!posted)
     throw new BitopsError("UNSUPPORTED", `createKernels (worker): no compiled ${backend} module was posted`);
-  return instantiateWasmKernels(posted, memory, backend);
+  // The main thread's tuned tile (workers never tune); the backend's default where none came.
+  return instantiateWasmKernels(posted, memory, backend, tile);
 }

@@ -1,0 +1,6 @@
+// The scalar (i64.popcnt) kernel module with the default GEMM tile only: what the browser build
+// embeds (scripts/build-wasm.mjs); module-i64.ts adds the other tiles for the tuner.
+export { gemm } from "./bgemm-1x4-i64";
+export { packSigns } from "./pack-signs-i64";
+export { bitPlaneGemm, planeRowSum } from "./bit-plane";
+export { clearOutputRows, im2col, maxPool, setOutput } from "./epilogue";
