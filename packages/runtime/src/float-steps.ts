@@ -107,6 +107,10 @@ export function conv2dFloatRows(v: MemoryViews, s: Conv2dFloatStep, rowStart: nu
   const outHW = s.outH * s.outW;
   const tapSize = kh * kw * c;
   const pad = s.padValue;
+  const w0 = s.w >>> 2;
+  // The pixel's window (padding included) gathered once in tap order, so each output channel is one
+  // contiguous dot product summed in the same order as the window walk.
+  const patch = new Float64Array(tapSize);
   clearBits(v, s.epilogue, s.out, rowStart, rowEnd);
   for (let r = rowStart; r < rowEnd; r++) {
     const b = Math.floor(r / outHW);
@@ -116,23 +120,22 @@ export function conv2dFloatRows(v: MemoryViews, s: Conv2dFloatStep, rowStart: nu
     const img = (s.x >>> 2) + b * s.height * s.width * c;
     const y0 = oy * s.strideH - s.padTop;
     const x0 = ox * s.strideW - s.padLeft;
-    for (let o = 0; o < n; o++) {
-      let wi = (s.w >>> 2) + o * tapSize;
-      let acc = 0;
-      for (let dy = 0; dy < kh; dy++) {
-        const iy = y0 + dy;
-        const rowInside = iy >= 0 && iy < s.height;
-        for (let dx = 0; dx < kw; dx++) {
-          const ix = x0 + dx;
-          if (rowInside && ix >= 0 && ix < s.width) {
-            const p = img + (iy * s.width + ix) * c;
-            for (let ch = 0; ch < c; ch++) acc += f32[wi + ch]! * f32[p + ch]!;
-          } else {
-            for (let ch = 0; ch < c; ch++) acc += f32[wi + ch]! * pad;
-          }
-          wi += c;
-        }
+    let k = 0;
+    for (let dy = 0; dy < kh; dy++) {
+      const iy = y0 + dy;
+      const rowInside = iy >= 0 && iy < s.height;
+      for (let dx = 0; dx < kw; dx++) {
+        const ix = x0 + dx;
+        if (rowInside && ix >= 0 && ix < s.width) {
+          const p = img + (iy * s.width + ix) * c;
+          for (let ch = 0; ch < c; ch++) patch[k++] = f32[p + ch]!;
+        } else for (let ch = 0; ch < c; ch++) patch[k++] = pad;
       }
+    }
+    for (let o = 0; o < n; o++) {
+      const wi = w0 + o * tapSize;
+      let acc = 0;
+      for (let i = 0; i < tapSize; i++) acc += f32[wi + i]! * patch[i]!;
       if (s.bias !== 0) acc += f32[(s.bias >>> 2) + o]!;
       emit(v, s.epilogue, s.out, n, r, o, Math.fround(acc));
     }
