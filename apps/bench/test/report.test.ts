@@ -98,7 +98,7 @@ const report: BenchReport = {
     },
     {
       id: "memory",
-      title: "4. Memory",
+      title: "5. Memory",
       description: "bytes",
       notes: [],
       results: [],

@@ -435,7 +435,7 @@ function convCases(l: ConvLayer, threadCounts: number[]): BrowserCase<unknown>[]
 
 export const browserSection: Section = {
   id: "browser",
-  title: "5. In Chromium (headless)",
+  title: "6. In Chromium (headless)",
   description:
     "The same workloads in a cross-origin isolated page: @onebit/runtime-web and @onebit/bitops' WebAssembly kernels vs onnxruntime-web (WebAssembly) and TensorFlow.js (wasm backend) on float32, every file served locally; speedup vs onnxruntime-web on 1 thread.",
   async plan(ctx: BenchContext): Promise<SectionPlan> {

@@ -107,7 +107,7 @@ export function measurePeakRss(
 
 export const memorySection: Section = {
   id: "memory",
-  title: "4. Memory",
+  title: "5. Memory",
   description:
     "Model bytes binary vs float32, and the peak resident set (maxRSS) of a fresh process that loads the 3×4096 MLP and runs one batch-1 inference.",
   async plan(_ctx: BenchContext): Promise<SectionPlan> {

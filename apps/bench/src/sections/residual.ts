@@ -153,7 +153,7 @@ function biRealOrtCase(threads: number): CaseSpec<Float32Array> {
 
 export const residualSection: Section = {
   id: "residual",
-  title: "4b. Residual graphs (version 2)",
+  title: "4. Residual graphs (version 2)",
   description:
     "A Bi-Real-shaped binary ResNet at 32×32 (against the same graph with float convolutions in onnxruntime-node) and QuickNet (Larq Zoo via Larq Compute Engine, converted by @onebit/lce) at 224×224, batch 1, on each kernel backend; checked against @onebit/format's reference interpreter; then the glue (time over the sum of the profiled steps) and the planned activation memory against the largest layer.",
   async plan(ctx: BenchContext): Promise<SectionPlan> {
