@@ -2,14 +2,14 @@ import { basename, dirname, resolve } from "node:path";
 import { type Options, defineConfig } from "tsup";
 
 // Two builds of the same sources. dist/index.node.* (the "node" export condition) holds the native
-// backend — its registry's Node.js access (kernels/native-host.ts) and the addon's kernels — and
-// every WebAssembly GEMM tile for the tuner. dist/index.* (every other environment: browsers and
-// their bundlers) gets stand-ins: no native backend (native-host.browser.ts,
+// backend — its registry with its Node.js access (kernels/native-host.ts) and the addon's kernels —
+// and every WebAssembly GEMM tile for the tuner. dist/index.* (every other environment: browsers and
+// their bundlers) gets stand-ins: no native backend (native-addon.browser.ts,
 // native-kernels.browser.ts) and kernel modules with each backend's default tile only
 // (kernels-browser.generated.ts), so no Node.js code reaches a browser bundle and a page downloads
 // ~3.5 KB (gzipped) less. Both builds share one set of type declarations.
 const STAND_INS: Record<string, string> = {
-  "native-host.js": "native-host.browser.ts",
+  "native-addon.js": "native-addon.browser.ts",
   "native-kernels.js": "native-kernels.browser.ts",
   "kernels.generated.js": "kernels-browser.generated.ts",
 };
@@ -21,7 +21,7 @@ const browserStandIns = {
       callback: (args: { path: string; resolveDir: string }) => { path: string },
     ): void;
   }) {
-    build.onResolve({ filter: /[\\/](native-host|native-kernels|kernels\.generated)\.js$/ }, (args) => ({
+    build.onResolve({ filter: /[\\/](native-addon|native-kernels|kernels\.generated)\.js$/ }, (args) => ({
       path: resolve(args.resolveDir, dirname(args.path), STAND_INS[basename(args.path)]!),
     }));
   },

@@ -1,49 +1,31 @@
 import { BitopsError } from "../errors.js";
+import {
+  NATIVE_ABI,
+  NATIVE_ISA_IDS,
+  type NativeAddon,
+  type NativeIsa,
+  type NativeRegistration,
+  type NativeStatus,
+} from "./native-abi.js";
 import { nativeHost } from "./native-host.js";
 
 /**
  * The native backend's registry: @onebit/native (Node.js only) loads its Node-API addon and hands it
  * here with `registerNativeAddon`; this package stays free of Node.js imports, so browsers never see
- * it (its Node.js access is in native-host.ts, which only the package's "node" build contains).
+ * it (the package's default build, for browsers, has native-addon.browser.ts in its place).
  * Worker threads find the same binary by themselves: registration publishes the addon's path as
  * worker environment data (Node.js ≥ 20.16), and a thread that needs the native backend and has none
  * registered loads it from there with `process.dlopen`.
  */
 
-/** Instruction sets of the native kernels, best first on their CPUs. */
-export type NativeIsa = "avx512" | "avx2" | "neon" | "scalar";
-
-/** Ids the addon expects for each ISA. */
-export const NATIVE_ISA_IDS: Record<NativeIsa, number> = { avx512: 0, avx2: 1, scalar: 2, neon: 3 };
-
-/** The raw exports of the @onebit/native addon: (isa id, Uint8Array over the memory, Uint32Array descriptor). */
-export interface NativeAddon {
-  describe(): { abi: number; isas: string[]; cpu: string };
-  gemm(isa: number, view: Uint8Array, args: Uint32Array): void;
-  bitPlaneGemm(isa: number, view: Uint8Array, args: Uint32Array): void;
-  conv2d(isa: number, view: Uint8Array, args: Uint32Array): void;
-  maxPool2d(view: Uint8Array, args: Uint32Array): void;
-  packSigns(view: Uint8Array, args: Uint32Array): void;
-}
-
-/** The descriptor layout this package fills; an addon reporting another one is refused. */
-export const NATIVE_ABI = 1;
-
-/** Whether the native backend can run here, and why (not). */
-export interface NativeStatus {
-  readonly available: boolean;
-  /** The ISA the native kernels use by default (the best one, or `ONEBIT_NATIVE_ISA`). */
-  readonly isa?: NativeIsa;
-  /** Every ISA this CPU runs, best first. */
-  readonly isas?: readonly NativeIsa[];
-  readonly cpu?: string;
-  /** The addon file. */
-  readonly path?: string;
-  readonly reason: string;
-}
-
-/** What @onebit/native passes: the loaded addon and its file, or why it could not load one. */
-export type NativeRegistration = { addon: NativeAddon; path: string } | { error: string };
+export {
+  NATIVE_ABI,
+  NATIVE_ISA_IDS,
+  type NativeAddon,
+  type NativeIsa,
+  type NativeRegistration,
+  type NativeStatus,
+} from "./native-abi.js";
 
 const ENV_KEY = "@onebit/native:addon-path";
 const NOT_REGISTERED =

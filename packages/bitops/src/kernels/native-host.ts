@@ -1,6 +1,6 @@
 // Node.js's side of the native registry: environment variables, data shared with worker threads, and
-// loading the addon file. Only the "node" build of @onebit/bitops contains this module; every other
-// build gets native-host.browser.ts (tsup.config.ts swaps them), so browser bundles see no Node.js.
+// loading the addon file. Only the "node" build of @onebit/bitops contains this module (the browser
+// build's native-addon.browser.ts needs no host), so browser bundles see no Node.js.
 
 /** What the native registry needs from its host. */
 export interface NativeHost {
