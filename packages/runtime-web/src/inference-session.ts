@@ -61,7 +61,9 @@ const browser: SessionEnvironment<ModelSource, SessionOptions> = {
     if (wanted === 1)
       return { threads: 1, reason: requested === 1 ? "1 thread requested" : `1 thread: ${support.reason}` };
     const backend = options.backend && options.backend !== "auto" ? options.backend : getKernelInfo().backend;
-    const module = backend === "typescript" ? null : await compileKernelModuleAsync(backend, true);
+    // Only the WebAssembly backends post a module (the engine refuses "native" here, naming why).
+    const wasm = backend === "wasm-i64" || backend === "wasm-simd";
+    const module = wasm ? await compileKernelModuleAsync(backend, true) : null;
     return {
       threads: wanted,
       reason: `${wanted} Web Workers over a shared WebAssembly.Memory (${support.reason})`,

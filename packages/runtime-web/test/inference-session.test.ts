@@ -103,6 +103,11 @@ describe("InferenceSession", () => {
     expect(await codeOf(InferenceSession.create(models.mlp, { backend: "gpu" as never }))).toBe(
       "INVALID_ARGUMENT",
     );
+    // No native addon in a page (nor registered here): a typed error that says why.
+    await expect(InferenceSession.create(models.mlp, { backend: "native" })).rejects.toMatchObject({
+      code: "INVALID_ARGUMENT",
+      message: expect.stringMatching(/native cannot run here/),
+    });
     expect(await codeOf(InferenceSession.create(models.mlp.subarray(0, 100)))).toBe("INVALID_MODEL");
     const session = await InferenceSession.create(models.mlp);
     expect(await codeOf(session.run(new Uint8Array(783)))).toBe("SHAPE_MISMATCH");
