@@ -76,7 +76,7 @@ function threadsOption(value: string): number | "auto" {
   return value === "auto" ? "auto" : positiveInt(value);
 }
 
-const BACKENDS = ["auto", "wasm-simd", "wasm-i64", "typescript"];
+const BACKENDS = ["auto", "native", "wasm-simd", "wasm-i64", "typescript"];
 function backendOption(value: string): BackendOption {
   if (!BACKENDS.includes(value)) throw new InvalidArgumentError(`expected one of ${BACKENDS.join(", ")}`);
   return value as BackendOption;

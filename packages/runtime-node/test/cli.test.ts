@@ -61,6 +61,19 @@ describe("onebit run", () => {
     expect(text.stdout).toMatch(new RegExp(`^a\\.png: ${top[0]!.label}  \\(`));
   });
 
+  it("takes --backend native (the Node-API kernels) with the same answer, or names why it cannot", async () => {
+    writeFileSync(join(dir, "n.png"), png(digits.subarray(0, 784)));
+    const r = await onebit("run", model, join(dir, "n.png"), "--json", "--top", "1", "--backend", "native");
+    const nativeHere = process.platform === "linux" && process.arch === "x64";
+    if (nativeHere) {
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout).results[0].top[0].index).toBe(expected.top(1, 0)[0]!.index);
+    } else {
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/native/);
+    }
+  });
+
   it("runs an IDX file of images and reports accuracy against IDX labels", async () => {
     writeFileSync(join(dir, "images.idx"), writeIdx({ dtype: "uint8", shape: [5, 28, 28], data: digits }));
     const labels = Uint8Array.from(expected.predictions!.map((p, i) => (i === 4 ? (p + 1) % 10 : p)));
