@@ -3,23 +3,25 @@ import { loadNativeAddon } from "./load.js";
 /** Instruction sets of the float GEMM, by the addon's ISA id (csrc/kernels.h). */
 const ISA_IDS: Record<string, number> = { avx512: 0, avx2: 1, scalar: 2 };
 
-/** The addon's float entry points (csrc/addon.c). */
+/** The operands of one float GEMM call, as documented on `NativeFloatGemm`. */
+type SgemmArgs = [
+  a: Float32Array,
+  b: Float32Array,
+  c: Float32Array,
+  m: number,
+  n: number,
+  k: number,
+  transA: boolean,
+  transB: boolean,
+  alpha: number,
+  beta: number,
+  threads?: number,
+];
+
+/** The addon's float entry points (csrc/addon.c): the same call led by the ISA id. */
 interface FloatAddon {
   describe(): { floatIsas?: string[]; cpu: string };
-  sgemm(
-    isa: number,
-    a: Float32Array,
-    b: Float32Array,
-    c: Float32Array,
-    m: number,
-    n: number,
-    k: number,
-    transA: boolean,
-    transB: boolean,
-    alpha: number,
-    beta: number,
-    threads?: number,
-  ): void;
+  sgemm(isa: number, ...args: SgemmArgs): void;
 }
 
 /**
@@ -35,19 +37,7 @@ export interface NativeFloatGemm {
   /** All float ISAs this CPU runs, best first. */
   readonly isas: readonly string[];
   readonly cpu: string;
-  sgemm(
-    a: Float32Array,
-    b: Float32Array,
-    c: Float32Array,
-    m: number,
-    n: number,
-    k: number,
-    transA: boolean,
-    transB: boolean,
-    alpha: number,
-    beta: number,
-    threads?: number,
-  ): void;
+  sgemm(...args: SgemmArgs): void;
 }
 
 export type NativeFloatGemmStatus =

@@ -1,27 +1,13 @@
+import type { NativeFloatGemm } from "@onebit/native";
 import { threadedKernel } from "./threads-hook.js";
 import type { GemmExports } from "./wasm-gemm.js";
 
 /**
  * A native float GEMM (what `loadNativeFloatGemm` of `@onebit/native` returns): C (m×n) =
- * alpha·op(A)·op(B) + beta·C on row-major Float32Arrays, read and written in place.
+ * alpha·op(A)·op(B) + beta·C on row-major Float32Arrays, read and written in place; its `threads`
+ * argument counts the calling thread, and results do not depend on it.
  */
-export interface NativeGemm {
-  readonly isa: string;
-  sgemm(
-    a: Float32Array,
-    b: Float32Array,
-    c: Float32Array,
-    m: number,
-    n: number,
-    k: number,
-    transA: boolean,
-    transB: boolean,
-    alpha: number,
-    beta: number,
-    /** Threads the product may run on (the calling one included); results do not depend on it. */
-    threads?: number,
-  ): void;
-}
+export type NativeGemm = Pick<NativeFloatGemm, "isa" | "sgemm">;
 
 export type NativeGemmStatus = { gemm: NativeGemm; error?: undefined } | { gemm?: undefined; error: string };
 
