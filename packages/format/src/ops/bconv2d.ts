@@ -1,4 +1,3 @@
-import { fail } from "../json-check.js";
 import type { Padding, Pair } from "../graph.js";
 import {
   type BinaryOutput,
@@ -11,7 +10,6 @@ import {
   type NodeBase,
   type OpDef,
   type OpReference,
-  bitOf,
   elementsOf,
   optionalInteger,
   pair,
@@ -21,7 +19,8 @@ import {
   value,
   windowFits,
 } from "./op.js";
-import { convolve } from "./window-ref.js";
+import { bitWeightConvolve } from "./bit-weight-reference.js";
+import { convWeights } from "./conv-weights.js";
 
 /** Binary convolution (SPEC.md C.3): bits in, XNOR-popcount dots, one of the binary outputs. */
 export interface BConv2dNode extends NodeBase {
@@ -52,19 +51,7 @@ export const bconv2d: OpDef<BConv2dNode> = {
   }),
   infer(node, [input], tensor, path) {
     const [h, w, c] = requireKind(input!, path, node.op, ["bits"], [3]) as [number, number, number];
-    if (c % node.groups !== 0)
-      fail("BAD_GRAPH", `${path}.groups`, `${node.groups} groups do not divide ${c} channels`);
-    const cIn = c / node.groups;
-    const [units] = tensor(node.weights, `${path}.weights`, "bit", (s) =>
-      s.length === 4 &&
-      s[0]! >= 1 &&
-      s[0]! % node.groups === 0 &&
-      s[1] === node.kernel[0] &&
-      s[2] === node.kernel[1] &&
-      s[3] === cIn
-        ? undefined
-        : `[outChannels (a multiple of ${node.groups}), ${node.kernel[0]}, ${node.kernel[1]}, ${cIn}]`,
-    ) as [number];
+    const { units, cIn } = convWeights(node, c, "bit", tensor, path);
     const { rows, cols } = windowFits(h, w, node.kernel, node.stride, node.dilation, node.padding, path);
     const kind = inferBinaryOutput(node.output, units, node.kernel[0] * node.kernel[1] * cIn, tensor, path);
     return value(kind, [rows.out, cols.out, units], path);
@@ -78,14 +65,11 @@ export const bconv2d: OpDef<BConv2dNode> = {
 
 export const bconv2dReference: OpReference<BConv2dNode> = (node, [x], tensors) => {
   const [h, w, c] = x!.shape as [number, number, number];
-  const t = tensors.get(node.weights)!;
-  const units = t.shape[0]!;
-  const { data, outH, outW } = convolve(
+  const { data, outH, outW, units } = bitWeightConvolve(
     {
       h,
       w,
       c,
-      outChannels: units,
       kernel: node.kernel,
       stride: node.stride,
       dilation: node.dilation,
@@ -93,7 +77,7 @@ export const bconv2dReference: OpReference<BConv2dNode> = (node, [x], tensors) =
       padding: node.padding,
     },
     x!.data,
-    (o, i, j, ci) => bitOf(t, (o * node.kernel[0] + i) * node.kernel[1] + j, ci),
+    tensors.get(node.weights)!,
     node.padValue === 1 ? 1 : null,
   );
   return applyBinaryOutput(node.output, data, units, [outH, outW, units], tensors);

@@ -5,7 +5,8 @@ import {
   inferBinaryOutput,
   parseBinaryOutput,
 } from "./binary-output.js";
-import { type NodeBase, type OpDef, type OpReference, bitOf, ref, requireKind, value } from "./op.js";
+import { bitWeightDots } from "./bit-weight-reference.js";
+import { type NodeBase, type OpDef, type OpReference, ref, requireKind, value } from "./op.js";
 
 /** Binary fully connected layer: z[o] = Σ x[k]·w[o][k] over ±1 (SPEC.md C.3). */
 export interface BDenseNode extends NodeBase {
@@ -33,13 +34,6 @@ export const bdense: OpDef<BDenseNode> = {
 };
 
 export const bdenseReference: OpReference<BDenseNode> = (node, [x], tensors) => {
-  const t = tensors.get(node.weights)!;
-  const [units, k] = t.shape as [number, number];
-  const z = new Float64Array(units);
-  for (let o = 0; o < units; o++) {
-    let s = 0;
-    for (let i = 0; i < k; i++) s += x!.data[i]! * bitOf(t, o, i);
-    z[o] = s;
-  }
-  return applyBinaryOutput(node.output, z, units, [units], tensors);
+  const z = bitWeightDots(x!.data, tensors.get(node.weights)!);
+  return applyBinaryOutput(node.output, z, z.length, [z.length], tensors);
 };

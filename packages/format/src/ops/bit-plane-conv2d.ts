@@ -10,7 +10,6 @@ import {
   type NodeBase,
   type OpDef,
   type OpReference,
-  bitOf,
   elementsOf,
   optionalInteger,
   pair,
@@ -20,7 +19,8 @@ import {
   value,
   windowFits,
 } from "./op.js";
-import { convolve } from "./window-ref.js";
+import { bitWeightConvolve } from "./bit-weight-reference.js";
+import { convWeights } from "./conv-weights.js";
 
 /** Exact 8-bit-input convolution (SPEC.md C.3, §5 `conv2dBitPlane`). */
 export interface BitPlaneConv2dNode extends NodeBase {
@@ -49,11 +49,7 @@ export const bitPlaneConv2d: OpDef<BitPlaneConv2dNode> = {
   }),
   infer(node, [input], tensor, path) {
     const [h, w, c] = requireKind(input!, path, node.op, ["uint8"], [3]) as [number, number, number];
-    const [units] = tensor(node.weights, `${path}.weights`, "bit", (s) =>
-      s.length === 4 && s[0]! >= 1 && s[1] === node.kernel[0] && s[2] === node.kernel[1] && s[3] === c
-        ? undefined
-        : `[outChannels, ${node.kernel[0]}, ${node.kernel[1]}, ${c}]`,
-    ) as [number];
+    const { units } = convWeights({ ...node, groups: 1 }, c, "bit", tensor, path);
     const { rows, cols } = windowFits(h, w, node.kernel, node.stride, ONE, node.padding, path);
     const kind = inferBinaryOutput(
       node.output,
@@ -73,22 +69,10 @@ export const bitPlaneConv2d: OpDef<BitPlaneConv2dNode> = {
 
 export const bitPlaneConv2dReference: OpReference<BitPlaneConv2dNode> = (node, [x], tensors) => {
   const [h, w, c] = x!.shape as [number, number, number];
-  const t = tensors.get(node.weights)!;
-  const units = t.shape[0]!;
-  const { data, outH, outW } = convolve(
-    {
-      h,
-      w,
-      c,
-      outChannels: units,
-      kernel: node.kernel,
-      stride: node.stride,
-      dilation: ONE,
-      groups: 1,
-      padding: node.padding,
-    },
+  const { data, outH, outW, units } = bitWeightConvolve(
+    { h, w, c, kernel: node.kernel, stride: node.stride, dilation: ONE, groups: 1, padding: node.padding },
     x!.data,
-    (o, i, j, ci) => bitOf(t, (o * node.kernel[0] + i) * node.kernel[1] + j, ci),
+    tensors.get(node.weights)!,
     node.padValue,
   );
   return applyBinaryOutput(node.output, data, units, [outH, outW, units], tensors);

@@ -1,4 +1,3 @@
-import { fail } from "../json-check.js";
 import type { Padding, Pair } from "../graph.js";
 import type { Tensor } from "../tensor.js";
 import {
@@ -22,6 +21,7 @@ import {
   windowFits,
 } from "./op.js";
 import type { JsonObject } from "../json-check.js";
+import { convWeights } from "./conv-weights.js";
 import { convolve } from "./window-ref.js";
 
 /** Float convolution (SPEC.md C.3). */
@@ -64,19 +64,7 @@ export function inferFloatConv(
     number,
     number,
   ];
-  if (c % node.groups !== 0)
-    fail("BAD_GRAPH", `${path}.groups`, `${node.groups} groups do not divide ${c} channels`);
-  const cIn = c / node.groups;
-  const [units] = tensor(node.weights, `${path}.weights`, "float32", (s) =>
-    s.length === 4 &&
-    s[0]! >= 1 &&
-    s[0]! % node.groups === 0 &&
-    s[1] === node.kernel[0] &&
-    s[2] === node.kernel[1] &&
-    s[3] === cIn
-      ? undefined
-      : `[outChannels (a multiple of ${node.groups}), ${node.kernel[0]}, ${node.kernel[1]}, ${cIn}]`,
-  ) as [number];
+  const { units } = convWeights(node, c, "float32", tensor, path);
   if (node.bias !== undefined) tensor(node.bias, `${path}.bias`, "float32", [units]);
   const { rows, cols } = windowFits(h, w, node.kernel, node.stride, node.dilation, node.padding, path);
   return value("float32", [rows.out, cols.out, units], path);
