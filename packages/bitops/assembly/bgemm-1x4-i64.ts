@@ -2,9 +2,7 @@
 // 4-column panels interleaved per 64-bit word:
 // panel p, word t, column c at w + ((p·kWords64 + t)·4 + c)·8.
 import { clearOutputRows, flushTile, panelEnd, panelStart, stashRow0 } from "./epilogue";
-
-/** Rows per block of the panel-outer loop: keeps a block of A in L1/L2 while a panel streams once. */
-const ROW_BLOCK: i32 = 32;
+import { ROW_BLOCK } from "./row-block";
 
 /**
  * Binary GEMM rows [rowStart, rowEnd): A row m at a + m·aStride (bytes; kWords64 u64 words, an even

@@ -3,8 +3,8 @@
 // one vector in eight. On cores with a single POPCNT port (Intel) the scalar half and the vector
 // half run side by side; the autotuner measures whether that beats the all-scalar tile here.
 import { clearOutputRows, flushTile, panelEnd, panelStart, stashRow0 } from "./epilogue";
+import { ROW_BLOCK } from "./row-block";
 
-const ROW_BLOCK: i32 = 32;
 /** Byte counters of popcount(eights) grow by ≤ 8 per block: flush them to i64 before 256. */
 const BLOCKS_PER_FLUSH: i32 = 31;
 

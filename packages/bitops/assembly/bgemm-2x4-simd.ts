@@ -3,8 +3,8 @@
 // layout as the scalar module: panel p, word t, column c at w + ((p·kWords64 + t)·4 + c)·8, so one
 // v128 load holds the same K word of two columns and the activation word is splatted to both lanes.
 import { clearOutputRows, panelEnd, panelStart, flushTile, stashRow0, stashRow1 } from "./epilogue";
+import { ROW_BLOCK } from "./row-block";
 
-const ROW_BLOCK: i32 = 32;
 /** Words per lazy byte-accumulation run: a byte lane gains at most 8 per word, 31·8 = 248 ≤ 255. */
 const LAZY_WORDS: usize = 31;
 

@@ -2,8 +2,7 @@
 // prepacked panels, same epilogue and results bit for bit as bgemm-1x4-i64.ts's gemm; which one is
 // fastest depends on the core (POPCNT ports, load ports, renamer width), so the choice is measured.
 import { clearOutputRows, flushTile, panelEnd, panelStart, stashRow0, stashRow1 } from "./epilogue";
-
-const ROW_BLOCK: i32 = 32;
+import { ROW_BLOCK } from "./row-block";
 
 /**
  * 1 row × 4 columns with four K words per iteration, each after its own exit test (fewer pointer
