@@ -4,7 +4,7 @@
 // over a WebAssembly.Memory read and written in place, and malformed calls rejected untouched.
 import { describe, expect, it } from "vitest";
 import { type NativeFloatGemm, loadNativeFloatGemm } from "../src/index.js";
-import { mustRun, pick } from "./support.js";
+import { mustRun, pick, randomValues } from "./support.js";
 
 function gemmRef(
   a: Float32Array,
@@ -26,18 +26,6 @@ function gemmRef(
       c[i * n + j] = alpha * acc + (beta === 0 ? 0 : beta * c[i * n + j]!);
     }
   }
-}
-
-function randomFloats(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = (x >>> 0) / 2 ** 31 - 1;
-  }
-  return out;
 }
 
 /** Max |a − b| over the largest |reference| (at least 1): float32 sums of k terms compare fairly. */
@@ -101,9 +89,9 @@ describe("native float GEMM", () => {
             [-0.5, 1],
             [2, 0.25],
           ][s % 3]!;
-          const a = randomFloats(m * k, 3 * s + 1);
-          const b = randomFloats(k * n, 3 * s + 2);
-          const c = randomFloats(m * n, 3 * s + 3);
+          const a = randomValues(m * k, 3 * s + 1);
+          const b = randomValues(k * n, 3 * s + 2);
+          const c = randomValues(m * n, 3 * s + 3);
           const expected = c.slice();
           gemm.sgemm(a, b, c, m, n, k, transA, transB, alpha!, beta!);
           gemmRef(a, b, expected, m, n, k, transA, transB, alpha!, beta!);
@@ -123,9 +111,9 @@ describe("native float GEMM", () => {
         [145, 190, 260],
       ] as const) {
         for (const [transA, transB] of TRANSPOSES) {
-          const a = randomFloats(m * k, m);
-          const b = randomFloats(k * n, n);
-          const one = randomFloats(m * n, k);
+          const a = randomValues(m * k, m);
+          const b = randomValues(k * n, n);
+          const one = randomValues(m * n, k);
           const two = one.slice();
           const three = one.slice();
           gemm.sgemm(a, b, one, m, n, k, transA, transB, 0.5, 0.25, 1);
@@ -133,7 +121,7 @@ describe("native float GEMM", () => {
           gemm.sgemm(a, b, three, m, n, k, transA, transB, 0.5, 0.25, 3);
           expect(Buffer.from(two.buffer).equals(Buffer.from(one.buffer))).toBe(true);
           expect(Buffer.from(three.buffer).equals(Buffer.from(one.buffer))).toBe(true);
-          const expected = randomFloats(m * n, k);
+          const expected = randomValues(m * n, k);
           gemmRef(a, b, expected, m, n, k, transA, transB, 0.5, 0.25);
           expect(relativeError(three, expected)).toBeLessThan(1e-5);
         }
@@ -158,8 +146,8 @@ describe("native float GEMM", () => {
     const a = new Float32Array(memory.buffer, 64, m * k);
     const b = new Float32Array(memory.buffer, 64 + 4 * m * k + 4, k * n); // not 64-byte aligned
     const c = new Float32Array(memory.buffer, 64 + 4 * (m * k + k * n) + 8, m * n);
-    a.set(randomFloats(m * k, 7));
-    b.set(randomFloats(k * n, 8));
+    a.set(randomValues(m * k, 7));
+    b.set(randomValues(k * n, 8));
     const before = new Uint8Array(memory.buffer).slice();
     const expected = new Float32Array(m * n);
     gemmRef(a, b, expected, m, n, k, false, true, 1, 0);
