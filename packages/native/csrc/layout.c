@@ -2,6 +2,19 @@
  * float32 rows by sign. Memory-bound; plain C that the compiler vectorizes where it can. */
 #include "kernels.h"
 
+/* Output pixel r of a [batch, out_h, out_w] grid, as image, row and column. */
+struct pixel_pos {
+  int64_t b, oy, ox;
+};
+
+static inline struct pixel_pos output_pixel(int32_t r, int32_t out_h, int32_t out_w) {
+  const int64_t out_hw = (int64_t)out_h * out_w;
+  const int64_t b = r / out_hw;
+  const int64_t rem = r - b * out_hw;
+  const int64_t oy = rem / out_w;
+  return (struct pixel_pos){b, oy, rem - oy * out_w};
+}
+
 /* Row r of dst (at dst + (r - row_start)*dst_stride) gathers the kh*kw input pixels (wpp words each)
  * of output pixel r's window; out-of-image taps read as one-padding (channel bits 1, gap bits 0);
  * the row is zero-filled up to dst_stride. */
@@ -9,12 +22,9 @@ void im2col(int32_t row_start, int32_t row_end, const uint8_t *src, int32_t in_h
             int32_t wpp, int32_t kh, int32_t kw, int32_t stride, int32_t pad_top, int32_t pad_left,
             int32_t out_h, int32_t out_w, uint32_t last_mask, uint8_t *dst, size_t dst_stride) {
   const size_t pix_bytes = (size_t)wpp * 4;
-  const int64_t out_hw = (int64_t)out_h * out_w;
   for (int32_t r = row_start; r < row_end; r++) {
-    const int64_t b = r / out_hw;
-    const int64_t rem = r - b * out_hw;
-    const int64_t oy = rem / out_w;
-    const int64_t ox = rem - oy * out_w;
+    const struct pixel_pos pos = output_pixel(r, out_h, out_w);
+    const int64_t b = pos.b, oy = pos.oy, ox = pos.ox;
     uint8_t *d = dst + (size_t)(r - row_start) * dst_stride;
     uint8_t *const row_end_ptr = d + dst_stride;
     const uint8_t *img = src + (size_t)b * (size_t)in_h * (size_t)in_w * pix_bytes;
@@ -40,12 +50,9 @@ void max_pool(int32_t row_start, int32_t row_end, const uint8_t *src, int32_t in
               int32_t wpp, int32_t ph, int32_t pw, int32_t stride, int32_t pad_top, int32_t pad_left,
               int32_t out_h, int32_t out_w, uint8_t *dst) {
   const size_t pix_bytes = (size_t)wpp * 4;
-  const int64_t out_hw = (int64_t)out_h * out_w;
   for (int32_t r = row_start; r < row_end; r++) {
-    const int64_t b = r / out_hw;
-    const int64_t rem = r - b * out_hw;
-    const int64_t oy = rem / out_w;
-    const int64_t ox = rem - oy * out_w;
+    const struct pixel_pos pos = output_pixel(r, out_h, out_w);
+    const int64_t b = pos.b, oy = pos.oy, ox = pos.ox;
     uint32_t *d = (uint32_t *)(void *)(dst + (size_t)r * pix_bytes);
     const uint8_t *img = src + (size_t)b * (size_t)in_h * (size_t)in_w * pix_bytes;
     for (int32_t w = 0; w < wpp; w++) {
