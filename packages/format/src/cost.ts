@@ -117,6 +117,22 @@ export function valueBytes(v: ValueInfo): number {
   return Math.ceil(elements(v.shape) * VALUE_BYTES[v.kind]);
 }
 
+/** A node's cost: its op's work (missing counts are 0) and the bytes of the distinct tensors it names. */
+export function nodeCost(work: Work, tensorRefs: Iterable<string>, lookup: Lookup): NodeCost {
+  let weightBytes = 0;
+  for (const ref of new Set(tensorRefs)) {
+    const t = lookup(ref);
+    if (t) weightBytes += tensorInfoBytes(t);
+  }
+  return {
+    binaryMacs: work.binaryMacs ?? 0,
+    int8Macs: work.int8Macs ?? 0,
+    floatMacs: work.floatMacs ?? 0,
+    comparisons: work.comparisons ?? 0,
+    weightBytes,
+  };
+}
+
 /** The cost of a checked graph (`values` from `inferValueInfos`, tensors looked up by name). */
 export function modelCost(
   graph: { readonly nodes: readonly GraphNode[] },
@@ -127,18 +143,7 @@ export function modelCost(
     const out = values[i]!;
     const cost = OP_COSTS[node.op] as OpCost;
     const work = cost(node, i > 0 ? values[i - 1]! : out, out);
-    let weightBytes = 0;
-    for (const ref of new Set(nodeTensorRefs(node))) {
-      const t = lookup(ref);
-      if (t) weightBytes += tensorInfoBytes(t);
-    }
-    return {
-      binaryMacs: work.binaryMacs ?? 0,
-      int8Macs: work.int8Macs ?? 0,
-      floatMacs: work.floatMacs ?? 0,
-      comparisons: work.comparisons ?? 0,
-      weightBytes,
-    };
+    return nodeCost(work, nodeTensorRefs(node), lookup);
   });
   const sum = (f: (c: NodeCost) => number) => nodes.reduce((s, c) => s + f(c), 0);
   let peak = 0;

@@ -1,5 +1,5 @@
 import type { ModelCost, NodeCost } from "./cost.js";
-import { tensorInfoBytes } from "./cost.js";
+import { nodeCost } from "./cost.js";
 import type { GraphV2 } from "./graph-v2.js";
 import { type ValueInfoV2, elementsOf } from "./ops/op.js";
 import { opDef } from "./ops/table.js";
@@ -52,18 +52,7 @@ export function graphCost(
     peak = Math.max(peak, live);
     // Inputs whose last consumer this node is are dead after it.
     for (const name of new Set(node.inputs)) if (lastUse.get(name) === i) live -= bytesOf(values.get(name)!);
-    let weightBytes = 0;
-    for (const ref of new Set(def.tensors(node as never))) {
-      const t = lookup(ref);
-      if (t) weightBytes += tensorInfoBytes(t);
-    }
-    return {
-      binaryMacs: work.binaryMacs ?? 0,
-      int8Macs: work.int8Macs ?? 0,
-      floatMacs: work.floatMacs ?? 0,
-      comparisons: work.comparisons ?? 0,
-      weightBytes,
-    };
+    return nodeCost(work, def.tensors(node as never), lookup);
   });
   const sum = (f: (c: NodeCost) => number) => nodes.reduce((s, c) => s + f(c), 0);
   return {

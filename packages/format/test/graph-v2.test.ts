@@ -1,7 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
-  FormatError,
   type GraphModel,
   type GraphNodeV2,
   OP_NAMES_V2,
@@ -17,16 +16,7 @@ import {
 } from "../src/index.js";
 import { rng, mlpModel, convModel, randomModel } from "./fixtures.js";
 import { GraphBuilder, residualModel } from "./graph-builder.js";
-
-function thrown(f: () => unknown): FormatError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(FormatError);
-    return e as FormatError;
-  }
-  throw new Error("expected a FormatError");
-}
+import { thrown } from "./thrown.js";
 
 const bytesOf = (n: number, seed: number) => {
   const r = rng(seed);

@@ -3,7 +3,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import {
-  FormatError,
   type GraphNode,
   LIMITS,
   modelCost,
@@ -15,16 +14,7 @@ import {
 } from "../src/index.js";
 import { removeStaleTemps, saveModel } from "../src/node.js";
 import { buildFile, convModel, mlpModel, splitFile } from "./fixtures.js";
-
-function thrown(f: () => unknown): FormatError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(FormatError);
-    return e as FormatError;
-  }
-  throw new Error("expected a FormatError");
-}
+import { thrown } from "./thrown.js";
 
 describe("header nesting depth (issue 13 item 8)", () => {
   it("refuses deeply nested JSON before JSON.parse sees it", () => {
