@@ -8,6 +8,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
+import { ADDON_CFLAGS } from "./addon-cflags.mjs";
 
 const here = import.meta.dirname;
 const csrc = resolve(here, "../csrc");
@@ -53,25 +54,7 @@ const headers = join(dirname(require.resolve("node-api-headers/package.json")), 
 const out = join(pkgDir, "onebit.node");
 const tmp = `${out}.${process.pid}.tmp`;
 const sources = readdirSync(csrc).filter((f) => f.endsWith(".c"));
-const args = [
-  "-std=c11",
-  "-O3",
-  // Float epilogue: multiply then add, two roundings, exactly as WebAssembly (no FMA contraction).
-  "-ffp-contract=off",
-  "-fPIC",
-  "-shared",
-  "-fvisibility=hidden",
-  "-Wall",
-  "-Wextra",
-  "-Werror",
-  "-pthread",
-  "-Wno-unused-parameter",
-  "-I",
-  headers,
-  ...sources.map((s) => join(csrc, s)),
-  "-o",
-  tmp,
-];
+const args = [...ADDON_CFLAGS, "-I", headers, ...sources.map((s) => join(csrc, s)), "-o", tmp];
 // Node-API symbols resolve against the running node binary at load time.
 if (process.platform === "darwin") args.push("-undefined", "dynamic_lookup");
 try {

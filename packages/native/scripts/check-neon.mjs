@@ -8,6 +8,7 @@ import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import { ADDON_CFLAGS } from "./addon-cflags.mjs";
 
 const CC = process.env.ONEBIT_AARCH64_CC || "aarch64-linux-gnu-gcc";
 const csrc = resolve(import.meta.dirname, "../csrc");
@@ -26,27 +27,7 @@ try {
     .filter((f) => f.endsWith(".c"))
     .map((f) => join(csrc, f));
   const out = join(work, "onebit.node");
-  execFileSync(
-    CC,
-    [
-      "-std=c11",
-      "-O3",
-      "-ffp-contract=off",
-      "-fPIC",
-      "-shared",
-      "-Wall",
-      "-Wextra",
-      "-Werror",
-      "-pthread",
-      "-Wno-unused-parameter",
-      "-I",
-      headers,
-      ...sources,
-      "-o",
-      out,
-    ],
-    { stdio: "inherit" },
-  );
+  execFileSync(CC, [...ADDON_CFLAGS, "-I", headers, ...sources, "-o", out], { stdio: "inherit" });
   // The NEON kernel must be in the binary, not compiled away.
   const symbols = execFileSync(CC.replace(/gcc$/, "nm"), [out], { encoding: "utf8" });
   if (!/\bgemm_neon\b/.test(symbols)) throw new Error("gemm_neon is missing from the aarch64 build");
