@@ -14,14 +14,14 @@ function bias(ctx: ImportContext, op: TfliteOperator, slot: number, length: numb
   return tensor ? ctx.floats(op, tensor, "bias", [length]) : null;
 }
 
-export const conv2d: OpImporter = (ctx, op) => {
-  ctx.expectInputs(op, [2, 3]);
-  const input = ctx.value(op, ctx.input(op, 0, "input"), "float32");
-  const filter = ctx.input(op, 1, "filter");
-  if (filter.shape.length !== 4 || filter.shape[3] !== input.shape[2])
-    throw ctx.bad(op, `filter has shape [${filter.shape}]; [O, kh, kw, ${input.shape[2]}] expected`);
-  const [o, kh, kw, c] = filter.shape as [number, number, number, number];
-  const weights = ctx.floats(op, filter, "filter");
+/** A builtin convolution's stride, dilation and padding from its options, and its output height and width. */
+function convWindow(
+  ctx: ImportContext,
+  op: TfliteOperator,
+  inputShape: readonly number[],
+  kh: number,
+  kw: number,
+) {
   const stride = pair(ctx, op, "stride", num(op, "stride_h"), num(op, "stride_w"));
   const dilation = pair(
     ctx,
@@ -32,7 +32,19 @@ export const conv2d: OpImporter = (ctx, op) => {
   );
   const kernel = pair(ctx, op, "filter size", kh, kw);
   const padding = schemaPadding(ctx, op, num(op, "padding"));
-  const [h, w] = windowOutput(ctx, op, input.shape, kernel, stride, dilation, padding);
+  const [h, w] = windowOutput(ctx, op, inputShape, kernel, stride, dilation, padding);
+  return { stride, dilation, padding, h, w };
+}
+
+export const conv2d: OpImporter = (ctx, op) => {
+  ctx.expectInputs(op, [2, 3]);
+  const input = ctx.value(op, ctx.input(op, 0, "input"), "float32");
+  const filter = ctx.input(op, 1, "filter");
+  if (filter.shape.length !== 4 || filter.shape[3] !== input.shape[2])
+    throw ctx.bad(op, `filter has shape [${filter.shape}]; [O, kh, kw, ${input.shape[2]}] expected`);
+  const [o, kh, kw, c] = filter.shape as [number, number, number, number];
+  const weights = ctx.floats(op, filter, "filter");
+  const { stride, dilation, padding, h, w } = convWindow(ctx, op, input.shape, kh, kw);
   const out = ctx.output(op);
   ctx.checkOutputShape(op, out, [h, w, o]);
   const conv = ctx.emit(
@@ -67,17 +79,7 @@ export const depthwiseConv2d: OpImporter = (ctx, op) => {
   const stated = num(op, "depth_multiplier");
   if (stated !== 0 && stated !== multiplier)
     throw ctx.bad(op, `depth_multiplier ${stated} disagrees with the filter (${multiplier})`);
-  const stride = pair(ctx, op, "stride", num(op, "stride_h"), num(op, "stride_w"));
-  const dilation = pair(
-    ctx,
-    op,
-    "dilation",
-    num(op, "dilation_h_factor") || 1,
-    num(op, "dilation_w_factor") || 1,
-  );
-  const kernel = pair(ctx, op, "filter size", kh, kw);
-  const padding = schemaPadding(ctx, op, num(op, "padding"));
-  const [h, w] = windowOutput(ctx, op, input.shape, kernel, stride, dilation, padding);
+  const { stride, dilation, padding, h, w } = convWindow(ctx, op, input.shape, kh, kw);
   const out = ctx.output(op);
   ctx.checkOutputShape(op, out, [h, w, outChannels]);
   const act = num(op, "fused_activation_function");
