@@ -9,10 +9,9 @@ import {
   inferGraphValues,
   parseGraphV2,
 } from "./graph-v2.js";
-import { asObject, describe, fail, own } from "./json-check.js";
-import { LIMITS } from "./limits.js";
+import { asObject, fail, own } from "./json-check.js";
 import { parseMetadata } from "./metadata.js";
-import { checkModel, checkTensor } from "./model-check.js";
+import { checkModel, checkModelTensors } from "./model-check.js";
 import type { BinaryOutput } from "./ops/binary-output.js";
 import type { ValueInfoV2 } from "./ops/op.js";
 import type { GraphNodeV2 } from "./ops/table.js";
@@ -221,25 +220,7 @@ function checkParts(
 /** Validates a whole in-memory version 2 model (what `writeGraphModel` does first). Throws FormatError. */
 export function checkGraphModel(model: GraphModel): CheckedGraphModel {
   const m = asObject(model, "model", "INVALID_ARGUMENT");
-  if (!(m["tensors"] instanceof Map))
-    fail(
-      "INVALID_ARGUMENT",
-      "model.tensors",
-      `expected a Map of name → tensor, got ${describe(m["tensors"])}`,
-    );
-  const source = m["tensors"] as Map<unknown, unknown>;
-  if (source.size > LIMITS.maxTensors)
-    fail("TOO_LARGE", "model.tensors", `${source.size} tensors exceed the cap of ${LIMITS.maxTensors}`);
-  const tensors = new Map<string, Tensor>();
-  for (const [name, t] of source) {
-    if (typeof name !== "string" || name.length === 0 || name.length > LIMITS.maxNameLength)
-      fail(
-        "BAD_TENSOR",
-        "model.tensors",
-        `tensor names are strings of 1 to 1024 characters, got ${describe(name)}`,
-      );
-    tensors.set(name, checkTensor(name, t));
-  }
+  const tensors = checkModelTensors(m["tensors"]);
   return checkParts(m["graph"], tensors, m["metadata"]);
 }
 

@@ -87,24 +87,16 @@ export interface CheckedModel {
   readonly cost: ModelCost;
 }
 
-/**
- * Validates a whole in-memory model (what `writeModel` does before writing a byte): tensors, graph
- * structure and meaning, tensor contents, metadata. Returns a canonical copy (typed arrays shared).
- */
-export function checkModel(model: OnebitModel): CheckedModel {
-  const m = asObject(model, "model", "INVALID_ARGUMENT");
-  if (!(m["tensors"] instanceof Map))
-    fail(
-      "INVALID_ARGUMENT",
-      "model.tensors",
-      `expected a Map of name → tensor, got ${describe(m["tensors"])}`,
-    );
-  const source = m["tensors"] as Map<unknown, unknown>;
+/** Validates a model's `tensors`: a Map of up to LIMITS.maxTensors names (1 to 1024 characters) → tensor. */
+export function checkModelTensors(value: unknown): Map<string, Tensor> {
+  if (!(value instanceof Map))
+    fail("INVALID_ARGUMENT", "model.tensors", `expected a Map of name → tensor, got ${describe(value)}`);
+  const source = value as Map<unknown, unknown>;
   if (source.size > LIMITS.maxTensors)
     fail("TOO_LARGE", "model.tensors", `${source.size} tensors exceed the cap of ${LIMITS.maxTensors}`);
   const tensors = new Map<string, Tensor>();
   for (const [name, t] of source) {
-    if (typeof name !== "string" || name.length === 0 || name.length > 1024) {
+    if (typeof name !== "string" || name.length === 0 || name.length > LIMITS.maxNameLength) {
       fail(
         "BAD_TENSOR",
         "model.tensors",
@@ -113,6 +105,16 @@ export function checkModel(model: OnebitModel): CheckedModel {
     }
     tensors.set(name, checkTensor(name, t));
   }
+  return tensors;
+}
+
+/**
+ * Validates a whole in-memory model (what `writeModel` does before writing a byte): tensors, graph
+ * structure and meaning, tensor contents, metadata. Returns a canonical copy (typed arrays shared).
+ */
+export function checkModel(model: OnebitModel): CheckedModel {
+  const m = asObject(model, "model", "INVALID_ARGUMENT");
+  const tensors = checkModelTensors(m["tensors"]);
   const graph: Graph = parseGraph(m["graph"]);
   const values = inferValueInfos(graph, (name) => tensors.get(name));
   checkTensorValues(graph, tensors);
