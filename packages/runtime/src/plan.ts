@@ -347,17 +347,13 @@ export interface PadStep extends StepBase {
   readonly fillWords?: readonly number[];
 }
 
-/**
- * Binary convolution with dilation, groups or zero padding (what the bitops kernels do not take):
- * a per-bit loop over packed input and weight rows, then the binary output. Rows are output pixels.
- */
-export interface BconvGenericStep extends StepBase {
-  readonly op: "bconvGeneric";
-  readonly input: number;
+/** Input, window and output geometry of a convolution with any stride, dilation and groups (NHWC). */
+export interface ConvGeometry {
   readonly height: number;
   readonly width: number;
   readonly channels: number;
-  readonly inWpp: number;
+  /** Output channels. */
+  readonly n: number;
   readonly kernelH: number;
   readonly kernelW: number;
   readonly strideH: number;
@@ -369,7 +365,16 @@ export interface BconvGenericStep extends StepBase {
   readonly padLeft: number;
   readonly outH: number;
   readonly outW: number;
-  readonly n: number;
+}
+
+/**
+ * Binary convolution with dilation, groups or zero padding (what the bitops kernels do not take):
+ * a per-bit loop over packed input and weight rows, then the binary output. Rows are output pixels.
+ */
+export interface BconvGenericStep extends StepBase, ConvGeometry {
+  readonly op: "bconvGeneric";
+  readonly input: number;
+  readonly inWpp: number;
   /** 1: padded positions are +1 bits; 0: left out of the dot. */
   readonly padOne: number;
   /** Weight rows (o·kh + i)·kw + j of `wWords` words holding C/groups bits. */
@@ -384,24 +389,9 @@ export interface BconvGenericStep extends StepBase {
 }
 
 /** Float32 convolution with dilation and groups (incl. depthwise); rows are output pixels. */
-export interface Conv2dGenericStep extends StepBase {
+export interface Conv2dGenericStep extends StepBase, ConvGeometry {
   readonly op: "conv2dGeneric";
   readonly x: number;
-  readonly height: number;
-  readonly width: number;
-  readonly channels: number;
-  readonly n: number;
-  readonly kernelH: number;
-  readonly kernelW: number;
-  readonly strideH: number;
-  readonly strideW: number;
-  readonly dilationH: number;
-  readonly dilationW: number;
-  readonly groups: number;
-  readonly padTop: number;
-  readonly padLeft: number;
-  readonly outH: number;
-  readonly outW: number;
   readonly padValue: number;
   readonly w: number;
   /** 0 = no bias. */
