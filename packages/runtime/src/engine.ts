@@ -56,7 +56,29 @@ export interface EngineOptions {
    * checked before anything is allocated; going beyond one is RuntimeError "LIMIT_EXCEEDED".
    */
   readonly limits?: RuntimeLimits;
+  /**
+   * Runs every pass of `run` elsewhere (e.g. on a GPU) instead of on the kernels or workers: made once
+   * over the engine's memory and plan, with the engine's own steps for what it cannot run (single
+   * thread only; `runSync` and `profile` stay on the kernels).
+   */
+  readonly offload?: PassOffloadFactory;
 }
+
+/** What an offload gets: the memory (weights filled, input staged before each `run`), the plan, and the kernels' steps. */
+export interface OffloadContext {
+  readonly memory: WebAssembly.Memory;
+  readonly plan: PlanData;
+  /** Runs step `index` of a pass over `batch` samples on the engine's kernels, on the calling thread. */
+  runStep(index: number, batch: number): void;
+}
+
+/** Runs whole passes: reads the staged input from the memory and leaves the plan's output there. */
+export interface PassOffload {
+  run(batch: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type PassOffloadFactory = (context: OffloadContext) => Promise<PassOffload>;
 
 export interface RunOptions {
   /** `sampleShape` for one sample or `[batch, …sampleShape]`; default: the batch follows from the length. */
@@ -211,6 +233,7 @@ export class Engine {
   private readonly parallelThresholdNs: number;
   private readonly argmaxOfProbabilities: boolean;
   private pool: ThreadPool | undefined;
+  private offload: PassOffload | undefined;
   private readonly chooser = new PassChooser();
   private poolStarting: Promise<ThreadPool> | undefined;
   private queue: Promise<unknown> = Promise.resolve();
@@ -326,6 +349,16 @@ export class Engine {
       await compileKernelModuleAsync(backend, (options.threads ?? 1) > 1);
     }
     const engine = new Engine(source, options, options.threadPool);
+    if (options.offload) {
+      if (engine.threads > 1)
+        throw new RuntimeError("INVALID_ARGUMENT", "offload: runs on one thread; leave threads at 1");
+      const { executor } = engine;
+      engine.offload = await options.offload({
+        memory: engine.memory,
+        plan: engine.plan,
+        runStep: (i, batch) => executor.runRows(i, 0, StepExecutor.rows(engine.plan.steps[i]!, batch), 0),
+      });
+    }
     if (engine.threads > 1) {
       try {
         await engine.ensurePool();
@@ -542,7 +575,7 @@ export class Engine {
       const out = this.newOutput(batch);
       for (let first = 0; first < batch; first += this.plan.capacity) {
         const count = Math.min(this.plan.capacity, batch - first);
-        const mode = this.passMode(count);
+        const mode = this.offload ? "calling" : this.passMode(count);
         // Start (and warm) the workers before staging: warm-up passes overwrite the activation buffers.
         const pool = mode === "workers" ? await this.ensurePool() : undefined;
         stageInput(this.executor.views, this.plan.input, input, first, count);
@@ -555,7 +588,8 @@ export class Engine {
             if (this.pool === pool) this.pool = undefined;
             throw error;
           }
-        } else this.executor.runAll(count);
+        } else if (this.offload) await this.offload.run(count);
+        else this.executor.runAll(count);
         this.chooser.record(count, mode, (performance.now() - t0) * 1e6);
         this.readOutput(out, first, count);
       }
@@ -613,5 +647,6 @@ export class Engine {
     const pool = this.pool ?? (await this.poolStarting?.catch(() => undefined));
     this.pool = undefined;
     await pool?.close();
+    await this.offload?.close();
   }
 }

@@ -5,7 +5,10 @@ export {
   Engine,
   type EngineOptions,
   type InputInfo,
+  type OffloadContext,
   type OutputInfo,
+  type PassOffload,
+  type PassOffloadFactory,
   type RunOptions,
   type StepTiming,
 } from "./engine.js";
