@@ -1,6 +1,13 @@
 import type { KernelBackend } from "@onebit/bitops";
 import type { GraphModel, ModelMetadata, OnebitModel } from "@onebit/format";
-import { type BackendOption, Engine, type InputInfo, type OutputInfo, type RunOptions } from "./engine.js";
+import {
+  type BackendOption,
+  Engine,
+  type InputInfo,
+  type OutputInfo,
+  type PassOffloadFactory,
+  type RunOptions,
+} from "./engine.js";
 import { RuntimeError } from "./errors.js";
 import type { ModelInput } from "./input.js";
 import type { RuntimeLimits } from "./limits.js";
@@ -37,6 +44,8 @@ export interface ThreadPlan {
    * failing, with this reason (e.g. a page whose policy forbids workers).
    */
   readonly fallbackReason?: (error: RuntimeError) => string;
+  /** Runs the passes elsewhere, e.g. on a GPU (with `threads` 1; see `EngineOptions.offload`). */
+  readonly offload?: PassOffloadFactory;
 }
 
 /**
@@ -142,7 +151,7 @@ export class InferenceSession {
           plan = { threads: 1, reason: plan.fallbackReason(error) };
           engine = await Engine.create(model, base);
         }
-      } else engine = await Engine.create(model, base);
+      } else engine = await Engine.create(model, plan.offload ? { ...base, offload: plan.offload } : base);
     } catch (error) {
       throw environment.nameError ? environment.nameError(error, source, model) : error;
     }
