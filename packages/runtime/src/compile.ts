@@ -1,5 +1,6 @@
 import type { GraphModel, GraphNodeV2, ValueInfoV2 } from "@onebit/format";
 import { RuntimeError } from "./errors.js";
+import { findElementwiseChains, fuseChains } from "./elementwise-fusion.js";
 import { Lowering, type Value } from "./lowering.js";
 import { CONTROL, layoutMemory } from "./memory-layout.js";
 import { LOWERINGS } from "./ops/table.js";
@@ -156,6 +157,18 @@ export function compilePlan(
     root[1] = Math.max(root[1], lifetimes[id]![1]);
   });
 
+  // Elementwise runs fused into one step each: every value a run touches lives across the whole run.
+  const chains = findElementwiseChains(L.builders, L.values, out);
+  for (const chain of chains) {
+    const from = L.builderNodes[chain.builders[0]!]!;
+    const to = L.builderNodes[chain.builders[chain.builders.length - 1]!]!;
+    for (const id of chain.values) {
+      const life = lifetimes[id]!;
+      life[0] = Math.min(life[0], from);
+      life[1] = Math.max(life[1], to);
+    }
+  }
+
   const layout = layoutMemory({
     weights: L.weights,
     values: L.values,
@@ -165,7 +178,10 @@ export function compilePlan(
     ...(options.capacity !== undefined ? { capacity: options.capacity } : {}),
   });
   const { addresses, weightAt, weightBytes, capacity } = layout;
-  const steps = L.builders.map((b) => b(addresses));
+  const steps = fuseChains(
+    L.builders.map((b) => b(addresses)),
+    chains,
+  );
   const ov = L.value(out);
   const output: OutputBinding =
     ov.kind === "bits"

@@ -7,6 +7,7 @@ import {
   im2colRows,
   xorMaskRows,
 } from "./bit-steps.js";
+import { fusedElementwiseRows } from "./fused-steps.js";
 import { conv2dFloatRows, denseFloatRows, softmaxRows, toFloatRows } from "./float-steps.js";
 import {
   addRows,
@@ -111,6 +112,9 @@ export class StepExecutor {
         return;
       case "conv2dGeneric":
         conv2dGenericRows(v, s, rowStart, rowEnd);
+        return;
+      case "fusedElementwise":
+        fusedElementwiseRows(v, s, rowStart, rowEnd);
         return;
     }
   }

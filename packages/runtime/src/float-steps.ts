@@ -101,7 +101,106 @@ export function denseFloatRows(
   }
 }
 
+/**
+ * Output pixels [rowStart, rowEnd) of a float convolution. Each pixel's window is gathered once in
+ * tap order (interior rows copied as `kw·C` contiguous floats, no bounds checks), then four output
+ * channels at a time share every window load. Each output still sums its taps in ascending order in
+ * float64 with the bias added last, so the result equals `conv2dFloatRowsReference` bit for bit.
+ */
 export function conv2dFloatRows(v: MemoryViews, s: Conv2dFloatStep, rowStart: number, rowEnd: number): void {
+  const f32 = v.f32;
+  const { channels: c, kernelH: kh, kernelW: kw, n, height, width, strideH, strideW, outW } = s;
+  const outHW = s.outH * outW;
+  const span = kw * c;
+  const tapSize = kh * span;
+  const pad = s.padValue;
+  const w0 = s.w >>> 2;
+  const b0 = s.bias >>> 2;
+  const hasBias = s.bias !== 0;
+  const floatOut = s.epilogue.kind === "float32";
+  const out0 = s.out >>> 2;
+  const patch = new Float64Array(tapSize);
+  clearBits(v, s.epilogue, s.out, rowStart, rowEnd);
+  for (let r = rowStart; r < rowEnd; r++) {
+    const b = Math.floor(r / outHW);
+    const rem = r - b * outHW;
+    const oy = Math.floor(rem / outW);
+    const ox = rem - oy * outW;
+    const img = (s.x >>> 2) + b * height * width * c;
+    const y0 = oy * strideH - s.padTop;
+    const x0 = ox * strideW - s.padLeft;
+    const colsInside = x0 >= 0 && x0 + kw <= width;
+    for (let dy = 0, k = 0; dy < kh; dy++) {
+      const iy = y0 + dy;
+      if (iy < 0 || iy >= height) {
+        patch.fill(pad, k, k + span);
+        k += span;
+      } else if (colsInside) {
+        const p = img + (iy * width + x0) * c;
+        for (let i = 0; i < span; i++) patch[k++] = f32[p + i]!;
+      } else {
+        for (let dx = 0; dx < kw; dx++) {
+          const ix = x0 + dx;
+          if (ix >= 0 && ix < width) {
+            const p = img + (iy * width + ix) * c;
+            for (let ch = 0; ch < c; ch++) patch[k++] = f32[p + ch]!;
+          } else for (let ch = 0; ch < c; ch++) patch[k++] = pad;
+        }
+      }
+    }
+    const at = out0 + r * n;
+    let o = 0;
+    for (; o + 4 <= n; o += 4) {
+      const wa = w0 + o * tapSize;
+      const wb = wa + tapSize;
+      const wc = wb + tapSize;
+      const wd = wc + tapSize;
+      let za = 0;
+      let zb = 0;
+      let zc = 0;
+      let zd = 0;
+      for (let i = 0; i < tapSize; i++) {
+        const x = patch[i]!;
+        za += f32[wa + i]! * x;
+        zb += f32[wb + i]! * x;
+        zc += f32[wc + i]! * x;
+        zd += f32[wd + i]! * x;
+      }
+      if (hasBias) {
+        za += f32[b0 + o]!;
+        zb += f32[b0 + o + 1]!;
+        zc += f32[b0 + o + 2]!;
+        zd += f32[b0 + o + 3]!;
+      }
+      if (floatOut) {
+        f32[at + o] = za;
+        f32[at + o + 1] = zb;
+        f32[at + o + 2] = zc;
+        f32[at + o + 3] = zd;
+      } else {
+        emit(v, s.epilogue, s.out, n, r, o, Math.fround(za));
+        emit(v, s.epilogue, s.out, n, r, o + 1, Math.fround(zb));
+        emit(v, s.epilogue, s.out, n, r, o + 2, Math.fround(zc));
+        emit(v, s.epilogue, s.out, n, r, o + 3, Math.fround(zd));
+      }
+    }
+    for (; o < n; o++) {
+      const wa = w0 + o * tapSize;
+      let z = 0;
+      for (let i = 0; i < tapSize; i++) z += f32[wa + i]! * patch[i]!;
+      if (hasBias) z += f32[b0 + o]!;
+      emit(v, s.epilogue, s.out, n, r, o, Math.fround(z));
+    }
+  }
+}
+
+/** The plain float convolution (one pixel's window gathered, one dot per output): the fast path's reference. */
+export function conv2dFloatRowsReference(
+  v: MemoryViews,
+  s: Conv2dFloatStep,
+  rowStart: number,
+  rowEnd: number,
+): void {
   const f32 = v.f32;
   const { channels: c, kernelH: kh, kernelW: kw, n } = s;
   const outHW = s.outH * s.outW;

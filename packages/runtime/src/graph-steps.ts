@@ -30,18 +30,35 @@ function reluInto(v: MemoryViews, src: number, dst: number, count: number, hi: n
   }
 }
 
-/**
- * Per-channel elementwise maps over NHWC rows: the channel loop is innermost and each map is its
- * own loop, so the parameters are read by index with no per-element dispatch or modulo. The
- * arithmetic is the reference's, expression for expression (float64, one float32 store).
- */
+/** The per-channel parameters of an elementwise map (a channelwise step, or one part of a fused step). */
+export type ChannelMap = Pick<ChannelwiseStep, "fn" | "channels" | "p" | "epsilon" | "lo" | "hi">;
+
 export function channelwiseRows(v: MemoryViews, s: ChannelwiseStep, rowStart: number, rowEnd: number): void {
+  const at = rowStart * s.elements;
+  applyChannelMap(
+    v,
+    s,
+    (s.src >>> 2) + at,
+    (s.dst >>> 2) + at,
+    (rowEnd - rowStart) * (s.elements / s.channels),
+  );
+}
+
+/**
+ * A per-channel map over `count` NHWC positions from float index `src` to `dst` (equal: in place).
+ * The channel loop is innermost and each map is its own loop, so the parameters are read by index
+ * with no per-element dispatch or modulo. The arithmetic is the reference's, expression for
+ * expression (float64, one float32 store).
+ */
+export function applyChannelMap(
+  v: MemoryViews,
+  s: ChannelMap,
+  src: number,
+  dst: number,
+  count: number,
+): void {
   const f32 = v.f32;
   const c = s.channels;
-  const positions = s.elements / c;
-  const src = (s.src >>> 2) + rowStart * s.elements;
-  const dst = (s.dst >>> 2) + rowStart * s.elements;
-  const count = (rowEnd - rowStart) * positions;
   const p0 = (s.p[0] ?? 0) >>> 2;
   const p1 = (s.p[1] ?? 0) >>> 2;
   const p2 = (s.p[2] ?? 0) >>> 2;
@@ -126,29 +143,53 @@ export function concatRows(v: MemoryViews, s: ConcatStep, rowStart: number, rowE
 }
 
 export function signRows(v: MemoryViews, s: SignStep, rowStart: number, rowEnd: number): void {
-  const { f32, u32, u8 } = v;
   const l = s.layout;
+  const { t, sign } = signThresholds(v, s);
+  for (let m = rowStart; m < rowEnd; m++) {
+    const base = (s.dst >>> 2) + m * l.sampleWords;
+    v.u32.fill(0, base, base + l.sampleWords);
+    signPositions(v, (s.src >>> 2) + m * l.pixels * s.channels, base, l.pixels, s.channels, l.wpp, t, sign);
+  }
+}
+
+/**
+ * A sign's per-channel comparison as x·sign ≥ t: a flipped channel's x ≤ t is −x ≥ −t (exact), so
+ * every bit is one comparison, taken without a branch (random signs mispredict).
+ */
+export function signThresholds(
+  v: MemoryViews,
+  s: Pick<SignStep, "channels" | "thresholds" | "flip">,
+): { t: Float64Array; sign: Float64Array } {
   const c = s.channels;
-  // A flipped channel's x ≤ t is −x ≥ −t (exact), so every bit is one comparison, taken without a
-  // branch (random signs mispredict).
   const t = new Float64Array(c);
   const sign = new Float64Array(c);
   for (let ch = 0; ch < c; ch++) {
-    sign[ch] = s.flip && u8[s.flip + ch] ? -1 : 1;
-    t[ch] = sign[ch]! * (s.thresholds ? f32[(s.thresholds >>> 2) + ch]! : 0);
+    sign[ch] = s.flip && v.u8[s.flip + ch] ? -1 : 1;
+    t[ch] = sign[ch]! * (s.thresholds ? v.f32[(s.thresholds >>> 2) + ch]! : 0);
   }
-  for (let m = rowStart; m < rowEnd; m++) {
-    const base = (s.dst >>> 2) + m * l.sampleWords;
-    u32.fill(0, base, base + l.sampleWords);
-    for (let p = 0; p < l.pixels; p++) {
-      const x0 = (s.src >>> 2) + (m * l.pixels + p) * c;
-      const w0 = base + p * l.wpp;
-      for (let c0 = 0; c0 < c; c0 += 32) {
-        const c1 = Math.min(c0 + 32, c);
-        let word = 0;
-        for (let ch = c0; ch < c1; ch++) word |= +(f32[x0 + ch]! * sign[ch]! >= t[ch]!) << (ch - c0);
-        u32[w0 + (c0 >>> 5)] = word;
-      }
+  return { t, sign };
+}
+
+/** Bits of `positions` positions of `c` floats from float index `src` into `wpp` words each from word `dst`. */
+export function signPositions(
+  v: MemoryViews,
+  src: number,
+  dst: number,
+  positions: number,
+  c: number,
+  wpp: number,
+  t: Float64Array,
+  sign: Float64Array,
+): void {
+  const { f32, u32 } = v;
+  for (let p = 0; p < positions; p++) {
+    const x0 = src + p * c;
+    const w0 = dst + p * wpp;
+    for (let c0 = 0; c0 < c; c0 += 32) {
+      const c1 = Math.min(c0 + 32, c);
+      let word = 0;
+      for (let ch = c0; ch < c1; ch++) word |= +(f32[x0 + ch]! * sign[ch]! >= t[ch]!) << (ch - c0);
+      u32[w0 + (c0 >>> 5)] = word;
     }
   }
 }

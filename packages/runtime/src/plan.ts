@@ -1,4 +1,5 @@
 import type { ConvArgs, GemmArgs, GemmTile, KernelBackend, PoolArgs } from "@onebit/bitops";
+import type { FusedElementwiseStep } from "./fused-steps.js";
 
 /**
  * An execution plan: plain numbers and strings only (structured-cloneable), so it can be posted to
@@ -419,7 +420,8 @@ export type Step =
   | ToFloatStep
   | DenseFloatStep
   | Conv2dFloatStep
-  | SoftmaxStep;
+  | SoftmaxStep
+  | FusedElementwiseStep;
 
 /** What a worker needs to run its share of a plan. */
 export interface WorkerInit {
