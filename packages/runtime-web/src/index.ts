@@ -5,6 +5,7 @@ export {
   type SessionOptions,
   InferenceSession,
   type WebBackendInfo,
+  type WebGpuInfo,
   getBackendInfo,
 } from "./inference-session.js";
 export { type ThreadSupport, detectThreadSupport } from "./environment.js";

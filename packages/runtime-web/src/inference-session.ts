@@ -5,14 +5,18 @@ import {
   initBitops,
 } from "@onebit/bitops";
 import {
+  type BackendOption,
+  type Engine,
   InferenceSession as RuntimeSession,
   RuntimeError,
   type SessionBackendInfo as RuntimeBackendInfo,
   type SessionEnvironment,
   type SessionOptionsBase,
+  type SessionThreads,
 } from "@onebit/runtime";
 import { type ThreadSupport, defaultThreads, detectThreadSupport } from "./environment.js";
 import { type FetchOptions, type ModelSource, loadModelBytes } from "./model-bytes.js";
+import type { WebGpuPlacement } from "./webgpu/index.js";
 import { webWorkerPool } from "./web-worker-pool.js";
 
 /**
@@ -21,11 +25,23 @@ import { webWorkerPool } from "./web-worker-pool.js";
  * where threads are unavailable falls back to 1 and `getBackendInfo().reason` says why —,
  * `backend`, `maxBatch`, `parallelThresholdNs`, `limits`) and `signal`/`fetchOptions` for URLs.
  */
-export interface SessionOptions extends SessionOptionsBase, FetchOptions {}
+export interface SessionOptions extends Omit<SessionOptionsBase, "backend">, FetchOptions {
+  /**
+   * The WebAssembly kernels ("auto", "wasm-simd", …), or "webgpu" (opt-in): `run`'s passes on the
+   * GPU, steps without a GPU kernel on the WebAssembly kernels (`getBackendInfo().webgpu` lists
+   * them and why). Rejects with RuntimeError "INVALID_ARGUMENT" where WebGPU or an adapter is missing.
+   */
+  readonly backend?: BackendOption | "webgpu";
+}
+
+/** Where a "webgpu" session runs: the adapter, and the steps left to the WebAssembly kernels and why. */
+export type WebGpuInfo = WebGpuPlacement;
 
 /** What a session runs on. */
 export interface SessionBackendInfo extends RuntimeBackendInfo {
   readonly crossOriginIsolated: boolean;
+  /** Set for `backend: "webgpu"` sessions (`backend` is then the kernels of the steps left to WebAssembly). */
+  readonly webgpu?: WebGpuInfo;
 }
 
 /**
@@ -49,7 +65,7 @@ function nameModelSource(error: unknown, source: ModelSource, model: unknown): u
 }
 
 /** The browser environment: fetched or given bytes, Web Workers on cross-origin isolated pages. */
-const browser: SessionEnvironment<ModelSource, SessionOptions> = {
+const browser: SessionEnvironment<ModelSource, SessionOptionsBase & FetchOptions> = {
   load: (source, options) => loadModelBytes(source, options),
   async planThreads(requested, options, countRun) {
     // Compile the kernel modules asynchronously: a browser's main thread may refuse to do it synchronously.
@@ -89,12 +105,46 @@ export class InferenceSession extends RuntimeSession {
    * page allows threads. Rejects with `RuntimeError` ("IO_ERROR", "INVALID_MODEL", "INVALID_ARGUMENT"…).
    */
   static async create(source: ModelSource, options?: SessionOptions): Promise<InferenceSession> {
-    return RuntimeSession.open(browser, source, options, (...args) => new InferenceSession(...args));
+    const make = (engine: Engine, modelBytes: number | undefined, info: SessionThreads) =>
+      new InferenceSession(engine, modelBytes, info);
+    if (options?.backend !== "webgpu")
+      return RuntimeSession.open(browser, source, options as SessionOptionsBase, make);
+    // Loaded only here, so that pages without WebGPU sessions never download the kernels.
+    const { planWebGpu } = await import("./webgpu/index.js");
+    const { backend: _, ...rest } = options;
+    let gpu: Awaited<ReturnType<typeof planWebGpu>> | undefined;
+    const environment: typeof browser = {
+      ...browser,
+      async planThreads(requested) {
+        gpu = await planWebGpu(requested, (code, message, cause) =>
+          cause === undefined ? new RuntimeError(code, message) : new RuntimeError(code, message, { cause }),
+        );
+        return gpu.threadPlan;
+      },
+    };
+    const session = await RuntimeSession.open(environment, source, rest, make);
+    session.webgpu = gpu?.placement();
+    return session;
   }
 
-  /** The kernel backend and threads in use, and why. */
+  /** Set for "webgpu" sessions. */
+  private webgpu: WebGpuInfo | undefined;
+
+  /** The kernel backend and threads in use, and why (for "webgpu": the adapter and the steps off the GPU). */
   override getBackendInfo(): SessionBackendInfo {
-    return { ...super.getBackendInfo(), crossOriginIsolated: detectThreadSupport().crossOriginIsolated };
+    const info = {
+      ...super.getBackendInfo(),
+      crossOriginIsolated: detectThreadSupport().crossOriginIsolated,
+    };
+    const gpu = this.webgpu;
+    if (!gpu) return info;
+    const off = gpu.cpuSteps.map((s) => `${s.op} (${s.node}): ${s.reason}`);
+    const where = `${gpu.gpuSteps} of ${gpu.gpuSteps + gpu.cpuSteps.length} steps on the GPU`;
+    return {
+      ...info,
+      reason: `${info.reason}: ${where}${off.length ? `; on WebAssembly: ${off.join("; ")}` : ""}`,
+      webgpu: gpu,
+    };
   }
 }
 

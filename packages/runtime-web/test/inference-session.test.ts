@@ -43,6 +43,15 @@ describe("InferenceSession", () => {
     await session.dispose();
   });
 
+  it('backend "webgpu" without navigator.gpu (Node.js) is a typed error naming what is missing', async () => {
+    const error = await InferenceSession.create(models.mlp, { backend: "webgpu" }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RuntimeError);
+    expect(error).toMatchObject({ code: "INVALID_ARGUMENT" });
+    expect((error as RuntimeError).message).toMatch(
+      /^backend: webgpu cannot run here: navigator\.gpu is missing/,
+    );
+  });
+
   it("asked for threads where there are no workers, runs on one thread and says why", async () => {
     const session = await InferenceSession.create(models.mlp, { threads: 3 });
     expect(session.getBackendInfo()).toMatchObject({ threads: 1, requestedThreads: 3 });

@@ -1,0 +1,291 @@
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { type OnebitModel, writeModel } from "@onebit/format";
+import { Engine } from "@onebit/runtime";
+import { build } from "esbuild";
+import { type Browser, type Page, chromium } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SKIP_MESSAGE, chromiumPath } from "../../../scripts/test-support/chromium.js";
+import { ModelBuilder, Rng } from "../../runtime/test/random-models.js";
+import { type Files, type StaticServer, serveFiles } from "./browser/static-server.js";
+
+// The WebGPU backend in headless Chromium, whose WebGPU adapter here is SwiftShader (Vulkan on the
+// CPU): every model runs on "webgpu" and on the WebAssembly kernels in the same page, and the
+// results must be identical — random binary GEMM and convolution shapes (K not a multiple of 32,
+// one row, one column, strides, one-padding, pad bytes), the shipped models, and models with steps
+// the GPU leaves to WebAssembly. No timing here: SwiftShader's speed says nothing about a GPU.
+
+if (!chromiumPath) console.warn(SKIP_MESSAGE);
+
+/** WebGPU in headless Chromium: the unsafe flag exposes it without a GPU (SwiftShader's adapter). */
+const WEBGPU_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--enable-unsafe-webgpu",
+  "--use-webgpu-adapter=swiftshader",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+];
+
+const MODELS_DIR = join(import.meta.dirname, "..", "..", "..", "models");
+const SHIPPED = readdirSync(MODELS_DIR).filter((f) => f.endsWith(".onebit"));
+
+const BYTES = { scale: 1 / 127.5, offset: -1 };
+const pick = <T>(r: Rng, xs: readonly T[]) => xs[r.int(0, xs.length - 1)]!;
+
+/** Random binary GEMM and convolution shapes, each a small model (its input drawn per seed). */
+const KERNEL_MODELS: Record<string, (r: Rng) => OnebitModel> = {
+  "binary GEMM, K not a multiple of 32, one column, threshold and scaleBias": (r) =>
+    new ModelBuilder(r)
+      .input("uint8", [r.int(1, 100)], BYTES)
+      .denseBitPlane(r.int(1, 70), "bits")
+      .binaryDense(pick(r, [1, 31, 33, r.int(2, 130)]), "bits")
+      .binaryDense(pick(r, [1, r.int(2, 12)]), "scaleBias")
+      .build(),
+  "binary convolution, any window, stride and padding, words per pixel 1–3": (r) =>
+    new ModelBuilder(r)
+      .input("uint8", [r.int(3, 9), r.int(3, 9), r.int(1, 3)], BYTES)
+      .conv2dBitPlane(
+        pick(r, [1, r.int(2, 90)]),
+        [r.int(1, 3), r.int(1, 3)],
+        [r.int(1, 2), r.int(1, 2)],
+        pick(r, ["same", "valid"] as const),
+        "bits",
+        r.int(0, 255),
+      )
+      .binaryConv2d(
+        r.int(1, 70),
+        [r.int(1, 3), r.int(1, 3)],
+        [r.int(1, 2), r.int(1, 2)],
+        pick(r, ["same", "valid"] as const),
+        "bits",
+      )
+      .maxPool([2, 2], [r.int(1, 2), r.int(1, 2)], pick(r, ["same", "valid"] as const), r.next() < 0.5)
+      .flatten()
+      .binaryDense(r.int(2, 10), "scaleBias")
+      .build(),
+  "8-bit convolution with a scaleBias image, pooled as floats": (r) =>
+    new ModelBuilder(r)
+      .input("uint8", [r.int(2, 8), r.int(2, 8), r.int(1, 5)], BYTES)
+      .conv2dBitPlane(r.int(1, 9), [r.int(1, 5), r.int(1, 5)], [1, 1], "same", "scaleBias", r.int(0, 255))
+      .maxPool([2, 2], [r.int(1, 2), r.int(1, 2)], "same")
+      .flatten()
+      .build(),
+  "float layers (left to WebAssembly) between binary ones, softmax (of the result) at the end": (r) =>
+    new ModelBuilder(r)
+      .input("float32", [r.int(3, 7), r.int(3, 7), r.int(1, 3)])
+      .conv2dFloat(r.int(1, 40), [3, 3], [1, 1], "same", "bits")
+      .binaryConv2d(r.int(1, 40), [2, 2], [1, 1], "same", "bits")
+      .flatten()
+      .binaryDense(r.int(1, 50), "bits")
+      .denseFloat(r.int(2, 10), "float32")
+      .softmax()
+      .build(),
+};
+
+/** What the page returns for one model: both backends' outputs and where the steps ran. */
+interface Compared {
+  gpu: number[];
+  wasm: number[];
+  gpuProbabilities: number[] | null;
+  wasmProbabilities: number[] | null;
+  gpuSteps: number;
+  cpuSteps: { op: string; reason: string }[];
+  reason: string;
+  adapter: string;
+}
+
+declare global {
+  interface Window {
+    onebit: typeof import("../src/index.js");
+  }
+}
+
+/** Runs `model` (a URL) on both backends in the page, over `input` as `batch` samples. */
+function compareInPage(page: Page, model: string, input: number[], float: boolean, batch: number) {
+  return page.evaluate(
+    async ({ model, input, float, batch }): Promise<Compared> => {
+      const x = float ? Float32Array.from(input) : Uint8Array.from(input);
+      const gpu = await window.onebit.InferenceSession.create(model, { backend: "webgpu", maxBatch: 4 });
+      const wasm = await window.onebit.InferenceSession.create(model, { threads: 1 });
+      const a = await gpu.run(x);
+      const b = await wasm.run(x);
+      if (a.batch !== batch) throw new Error(`batch ${a.batch}, expected ${batch}`);
+      const info = gpu.getBackendInfo();
+      await gpu.dispose();
+      await wasm.dispose();
+      const probabilities = (r: typeof a) => (r.probabilities ? Array.from(r.probabilities) : null);
+      return {
+        gpu: Array.from(a.logits),
+        wasm: Array.from(b.logits),
+        gpuProbabilities: probabilities(a),
+        wasmProbabilities: probabilities(b),
+        gpuSteps: info.webgpu!.gpuSteps,
+        cpuSteps: info.webgpu!.cpuSteps.map((s) => ({ op: s.op, reason: s.reason })),
+        reason: info.reason,
+        adapter: info.webgpu!.adapter,
+      };
+    },
+    { model, input, float, batch },
+  );
+}
+
+/** The package bundled with code splitting, as a user's bundler would: WebGPU in its own chunk. */
+async function bundleFiles(): Promise<Map<string, { body: Uint8Array | string; type: string }>> {
+  const out = await build({
+    entryPoints: { "runtime-web": join(import.meta.dirname, "..", "src", "index.ts") },
+    bundle: true,
+    splitting: true,
+    format: "esm",
+    platform: "browser",
+    outdir: "/bundle",
+    write: false,
+    logLevel: "warning",
+  });
+  return new Map(
+    out.outputFiles.map((f) => [
+      f.path.replace(/^\/bundle/, ""),
+      { body: f.contents, type: "text/javascript" },
+    ]),
+  );
+}
+
+describe.skipIf(!chromiumPath)("the WebGPU backend in headless Chromium (SwiftShader)", () => {
+  let browser: Browser;
+  let server: StaticServer;
+  let page: Page;
+  const models = new Map<string, { url: string; bytes: Uint8Array }>();
+  let adapterMissing: string | undefined;
+
+  beforeAll(async () => {
+    const files: Files & Map<string, { body: Uint8Array | string; type: string }> = await bundleFiles();
+    files.set("/index.html", {
+      body: `<!doctype html><title>loading</title><script type="module" src="./main.js"></script>`,
+      type: "text/html",
+    });
+    files.set("/main.js", {
+      body: `import * as onebit from "./runtime-web.js"; window.onebit = onebit; document.title = "ready";`,
+      type: "text/javascript",
+    });
+    for (const name of SHIPPED) {
+      const bytes = new Uint8Array(readFileSync(join(MODELS_DIR, name)));
+      models.set(name, { url: `/${name}`, bytes });
+      files.set(`/${name}`, { body: bytes, type: "application/octet-stream" });
+    }
+    for (const [name, recipe] of Object.entries(KERNEL_MODELS)) {
+      for (let seed = 1; seed <= 6; seed++) {
+        const bytes = writeModel(recipe(new Rng(seed * 7919 + name.length)));
+        const url = `/random-${Object.keys(KERNEL_MODELS).indexOf(name)}-${seed}.onebit`;
+        models.set(`${name} #${seed}`, { url, bytes });
+        files.set(url, { body: bytes, type: "application/octet-stream" });
+      }
+    }
+    [browser, server] = await Promise.all([
+      chromium.launch({ executablePath: chromiumPath!, args: WEBGPU_ARGS }),
+      serveFiles(files),
+    ]);
+    page = await browser.newPage();
+    await page.goto(`${server.url}/`);
+    await page.waitForFunction(() => document.title === "ready", undefined, { timeout: 60_000 });
+    adapterMissing = await page.evaluate(async () => {
+      const gpu = (navigator as { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+      if (!gpu) return "navigator.gpu is missing";
+      return (await gpu.requestAdapter()) ? undefined : "requestAdapter() found no adapter";
+    });
+  });
+
+  afterAll(async () => {
+    await Promise.all([browser?.close(), server?.close()]);
+  });
+
+  /** Fails (never skips) when Chromium runs but exposes no WebGPU adapter. */
+  function requireAdapter(): void {
+    if (adapterMissing)
+      throw new Error(
+        `Chromium started with ${WEBGPU_ARGS.join(" ")} has no WebGPU adapter (${adapterMissing}): the WebGPU tests cannot run`,
+      );
+  }
+
+  /** Input samples for a model, drawn from `seed`. */
+  function inputFor(bytes: Uint8Array, seed: number, batch: number): { input: number[]; float: boolean } {
+    const model = readInput(bytes);
+    const rng = new Rng(seed);
+    const n = batch * model.size;
+    return model.float
+      ? { input: Array.from(rng.uniform(n, -2, 2)), float: true }
+      : { input: Array.from(rng.bytes(n)), float: false };
+  }
+
+  it.each(SHIPPED)("runs the shipped %s on the GPU, identical to WebAssembly", async (name) => {
+    requireAdapter();
+    const { url, bytes } = models.get(name)!;
+    for (const batch of [1, 5]) {
+      const { input, float } = inputFor(bytes, batch, batch);
+      const r = await compareInPage(page, url, input, float, batch);
+      expect(r.cpuSteps, r.reason).toEqual([]);
+      expect(r.gpu, `${name} batch ${batch}`).toEqual(r.wasm);
+      expect(r.adapter).toMatch(/swiftshader/i);
+    }
+  });
+
+  it.each(Object.keys(KERNEL_MODELS))("%s: identical to WebAssembly on random shapes", async (recipe) => {
+    requireAdapter();
+    for (let seed = 1; seed <= 6; seed++) {
+      const { url, bytes } = models.get(`${recipe} #${seed}`)!;
+      for (const batch of [1, 7]) {
+        const { input, float } = inputFor(bytes, seed * 31 + batch, batch);
+        const r = await compareInPage(page, url, input, float, batch);
+        expect(r.gpu, `seed ${seed} batch ${batch}: ${r.reason}`).toEqual(r.wasm);
+        expect(r.gpuProbabilities).toEqual(r.wasmProbabilities);
+        expect(r.gpuSteps).toBeGreaterThan(0);
+        for (const step of r.cpuSteps) expect(step.reason, step.op).not.toBe("");
+      }
+    }
+  });
+
+  it("reports the steps it leaves to WebAssembly and why", async () => {
+    requireAdapter();
+    const { url, bytes } = models.get(`${Object.keys(KERNEL_MODELS)[3]} #1`)!;
+    const { input, float } = inputFor(bytes, 5, 2);
+    const r = await compareInPage(page, url, input, float, 2);
+    expect(r.cpuSteps.map((s) => s.op)).toEqual(["conv2dFloat", "denseFloat"]);
+    expect(r.reason).toMatch(/steps on the GPU; on WebAssembly: conv2dFloat/);
+  });
+
+  it("rejects with a typed error where navigator.gpu or an adapter is missing", async () => {
+    const errors = await page.evaluate(async () => {
+      const gpu = Object.getOwnPropertyDescriptor(Navigator.prototype, "gpu");
+      const attempt = async () =>
+        window.onebit.InferenceSession.create("/mnist-tiny.onebit", { backend: "webgpu" }).then(
+          () => "resolved",
+          (e: { name: string; code: string; message: string }) => `${e.name} ${e.code}: ${e.message}`,
+        );
+      try {
+        Object.defineProperty(Navigator.prototype, "gpu", { configurable: true, get: () => undefined });
+        const missing = await attempt();
+        Object.defineProperty(Navigator.prototype, "gpu", {
+          configurable: true,
+          get: () => ({ requestAdapter: async () => null }),
+        });
+        const noAdapter = await attempt();
+        return { missing, noAdapter };
+      } finally {
+        if (gpu) Object.defineProperty(Navigator.prototype, "gpu", gpu);
+      }
+    });
+    expect(errors.missing).toMatch(
+      /^RuntimeError INVALID_ARGUMENT: backend: webgpu cannot run here: navigator\.gpu is missing/,
+    );
+    expect(errors.noAdapter).toMatch(
+      /^RuntimeError INVALID_ARGUMENT: backend: webgpu cannot run here: .*no adapter/,
+    );
+  });
+});
+
+/** The input of a .onebit model: elements per sample and whether it takes floats. */
+function readInput(bytes: Uint8Array): { size: number; float: boolean } {
+  const info = Engine.createSync(bytes).inputInfo;
+  return { size: info.size, float: info.dtype === "float32" };
+}
