@@ -1,4 +1,10 @@
-import { type ChannelMap, applyChannelMap, signPositions, signThresholds } from "./graph-steps.js";
+import {
+  type ChannelMap,
+  applyChannelMap,
+  signPositions,
+  signThresholds,
+  zeroSignWord,
+} from "./graph-steps.js";
 import type { MemoryViews } from "./memory-views.js";
 import type { BitsLayout } from "./plan.js";
 
@@ -50,6 +56,11 @@ export function fusedElementwiseRows(
   rowStart: number,
   rowEnd: number,
 ): void {
+  const pattern = singlePass(s.parts);
+  if (pattern) {
+    affineRows(v, s, pattern, rowStart, rowEnd);
+    return;
+  }
   const f32 = v.f32;
   const c = s.channels;
   const positions = s.elements / c;
@@ -79,6 +90,125 @@ export function fusedElementwiseRows(
       if (sign && compare) {
         const words = (sign.dst >>> 2) + m * sign.layout.sampleWords + p0 * sign.layout.wpp;
         signPositions(v, dst, words, count, c, sign.layout.wpp, compare.t, compare.sign);
+      }
+    }
+  }
+}
+
+/** The parts of the common runs (clamp? → batchNorm|mul? → add? → clamp?), for one loop over the elements. */
+interface SinglePass {
+  readonly clamp?: ChannelMap;
+  readonly scale?: ChannelMap;
+  readonly other?: number;
+  readonly clampAfter?: ChannelMap;
+}
+
+const isClamp = (p: FusedPart | undefined): p is { kind: "map" } & ChannelMap =>
+  p?.kind === "map" && (p.fn === "clamp" || p.fn === "relu");
+
+/** The run as a `SinglePass`, or undefined when its parts do not follow that order. */
+function singlePass(parts: readonly FusedPart[]): SinglePass | undefined {
+  let k = 0;
+  const take = <T extends FusedPart>(ok: (p: FusedPart | undefined) => p is T): T | undefined =>
+    ok(parts[k]) ? (parts[k++] as T) : undefined;
+  const clamp = take(isClamp);
+  const scale = take(
+    (p): p is { kind: "map" } & ChannelMap => p?.kind === "map" && (p.fn === "batchNorm" || p.fn === "mul"),
+  );
+  const add = take((p): p is { kind: "add"; other: number } => p?.kind === "add");
+  const clampAfter = take(isClamp);
+  if (k !== parts.length) return undefined;
+  return {
+    ...(clamp ? { clamp } : {}),
+    ...(scale ? { scale } : {}),
+    ...(add ? { other: add.other } : {}),
+    ...(clampAfter ? { clampAfter } : {}),
+  };
+}
+
+/** [lo, hi] of a clamp or relu map (no map: ±∞). */
+function bounds(m: ChannelMap | undefined): [number, number] {
+  if (!m) return [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY];
+  return m.fn === "relu" ? [0, Number.POSITIVE_INFINITY] : [m.lo, m.hi];
+}
+
+/**
+ * A `SinglePass` run in one loop: each element goes through the parts in registers with the
+ * arithmetic of the separate steps (clamp exact; batchNorm ((x − μ)/√(σ² + ε))·γ + β and mul x·s in
+ * float64, each rounded to float32 as its step stores it; the add in float64, rounded), so the
+ * values and bits equal the unfused steps' bit for bit. Math.max(−0, 0) is +0, as relu's is.
+ */
+function affineRows(
+  v: MemoryViews,
+  s: FusedElementwiseStep,
+  pass: SinglePass,
+  rowStart: number,
+  rowEnd: number,
+): void {
+  const { f32, u32 } = v;
+  const c = s.channels;
+  const positions = s.elements / c;
+  const [lo, hi] = bounds(pass.clamp);
+  const [lo2, hi2] = bounds(pass.clampAfter);
+  const clamp = pass.clamp !== undefined;
+  const clampAfter = pass.clampAfter !== undefined;
+  // x·a then (for batchNorm) − μ first: keep the reference's order, so a and b are not folded.
+  const bn = pass.scale?.fn === "batchNorm";
+  const mul = pass.scale?.fn === "mul";
+  const mean = new Float64Array(c);
+  const root = new Float64Array(c).fill(1);
+  const gamma = new Float64Array(c).fill(1);
+  const beta = new Float64Array(c);
+  if (pass.scale) {
+    const [p0, p1, p2, p3] = pass.scale.p.map((p) => p >>> 2) as [number, number, number, number];
+    for (let ch = 0; ch < c; ch++) {
+      if (bn) {
+        mean[ch] = f32[p0 + ch]!;
+        root[ch] = Math.sqrt(f32[p1 + ch]! + pass.scale.epsilon);
+        gamma[ch] = f32[p2 + ch]!;
+        beta[ch] = f32[p3 + ch]!;
+      } else gamma[ch] = f32[p0 + ch]!;
+    }
+  }
+  // x·s + o written as a batchNorm (mean 0, variance + ε exactly 1: LCE imports) divides by 1:
+  // (x − 0)/1 is x exactly, so the subtraction and the division are skipped.
+  const plain = bn && mean.every((m) => m === 0) && root.every((r) => r === 1);
+  const hasOther = pass.other !== undefined;
+  const sign = s.sign;
+  const cmp = sign
+    ? signThresholds(v, { channels: c, thresholds: sign.thresholds, flip: sign.flip })
+    : undefined;
+  const t = cmp?.t ?? new Float64Array(c);
+  const flip = cmp?.sign ?? new Float64Array(c);
+  const wpp = sign?.layout.wpp ?? 0;
+  const zero = sign !== undefined && sign.thresholds === 0 && sign.flip === 0;
+  for (let m = rowStart; m < rowEnd; m++) {
+    const src = (s.src >>> 2) + m * s.elements;
+    const dst = (s.dst >>> 2) + m * s.elements;
+    const other = ((pass.other ?? 0) >>> 2) + m * s.elements;
+    const words = sign ? (sign.dst >>> 2) + m * sign.layout.sampleWords : 0;
+    if (sign) u32.fill(0, words, words + sign.layout.sampleWords);
+    for (let p = 0, i = 0; p < positions; p++) {
+      for (let c0 = 0; c0 < c; c0 += 32) {
+        const c1 = Math.min(c0 + 32, c);
+        let word = 0;
+        for (let ch = c0; ch < c1; ch++, i++) {
+          let y = f32[src + i]!;
+          if (clamp) y = Math.min(Math.max(y, lo), hi);
+          if (plain) y = Math.fround(y * gamma[ch]! + beta[ch]!);
+          else if (bn) y = Math.fround(((y - mean[ch]!) / root[ch]!) * gamma[ch]! + beta[ch]!);
+          else if (mul) y = Math.fround(y * gamma[ch]!);
+          if (hasOther) y = Math.fround(y + f32[other + i]!);
+          if (clampAfter) y = Math.min(Math.max(y, lo2), hi2);
+          f32[dst + i] = y;
+        }
+        if (!sign) continue;
+        const at = dst + i - (c1 - c0);
+        if (zero) word = zeroSignWord(v.i32, at, c1 - c0);
+        else
+          for (let ch = c0; ch < c1; ch++)
+            word |= (f32[at + ch - c0]! * flip[ch]! >= t[ch]! ? 1 : 0) << (ch - c0);
+        u32[words + p * wpp + (c0 >>> 5)] = word;
       }
     }
   }

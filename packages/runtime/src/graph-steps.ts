@@ -181,17 +181,38 @@ export function signPositions(
   t: Float64Array,
   sign: Float64Array,
 ): void {
-  const { f32, u32 } = v;
+  const { f32, u32, i32 } = v;
+  const zero = t.every((x) => x === 0) && sign.every((x) => x === 1);
   for (let p = 0; p < positions; p++) {
     const x0 = src + p * c;
     const w0 = dst + p * wpp;
     for (let c0 = 0; c0 < c; c0 += 32) {
       const c1 = Math.min(c0 + 32, c);
+      if (zero) {
+        u32[w0 + (c0 >>> 5)] = zeroSignWord(i32, x0 + c0, c1 - c0);
+        continue;
+      }
       let word = 0;
       for (let ch = c0; ch < c1; ch++) word |= +(f32[x0 + ch]! * sign[ch]! >= t[ch]!) << (ch - c0);
       u32[w0 + (c0 >>> 5)] = word;
     }
   }
+}
+
+/**
+ * Bits x ≥ 0 of `count` (≤ 32) float32 values at float index `at`, read as integers: the sign bit,
+ * inverted, except −0 (≥ 0: bit set) and NaN (never ≥ 0: bit clear) — rare, taken by a branch.
+ * Equal to the float comparison for every input; a float compare per bit cost V8 twice as much.
+ */
+export function zeroSignWord(i32: Int32Array, at: number, count: number): number {
+  let word = 0;
+  for (let k = 0; k < count; k++) {
+    const b = i32[at + k]!;
+    const magnitude = b & 0x7fffffff;
+    if (magnitude === 0 || magnitude > 0x7f800000) word |= (magnitude === 0 ? 1 : 0) << k;
+    else word |= (~b >>> 31) << k;
+  }
+  return word;
 }
 
 export function avgPoolRows(v: MemoryViews, s: AvgPoolStep, rowStart: number, rowEnd: number): void {

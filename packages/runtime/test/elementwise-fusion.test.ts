@@ -5,6 +5,7 @@ import { GraphBuilder } from "../../format/test/graph-builder.js";
 import { compilePlan, createPlanMemory } from "../src/compile.js";
 import { StepExecutor, rowShare } from "../src/executor.js";
 import type { FusedElementwiseStep } from "../src/fused-steps.js";
+import { zeroSignWord } from "../src/graph-steps.js";
 import { stageInput } from "../src/input.js";
 import { Engine } from "../src/index.js";
 import { loadModel } from "../src/model-source.js";
@@ -134,5 +135,22 @@ describe("elementwise fusion", () => {
       return Array.from(ex.views.f32.subarray(o.ptr >>> 2, (o.ptr >>> 2) + batch * o.elements));
     };
     expect(run(true)).toEqual(run(false));
+  });
+});
+
+describe("zeroSignWord", () => {
+  it("equals x ≥ 0 on special and random float32 values", () => {
+    const rng = new Rng(5);
+    const special = [0, -0, 1e-45, -1e-45, 1, -1, Infinity, -Infinity, Number.NaN, 3.4e38, -3.4e38];
+    const values = new Float32Array(32 * 20);
+    for (let i = 0; i < values.length; i++) values[i] = i < 32 * 10 ? rng.pick(special) : rng.next() * 4 - 2;
+    const i32 = new Int32Array(values.buffer);
+    i32[5] = 0xffc00000 | 0; // a NaN with the sign bit set
+    for (let w = 0; w < 20; w++) {
+      const count = w === 19 ? 7 : 32;
+      let want = 0;
+      for (let k = 0; k < count; k++) want |= (values[w * 32 + k]! >= 0 ? 1 : 0) << k;
+      expect(zeroSignWord(i32, w * 32, count), `word ${w}`).toBe(want);
+    }
   });
 });
