@@ -84,8 +84,10 @@ export type {
   KernelBackend,
   OutputMode,
   PackArgs,
+  PlaneConvArgs,
   PoolArgs,
 } from "./kernels/kernel-args.js";
+export { im2colPlanesRows } from "./plane-im2col.js";
 export {
   compileKernelModule,
   compileKernelModuleAsync,

@@ -3,6 +3,7 @@
 // WebAssembly and says why.
 import { afterEach, describe, expect, it } from "vitest";
 import {
+  NATIVE_ABI,
   type NativeAddon,
   createKernels,
   getBackendInfo,
@@ -15,6 +16,7 @@ const fakeAddon = (abi: number, isas: string[]): NativeAddon => ({
   gemm() {},
   bitPlaneGemm() {},
   conv2d() {},
+  bitPlaneConv2d() {},
   maxPool2d() {},
   packSigns() {},
 });
@@ -52,7 +54,7 @@ describe("native backend registry", () => {
       reason: expect.stringMatching(/ABI 99/),
     });
     expect(getBackendInfo().backend).not.toBe("native");
-    expect(registerNativeAddon({ addon: fakeAddon(1, []), path: "/x.node" })).toMatchObject({
+    expect(registerNativeAddon({ addon: fakeAddon(NATIVE_ABI, []), path: "/x.node" })).toMatchObject({
       available: false,
       reason: expect.stringMatching(/lacks POPCNT/),
     });
@@ -60,7 +62,9 @@ describe("native backend registry", () => {
   });
 
   it("a usable addon becomes the auto choice; ONEBIT_NATIVE_ISA forces an ISA or disables it with the reason", () => {
-    expect(registerNativeAddon({ addon: fakeAddon(1, ["avx2", "scalar"]), path: "/x.node" })).toMatchObject({
+    expect(
+      registerNativeAddon({ addon: fakeAddon(NATIVE_ABI, ["avx2", "scalar"]), path: "/x.node" }),
+    ).toMatchObject({
       available: true,
       isa: "avx2",
       isas: ["avx2", "scalar"],
@@ -73,11 +77,11 @@ describe("native backend registry", () => {
     );
 
     process.env.ONEBIT_NATIVE_ISA = "scalar";
-    expect(registerNativeAddon({ addon: fakeAddon(1, ["avx2", "scalar"]), path: "/x.node" }).isa).toBe(
-      "scalar",
-    );
+    expect(
+      registerNativeAddon({ addon: fakeAddon(NATIVE_ABI, ["avx2", "scalar"]), path: "/x.node" }).isa,
+    ).toBe("scalar");
     process.env.ONEBIT_NATIVE_ISA = "avx512";
-    const status = registerNativeAddon({ addon: fakeAddon(1, ["avx2", "scalar"]), path: "/x.node" });
+    const status = registerNativeAddon({ addon: fakeAddon(NATIVE_ABI, ["avx2", "scalar"]), path: "/x.node" });
     expect(status).toMatchObject({
       available: false,
       reason: expect.stringMatching(/ONEBIT_NATIVE_ISA=avx512/),

@@ -12,7 +12,7 @@
 #include "kernels.h"
 #include "sgemm.h"
 
-#define ABI_VERSION 1
+#define ABI_VERSION 2
 
 typedef struct {
   uint8_t *base;
@@ -186,6 +186,51 @@ static napi_value conv2d(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* The bit-plane (8-bit input) convolution: 8-bit im2col into bit-plane scratch rows, then the
+ * bit-plane GEMM, chunk by chunk. */
+static napi_value bit_plane_conv2d(napi_env env, napi_callback_info info) {
+  call_t c;
+  output_t o;
+  if (!read_call(env, info, 1, PLANE_CONV_ARGS, &c)) return NULL;
+  const uint32_t *g = c.args;
+  const uint32_t *w = g + GEMM_ARGS;
+  const uint32_t r0 = g[G_ROW_START], r1 = g[G_ROW_END], chunk = w[PW_SCRATCH_ROWS];
+  if (r1 <= r0) return NULL;
+  const uint64_t out_hw = (uint64_t)w[PW_OUT_H] * w[PW_OUT_W];
+  for (int i = PW_HEIGHT; i <= PW_OUT_W; i++)
+    if ((int32_t)w[i] < 0) {
+      fail(env, "ERR_ONEBIT_ARGS", "onebit native: malformed bit-plane window geometry");
+      return NULL;
+    }
+  if (out_hw == 0 || w[PW_STRIDE_H] == 0 || w[PW_STRIDE_W] == 0 || w[PW_PAD_VALUE] > 255 || (int32_t)r1 < 0) {
+    fail(env, "ERR_ONEBIT_ARGS", "onebit native: malformed bit-plane window geometry");
+    return NULL;
+  }
+  const uint64_t k = mul(mul(w[PW_KH], w[PW_KW]), w[PW_CHANNELS]);
+  if (chunk == 0 || k > mul(g[G_KW64], 64) || mul(g[G_KW64], 64) > g[G_A_STRIDE]) {
+    fail(env, "ERR_ONEBIT_ARGS", "onebit native: bit-plane scratch rows are shorter than a gathered window");
+    return NULL;
+  }
+  const uint64_t images = (r1 - 1) / out_hw + 1;
+  const uint64_t image_bytes = mul(mul(w[PW_HEIGHT], w[PW_WIDTH]), w[PW_CHANNELS]);
+  if (!check_region(env, &c, w[PW_INPUT], mul(images, image_bytes), "input images")) return NULL;
+  const uint32_t rows = r1 - r0 < chunk ? r1 - r0 : chunk;
+  if (!check_rows(env, &c, g[G_A], 0, rows, g[G_A_STRIDE], g[G_A_STRIDE], "bit-plane scratch")) return NULL;
+  if (!read_gemm(env, &c, r0, r1, 0, rows, 1, &o)) return NULL;
+  uint8_t *const out = o.out;
+  for (uint32_t s = r0; s < r1; s += chunk) {
+    const uint32_t e = r1 - s < chunk ? r1 : s + chunk;
+    im2col_planes((int32_t)s, (int32_t)e, c.base + w[PW_INPUT], (int32_t)w[PW_HEIGHT], (int32_t)w[PW_WIDTH],
+                  (int32_t)w[PW_CHANNELS], (int32_t)w[PW_KH], (int32_t)w[PW_KW], (int32_t)w[PW_STRIDE_H],
+                  (int32_t)w[PW_STRIDE_W], (int32_t)w[PW_PAD_TOP], (int32_t)w[PW_PAD_LEFT], (int32_t)w[PW_OUT_H],
+                  (int32_t)w[PW_OUT_W], (uint8_t)w[PW_PAD_VALUE], c.base + g[G_A], g[G_A_STRIDE], (int32_t)g[G_KW64]);
+    o.out = out + (size_t)s * o.out_stride;
+    c.isa->bit_plane_gemm(&o, c.base + g[G_A], g[G_A_STRIDE], c.base + g[G_W], (int32_t)g[G_KW64], 0,
+                          (int32_t)(e - s));
+  }
+  return NULL;
+}
+
 static napi_value max_pool2d(napi_env env, napi_callback_info info) {
   call_t c;
   if (!read_call(env, info, 0, POOL_ARGS, &c)) return NULL;
@@ -334,6 +379,7 @@ NAPI_MODULE_INIT() {
       {"gemm", NULL, gemm, NULL, NULL, NULL, napi_default, NULL},
       {"bitPlaneGemm", NULL, bit_plane_gemm, NULL, NULL, NULL, napi_default, NULL},
       {"conv2d", NULL, conv2d, NULL, NULL, NULL, napi_default, NULL},
+      {"bitPlaneConv2d", NULL, bit_plane_conv2d, NULL, NULL, NULL, napi_default, NULL},
       {"maxPool2d", NULL, max_pool2d, NULL, NULL, NULL, napi_default, NULL},
       {"packSigns", NULL, pack_signs_rows, NULL, NULL, NULL, napi_default, NULL},
       {"sgemm", NULL, sgemm, NULL, NULL, NULL, napi_default, NULL},

@@ -18,6 +18,14 @@ enum {
 };
 #define CONV_ARGS (GEMM_ARGS + WINDOW_ARGS)
 
+/* A window over 8-bit NHWC images, for the bit-plane convolution (after the GEMM fields). */
+enum {
+  PW_INPUT, PW_HEIGHT, PW_WIDTH, PW_CHANNELS, PW_KH, PW_KW, PW_STRIDE_H, PW_STRIDE_W, PW_PAD_TOP,
+  PW_PAD_LEFT, PW_OUT_H, PW_OUT_W, PW_PAD_VALUE, PW_SCRATCH_ROWS,
+  PLANE_WINDOW_ARGS
+};
+#define PLANE_CONV_ARGS (GEMM_ARGS + PLANE_WINDOW_ARGS)
+
 /* Max-pool: rows, output, then the window (kernel = pool size; last mask and scratch unused). */
 enum { P_ROW_START, P_ROW_END, P_OUT, P_WINDOW };
 #define POOL_ARGS (P_WINDOW + WINDOW_ARGS)

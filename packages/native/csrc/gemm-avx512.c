@@ -12,6 +12,7 @@
  * the loop is bound by the vector ALU ports (XOR, VPOPCNTQ, add per 512 MACs), not by loads. */
 #define TILE_ROWS 4
 #define TILE_PANELS 4
+_Static_assert(TILE_PANELS <= 4, "a tile row's dots must fit one 16-lane vector");
 
 /* Popcounts of A words [plane*kw64, plane*kw64 + kw64) of R rows against P panels, added to acc. */
 static ALWAYS_INLINE TARGET_AVX512 void accumulate(__m512i acc[TILE_ROWS][TILE_PANELS], const uint8_t *const ar[TILE_ROWS],
@@ -46,6 +47,45 @@ static ALWAYS_INLINE TARGET_AVX512 void accumulate(__m512i acc[TILE_ROWS][TILE_P
   }
 }
 
+/* A panel accumulator's 4 popcounts (its two K-word halves summed), narrowed to 32 bits. */
+static ALWAYS_INLINE TARGET_AVX512 __m128i panel_counts(__m512i acc) {
+  return _mm256_cvtepi64_epi32(_mm256_add_epi64(_mm512_castsi512_si256(acc), _mm512_extracti64x4_epi64(acc, 1)));
+}
+
+/* Writes up to 16 finished dots of row m (columns j .. j + width - 1, width a multiple of 4) in one
+ * go: the vector form of emit_dot, with the same arithmetic (two float roundings, int32 compares).
+ * Threshold bits are ORed into the output words (cleared first by clear_output_rows). */
+static ALWAYS_INLINE TARGET_AVX512 void emit_tile_row(const output_t *o, int32_t m, int32_t j, const int width,
+                                                      __m512i dots) {
+  if (j >= o->n) return;
+  const int32_t valid = o->n - j < width ? o->n - j : width;
+  const __mmask16 keep = (__mmask16)((1u << valid) - 1);
+  uint8_t *row = o->out + (size_t)m * o->out_stride;
+  if (o->mode == MODE_DOT) {
+    _mm512_mask_storeu_epi32(row + 4 * (size_t)j, keep, dots);
+  } else if (o->mode == MODE_SCALE_BIAS) {
+    const __m512 s = _mm512_maskz_loadu_ps(keep, o->p0 + 4 * (size_t)j);
+    const __m512 b = _mm512_maskz_loadu_ps(keep, o->p1 + 4 * (size_t)j);
+    const __m512 v = _mm512_add_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(dots), s), b);
+    _mm512_mask_storeu_ps(row + 4 * (size_t)j, keep, v);
+  } else {
+    const __m512i t = _mm512_maskz_loadu_epi32(keep, o->p0 + 4 * (size_t)j);
+    const __m128i f = _mm_maskz_loadu_epi8(keep, o->p1 + (size_t)j);
+    const __mmask16 flip = _mm_test_epi8_mask(f, f);
+    const __mmask16 ge = _mm512_cmpge_epi32_mask(dots, t), le = _mm512_cmple_epi32_mask(dots, t);
+    const uint64_t bits = (uint64_t)(((ge & ~flip) | (le & flip)) & keep) << (j & 31);
+    for (int half = 0; half < 2; half++) { /* a range may straddle two words unless it starts aligned */
+      const uint32_t part = (uint32_t)(bits >> (32 * half));
+      if (!part) continue;
+      uint8_t *p = row + 4 * (size_t)((j >> 5) + half);
+      uint32_t word;
+      memcpy(&word, p, 4);
+      word |= part;
+      memcpy(p, &word, 4);
+    }
+  }
+}
+
 /* One R x P tile: binary dots, or bit-plane dots (2 * sum_n 2^n * popcount(x_n & w) - row sum). */
 static ALWAYS_INLINE TARGET_AVX512 void tile(const output_t *o, const uint8_t *a, size_t a_stride,
                                              const uint8_t *w, int32_t kw64, int32_t m, int32_t p,
@@ -59,6 +99,22 @@ static ALWAYS_INLINE TARGET_AVX512 void tile(const output_t *o, const uint8_t *a
   if (!bit_planes) {
     for (int r = 0; r < R; r++) ar[r] = a + (size_t)(m + r) * a_stride;
     accumulate(total, ar, wq, kw64, R, P, 0);
+  } else if (kw64 == 1) {
+    /* One word per plane (K <= 64, most first layers): a row's 8 planes are 8 consecutive words, so
+     * planes 2i and 2i+1 fill the two halves of a vector as two K words do in the binary GEMM, each
+     * half shifted by its plane; the weight panel is the same for both halves. */
+    const __m512i pairs = _mm512_set_epi64(1, 1, 1, 1, 0, 0, 0, 0);
+    __m512i wv[TILE_PANELS];
+    for (int q = 0; q < P; q++) wv[q] = _mm512_broadcast_i64x4(_mm256_loadu_si256((const void *)wq[q]));
+    for (int i = 0; i < 4; i++) {
+      const __m512i shift = _mm512_add_epi64(pairs, _mm512_set1_epi64(2 * i));
+      for (int r = 0; r < R; r++) {
+        const __m512i av = _mm512_permutexvar_epi64(
+            pairs, _mm512_castsi128_si512(_mm_loadu_si128((const void *)(a + (size_t)(m + r) * a_stride + 16 * (size_t)i))));
+        for (int q = 0; q < P; q++)
+          total[r][q] = _mm512_add_epi64(total[r][q], _mm512_sllv_epi64(_mm512_popcnt_epi64(_mm512_and_si512(wv[q], av)), shift));
+      }
+    }
   } else {
     for (int plane = 0; plane < 8; plane++) {
       __m512i acc[TILE_ROWS][TILE_PANELS];
@@ -72,15 +128,16 @@ static ALWAYS_INLINE TARGET_AVX512 void tile(const output_t *o, const uint8_t *a
     }
   }
   for (int r = 0; r < R; r++) {
-    const int64_t row_sum = bit_planes ? plane_row_sum(a + (size_t)(m + r) * a_stride, kw64) : 0;
-    for (int q = 0; q < P; q++) {
-      uint64_t pop[4];
-      const __m256i s = _mm256_add_epi64(_mm512_castsi512_si256(total[r][q]), _mm512_extracti64x4_epi64(total[r][q], 1));
-      _mm256_storeu_si256((void *)pop, s);
-      if (!bit_planes) emit_panel(o, m + r, (p + q) * 4, pop);
-      else
-        for (int c = 0; c < 4; c++) emit_dot(o, m + r, (p + q) * 4 + c, (int32_t)(2 * (int64_t)pop[c] - row_sum));
-    }
+    const int32_t row_sum = bit_planes ? (int32_t)plane_row_sum(a + (size_t)(m + r) * a_stride, kw64) : 0;
+    /* Each panel's two K-word halves summed and narrowed: lanes 4q..4q+3 hold panel q's 4 popcounts
+     * (truncated to 32 bits, as the scalar epilogue's int32 arithmetic). */
+    __m512i pops = _mm512_zextsi128_si512(panel_counts(total[r][0]));
+    if (P > 1) pops = _mm512_inserti32x4(pops, panel_counts(total[r][1]), 1);
+    if (P > 2) pops = _mm512_inserti32x4(pops, panel_counts(total[r][2]), 2);
+    if (P > 3) pops = _mm512_inserti32x4(pops, panel_counts(total[r][3]), 3);
+    const __m512i dots = bit_planes ? _mm512_sub_epi32(_mm512_slli_epi32(pops, 1), _mm512_set1_epi32(row_sum))
+                                    : _mm512_sub_epi32(_mm512_set1_epi32(o->k), _mm512_slli_epi32(pops, 1));
+    emit_tile_row(o, m + r, p * 4, 4 * P, dots);
   }
 }
 

@@ -88,6 +88,10 @@ void im2col(int32_t row_start, int32_t row_end, const uint8_t *src, int32_t in_h
 void max_pool(int32_t row_start, int32_t row_end, const uint8_t *src, int32_t in_h, int32_t in_w,
               int32_t wpp, int32_t ph, int32_t pw, int32_t stride, int32_t pad_top, int32_t pad_left,
               int32_t out_h, int32_t out_w, uint8_t *dst);
+void im2col_planes(int32_t row_start, int32_t row_end, const uint8_t *src, int32_t in_h, int32_t in_w,
+                   int32_t channels, int32_t kh, int32_t kw, int32_t stride_h, int32_t stride_w,
+                   int32_t pad_top, int32_t pad_left, int32_t out_h, int32_t out_w, uint8_t pad,
+                   uint8_t *dst, size_t dst_stride, int32_t kw64);
 void pack_signs(int32_t row_start, int32_t row_end, const uint8_t *src, size_t src_stride,
                 int32_t cols, uint8_t *dst, size_t dst_stride);
 

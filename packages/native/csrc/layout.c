@@ -33,7 +33,9 @@ void im2col(int32_t row_start, int32_t row_end, const uint8_t *src, int32_t in_h
       for (int32_t dx = 0; dx < kw; dx++) {
         const int64_t ix = ox * stride - pad_left + dx;
         if (iy >= 0 && iy < in_h && ix >= 0 && ix < in_w) {
-          memcpy(d, img + ((size_t)iy * (size_t)in_w + (size_t)ix) * pix_bytes, pix_bytes);
+          /* Word by word: pixels are a few words, too short for a library memcpy call to pay. */
+          const uint8_t *s = img + ((size_t)iy * (size_t)in_w + (size_t)ix) * pix_bytes;
+          for (size_t i = 0; i < pix_bytes; i += 4) memcpy(d + i, s + i, 4);
         } else {
           memset(d, 0xff, pix_bytes - 4);
           memcpy(d + pix_bytes - 4, &last_mask, 4);
@@ -93,5 +95,88 @@ void pack_signs(int32_t row_start, int32_t row_end, const uint8_t *src, size_t s
       o += 4;
     }
     if (o < dst_stride) memset(d + o, 0, dst_stride - o);
+  }
+}
+
+/* Collects a row's 8-bit inputs 64 at a time and writes them as one 64-bit word of each bit plane. */
+typedef struct {
+  uint8_t bytes[64];
+  int32_t fill;
+  int32_t word;
+  uint8_t *row;
+  size_t plane_bytes;
+} plane_writer_t;
+
+static void flush_planes(plane_writer_t *p) {
+  const int groups = (p->fill + 7) / 8; /* groups of 8 bytes holding input; the rest give zero bits */
+  memset(p->bytes + p->fill, 0, (size_t)(8 * groups - p->fill));
+  for (int n = 0; n < 8; n++) {
+    uint64_t bits = 0;
+    for (int g = 0; g < groups; g++) {
+      /* Bit n of each of 8 bytes, gathered into 8 bits by one multiply (distinct partial products,
+       * no carries into the top byte). */
+      const uint64_t x = (load_u64(p->bytes + 8 * g) >> n) & 0x0101010101010101ull;
+      bits |= ((x * 0x0102040810204080ull) >> 56) << (8 * g);
+    }
+    memcpy(p->row + (size_t)n * p->plane_bytes + 8 * (size_t)p->word, &bits, 8);
+  }
+  p->word++;
+  p->fill = 0;
+}
+
+static void put_bytes(plane_writer_t *p, const uint8_t *src, int32_t count) {
+  while (count > 0) {
+    const int32_t take = 64 - p->fill < count ? 64 - p->fill : count;
+    memcpy(p->bytes + p->fill, src, (size_t)take);
+    p->fill += take;
+    src += take;
+    count -= take;
+    if (p->fill == 64) flush_planes(p);
+  }
+}
+
+static void put_fill(plane_writer_t *p, uint8_t value, int32_t count) {
+  while (count > 0) {
+    const int32_t take = 64 - p->fill < count ? 64 - p->fill : count;
+    memset(p->bytes + p->fill, value, (size_t)take);
+    p->fill += take;
+    count -= take;
+    if (p->fill == 64) flush_planes(p);
+  }
+}
+
+/* The 8-bit im2col of output pixels [row_start, row_end) as bit planes: row r (at
+ * dst + (r - row_start)*dst_stride) holds 8 planes of kw64 64-bit words; tap t, channel c of the
+ * window is bit t*channels + c; padded taps read the byte `pad`; words past K are zero. The layout
+ * of @onebit/bitops' im2colPlanes (its reference). */
+void im2col_planes(int32_t row_start, int32_t row_end, const uint8_t *src, int32_t in_h, int32_t in_w,
+                   int32_t channels, int32_t kh, int32_t kw, int32_t stride_h, int32_t stride_w,
+                   int32_t pad_top, int32_t pad_left, int32_t out_h, int32_t out_w, uint8_t pad,
+                   uint8_t *dst, size_t dst_stride, int32_t kw64) {
+  const size_t line = (size_t)in_w * (size_t)channels;
+  for (int32_t r = row_start; r < row_end; r++) {
+    const struct pixel_pos pos = output_pixel(r, out_h, out_w);
+    const int64_t y0 = pos.oy * stride_h - pad_top, x0 = pos.ox * stride_w - pad_left;
+    const uint8_t *img = src + (size_t)pos.b * (size_t)in_h * line;
+    plane_writer_t p = {.fill = 0, .word = 0, .row = dst + (size_t)(r - row_start) * dst_stride,
+                        .plane_bytes = (size_t)kw64 * 8};
+    for (int32_t dy = 0; dy < kh; dy++) {
+      const int64_t iy = y0 + dy;
+      if (iy < 0 || iy >= in_h) {
+        put_fill(&p, pad, kw * channels);
+        continue;
+      }
+      /* The window's line: padded taps left and right of the image, one run of bytes between. */
+      const int64_t left = x0 < 0 ? (-x0 < kw ? -x0 : kw) : 0;
+      const int64_t right_edge = in_w - x0; /* taps dx < right_edge are inside on the right */
+      const int64_t inside_end = right_edge < kw ? (right_edge > left ? right_edge : left) : kw;
+      put_fill(&p, pad, (int32_t)(left * channels));
+      put_bytes(&p, img + (size_t)iy * line + (size_t)(x0 + left) * (size_t)channels,
+                (int32_t)((inside_end - left) * channels));
+      put_fill(&p, pad, (int32_t)((kw - inside_end) * channels));
+    }
+    if (p.fill > 0) flush_planes(&p);
+    for (; p.word < kw64; p.word++)
+      for (int n = 0; n < 8; n++) memset(p.row + (size_t)n * p.plane_bytes + 8 * (size_t)p.word, 0, 8);
   }
 }

@@ -1,12 +1,5 @@
-import type { BitopsKernels, GemmArgs } from "@onebit/bitops";
-import {
-  copyWordsRows,
-  encodePlanesRows,
-  genericPoolRows,
-  im2colPlanesRows,
-  im2colRows,
-  xorMaskRows,
-} from "./bit-steps.js";
+import type { BitopsKernels, GemmArgs, PlaneConvArgs } from "@onebit/bitops";
+import { copyWordsRows, encodePlanesRows, genericPoolRows, im2colRows, xorMaskRows } from "./bit-steps.js";
 import { fusedElementwiseRows } from "./fused-steps.js";
 import { conv2dFloatRows, denseFloatRows, softmaxRows, toFloatRows } from "./float-steps.js";
 import {
@@ -28,8 +21,10 @@ import type { Im2colConvStep, PlanData, Step } from "./plan.js";
  */
 export class StepExecutor {
   readonly views: MemoryViews;
-  /** Per step, per slot: the mutable GEMM args of im2col convolutions (their `out` moves per chunk). */
+  /** Per step, per slot: the mutable GEMM args of binary im2col convolutions (their `out` moves per chunk). */
   private readonly chunkArgs: (GemmArgs[] | undefined)[];
+  /** Per step, per slot: the kernel arguments of bit-plane (8-bit input) convolutions. */
+  private readonly planeConvs: (PlaneConvArgs[] | undefined)[];
 
   constructor(
     readonly plan: PlanData,
@@ -37,7 +32,10 @@ export class StepExecutor {
   ) {
     this.views = new MemoryViews(kernels.memory);
     this.chunkArgs = plan.steps.map((s) =>
-      s.op === "im2colConv" ? s.slots.map((g) => ({ ...g })) : undefined,
+      s.op === "im2colConv" && s.source === "bits" ? s.slots.map((g) => ({ ...g })) : undefined,
+    );
+    this.planeConvs = plan.steps.map((s) =>
+      s.op === "im2colConv" && s.source === "uint8" ? s.slots.map((g) => planeConvArgs(s, g)) : undefined,
     );
   }
 
@@ -60,7 +58,9 @@ export class StepExecutor {
         this.kernels.conv2dRows(s.slots[slot]!, rowStart, rowEnd);
         return;
       case "im2colConv":
-        this.im2colConv(s, this.chunkArgs[index]![slot]!, rowStart, rowEnd);
+        if (s.source === "uint8")
+          this.kernels.bitPlaneConv2dRows(this.planeConvs[index]![slot]!, rowStart, rowEnd);
+        else this.im2colConv(s, this.chunkArgs[index]![slot]!, rowStart, rowEnd);
         return;
       case "pool":
         this.kernels.maxPool2dRows(s.args, rowStart, rowEnd);
@@ -119,15 +119,14 @@ export class StepExecutor {
     }
   }
 
+  /** A binary convolution with unequal strides: im2col here, then the kernels' GEMM, chunk by chunk. */
   private im2colConv(s: Im2colConvStep, g: GemmArgs, rowStart: number, rowEnd: number): void {
     const base = s.slots[0]!.out;
     for (let r0 = rowStart; r0 < rowEnd; r0 += s.scratchRows) {
       const r1 = Math.min(r0 + s.scratchRows, rowEnd);
-      if (s.source === "uint8") im2colPlanesRows(this.views, s, g.a, g.kWords, r0, r1);
-      else im2colRows(this.views, s, g.a, g.aStride >>> 2, r0, r1);
+      im2colRows(this.views, s, g.a, g.aStride >>> 2, r0, r1);
       g.out = base + r0 * g.outStride;
-      if (s.source === "uint8") this.kernels.bitPlaneGemmRows(g, 0, r1 - r0);
-      else this.kernels.gemmRows(g, 0, r1 - r0);
+      this.kernels.gemmRows(g, 0, r1 - r0);
     }
   }
 
@@ -167,6 +166,27 @@ export class StepExecutor {
       this.runRows(i, 0, StepExecutor.rows(this.plan.steps[i]!, batch), 0);
     }
   }
+}
+
+/** The kernel arguments of a bit-plane convolution step on one scratch slot. */
+function planeConvArgs(s: Im2colConvStep, gemm: GemmArgs): PlaneConvArgs {
+  return {
+    input: s.input,
+    height: s.height,
+    width: s.width,
+    channels: s.channels,
+    kernelH: s.kernelH,
+    kernelW: s.kernelW,
+    strideH: s.strideH,
+    strideW: s.strideW,
+    padTop: s.padTop,
+    padLeft: s.padLeft,
+    outH: s.outH,
+    outW: s.outW,
+    padValue: s.padValue,
+    gemm,
+    scratchRows: s.scratchRows,
+  };
 }
 
 /** How many column slices a step was planned with (0: it splits by rows only). */

@@ -1,5 +1,6 @@
 import {
   type GemmTile,
+  NATIVE_ABI,
   type NativeAddon,
   createKernels,
   registerNativeAddon,
@@ -81,6 +82,7 @@ function describedAddon(abi: number): NativeAddon {
     gemm: none,
     bitPlaneGemm: none,
     conv2d: none,
+    bitPlaneConv2d: none,
     maxPool2d: none,
     packSigns: none,
   };
@@ -110,7 +112,7 @@ describe('backend: "native"', () => {
   });
 
   it("is accepted where bitops reports the native backend available", async () => {
-    registerNativeAddon({ addon: describedAddon(1), path: "/fake/onebit.node" });
+    registerNativeAddon({ addon: describedAddon(NATIVE_ABI), path: "/fake/onebit.node" });
     const engine = await Engine.create(model(), { backend: "native" });
     expect(engine.backend).toBe("native");
     expect(vi.mocked(createKernels)).toHaveBeenCalledWith(expect.objectContaining({ backend: "native" }));

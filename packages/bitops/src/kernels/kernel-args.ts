@@ -58,6 +58,32 @@ export interface ConvArgs {
   scratchRows: number;
 }
 
+/**
+ * A first-layer convolution over 8-bit NHWC images (the exact bit-plane form): an 8-bit im2col into
+ * bit-plane scratch rows (see `im2colPlanesRows`), then the bit-plane GEMM, chunk by chunk.
+ */
+export interface PlaneConvArgs {
+  /** 8-bit NHWC input: byte (b, y, x, c) at `input + ((b·height + y)·width + x)·channels + c` (any alignment). */
+  input: number;
+  height: number;
+  width: number;
+  channels: number;
+  kernelH: number;
+  kernelW: number;
+  strideH: number;
+  strideW: number;
+  padTop: number;
+  padLeft: number;
+  outH: number;
+  outW: number;
+  /** The byte a padded tap reads (0..255). */
+  padValue: number;
+  /** The bit-plane GEMM over output pixels: `a` is the scratch (8 planes of `kWords` words per row, `aStride` ≥ 32·kWords, kWords·32 ≥ K = kernelH·kernelW·channels), `out`/`outStride` the NHWC output. */
+  gemm: GemmArgs;
+  /** Rows the scratch at `gemm.a` holds (≥ 1). */
+  scratchRows: number;
+}
+
 /** Binary max-pool (OR of bits) over packed NHWC images; padded positions are ignored (−1). */
 export interface PoolArgs {
   input: number;
@@ -117,6 +143,8 @@ export interface BitopsKernels {
   ): void;
   /** Convolution output pixels [rowStart, rowEnd) of batch·outH·outW. */
   conv2dRows(args: ConvArgs, rowStart: number, rowEnd: number): void;
+  /** Bit-plane (8-bit input) convolution output pixels [rowStart, rowEnd) of batch·outH·outW. */
+  bitPlaneConv2dRows(args: PlaneConvArgs, rowStart: number, rowEnd: number): void;
   /** Packs float32 rows [rowStart, rowEnd) by sign (the float → binary boundary of a model). */
   packSignsRows(args: PackArgs, rowStart: number, rowEnd: number): void;
   /** Max-pool output pixels [rowStart, rowEnd) of batch·outH·outW. */

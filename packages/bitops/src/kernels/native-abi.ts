@@ -13,12 +13,13 @@ export interface NativeAddon {
   gemm(isa: number, view: Uint8Array, args: Uint32Array): void;
   bitPlaneGemm(isa: number, view: Uint8Array, args: Uint32Array): void;
   conv2d(isa: number, view: Uint8Array, args: Uint32Array): void;
+  bitPlaneConv2d(isa: number, view: Uint8Array, args: Uint32Array): void;
   maxPool2d(view: Uint8Array, args: Uint32Array): void;
   packSigns(view: Uint8Array, args: Uint32Array): void;
 }
 
 /** The descriptor layout this package fills; an addon reporting another one is refused. */
-export const NATIVE_ABI = 1;
+export const NATIVE_ABI = 2;
 
 /** Whether the native backend can run here, and why (not). */
 export interface NativeStatus {

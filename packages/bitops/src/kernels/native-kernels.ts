@@ -5,6 +5,7 @@ import {
   type GemmArgs,
   OUTPUT_MODE_CODES,
   type PackArgs,
+  type PlaneConvArgs,
   type PoolArgs,
   checkColumns,
 } from "./kernel-args.js";
@@ -46,6 +47,24 @@ const W = {
   scratchRows: 12,
 } as const;
 const WINDOW_ARGS = 13;
+// The 8-bit window of a bit-plane convolution (csrc/args.h's PW_* fields, after the GEMM fields).
+const PW = {
+  input: 0,
+  height: 1,
+  width: 2,
+  channels: 3,
+  kh: 4,
+  kw: 5,
+  strideH: 6,
+  strideW: 7,
+  padTop: 8,
+  padLeft: 9,
+  outH: 10,
+  outW: 11,
+  padValue: 12,
+  scratchRows: 13,
+} as const;
+const PLANE_WINDOW_ARGS = 14;
 const POOL = { rowStart: 0, rowEnd: 1, out: 2, window: 3 } as const;
 const PACK = { rowStart: 0, rowEnd: 1, src: 2, srcStride: 3, cols: 4, out: 5, outStride: 6 } as const;
 
@@ -72,7 +91,7 @@ class NativeKernels implements BitopsKernels {
   private buffer: ArrayBufferLike | undefined;
   private view = new Uint8Array(0);
   private readonly isaId: number;
-  private readonly conv = new Uint32Array(GEMM_ARGS + WINDOW_ARGS);
+  private readonly conv = new Uint32Array(GEMM_ARGS + Math.max(WINDOW_ARGS, PLANE_WINDOW_ARGS));
   private readonly pool = new Uint32Array(POOL.window + WINDOW_ARGS);
   private readonly pack = new Uint32Array(7);
 
@@ -152,6 +171,31 @@ class NativeKernels implements BitopsKernels {
     d[GEMM_ARGS + W.scratchRows] = c.scratchRows;
     try {
       this.addon.conv2d(this.isaId, this.bytes(), d);
+    } catch (error) {
+      rethrow(error);
+    }
+  }
+
+  bitPlaneConv2dRows(c: PlaneConvArgs, rowStart: number, rowEnd: number): void {
+    const g = c.gemm;
+    const d = this.fillGemm(g, rowStart, rowEnd, 0, g.n);
+    const at = GEMM_ARGS;
+    d[at + PW.input] = c.input;
+    d[at + PW.height] = c.height;
+    d[at + PW.width] = c.width;
+    d[at + PW.channels] = c.channels;
+    d[at + PW.kh] = c.kernelH;
+    d[at + PW.kw] = c.kernelW;
+    d[at + PW.strideH] = c.strideH;
+    d[at + PW.strideW] = c.strideW;
+    d[at + PW.padTop] = c.padTop;
+    d[at + PW.padLeft] = c.padLeft;
+    d[at + PW.outH] = c.outH;
+    d[at + PW.outW] = c.outW;
+    d[at + PW.padValue] = c.padValue;
+    d[at + PW.scratchRows] = c.scratchRows;
+    try {
+      this.addon.bitPlaneConv2d(this.isaId, this.bytes(), d);
     } catch (error) {
       rethrow(error);
     }

@@ -5,9 +5,12 @@ import {
   type ConvArgs,
   type GemmArgs,
   type PackArgs,
+  type PlaneConvArgs,
   type PoolArgs,
   checkColumns,
 } from "./kernel-args.js";
+import { MemoryViews } from "./memory-views.js";
+import { im2colPlanesRows } from "../plane-im2col.js";
 import { directConvInput } from "./wasm-kernels.js";
 
 /**
@@ -21,23 +24,19 @@ export function createTypeScriptKernels(memory: WebAssembly.Memory): BitopsKerne
 
 class TypeScriptKernels implements BitopsKernels {
   readonly backend = "typescript" as const;
-  private buffer: ArrayBufferLike | undefined;
+  private readonly memoryViews: MemoryViews;
   private u8 = new Uint8Array(0);
   private u32 = new Uint32Array(0);
   private i32 = new Int32Array(0);
   private f32 = new Float32Array(0);
 
-  constructor(readonly memory: WebAssembly.Memory) {}
+  constructor(readonly memory: WebAssembly.Memory) {
+    this.memoryViews = new MemoryViews(memory);
+  }
 
   /** Re-derives the views when the memory has grown (its buffer changed). */
   private views(): void {
-    const buffer = this.memory.buffer;
-    if (buffer === this.buffer && this.u8.byteLength === buffer.byteLength) return;
-    this.buffer = buffer;
-    this.u8 = new Uint8Array(buffer);
-    this.u32 = new Uint32Array(buffer);
-    this.i32 = new Int32Array(buffer);
-    this.f32 = new Float32Array(buffer);
+    ({ u8: this.u8, u32: this.u32, i32: this.i32, f32: this.f32 } = this.memoryViews.current());
   }
 
   /** Threshold mode ORs bits in: zero the words this column range owns (and the padding, at the end). */
@@ -118,8 +117,19 @@ class TypeScriptKernels implements BitopsKernels {
 
   bitPlaneGemmRows(g: GemmArgs, rowStart: number, rowEnd: number, colStart = 0, colEnd = g.n): void {
     if (colStart !== 0 || colEnd !== g.n) checkColumns(g, colStart, colEnd);
+    this.bitPlaneGemmAt(g, g.out, rowStart, rowEnd, colStart, colEnd);
+  }
+
+  private bitPlaneGemmAt(
+    g: GemmArgs,
+    out: number,
+    rowStart: number,
+    rowEnd: number,
+    colStart: number,
+    colEnd: number,
+  ): void {
     this.views();
-    this.clearRows(g, g.out, rowStart, rowEnd, colStart, colEnd);
+    this.clearRows(g, out, rowStart, rowEnd, colStart, colEnd);
     const u32 = this.u32;
     const panelEnd = Math.ceil(colEnd / PANEL_COLUMNS);
     const kw = g.kWords;
@@ -148,7 +158,7 @@ class TypeScriptKernels implements BitopsKernels {
           }
         }
         for (let c = 0; c < PANEL_COLUMNS; c++)
-          this.emit(g, g.out, m, p * PANEL_COLUMNS + c, 2 * cols[c]! - rowSum);
+          this.emit(g, out, m, p * PANEL_COLUMNS + c, 2 * cols[c]! - rowSum);
       }
     }
   }
@@ -163,6 +173,16 @@ class TypeScriptKernels implements BitopsKernels {
       const r1 = Math.min(r0 + c.scratchRows, rowEnd);
       this.im2col(c, r0, r1);
       this.gemmAt(g, g.a, g.out + r0 * g.outStride, 0, r1 - r0);
+    }
+  }
+
+  bitPlaneConv2dRows(c: PlaneConvArgs, rowStart: number, rowEnd: number): void {
+    const g = c.gemm;
+    for (let r0 = rowStart; r0 < rowEnd; r0 += c.scratchRows) {
+      const r1 = Math.min(r0 + c.scratchRows, rowEnd);
+      this.views();
+      im2colPlanesRows(this.u8, this.u32, c, r0, r1);
+      this.bitPlaneGemmAt(g, g.out + r0 * g.outStride, 0, r1 - r0, 0, g.n);
     }
   }
 

@@ -21,7 +21,7 @@ static void fill(uint8_t *p, size_t n) {
 
 /* One shape in one mode on one ISA; 0 when it matches the scalar path byte for byte. */
 static int check(const isa_kernels_t *isa, const isa_kernels_t *ref, int mode, int bit_planes, int32_t m, int32_t n,
-                 int32_t kw64, int saturate) {
+                 int32_t kw64, int saturate, int columns) {
   const size_t row_bytes = (size_t)kw64 * 8 * (bit_planes ? 8 : 1);
   const int32_t panels = (n + 3) / 4;
   const size_t out_stride = mode == MODE_THRESHOLD ? (size_t)((n + 127) / 128) * 16 : (size_t)n * 4;
@@ -46,6 +46,12 @@ static int check(const isa_kernels_t *isa, const isa_kernels_t *ref, int mode, i
     }
   }
   output_t o = {mode, kw64 * 64 - 3, n, out, out_stride, p0, p1, 0, n};
+  if (columns) { /* a column range, as a thread's slice: bounds on the mode's unit, or N */
+    const int32_t unit = mode == MODE_THRESHOLD ? 32 : 4, units = (n + unit - 1) / unit;
+    o.c0 = unit * (int32_t)(next() % (uint32_t)units);
+    o.c1 = o.c0 + unit * (1 + (int32_t)(next() % (uint32_t)units));
+    if (o.c1 > n) o.c1 = n;
+  }
   memset(out, 0xa5, out_stride * (size_t)m);
   memset(expected, 0xa5, out_stride * (size_t)m);
   (bit_planes ? isa->bit_plane_gemm : isa->gemm)(&o, a, row_bytes, w, kw64, 0, m);
@@ -71,7 +77,7 @@ int main(void) {
     if (!k || isa == ISA_SCALAR) continue;
     const int before = cases;
     for (int i = 0; i < 60; i++) {
-      int32_t m = 1 + (int32_t)(next() % 9), n = 1 + (int32_t)(next() % 70);
+      int32_t m = 1 + (int32_t)(next() % 9), n = 1 + (int32_t)(next() % (i % 4 ? 70 : 200));
       int32_t kw64 = i < 8 ? 1 + i : 1 + (int32_t)(next() % (i % 3 ? 40 : 2100));
       if (i >= 56) { /* past the 4095 words a 16-bit NEON lane can count: the flush must happen */
         m = 1 + i % 2;
@@ -79,7 +85,7 @@ int main(void) {
         kw64 = 4090 + (i - 56) * 7;
       }
       for (int mode = 0; mode < 3; mode++)
-        for (int planes = 0; planes < 2; planes++, cases++) failures += check(k, ref, mode, planes, m, n, kw64, i >= 56);
+        for (int planes = 0; planes < 2; planes++, cases++) failures += check(k, ref, mode, planes, m, n, kw64, i >= 56, i % 5 == 4);
     }
     printf("%s: %d cases against scalar\n", k->name, cases - before);
   }
