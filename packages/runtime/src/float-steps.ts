@@ -103,93 +103,123 @@ export function denseFloatRows(
 
 /**
  * Output pixels [rowStart, rowEnd) of a float convolution. Each pixel's window is gathered once in
- * tap order (interior rows copied as `kw·C` contiguous floats, no bounds checks), then four output
- * channels at a time share every window load. Each output still sums its taps in ascending order in
- * float64 with the bias added last, so the result equals `conv2dFloatRowsReference` bit for bit.
+ * tap order (interior rows copied as `kw·C` contiguous floats, no bounds checks); then two pixels
+ * and four output channels at a time share every window and weight load (eight sums in registers).
+ * Each output still sums its taps in ascending order in float64 with the bias added last, so the
+ * result equals `conv2dFloatRowsReference` bit for bit.
  */
 export function conv2dFloatRows(v: MemoryViews, s: Conv2dFloatStep, rowStart: number, rowEnd: number): void {
   const f32 = v.f32;
-  const { channels: c, kernelH: kh, kernelW: kw, n, height, width, strideH, strideW, outW } = s;
-  const outHW = s.outH * outW;
-  const span = kw * c;
-  const tapSize = kh * span;
-  const pad = s.padValue;
+  const n = s.n;
+  const tapSize = s.kernelH * s.kernelW * s.channels;
   const w0 = s.w >>> 2;
   const b0 = s.bias >>> 2;
   const hasBias = s.bias !== 0;
   const floatOut = s.epilogue.kind === "float32";
   const out0 = s.out >>> 2;
-  const patch = new Float64Array(tapSize);
+  const patch = new Float64Array(2 * tapSize);
+  const put = (r: number, o: number, z: number) => {
+    const y = hasBias ? z + f32[b0 + o]! : z;
+    if (floatOut) f32[out0 + r * n + o] = y;
+    else emit(v, s.epilogue, s.out, n, r, o, Math.fround(y));
+  };
   clearBits(v, s.epilogue, s.out, rowStart, rowEnd);
-  for (let r = rowStart; r < rowEnd; r++) {
-    const b = Math.floor(r / outHW);
-    const rem = r - b * outHW;
-    const oy = Math.floor(rem / outW);
-    const ox = rem - oy * outW;
-    const img = (s.x >>> 2) + b * height * width * c;
-    const y0 = oy * strideH - s.padTop;
-    const x0 = ox * strideW - s.padLeft;
-    const colsInside = x0 >= 0 && x0 + kw <= width;
-    for (let dy = 0, k = 0; dy < kh; dy++) {
-      const iy = y0 + dy;
-      if (iy < 0 || iy >= height) {
-        patch.fill(pad, k, k + span);
-        k += span;
-      } else if (colsInside) {
-        const p = img + (iy * width + x0) * c;
-        for (let i = 0; i < span; i++) patch[k++] = f32[p + i]!;
-      } else {
-        for (let dx = 0; dx < kw; dx++) {
-          const ix = x0 + dx;
-          if (ix >= 0 && ix < width) {
-            const p = img + (iy * width + ix) * c;
-            for (let ch = 0; ch < c; ch++) patch[k++] = f32[p + ch]!;
-          } else for (let ch = 0; ch < c; ch++) patch[k++] = pad;
-        }
-      }
-    }
-    const at = out0 + r * n;
+  let r = rowStart;
+  for (; r + 2 <= rowEnd; r += 2) {
+    gatherWindow(v, s, r, patch, 0);
+    gatherWindow(v, s, r + 1, patch, tapSize);
     let o = 0;
     for (; o + 4 <= n; o += 4) {
       const wa = w0 + o * tapSize;
       const wb = wa + tapSize;
       const wc = wb + tapSize;
       const wd = wc + tapSize;
-      let za = 0;
-      let zb = 0;
-      let zc = 0;
-      let zd = 0;
+      let a0 = 0;
+      let bb0 = 0;
+      let c0 = 0;
+      let d0 = 0;
+      let a1 = 0;
+      let b1 = 0;
+      let c1 = 0;
+      let d1 = 0;
       for (let i = 0; i < tapSize; i++) {
         const x = patch[i]!;
-        za += f32[wa + i]! * x;
-        zb += f32[wb + i]! * x;
-        zc += f32[wc + i]! * x;
-        zd += f32[wd + i]! * x;
+        const y = patch[tapSize + i]!;
+        const ga = f32[wa + i]!;
+        const gb = f32[wb + i]!;
+        const gc = f32[wc + i]!;
+        const gd = f32[wd + i]!;
+        a0 += ga * x;
+        bb0 += gb * x;
+        c0 += gc * x;
+        d0 += gd * x;
+        a1 += ga * y;
+        b1 += gb * y;
+        c1 += gc * y;
+        d1 += gd * y;
       }
-      if (hasBias) {
-        za += f32[b0 + o]!;
-        zb += f32[b0 + o + 1]!;
-        zc += f32[b0 + o + 2]!;
-        zd += f32[b0 + o + 3]!;
-      }
-      if (floatOut) {
-        f32[at + o] = za;
-        f32[at + o + 1] = zb;
-        f32[at + o + 2] = zc;
-        f32[at + o + 3] = zd;
-      } else {
-        emit(v, s.epilogue, s.out, n, r, o, Math.fround(za));
-        emit(v, s.epilogue, s.out, n, r, o + 1, Math.fround(zb));
-        emit(v, s.epilogue, s.out, n, r, o + 2, Math.fround(zc));
-        emit(v, s.epilogue, s.out, n, r, o + 3, Math.fround(zd));
-      }
+      put(r, o, a0);
+      put(r, o + 1, bb0);
+      put(r, o + 2, c0);
+      put(r, o + 3, d0);
+      put(r + 1, o, a1);
+      put(r + 1, o + 1, b1);
+      put(r + 1, o + 2, c1);
+      put(r + 1, o + 3, d1);
     }
     for (; o < n; o++) {
       const wa = w0 + o * tapSize;
+      let z0 = 0;
+      let z1 = 0;
+      for (let i = 0; i < tapSize; i++) {
+        z0 += f32[wa + i]! * patch[i]!;
+        z1 += f32[wa + i]! * patch[tapSize + i]!;
+      }
+      put(r, o, z0);
+      put(r + 1, o, z1);
+    }
+  }
+  if (r < rowEnd) {
+    gatherWindow(v, s, r, patch, 0);
+    for (let o = 0; o < n; o++) {
+      const wa = w0 + o * tapSize;
       let z = 0;
       for (let i = 0; i < tapSize; i++) z += f32[wa + i]! * patch[i]!;
-      if (hasBias) z += f32[b0 + o]!;
-      emit(v, s.epilogue, s.out, n, r, o, Math.fround(z));
+      put(r, o, z);
+    }
+  }
+}
+
+/** Output pixel r's window of a float convolution, padding included, in tap order into patch[at…]. */
+function gatherWindow(v: MemoryViews, s: Conv2dFloatStep, r: number, patch: Float64Array, at: number): void {
+  const f32 = v.f32;
+  const { channels: c, kernelH: kh, kernelW: kw, height, width, outW } = s;
+  const span = kw * c;
+  const outHW = s.outH * outW;
+  const b = Math.floor(r / outHW);
+  const rem = r - b * outHW;
+  const oy = Math.floor(rem / outW);
+  const ox = rem - oy * outW;
+  const img = (s.x >>> 2) + b * height * width * c;
+  const y0 = oy * s.strideH - s.padTop;
+  const x0 = ox * s.strideW - s.padLeft;
+  const colsInside = x0 >= 0 && x0 + kw <= width;
+  for (let dy = 0, k = at; dy < kh; dy++) {
+    const iy = y0 + dy;
+    if (iy < 0 || iy >= height) {
+      patch.fill(s.padValue, k, k + span);
+      k += span;
+    } else if (colsInside) {
+      const p = img + (iy * width + x0) * c;
+      for (let i = 0; i < span; i++) patch[k++] = f32[p + i]!;
+    } else {
+      for (let dx = 0; dx < kw; dx++) {
+        const ix = x0 + dx;
+        if (ix >= 0 && ix < width) {
+          const p = img + (iy * width + ix) * c;
+          for (let ch = 0; ch < c; ch++) patch[k++] = f32[p + ch]!;
+        } else for (let ch = 0; ch < c; ch++) patch[k++] = s.padValue;
+      }
     }
   }
 }
