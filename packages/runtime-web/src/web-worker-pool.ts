@@ -6,16 +6,25 @@ import {
   abortThreads,
 } from "@onebit/runtime";
 import type { FromWorker, ToWorker } from "./worker/protocol.js";
-import { WORKER_SOURCE } from "./worker/worker-source.generated.js";
 
 /** How long a worker may take to load and report ready before the pool gives up. */
 const START_TIMEOUT_MS = 15_000;
 
-let workerUrl: string | undefined;
+let workerUrl: Promise<string> | undefined;
 
-/** One Blob URL for the embedded worker code per page, kept for the page's lifetime (a few KB). */
-function embeddedWorkerUrl(): string {
-  workerUrl ??= URL.createObjectURL(new Blob([WORKER_SOURCE], { type: "text/javascript" }));
+/**
+ * One Blob URL for the embedded worker code per page, kept for the page's lifetime (a few KB). The
+ * code is a dynamic import: bundlers put it in a chunk that only pages starting workers download
+ * (pages without cross-origin isolation never can).
+ */
+function embeddedWorkerUrl(): Promise<string> {
+  workerUrl ??= import("./worker/worker-source.generated.js").then(
+    ({ WORKER_SOURCE }) => URL.createObjectURL(new Blob([WORKER_SOURCE], { type: "text/javascript" })),
+    (error: unknown) => {
+      workerUrl = undefined;
+      throw failed(`the worker code could not be loaded: ${String(error)}`, error);
+    },
+  );
   return workerUrl;
 }
 
@@ -29,11 +38,16 @@ function eventMessage(event: Event): string {
 }
 
 /** Starts one worker and resolves when it has built its runner. */
-function startWorker(index: number, init: WorkerInit, module: WebAssembly.Module | null): Promise<Worker> {
+async function startWorker(
+  index: number,
+  init: WorkerInit,
+  module: WebAssembly.Module | null,
+): Promise<Worker> {
+  const url = await embeddedWorkerUrl();
   return new Promise((resolve, reject) => {
     let worker: Worker;
     try {
-      worker = new Worker(embeddedWorkerUrl(), { name: `onebit-${index}` });
+      worker = new Worker(url, { name: `onebit-${index}` });
     } catch (error) {
       // e.g. a Content-Security-Policy without `worker-src blob:`.
       reject(failed(`worker ${index} could not start: ${String(error)}`, error));

@@ -1,6 +1,4 @@
-import { join } from "node:path";
 import { Engine } from "@onebit/runtime";
-import { build } from "esbuild";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -9,10 +7,12 @@ import {
   chromiumPath,
   launchChromium,
 } from "../../../scripts/test-support/chromium.js";
+import { pageBundle } from "./browser/page-bundle.js";
 import { type Files, ISOLATION_HEADERS, type StaticServer, serveFiles } from "./browser/static-server.js";
 import { Rng, convModel, mlpModel } from "./test-models.js";
 
-// The built package in headless Chromium: threads over Web Workers when the page is cross-origin
+// The package in headless Chromium, bundled with code splitting as users' bundlers do (the worker
+// code is a chunk loaded when workers start): threads over Web Workers when the page is cross-origin
 // isolated, one thread otherwise, the same numbers as Node.js either way, and no eval anywhere
 // (the pages run under a Content-Security-Policy that forbids it).
 
@@ -35,32 +35,11 @@ interface PageRun {
   };
 }
 
-// The page: the package bundled as users' bundlers would, exposed to page.evaluate as `window.onebit`.
-const PAGE_SCRIPT = `import * as onebit from "./runtime-web.js"; window.onebit = onebit; document.title = "ready";`;
-
 async function pageFiles(): Promise<Files> {
-  const bundle = await build({
-    entryPoints: [join(import.meta.dirname, "..", "src", "index.ts")],
-    bundle: true,
-    format: "esm",
-    platform: "browser",
-    write: false,
-    logLevel: "warning",
-  });
-  const js = "text/javascript";
-  return new Map([
-    [
-      "/index.html",
-      {
-        body: `<!doctype html><title>loading</title><script type="module" src="./main.js"></script>`,
-        type: "text/html",
-      },
-    ],
-    ["/main.js", { body: PAGE_SCRIPT, type: js }],
-    ["/runtime-web.js", { body: bundle.outputFiles[0]!.contents, type: js }],
-    ["/mlp.onebit", { body: models.mlp, type: "application/octet-stream" }],
-    ["/conv.onebit", { body: models.conv, type: "application/octet-stream" }],
-  ]);
+  const files = await pageBundle();
+  files.set("/mlp.onebit", { body: models.mlp, type: "application/octet-stream" });
+  files.set("/conv.onebit", { body: models.conv, type: "application/octet-stream" });
+  return files;
 }
 
 /** No inline scripts, no eval; WebAssembly allowed; workers only from the page or blob: URLs. */

@@ -2,12 +2,12 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { type OnebitModel, writeModel } from "@onebit/format";
 import { Engine } from "@onebit/runtime";
-import { build } from "esbuild";
 import { type Browser, type Page, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SKIP_MESSAGE, chromiumPath } from "../../../scripts/test-support/chromium.js";
 import { ModelBuilder, Rng } from "../../runtime/test/random-models.js";
-import { type Files, type StaticServer, serveFiles } from "./browser/static-server.js";
+import { pageBundle } from "./browser/page-bundle.js";
+import { type StaticServer, serveFiles } from "./browser/static-server.js";
 
 // The WebGPU backend in headless Chromium, whose WebGPU adapter here is SwiftShader (Vulkan on the
 // CPU): every model runs on "webgpu" and on the WebAssembly kernels in the same page, and the
@@ -132,26 +132,6 @@ function compareInPage(page: Page, model: string, input: number[], float: boolea
   );
 }
 
-/** The package bundled with code splitting, as a user's bundler would: WebGPU in its own chunk. */
-async function bundleFiles(): Promise<Map<string, { body: Uint8Array | string; type: string }>> {
-  const out = await build({
-    entryPoints: { "runtime-web": join(import.meta.dirname, "..", "src", "index.ts") },
-    bundle: true,
-    splitting: true,
-    format: "esm",
-    platform: "browser",
-    outdir: "/bundle",
-    write: false,
-    logLevel: "warning",
-  });
-  return new Map(
-    out.outputFiles.map((f) => [
-      f.path.replace(/^\/bundle/, ""),
-      { body: f.contents, type: "text/javascript" },
-    ]),
-  );
-}
-
 describe.skipIf(!chromiumPath)("the WebGPU backend in headless Chromium (SwiftShader)", () => {
   let browser: Browser;
   let server: StaticServer;
@@ -160,15 +140,7 @@ describe.skipIf(!chromiumPath)("the WebGPU backend in headless Chromium (SwiftSh
   let adapterMissing: string | undefined;
 
   beforeAll(async () => {
-    const files: Files & Map<string, { body: Uint8Array | string; type: string }> = await bundleFiles();
-    files.set("/index.html", {
-      body: `<!doctype html><title>loading</title><script type="module" src="./main.js"></script>`,
-      type: "text/html",
-    });
-    files.set("/main.js", {
-      body: `import * as onebit from "./runtime-web.js"; window.onebit = onebit; document.title = "ready";`,
-      type: "text/javascript",
-    });
+    const files = await pageBundle();
     for (const name of SHIPPED) {
       const bytes = new Uint8Array(readFileSync(join(MODELS_DIR, name)));
       models.set(name, { url: `/${name}`, bytes });
