@@ -182,6 +182,10 @@ function affineRows(
   const flip = cmp?.sign ?? new Float64Array(c);
   const wpp = sign?.layout.wpp ?? 0;
   const zero = sign !== undefined && sign.thresholds === 0 && sign.flip === 0;
+  if (plain && !clampAfter && (!sign || zero)) {
+    clampAffineRows(v, s, lo, hi, gamma, beta, pass.other, rowStart, rowEnd);
+    return;
+  }
   for (let m = rowStart; m < rowEnd; m++) {
     const src = (s.src >>> 2) + m * s.elements;
     const dst = (s.dst >>> 2) + m * s.elements;
@@ -210,6 +214,51 @@ function affineRows(
             word |= (f32[at + ch - c0]! * flip[ch]! >= t[ch]! ? 1 : 0) << (ch - c0);
         u32[words + p * wpp + (c0 >>> 5)] = word;
       }
+    }
+  }
+}
+
+/**
+ * `affineRows` for its most common run — clamp, x·γ + β (a plain batchNorm), an optional add, an
+ * optional sign at 0 — as loops with no per-element flags: 32 values at a time, then their sign bits
+ * from the stored floats. Same arithmetic, same results.
+ */
+function clampAffineRows(
+  v: MemoryViews,
+  s: FusedElementwiseStep,
+  lo: number,
+  hi: number,
+  gamma: Float64Array,
+  beta: Float64Array,
+  otherPtr: number | undefined,
+  rowStart: number,
+  rowEnd: number,
+): void {
+  const { f32, u32, i32 } = v;
+  const c = s.channels;
+  const positions = s.elements / c;
+  const sign = s.sign;
+  const wpp = sign ? sign.layout.wpp : 0;
+  for (let m = rowStart; m < rowEnd; m++) {
+    const src = (s.src >>> 2) + m * s.elements;
+    const dst = (s.dst >>> 2) + m * s.elements;
+    const words = sign ? (sign.dst >>> 2) + m * sign.layout.sampleWords : 0;
+    if (sign) u32.fill(0, words, words + sign.layout.sampleWords);
+    for (let p = 0; p < positions; p++) {
+      const at = p * c;
+      if (otherPtr === undefined)
+        for (let ch = 0; ch < c; ch++)
+          f32[dst + at + ch] = Math.min(Math.max(f32[src + at + ch]!, lo), hi) * gamma[ch]! + beta[ch]!;
+      else {
+        const other = (otherPtr >>> 2) + m * s.elements + at;
+        for (let ch = 0; ch < c; ch++)
+          f32[dst + at + ch] =
+            Math.fround(Math.min(Math.max(f32[src + at + ch]!, lo), hi) * gamma[ch]! + beta[ch]!) +
+            f32[other + ch]!;
+      }
+      if (sign)
+        for (let c0 = 0; c0 < c; c0 += 32)
+          u32[words + p * wpp + (c0 >>> 5)] = zeroSignWord(i32, dst + at + c0, Math.min(32, c - c0));
     }
   }
 }

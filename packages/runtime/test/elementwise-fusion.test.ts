@@ -19,21 +19,28 @@ import { Rng } from "./random-models.js";
 
 const BACKENDS = ["typescript", "wasm-i64", "wasm-simd"] as const;
 
-function blockModel(seed: number, c: number): GraphModel {
+/** `lce`: every batchNorm is LCE's x·s + o (mean 0, variance 1 − ε, ε = 2⁻²⁴), the fast loop's case. */
+function blockModel(seed: number, c: number, lce = false): GraphModel {
   const rng = new Rng(seed + 7);
   const g = new GraphBuilder([{ name: "x", dtype: "float32", shape: [6, 5, c] }], seed);
   const t = g.t;
   const bn = (name: string, input: string, n: number) => {
-    g.t.tensors.set(`${name}.v`, { dtype: "float32", shape: [n], data: rng.uniform(n, 0.25, 2) });
+    const variance = lce ? new Float32Array(n).fill(1 - 2 ** -24) : rng.uniform(n, 0.25, 2);
+    g.t.tensors.set(`${name}.v`, { dtype: "float32", shape: [n], data: variance });
+    g.t.tensors.set(`${name}.mean`, {
+      dtype: "float32",
+      shape: [n],
+      data: lce ? new Float32Array(n) : rng.uniform(n, -1, 1),
+    });
     return g.add({
       op: "batchNorm",
       name,
       inputs: [input],
-      mean: t.float(`${name}.mean`, [n]),
+      mean: `${name}.mean`,
       variance: `${name}.v`,
       gamma: t.float(`${name}.g`, [n]),
       beta: t.float(`${name}.b`, [n]),
-      epsilon: 1e-3,
+      epsilon: lce ? 2 ** -24 : 1e-3,
     });
   };
   const bconv = (name: string, input: string, n: number, cin: number, stride: number) =>
@@ -93,11 +100,13 @@ describe("elementwise fusion", () => {
   });
 
   it.each([
-    [1, 8],
-    [2, 5],
-    [3, 33],
-  ])("= the reference interpreter bit for bit (seed %i, %i channels)", (seed, c) => {
-    const model = blockModel(seed, c);
+    [1, 8, false],
+    [2, 5, false],
+    [3, 33, false],
+    [4, 8, true],
+    [5, 37, true],
+  ])("= the reference interpreter bit for bit (seed %i, %i channels, LCE batchNorms %s)", (seed, c, lce) => {
+    const model = blockModel(seed, c, lce);
     for (const backend of BACKENDS) {
       const engine = Engine.createSync(model, { backend, maxBatch: 3 });
       const rng = new Rng(seed);
