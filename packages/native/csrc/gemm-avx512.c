@@ -7,6 +7,8 @@
 #ifdef ONEBIT_X86
 #include <immintrin.h>
 
+#include "emit-avx512.h"
+
 /* Measured on the development machine (Xeon, Sapphire Rapids class, best of 25 interleaved runs):
  * 4x4, 2x8, 8x2, 3x6, 6x3 and 1x8 all reach 555-620 G binary-MAC/s at 64x4096x4096 and 16x4096x4096;
  * the loop is bound by the vector ALU ports (XOR, VPOPCNTQ, add per 512 MACs), not by loads. */
@@ -50,40 +52,6 @@ static ALWAYS_INLINE TARGET_AVX512 void accumulate(__m512i acc[TILE_ROWS][TILE_P
 /* A panel accumulator's 4 popcounts (its two K-word halves summed), narrowed to 32 bits. */
 static ALWAYS_INLINE TARGET_AVX512 __m128i panel_counts(__m512i acc) {
   return _mm256_cvtepi64_epi32(_mm256_add_epi64(_mm512_castsi512_si256(acc), _mm512_extracti64x4_epi64(acc, 1)));
-}
-
-/* Writes up to 16 finished dots of row m (columns j .. j + width - 1, width a multiple of 4) in one
- * go: the vector form of emit_dot, with the same arithmetic (two float roundings, int32 compares).
- * Threshold bits are ORed into the output words (cleared first by clear_output_rows). */
-static ALWAYS_INLINE TARGET_AVX512 void emit_tile_row(const output_t *o, int32_t m, int32_t j, const int width,
-                                                      __m512i dots) {
-  if (j >= o->n) return;
-  const int32_t valid = o->n - j < width ? o->n - j : width;
-  const __mmask16 keep = (__mmask16)((1u << valid) - 1);
-  uint8_t *row = o->out + (size_t)m * o->out_stride;
-  if (o->mode == MODE_DOT) {
-    _mm512_mask_storeu_epi32(row + 4 * (size_t)j, keep, dots);
-  } else if (o->mode == MODE_SCALE_BIAS) {
-    const __m512 s = _mm512_maskz_loadu_ps(keep, o->p0 + 4 * (size_t)j);
-    const __m512 b = _mm512_maskz_loadu_ps(keep, o->p1 + 4 * (size_t)j);
-    const __m512 v = _mm512_add_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(dots), s), b);
-    _mm512_mask_storeu_ps(row + 4 * (size_t)j, keep, v);
-  } else {
-    const __m512i t = _mm512_maskz_loadu_epi32(keep, o->p0 + 4 * (size_t)j);
-    const __m128i f = _mm_maskz_loadu_epi8(keep, o->p1 + (size_t)j);
-    const __mmask16 flip = _mm_test_epi8_mask(f, f);
-    const __mmask16 ge = _mm512_cmpge_epi32_mask(dots, t), le = _mm512_cmple_epi32_mask(dots, t);
-    const uint64_t bits = (uint64_t)(((ge & ~flip) | (le & flip)) & keep) << (j & 31);
-    for (int half = 0; half < 2; half++) { /* a range may straddle two words unless it starts aligned */
-      const uint32_t part = (uint32_t)(bits >> (32 * half));
-      if (!part) continue;
-      uint8_t *p = row + 4 * (size_t)((j >> 5) + half);
-      uint32_t word;
-      memcpy(&word, p, 4);
-      word |= part;
-      memcpy(p, &word, 4);
-    }
-  }
 }
 
 /* One R x P tile: binary dots, or bit-plane dots (2 * sum_n 2^n * popcount(x_n & w) - row sum). */
@@ -137,7 +105,7 @@ static ALWAYS_INLINE TARGET_AVX512 void tile(const output_t *o, const uint8_t *a
     if (P > 3) pops = _mm512_inserti32x4(pops, panel_counts(total[r][3]), 3);
     const __m512i dots = bit_planes ? _mm512_sub_epi32(_mm512_slli_epi32(pops, 1), _mm512_set1_epi32(row_sum))
                                     : _mm512_sub_epi32(_mm512_set1_epi32(o->k), _mm512_slli_epi32(pops, 1));
-    emit_tile_row(o, m + r, p * 4, 4 * P, dots);
+    emit_dots16(o, m + r, p * 4, 4 * P, dots);
   }
 }
 

@@ -11,15 +11,18 @@ void bit_plane_gemm_scalar(const output_t *, const uint8_t *, size_t, const uint
 #include <cpuid.h>
 void gemm_avx512(const output_t *, const uint8_t *, size_t, const uint8_t *, int32_t, int32_t, int32_t);
 void bit_plane_gemm_avx512(const output_t *, const uint8_t *, size_t, const uint8_t *, int32_t, int32_t, int32_t);
+void bit_plane_gemm_avx512_vnni(const output_t *, const uint8_t *, size_t, const uint8_t *, int32_t, int32_t, int32_t);
 void gemm_avx2(const output_t *, const uint8_t *, size_t, const uint8_t *, int32_t, int32_t, int32_t);
 #endif
 #ifdef ONEBIT_NEON
 void gemm_neon(const output_t *, const uint8_t *, size_t, const uint8_t *, int32_t, int32_t, int32_t);
 #endif
 
-static const isa_kernels_t KERNELS[ISA_COUNT] = {
+static const isa_kernels_t KERNELS[ISA_COUNT + 1] = {
 #ifdef ONEBIT_X86
     [ISA_AVX512] = {"avx512", gemm_avx512, bit_plane_gemm_avx512},
+    /* The same ISA on a CPU with AVX512-VNNI: bit-plane layers multiply bytes (gemm-vnni.c). */
+    [ISA_AVX512_VNNI] = {"avx512", gemm_avx512, bit_plane_gemm_avx512_vnni},
     [ISA_AVX2] = {"avx2", gemm_avx2, bit_plane_gemm_scalar},
 #endif
     [ISA_SCALAR] = {"scalar", gemm_scalar, bit_plane_gemm_scalar},
@@ -50,6 +53,9 @@ uint32_t isa_supported_mask(void) {
 
 const isa_kernels_t *isa_kernels(int isa) {
   if (isa < 0 || isa >= ISA_COUNT || !(isa_supported_mask() & (1u << isa))) return NULL;
+#ifdef ONEBIT_X86
+  if (isa == ISA_AVX512 && __builtin_cpu_supports("avx512vnni")) return &KERNELS[ISA_AVX512_VNNI];
+#endif
   return KERNELS[isa].gemm ? &KERNELS[isa] : NULL;
 }
 

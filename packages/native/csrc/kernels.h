@@ -36,6 +36,9 @@ typedef struct {
 
 /* Instruction sets, in the order the JavaScript side names them (index = ISA id). */
 enum { ISA_AVX512 = 0, ISA_AVX2 = 1, ISA_SCALAR = 2, ISA_NEON = 3, ISA_COUNT = 4 };
+/* Not an id the JavaScript side passes: the kernel table isa_kernels(ISA_AVX512) returns on a CPU
+ * with AVX512-VNNI. */
+enum { ISA_AVX512_VNNI = ISA_COUNT };
 
 /* Kernels of an ISA, or NULL when this build or this CPU cannot run it. */
 const isa_kernels_t *isa_kernels(int isa);
