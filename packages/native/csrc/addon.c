@@ -12,6 +12,9 @@
 #include "kernels.h"
 #include "sgemm.h"
 
+/* train-addon.c: the float training kernels' entry points. */
+void register_train_kernels(napi_env env, napi_value exports);
+
 #define ABI_VERSION 2
 
 typedef struct {
@@ -385,5 +388,6 @@ NAPI_MODULE_INIT() {
       {"sgemm", NULL, sgemm, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  register_train_kernels(env, exports);
   return exports;
 }

@@ -5,6 +5,11 @@ import { loadNativeAddon } from "./load.js";
 export { loadNativeAddon } from "./load.js";
 export { type NativeFloatGemm, type NativeFloatGemmStatus, loadNativeFloatGemm } from "./float-gemm.js";
 export { platformPackage } from "./platform.js";
+export {
+  type NativeTrainKernels,
+  type NativeTrainKernelsStatus,
+  loadNativeTrainKernels,
+} from "./train-kernels.js";
 
 /**
  * Loads this platform's addon and registers it with @onebit/bitops, which then prefers it for

@@ -1,0 +1,157 @@
+/* Float kernels of the training passes that surround the GEMMs (@onebit/tensor's convolutions and
+ * pooling, @onebit/nn's sign quantizer and BatchNorm), on Float32Arrays in place, so Node.js
+ * training copies nothing into WebAssembly memory. Each repeats the operations, in the same order
+ * and precision, of its reference: tensor's conv2d.ts im2col/col2imAdd and pool.ts maxPool2d, nn's
+ * quantizers.ts signForward/steBackward and assembly/batch-norm.ts; results are bit-identical
+ * (built with -ffp-contract=off). Every array is checked against the extent a call touches before
+ * anything is written (train-addon.c): a short one throws a RangeError. */
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "train.h"
+
+/* The image, row and column of output pixel r. */
+static void pixel_position(const window_t *w, int64_t r, int64_t *b, int64_t *oy, int64_t *ox) {
+  const int64_t per_image = (int64_t)w->out_h * w->out_w;
+  *b = r / per_image;
+  *oy = (r - *b * per_image) / w->out_w;
+  *ox = r - *b * per_image - *oy * w->out_w;
+}
+
+void im2col_f32(const window_t *w, const float *input, float pad_value, int32_t r0, int32_t r1, float *cols) {
+  const int64_t c = w->channels, span = (int64_t)w->kernel_w * c, row_len = (int64_t)w->kernel_h * span;
+  for (int64_t r = r0; r < r1; r++) {
+    int64_t b, oy, ox;
+    pixel_position(w, r, &b, &oy, &ox);
+    float *dst = cols + (r - r0) * row_len;
+    const int64_t x0 = ox * w->stride_w - w->pad_left;
+    for (int32_t ky = 0; ky < w->kernel_h; ky++, dst += span) {
+      const int64_t y = oy * w->stride_h + ky - w->pad_top;
+      if (y < 0 || y >= w->in_h) {
+        for (int64_t t = 0; t < span; t++) dst[t] = pad_value;
+        continue;
+      }
+      const float *row = input + (b * w->in_h + y) * w->in_w * c;
+      if (x0 >= 0 && x0 + w->kernel_w <= w->in_w) {
+        memcpy(dst, row + x0 * c, sizeof(float) * (size_t)span);
+        continue;
+      }
+      for (int32_t kx = 0; kx < w->kernel_w; kx++) {
+        const int64_t x = x0 + kx;
+        if (x >= 0 && x < w->in_w) memcpy(dst + kx * c, row + x * c, sizeof(float) * (size_t)c);
+        else
+          for (int64_t i = 0; i < c; i++) dst[kx * c + i] = pad_value;
+      }
+    }
+  }
+}
+
+void col2im_add_f32(const window_t *w, const float *grad_cols, int32_t r0, int32_t r1, float *grad_input) {
+  const int64_t c = w->channels, span = (int64_t)w->kernel_w * c, row_len = (int64_t)w->kernel_h * span;
+  for (int64_t r = r0; r < r1; r++) {
+    int64_t b, oy, ox;
+    pixel_position(w, r, &b, &oy, &ox);
+    const float *src = grad_cols + (r - r0) * row_len;
+    const int64_t x0 = ox * w->stride_w - w->pad_left;
+    for (int32_t ky = 0; ky < w->kernel_h; ky++, src += span) {
+      const int64_t y = oy * w->stride_h + ky - w->pad_top;
+      if (y < 0 || y >= w->in_h) continue;
+      float *row = grad_input + (b * w->in_h + y) * w->in_w * c;
+      for (int32_t kx = 0; kx < w->kernel_w; kx++) {
+        const int64_t x = x0 + kx;
+        if (x < 0 || x >= w->in_w) continue;
+        float *dst = row + x * c;
+        const float *s = src + kx * c;
+        for (int64_t i = 0; i < c; i++) dst[i] += s[i];
+      }
+    }
+  }
+}
+
+void max_pool_f32(const window_t *w, const float *input, float *output, int32_t *argmax) {
+  const int64_t c = w->channels;
+  int64_t o = 0;
+  for (int64_t b = 0; b < w->batch; b++)
+    for (int64_t oy = 0; oy < w->out_h; oy++)
+      for (int64_t ox = 0; ox < w->out_w; ox++) {
+        const int64_t base = ((b * w->in_h + oy * w->stride_h) * w->in_w + ox * w->stride_w) * c;
+        for (int64_t ch = 0; ch < c; ch++, o++) {
+          int64_t best = base + ch;
+          float best_value = input[best];
+          for (int32_t ky = 0; ky < w->kernel_h; ky++)
+            for (int32_t kx = 0; kx < w->kernel_w; kx++) {
+              const int64_t idx = base + ((int64_t)ky * w->in_w + kx) * c + ch;
+              const float v = input[idx];
+              /* A NaN wins over numbers (first one on ties), as in the TypeScript reference. */
+              if (v > best_value || (isnan(v) && !isnan(best_value))) {
+                best_value = v;
+                best = idx;
+              }
+            }
+          output[o] = best_value;
+          argmax[o] = (int32_t)best;
+        }
+      }
+}
+
+void signs_f32(const float *x, size_t n, float *out) {
+  const uint32_t *xi = (const uint32_t *)x;
+  uint32_t *oi = (uint32_t *)out;
+  for (size_t i = 0; i < n; i++) {
+    const uint32_t u = xi[i];
+    /* Negative: the sign bit set on a nonzero magnitude (−0 gives +1, as sign(0) = +1). */
+    const uint32_t negative = (u >> 31) & (((u & 0x7fffffffu) + 0x7fffffffu) >> 31);
+    oi[i] = 0x3f800000u | (negative << 31);
+  }
+}
+
+void ste_backward_f32(const float *x, const float *grad_out, size_t n, float clip, float *grad_in) {
+  uint32_t c;
+  memcpy(&c, &clip, 4);
+  const uint32_t *xi = (const uint32_t *)x;
+  const uint32_t *gi = (const uint32_t *)grad_out;
+  uint32_t *oi = (uint32_t *)grad_in;
+  for (size_t i = 0; i < n; i++) {
+    /* |x| ≤ clip on the magnitude bits (NaN magnitudes exceed every finite clip). */
+    const uint32_t inside = (xi[i] & 0x7fffffffu) <= c;
+    oi[i] = gi[i] & (0u - inside);
+  }
+}
+
+void channel_sums_f64(const float *a, const float *b, int64_t rows, int64_t c, double *acc, double *acc2) {
+  for (int64_t j = 0; j < c; j++) acc[j] = acc2[j] = 0;
+  for (int64_t r = 0; r < rows; r++) {
+    const float *ra = a + r * c, *rb = b + r * c;
+    for (int64_t j = 0; j < c; j++) {
+      const double va = ra[j], vb = rb[j];
+      acc[j] = acc[j] + va;
+      acc2[j] = acc2[j] + va * vb;
+    }
+  }
+}
+
+void bn_normalize_f32(const float *x, int64_t rows, int64_t c, const double *mean, const float *inv_std,
+                      const float *gamma, const float *beta, float *xhat, float *y) {
+  for (int64_t r = 0; r < rows; r++) {
+    const int64_t o = r * c;
+    for (int64_t j = 0; j < c; j++) {
+      const double h = ((double)x[o + j] - mean[j]) * (double)inv_std[j];
+      xhat[o + j] = (float)h;
+      y[o + j] = (float)((double)gamma[j] * h + (double)beta[j]);
+    }
+  }
+}
+
+void bn_backward_f32(const float *g, const float *xhat, int64_t rows, int64_t c, const float *gamma,
+                     const float *inv_std, const double *mean_g, const double *mean_gh, float *gx) {
+  for (int64_t r = 0; r < rows; r++) {
+    const int64_t o = r * c;
+    for (int64_t j = 0; j < c; j++) {
+      const double scale = (double)gamma[j] * (double)inv_std[j];
+      const double inner = (double)g[o + j] - mean_g[j] - (double)xhat[o + j] * mean_gh[j];
+      gx[o + j] = (float)(scale * inner);
+    }
+  }
+}
+

@@ -1,0 +1,102 @@
+import { loadNativeAddon } from "./load.js";
+
+/**
+ * The float kernels of the training passes around the GEMMs (csrc/train.c), in place on typed
+ * arrays, each bit-identical to its TypeScript/WebAssembly reference in @onebit/tensor or
+ * @onebit/nn. A window `geometry` is an Int32Array of batch, inH, inW, channels, kernelH, kernelW,
+ * strideH, strideW, padTop, padLeft, outH, outW. A short array or a malformed geometry throws a
+ * RangeError before anything is written.
+ */
+export interface NativeTrainKernels {
+  /** Output pixels [r0, r1) as im2col rows (kernelH·kernelW·channels, HWC order) into `cols`. */
+  im2colF32(
+    input: Float32Array,
+    cols: Float32Array,
+    geometry: Int32Array,
+    padValue: number,
+    r0: number,
+    r1: number,
+  ): void;
+  /** Scatter-adds im2col rows [r0, r1) of `gradCols` onto `gradInput`. */
+  col2imAddF32(
+    gradCols: Float32Array,
+    gradInput: Float32Array,
+    geometry: Int32Array,
+    r0: number,
+    r1: number,
+  ): void;
+  /** 'valid' max-pool (kernel = window, no padding): maxima and their flat input indices. */
+  maxPoolF32(input: Float32Array, output: Float32Array, argmax: Int32Array, geometry: Int32Array): void;
+  /** out = ±1, sign(±0) = +1. */
+  signsF32(x: Float32Array, out: Float32Array): void;
+  /** gradIn = |x| ≤ clip ? gradOut : 0. */
+  steBackwardF32(x: Float32Array, gradOut: Float32Array, gradIn: Float32Array, clip: number): void;
+  /** acc[j] = Σ a[r][j], acc2[j] = Σ a[r][j]·b[r][j] (float64) over [rows, c] data. */
+  channelSumsF64(
+    a: Float32Array,
+    b: Float32Array,
+    rows: number,
+    c: number,
+    acc: Float64Array,
+    acc2: Float64Array,
+  ): void;
+  /** x̂ = (x − mean)·invStd, y = γ·x̂ + β (float64 arithmetic). */
+  batchNormF32(
+    x: Float32Array,
+    rows: number,
+    c: number,
+    mean: Float64Array,
+    invStd: Float32Array,
+    gamma: Float32Array,
+    beta: Float32Array,
+    xhat: Float32Array,
+    y: Float32Array,
+  ): void;
+  /** gx = γ·invStd·(g − meanG − x̂·meanGH) (float64 arithmetic). */
+  batchNormBackwardF32(
+    g: Float32Array,
+    xhat: Float32Array,
+    rows: number,
+    c: number,
+    gamma: Float32Array,
+    invStd: Float32Array,
+    meanG: Float64Array,
+    meanGH: Float64Array,
+    gx: Float32Array,
+  ): void;
+}
+
+export type NativeTrainKernelsStatus =
+  | { kernels: NativeTrainKernels; error?: undefined }
+  | { kernels?: undefined; error: string };
+
+const NAMES = [
+  "im2colF32",
+  "col2imAddF32",
+  "maxPoolF32",
+  "signsF32",
+  "steBackwardF32",
+  "channelSumsF64",
+  "batchNormF32",
+  "batchNormBackwardF32",
+] as const satisfies readonly (keyof NativeTrainKernels)[];
+
+/**
+ * The training kernels of this platform's addon. Never throws: a missing binary, or one built
+ * before these kernels existed, comes back as `error`.
+ */
+export function loadNativeTrainKernels(): NativeTrainKernelsStatus {
+  const loaded = loadNativeAddon();
+  if ("error" in loaded) return { error: loaded.error };
+  const addon = loaded.addon as unknown as Partial<NativeTrainKernels>;
+  const missing = NAMES.filter((name) => typeof addon[name] !== "function");
+  if (missing.length > 0) {
+    return {
+      error: `the addon at ${loaded.path} has no ${missing.join(", ")} (built before they existed: rebuild it)`,
+    };
+  }
+  const kernels = Object.fromEntries(
+    NAMES.map((name) => [name, (addon[name] as (...a: unknown[]) => void).bind(addon)]),
+  ) as unknown as NativeTrainKernels;
+  return { kernels };
+}
