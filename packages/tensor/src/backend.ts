@@ -1,5 +1,6 @@
 import { TensorError } from "./errors.js";
 import { type NativeGemm, nativeGemmStatus, nativeThreads } from "./native-gemm.js";
+import { nativeTrainStatus } from "./native-train.js";
 import { threadedKernel } from "./threads-hook.js";
 import { wasmGemmKernel } from "./wasm-gemm.js";
 
@@ -19,6 +20,12 @@ export interface BackendInfo {
    * over n threads of its own.
    */
   native: { available: boolean; isa?: string; reason?: string };
+  /**
+   * Where im2col/col2im, max-pooling and @onebit/nn's sign and BatchNorm passes run: `native`
+   * (@onebit/native's training kernels, registered by `@onebit/tensor/node`, under backend `auto`
+   * or `native`), else `default` (WebAssembly or TypeScript).
+   */
+  trainKernels: "native" | "default";
 }
 
 let choice: BackendChoice = "auto";
@@ -71,5 +78,7 @@ export function getBackendInfo(): BackendInfo {
   const native = status.gemm
     ? { available: true, isa: status.gemm.isa }
     : { available: false, reason: status.error };
-  return { gemm, threads, simd: wasmSimdAvailable(), native };
+  const trainKernels =
+    (choice === "auto" || choice === "native") && nativeTrainStatus().kernels ? "native" : "default";
+  return { gemm, threads, simd: wasmSimdAvailable(), native, trainKernels };
 }

@@ -2,7 +2,8 @@ import { type Conv2dGeometry, type Conv2dParams, conv2dOutputShape } from "./con
 import { assertLength } from "./errors.js";
 import { activeNativeGemm, currentBackendChoice } from "./backend.js";
 import { WASM_MIN_MACS, gemm } from "./gemm.js";
-import { nativeOverWasm } from "./native-gemm.js";
+import { type NativeGemm, nativeOverWasm, nativeThreads } from "./native-gemm.js";
+import { activeNativeTrainKernels, type NativeTrainKernels } from "./native-train.js";
 import { threadedKernel } from "./threads-hook.js";
 import { conv2dBackwardWasm, conv2dWasm } from "./wasm-conv2d.js";
 import { type GemmExports, wasmGemmKernel } from "./wasm-gemm.js";
@@ -14,7 +15,7 @@ const CHUNK_FLOATS = 1 << 20;
  * Writes the receptive fields of output pixels [r0, r1) (flat over batch·outH·outW) as rows of
  * `cols`, each kernelH·kernelW·inC long in HWC order (matching the HWIO weight rows).
  */
-function im2col(
+export function im2col(
   input: Float32Array,
   p: Conv2dParams,
   g: Conv2dGeometry,
@@ -69,7 +70,7 @@ function im2col(
 }
 
 /** Scatter-adds rows of `gradCols` back onto the input positions they were gathered from. */
-function col2imAdd(
+export function col2imAdd(
   gradCols: Float32Array,
   p: Conv2dParams,
   g: Conv2dGeometry,
@@ -151,6 +152,43 @@ function runWasm(attempt: (wasm: GemmExports) => boolean): boolean {
   return wasm !== null && attempt(wasm);
 }
 
+/** The native GEMM and training kernels when both are active (Node.js with the addon), else null. */
+function nativeConv(): { gemm: NativeGemm; train: NativeTrainKernels } | null {
+  const gemm = activeNativeGemm();
+  const train = gemm && activeNativeTrainKernels();
+  return gemm && train ? { gemm, train } : null;
+}
+
+/** The window geometry the native kernels take (csrc/train.h's window_t). */
+function nativeGeometry(p: Conv2dParams, g: Conv2dGeometry): Int32Array {
+  return Int32Array.of(
+    p.batch,
+    p.inH,
+    p.inW,
+    p.inC,
+    p.kernelH,
+    p.kernelW,
+    p.strideH,
+    p.strideW,
+    g.padTop,
+    g.padLeft,
+    g.outH,
+    g.outW,
+  );
+}
+
+// One im2col buffer (and one for its gradient) reused by every native convolution of the process.
+let colsBuffer = new Float32Array(0);
+let gradColsBuffer = new Float32Array(0);
+function scratch(which: "cols" | "gradCols", length: number): Float32Array {
+  if (which === "cols") {
+    if (colsBuffer.length < length) colsBuffer = new Float32Array(length);
+    return colsBuffer.subarray(0, length);
+  }
+  if (gradColsBuffer.length < length) gradColsBuffer = new Float32Array(length);
+  return gradColsBuffer.subarray(0, length);
+}
+
 function chunkRows(rowLen: number): number {
   return Math.max(1, Math.floor(CHUNK_FLOATS / Math.max(rowLen, 1)));
 }
@@ -177,6 +215,20 @@ export function conv2d(
     return result;
   }
   const step = chunkRows(rowLen);
+  const native = useWasm(rows, rowLen, p.outC) ? nativeConv() : null;
+  if (native) {
+    // im2col, GEMM and the output all on the caller's arrays: nothing is copied.
+    const geometry = nativeGeometry(p, g);
+    const cols = scratch("cols", Math.min(step, rows) * rowLen);
+    const threads = nativeThreads();
+    for (let r0 = 0; r0 < rows; r0 += step) {
+      const r1 = Math.min(rows, r0 + step);
+      native.train.im2colF32(input, cols, geometry, p.padValue ?? 0, r0, r1);
+      const out = result.subarray(r0 * p.outC, r1 * p.outC);
+      native.gemm.sgemm(cols, weights, out, r1 - r0, p.outC, rowLen, false, false, 1, 0, threads);
+    }
+    return result;
+  }
   if (
     useWasm(rows, rowLen, p.outC) &&
     runWasm((wasm) => conv2dWasm(wasm, input, weights, p, g, step, result))
@@ -218,6 +270,31 @@ export function conv2dBackward(
     return { gradInput, gradWeights };
   }
   const step = chunkRows(rowLen);
+  const native = useWasm(rows, rowLen, p.outC) ? nativeConv() : null;
+  if (native) {
+    const geometry = nativeGeometry(p, g);
+    const cols = scratch("cols", Math.min(step, rows) * rowLen);
+    const gradCols = scratch("gradCols", cols.length);
+    const threads = nativeThreads();
+    // gradWeightsᵀ (outC × rowLen) accumulates gradOutᵀ·cols: B = cols is then read row by row
+    // (measured ~30% faster than colsᵀ·gradOut, whose packing gathers columns of cols).
+    const gradWeightsT = new Float32Array(gradWeights.length);
+    for (let r0 = 0; r0 < rows; r0 += step) {
+      const r1 = Math.min(rows, r0 + step);
+      const n = r1 - r0;
+      const gradOutChunk = gradOut.subarray(r0 * p.outC, r1 * p.outC);
+      native.train.im2colF32(input, cols, geometry, p.padValue ?? 0, r0, r1);
+      const beta = r0 === 0 ? 0 : 1;
+      native.gemm.sgemm(gradOutChunk, cols, gradWeightsT, p.outC, rowLen, n, true, false, 1, beta, threads);
+      // gradCols = gradOut·Wᵀ, scattered back onto the input positions.
+      native.gemm.sgemm(gradOutChunk, weights, gradCols, n, rowLen, p.outC, false, true, 1, 0, threads);
+      native.train.col2imAddF32(gradCols, gradInput, geometry, r0, r1);
+    }
+    for (let o = 0; o < p.outC; o++) {
+      for (let i = 0; i < rowLen; i++) gradWeights[i * p.outC + o] = gradWeightsT[o * rowLen + i]!;
+    }
+    return { gradInput, gradWeights };
+  }
   if (
     useWasm(rows, rowLen, p.outC) &&
     runWasm((wasm) => conv2dBackwardWasm(wasm, input, weights, gradOut, p, g, step, gradInput, gradWeights))

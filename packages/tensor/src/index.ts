@@ -6,6 +6,12 @@ export {
   setBackend,
 } from "./backend.js";
 export { conv2d, conv2dBackward } from "./conv2d.js";
+export {
+  type NativeTrainKernels,
+  type NativeTrainStatus,
+  activeNativeTrainKernels,
+  registerNativeTrainKernels,
+} from "./native-train.js";
 export { type Conv2dGeometry, type Conv2dParams, conv2dOutputShape } from "./conv2d-params.js";
 export { conv2dBackwardRef, conv2dRef } from "./conv2d-ref.js";
 export { add, addBias, axpy, clip, dot, mul, scale, sub, sum } from "./elementwise.js";

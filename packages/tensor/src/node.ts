@@ -1,8 +1,9 @@
 import { availableParallelism } from "node:os";
-import { loadNativeFloatGemm } from "@onebit/native";
+import { loadNativeFloatGemm, loadNativeTrainKernels, registerNativeBackend } from "@onebit/native";
 import { wasmSimdAvailable } from "./backend.js";
 import { TensorError } from "./errors.js";
 import { registerNativeGemm } from "./native-gemm.js";
+import { registerNativeTrainKernels } from "./native-train.js";
 import { GemmThreadPool } from "./gemm-thread-pool.js";
 import { installThreadedKernel, threadedKernel } from "./threads-hook.js";
 
@@ -47,3 +48,8 @@ export { type NativeGemm, type NativeGemmStatus, registerNativeGemm } from "./na
 
 // The Node entry runs products on @onebit/native's float GEMM where its binary loads (else WebAssembly).
 registerNativeGemm(loadNativeFloatGemm());
+// …its float training kernels (im2col/col2im, max-pool, sign, BatchNorm) on the caller's arrays…
+registerNativeTrainKernels(loadNativeTrainKernels());
+// …and its XNOR-popcount kernels as @onebit/bitops' preferred backend (the binary layers' forward
+// products in training); nothing changes where the addon does not load.
+registerNativeBackend();

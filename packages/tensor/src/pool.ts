@@ -1,4 +1,5 @@
 import { TensorError, assertDimension, assertLength, assertPositive } from "./errors.js";
+import { activeNativeTrainKernels } from "./native-train.js";
 
 /** NHWC max-pooling over windows without padding ('valid'). */
 export interface MaxPool2dParams {
@@ -45,6 +46,12 @@ export function maxPool2d(input: Float32Array, p: MaxPool2dParams): MaxPool2dRes
   assertLength(input, batch * inH * inW * ch, "maxPool2d input [batch, inH, inW, channels]");
   const output = new Float32Array(batch * outH * outW * ch);
   const argmax = new Int32Array(output.length);
+  const native = activeNativeTrainKernels();
+  if (native && input.length < 2 ** 31) {
+    const g = Int32Array.of(batch, inH, inW, ch, poolH, poolW, strideH, strideW, 0, 0, outH, outW);
+    native.maxPoolF32(input, output, argmax, g);
+    return { output, argmax, outH, outW };
+  }
   let o = 0;
   for (let b = 0; b < batch; b++)
     for (let oy = 0; oy < outH; oy++)

@@ -12,6 +12,7 @@ describe("backend selection", () => {
       threads: 1,
       simd: true,
       native: { available: false, reason: expect.stringMatching(/not registered/) },
+      trainKernels: "default",
     });
     setBackend("typescript");
     expect(getBackendInfo().gemm).toBe("typescript");
