@@ -1,7 +1,7 @@
 import type { Rng } from "@onebit/tensor";
 import { NnError } from "./errors.js";
 import { QuantizerActivation } from "./layers/activations.js";
-import { Dense } from "./layers/dense.js";
+import { QuantizedLayer } from "./layers/quantized-layer.js";
 import type { Layer } from "./layers/layer.js";
 import { buildContext, checkUniqueNames, Model, modelSeed } from "./model-base.js";
 import { isPlainSign } from "./quantizers.js";
@@ -55,7 +55,11 @@ export class Sequential extends Model {
     for (let i = 1; i < this.layers.length; i++) {
       const prev = this.layers[i - 1]!;
       const layer = this.layers[i]!;
-      if (layer instanceof Dense && prev instanceof QuantizerActivation && isPlainSign(prev.quantizer)) {
+      if (
+        layer instanceof QuantizedLayer &&
+        prev instanceof QuantizerActivation &&
+        isPlainSign(prev.quantizer)
+      ) {
         layer.inputsAreSigns();
       }
     }

@@ -1,3 +1,4 @@
+import { activeNativeTrainKernels } from "@onebit/tensor";
 import { assertFiniteNumber, NnError } from "./errors.js";
 
 /**
@@ -24,6 +25,9 @@ function assertClip(clip: number, what: string): void {
   if (clip <= 0) throw new NnError("INVALID_ARGUMENT", `${what} clip must be > 0, got ${clip}`);
 }
 
+/** From this many values on, the sign passes call @onebit/native's kernels where active (same bits). */
+const NATIVE_MIN = 1024;
+
 const int32View = (a: Float32Array) => new Int32Array(a.buffer, a.byteOffset, a.length);
 const bitsOf = (v: number): number => new Int32Array(Float32Array.of(v).buffer)[0]!;
 
@@ -33,6 +37,8 @@ const bitsOf = (v: number): number => new Int32Array(Float32Array.of(v).buffer)[
  * the time): −1.0f for a set sign bit with non-zero magnitude, +1.0f otherwise.
  */
 function signForward(x: Float32Array, out: Float32Array): void {
+  const native = x.length >= NATIVE_MIN ? activeNativeTrainKernels() : null;
+  if (native) return native.signsF32(x, out);
   const xi = int32View(x);
   const oi = int32View(out);
   for (let i = 0; i < xi.length; i++) {
@@ -44,6 +50,8 @@ function signForward(x: Float32Array, out: Float32Array): void {
 
 /** gradIn[i] = |x[i]| ≤ clip ? gradOut[i] : 0, branch-free on the float bits (NaN counts as outside). */
 function steBackward(x: Float32Array, gradOut: Float32Array, gradIn: Float32Array, clip: number): void {
+  const native = x.length >= NATIVE_MIN ? activeNativeTrainKernels() : null;
+  if (native) return native.steBackwardF32(x, gradOut, gradIn, clip);
   const c = bitsOf(clip);
   const xi = int32View(x);
   const gi = int32View(gradOut);

@@ -1,7 +1,17 @@
 import { Rng } from "@onebit/tensor";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { adam, batchNorm, binaryDense, dense, sequential, sign } from "../src/index.js";
+import {
+  adam,
+  batchNorm,
+  binaryConv2d,
+  binaryDense,
+  dense,
+  flatten,
+  maxPool2d,
+  sequential,
+  sign,
+} from "../src/index.js";
 import { buildLayer } from "./helpers.js";
 
 describe("XNOR-popcount forward of binary dense layers", () => {
@@ -66,6 +76,89 @@ describe("XNOR-popcount forward of binary dense layers", () => {
       await m.fit(
         { x, y },
         { epochs: 2, batchSize: 32, optimizer: adam({ learningRate: 0.01 }), verbose: 0 },
+      );
+      return m.getState();
+    };
+    const a = await run(true);
+    const b = await run(false);
+    for (const k of Object.keys(a)) expect(Array.from(a[k]!), k).toEqual(Array.from(b[k]!));
+  });
+});
+
+describe("XNOR-popcount forward of binary convolutions", () => {
+  it("equals the float convolution exactly on random shapes (channels not a multiple of 32, strides, 'same' and 'valid', ±0)", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 3, max: 9 }),
+        fc.integer({ min: 3, max: 8 }),
+        fc.integer({ min: 1, max: 70 }),
+        fc.integer({ min: 1, max: 9 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 2 }),
+        fc.boolean(),
+        fc.integer({ min: 0, max: 1000 }),
+        (batch, h, w, c, filters, kernel, strides, same, seed) => {
+          const options = { inputQuantizer: "steSign", strides, padding: same ? "same" : "valid" } as const;
+          const shape = [h, w, c];
+          const fast = buildLayer(binaryConv2d(filters, kernel, options), shape, seed);
+          const slow = buildLayer(
+            binaryConv2d(filters, kernel, { ...options, xnorForward: false }),
+            shape,
+            seed,
+          );
+          expect((fast as unknown as { xnor: unknown }).xnor).toBeDefined();
+          const rng = new Rng(seed);
+          const x = rng.uniformArray(batch * h * w * c, -1, 1);
+          x[0] = -0;
+          fast.latentWeights[0] = -0;
+          slow.latentWeights[0] = -0;
+          const a = fast.forward(x, batch, { training: true });
+          const b = slow.forward(x, batch, { training: true });
+          expect(Array.from(a)).toEqual(Array.from(b));
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it("is not used where the packed kernels cannot compute the layer (real inputs, padding other than +1, unequal strides)", () => {
+    const xnorOf = (layer: ReturnType<typeof binaryConv2d>) =>
+      (buildLayer(layer, [6, 6, 3], 1) as unknown as { xnor: unknown }).xnor;
+    expect(xnorOf(binaryConv2d(4, 3, { padding: "same" }))).toBeUndefined();
+    expect(
+      xnorOf(binaryConv2d(4, 3, { inputQuantizer: "steSign", padding: "same", padValue: -1 })),
+    ).toBeUndefined();
+    expect(xnorOf(binaryConv2d(4, 3, { inputQuantizer: "steSign", strides: [1, 2] }))).toBeUndefined();
+    expect(xnorOf(binaryConv2d(4, 3, { inputQuantizer: "steSign", padding: "same" }))).toBeDefined();
+  });
+
+  it("training a ConvNet with and without it gives bit-identical weights", async () => {
+    const rng = new Rng(5);
+    const x = rng.uniformArray(60 * 8 * 8, -1, 1);
+    const y = Int32Array.from({ length: 60 }, () => rng.int(3));
+    const run = async (xnorForward: boolean) => {
+      const same = { padding: "same", xnorForward } as const;
+      const m = sequential(
+        [
+          binaryConv2d(6, 3, same),
+          batchNorm(),
+          binaryConv2d(35, 3, { ...same, inputQuantizer: "steSign" }),
+          batchNorm(),
+          maxPool2d(),
+          sign(),
+          binaryConv2d(5, 2, { strides: 2, xnorForward }),
+          batchNorm(),
+          flatten(),
+          binaryDense(3, { inputQuantizer: "steSign", xnorForward }),
+          batchNorm(),
+        ],
+        { inputShape: [8, 8, 1], seed: 1 },
+      );
+      if (xnorForward) expect((m.layers[6] as unknown as { xnor: unknown }).xnor).toBeDefined();
+      await m.fit(
+        { x, y },
+        { epochs: 2, batchSize: 20, optimizer: adam({ learningRate: 0.01 }), verbose: 0 },
       );
       return m.getState();
     };

@@ -1,7 +1,7 @@
 import type { Rng } from "@onebit/tensor";
 import { NnError } from "../errors.js";
 import { QuantizerActivation } from "../layers/activations.js";
-import { Dense } from "../layers/dense.js";
+import { QuantizedLayer } from "../layers/quantized-layer.js";
 import type { Layer } from "../layers/layer.js";
 import { MergeLayer } from "../layers/merge-layer.js";
 import { buildContext, checkUniqueNames, Model, modelSeed } from "../model-base.js";
@@ -100,7 +100,11 @@ export class GraphModel extends Model {
       const inBits = Math.max(...ins.map((i) => nodes[i]!.bits));
       nodes.push({ layer, inputs: ins, shape, needsGrad, bits: layer.outputBits(inBits) });
       const source = nodes[ins[0]!]!.layer;
-      if (layer instanceof Dense && source instanceof QuantizerActivation && isPlainSign(source.quantizer)) {
+      if (
+        layer instanceof QuantizedLayer &&
+        source instanceof QuantizerActivation &&
+        isPlainSign(source.quantizer)
+      ) {
         layer.inputsAreSigns();
       }
     }

@@ -1,11 +1,98 @@
+import { activeNativeTrainKernels, type NativeTrainKernels } from "@onebit/tensor";
 import { instantiateKernels, type KernelExports, layoutRegions } from "../kernel-module.js";
+
+/**
+ * BatchNorm's training passes outside TypeScript: `sums` then `normalize` in forward, `gradSums`
+ * then `inputGrad` in backward, bit-identical to the TypeScript loops of batch-norm.ts.
+ */
+export interface BatchNormPasses {
+  /** sum[j] = Σ x, sumSq[j] = Σ x² per channel (float64); keeps x for `normalize`. */
+  sums(x: Float32Array, sum: Float64Array, sumSq: Float64Array): void;
+  /** y = γ·(x − mean)·invStd + β for the x of the last `sums`; x̂ kept for `backward`. */
+  normalize(
+    mean: Float64Array,
+    invStd: Float32Array,
+    gamma: Float32Array,
+    beta: Float32Array,
+    y: Float32Array,
+  ): void;
+  /** sumG[j] = Σ g, sumGH[j] = Σ g·x̂ (float64) against the x̂ of the last `normalize`. */
+  gradSums(gradOut: Float32Array, sumG: Float64Array, sumGH: Float64Array): void;
+  /** gx = γ·invStd·(g − meanG − x̂·meanGH) for the g of the last `gradSums`. */
+  inputGrad(
+    gamma: Float32Array,
+    invStd: Float32Array,
+    meanG: Float64Array,
+    meanGH: Float64Array,
+    gx: Float32Array,
+  ): void;
+}
+
+/** The passes for `c` channels: native (Node.js with @onebit/native), else WebAssembly, else undefined. */
+export function batchNormPasses(c: number): BatchNormPasses | undefined {
+  return NativeBatchNormKernel.create(c) ?? BatchNormKernel.create(c);
+}
+
+/**
+ * BatchNorm's training passes on @onebit/native's kernels (registered by `@onebit/tensor/node`),
+ * on the layer's own arrays: nothing is copied.
+ */
+export class NativeBatchNormKernel implements BatchNormPasses {
+  private x: Float32Array = new Float32Array(0);
+  private g: Float32Array = new Float32Array(0);
+  private xhat = new Float32Array(0);
+
+  private constructor(
+    private readonly k: NativeTrainKernels,
+    private readonly c: number,
+  ) {}
+
+  /** A kernel for `c` channels, or undefined where the native kernels are not active. */
+  static create(c: number): NativeBatchNormKernel | undefined {
+    const k = activeNativeTrainKernels();
+    return k ? new NativeBatchNormKernel(k, c) : undefined;
+  }
+
+  sums(x: Float32Array, sum: Float64Array, sumSq: Float64Array): void {
+    this.x = x;
+    this.k.channelSumsF64(x, x, x.length / this.c, this.c, sum, sumSq);
+  }
+
+  normalize(
+    mean: Float64Array,
+    invStd: Float32Array,
+    gamma: Float32Array,
+    beta: Float32Array,
+    y: Float32Array,
+  ): void {
+    const n = this.x.length;
+    if (this.xhat.length !== n) this.xhat = new Float32Array(n);
+    this.k.batchNormF32(this.x, n / this.c, this.c, mean, invStd, gamma, beta, this.xhat, y);
+  }
+
+  gradSums(gradOut: Float32Array, sumG: Float64Array, sumGH: Float64Array): void {
+    this.g = gradOut;
+    this.k.channelSumsF64(gradOut, this.xhat, gradOut.length / this.c, this.c, sumG, sumGH);
+  }
+
+  inputGrad(
+    gamma: Float32Array,
+    invStd: Float32Array,
+    meanG: Float64Array,
+    meanGH: Float64Array,
+    gx: Float32Array,
+  ): void {
+    const g = this.g;
+    this.k.batchNormBackwardF32(g, this.xhat, g.length / this.c, this.c, gamma, invStd, meanG, meanGH, gx);
+  }
+}
 
 /**
  * BatchNorm's training passes on the WebAssembly f64x2 kernels (assembly/batch-norm.ts), one module
  * instance per layer: x̂ stays in its memory from forward to backward. The kernels repeat the
  * TypeScript loops' float64 operations in the same order, so results are bit-identical.
  */
-export class BatchNormKernel {
+export class BatchNormKernel implements BatchNormPasses {
   private x = 0;
   private y = 0;
   private xhat = 0;

@@ -1,7 +1,7 @@
 import { assertInRange, NnError } from "../errors.js";
 import { createParam, type Param } from "../param.js";
 import { Scratch, type Shape } from "../shape.js";
-import { BatchNormKernel } from "./batch-norm-kernel.js";
+import { type BatchNormPasses, batchNormPasses } from "./batch-norm-kernel.js";
 import { type BuildContext, type ForwardContext, Layer, type LayerCost } from "./layer.js";
 
 export interface BatchNormOptions {
@@ -46,8 +46,8 @@ export class BatchNorm extends Layer {
   private lastBatch = 0;
   private lastX: Float32Array | undefined;
   private lastTraining = false;
-  /** WebAssembly training passes (undefined: TypeScript loops). */
-  private kernel: BatchNormKernel | undefined;
+  /** Native or WebAssembly training passes (undefined: TypeScript loops). */
+  private kernel: BatchNormPasses | undefined;
 
   constructor(options: BatchNormOptions = {}) {
     super(options.name);
@@ -80,7 +80,7 @@ export class BatchNorm extends Layer {
     this.mean = new Float64Array(c);
     this.acc = new Float64Array(c);
     this.acc2 = new Float64Array(c);
-    this.kernel = BatchNormKernel.create(c);
+    this.kernel = batchNormPasses(c);
     return inputShape;
   }
 

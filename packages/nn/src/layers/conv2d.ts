@@ -2,7 +2,9 @@ import { type Conv2dParams, conv2d as conv2dKernel, conv2dBackward } from "@oneb
 import { assertPositiveInteger, NnError } from "../errors.js";
 import { assertImageShape, positivePair, type Shape } from "../shape.js";
 import type { BuildContext, ForwardContext } from "./layer.js";
+import { isPlainSign } from "../quantizers.js";
 import { QuantizedLayer, type QuantizedLayerOptions } from "./quantized-layer.js";
+import { XnorConv2d } from "./xnor-conv2d.js";
 
 export type Padding = "same" | "valid";
 
@@ -50,6 +52,7 @@ export class Conv2d extends QuantizedLayer {
   readonly padding: Padding;
   readonly padValue: number;
   private convParams: Conv2dParams | undefined;
+  private xnor: XnorConv2d | undefined;
 
   constructor(
     type: "conv2d" | "binaryConv2d",
@@ -103,7 +106,12 @@ export class Conv2d extends QuantizedLayer {
       padding: this.padding,
       padValue: this.padValue,
     };
+    if (this.xnorApplies(isPlainSign(this.inputQuantizer))) this.createXnor();
     return [outH, outW, this.filters];
+  }
+
+  protected override createXnor(): void {
+    this.xnor ??= XnorConv2d.create(this.convParams!);
   }
 
   private paramsFor(batch: number): Conv2dParams {
@@ -114,7 +122,11 @@ export class Conv2d extends QuantizedLayer {
     this.checkInput(x, batch);
     const xq = this.quantizeInput(x, this.inputShape[2]!);
     const y = this.out.get(batch * this.outputSize);
-    if (this.qk) {
+    if (this.xnor) {
+      // Plain signs: q(W) = sign(W), the ±1 kernel the packed product and backward both use.
+      this.qk!.update(this.kernel.value, this.filters);
+      this.xnor.forward(xq, this.qk!.effective, batch, y);
+    } else if (this.qk) {
       this.qk.update(this.kernel.value, this.filters);
       conv2dKernel(xq, this.qk.product, this.paramsFor(batch), y);
       this.qk.scaleOutput(y, this.filters);

@@ -6,13 +6,7 @@ import type { BuildContext, ForwardContext } from "./layer.js";
 import { QuantizedLayer, type QuantizedLayerOptions } from "./quantized-layer.js";
 import { XnorDense } from "./xnor-dense.js";
 
-export interface DenseOptions extends QuantizedLayerOptions {
-  /**
-   * With binarized inputs and kernel, run the forward product with @onebit/bitops' XNOR-popcount
-   * kernels (bit-exact; default true, used where WebAssembly is available).
-   */
-  xnorForward?: boolean;
-}
+export type DenseOptions = QuantizedLayerOptions;
 
 /**
  * Fully connected layer y = q_in(x)·q_k(W) + b with W stored [inputs, units] row-major. With a
@@ -23,14 +17,12 @@ export class Dense extends QuantizedLayer {
   readonly units: number;
   private readonly gx = new Scratch();
   private xnor: XnorDense | undefined;
-  /** Whether binary × binary products may run on XNOR-popcount kernels. */
-  readonly xnorForward: boolean;
+  private fanIn = 0;
 
   constructor(type: "dense" | "binaryDense", units: number, options: DenseOptions = {}) {
     super(type, type === "binaryDense", options);
     assertPositiveInteger(units, `${type} units`);
     this.units = units;
-    this.xnorForward = options.xnorForward ?? true;
   }
 
   get channels(): number {
@@ -49,26 +41,14 @@ export class Dense extends QuantizedLayer {
       );
     }
     const fanIn = inputShape[0]!;
+    this.fanIn = fanIn;
     this.createKernel([fanIn, this.units], fanIn, this.units, ctx.rng);
-    if (this.xnorForward && isPlainSign(this.kernelQuantizer) && isPlainSign(this.inputQuantizer)) {
-      this.xnor = XnorDense.create(fanIn, this.units);
-    }
+    if (this.xnorApplies(isPlainSign(this.inputQuantizer))) this.createXnor();
     return [this.units];
   }
 
-  /**
-   * Told by the model that every input is exactly ±1 (a sign activation right before): the forward
-   * product may then run on XNOR-popcount kernels without an input quantizer.
-   */
-  inputsAreSigns(): void {
-    if (
-      !this.xnor &&
-      this.xnorForward &&
-      isPlainSign(this.kernelQuantizer) &&
-      this.inputQuantizer === undefined
-    ) {
-      this.xnor = XnorDense.create(this.inputSize, this.units);
-    }
+  protected override createXnor(): void {
+    this.xnor ??= XnorDense.create(this.fanIn, this.units);
   }
 
   forward(x: Float32Array, batch: number, _ctx: ForwardContext): Float32Array {

@@ -2,7 +2,7 @@ import type { Rng } from "@onebit/tensor";
 import { type Constraint, weightClip } from "../constraints.js";
 import { glorotLrScale, glorotUniform, uniformLatent } from "../initializers.js";
 import { createParam, type Param } from "../param.js";
-import { type Quantizer, type QuantizerLike, resolveQuantizer, steSign } from "../quantizers.js";
+import { isPlainSign, type Quantizer, type QuantizerLike, resolveQuantizer, steSign } from "../quantizers.js";
 import { Scratch, type Shape } from "../shape.js";
 import { kernelBackwardIsIdentity, QuantizedKernel, signsOf } from "./quantized-kernel.js";
 import { Layer, type LayerCost } from "./layer.js";
@@ -18,6 +18,11 @@ export interface QuantizedLayerOptions {
   kernelQuantizer?: QuantizerLike | null;
   /** Constraint on the (latent) kernel after each update (binary layers: `weightClip(1)`). */
   kernelConstraint?: Constraint | null;
+  /**
+   * With binarized inputs and kernel, run the forward product with @onebit/bitops' XNOR-popcount
+   * kernels (bit-exact; default true, used where WebAssembly or the native addon is available).
+   */
+  xnorForward?: boolean;
 }
 
 /**
@@ -33,6 +38,8 @@ export abstract class QuantizedLayer extends Layer {
   readonly inputQuantizer: Quantizer | undefined;
   readonly kernelQuantizer: Quantizer | undefined;
   readonly kernelConstraint: Constraint | undefined;
+  /** Whether binary × binary products may run on XNOR-popcount kernels. */
+  readonly xnorForward: boolean;
   private kernelParam: Param | undefined;
   private biasParam: Param | undefined;
   protected qk: QuantizedKernel | undefined;
@@ -60,6 +67,26 @@ export abstract class QuantizedLayer extends Layer {
           ? weightClip(1)
           : undefined
         : (options.kernelConstraint ?? undefined);
+    this.xnorForward = options.xnorForward ?? true;
+  }
+
+  /**
+   * Creates the XNOR-popcount forward product (called from `init` when the inputs are quantized by
+   * plain signs, or by `inputsAreSigns`); a layer whose product cannot run that way does nothing.
+   */
+  protected createXnor(): void {}
+
+  /** Whether the forward product may run on XNOR kernels given ±1 inputs (`signInputs`). */
+  protected xnorApplies(signInputs: boolean): boolean {
+    return this.xnorForward && isPlainSign(this.kernelQuantizer) && signInputs;
+  }
+
+  /**
+   * Told by the model that every input is exactly ±1 (a sign activation right before): the forward
+   * product may then run on XNOR-popcount kernels without an input quantizer.
+   */
+  inputsAreSigns(): void {
+    if (this.inputQuantizer === undefined && this.xnorApplies(true)) this.createXnor();
   }
 
   /** Output channels: the last axis of the kernel and of the output. */

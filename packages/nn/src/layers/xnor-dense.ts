@@ -1,33 +1,7 @@
 import { bitsToFloat } from "./quantized-kernel.js";
 import { SignPacker } from "./sign-packer.js";
-import {
-  BitopsHeap,
-  type BitopsKernels,
-  createKernels,
-  getBackendInfo,
-  kernelRowWords,
-  PANEL_COLUMNS,
-} from "@onebit/bitops";
-
-/** One memory, heap and kernel set shared by every XNOR layer of the process. */
-interface Shared {
-  heap: BitopsHeap;
-  kernels: BitopsKernels;
-}
-let shared: Shared | null | undefined;
-
-/** The WebAssembly XNOR-popcount kernels, or null where only the TypeScript fallback exists (slower than float GEMM). */
-function sharedKernels(): Shared | null {
-  if (shared === undefined) {
-    const backend = getBackendInfo().backend;
-    if (backend === "typescript") shared = null;
-    else {
-      const kernels = createKernels({ backend });
-      shared = { heap: new BitopsHeap(kernels.memory), kernels };
-    }
-  }
-  return shared;
-}
+import { kernelRowWords, PANEL_COLUMNS } from "@onebit/bitops";
+import { type SharedXnorKernels, sharedXnorKernels } from "./xnor-kernels.js";
 
 /**
  * y = sign(x)·sign(W) for a dense layer whose inputs and kernel are both binarized, computed with
@@ -47,7 +21,7 @@ export class XnorDense {
   private readonly words: Int32Array;
 
   private constructor(
-    private readonly s: Shared,
+    private readonly s: SharedXnorKernels,
     readonly k: number,
     readonly n: number,
   ) {
@@ -58,7 +32,7 @@ export class XnorDense {
 
   /** An XNOR product for K inputs and N outputs, or undefined where WebAssembly kernels are missing. */
   static create(k: number, n: number): XnorDense | undefined {
-    const s = sharedKernels();
+    const s = sharedXnorKernels();
     return s ? new XnorDense(s, k, n) : undefined;
   }
 
