@@ -1,5 +1,6 @@
 import type { ConvArgs, GemmArgs, GemmTile, KernelBackend, PoolArgs } from "@onebit/bitops";
 import type { FusedElementwiseStep } from "./fused-steps.js";
+import type { FloatMaxPoolStep } from "./pool-steps.js";
 
 /**
  * An execution plan: plain numbers and strings only (structured-cloneable), so it can be posted to
@@ -421,7 +422,8 @@ export type Step =
   | DenseFloatStep
   | Conv2dFloatStep
   | SoftmaxStep
-  | FusedElementwiseStep;
+  | FusedElementwiseStep
+  | FloatMaxPoolStep;
 
 /** What a worker needs to run its share of a plan. */
 export interface WorkerInit {

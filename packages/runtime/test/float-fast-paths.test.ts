@@ -3,12 +3,13 @@ import { depthwiseRows, depthwiseRowsReference } from "../src/depthwise-steps.js
 import { conv2dFloatRows, conv2dFloatRowsReference } from "../src/float-steps.js";
 import { MemoryViews } from "../src/memory-views.js";
 import type { Conv2dFloatStep, Conv2dGenericStep, FloatEpilogue } from "../src/plan.js";
+import { type FloatMaxPoolStep, floatMaxPoolRows, floatMaxPoolRowsReference } from "../src/pool-steps.js";
 import { Rng } from "./random-models.js";
 
 // Each fast float step against the plain loop kept beside it, on random geometries (odd channel
 // counts, strides 1–3, kernels larger than the image, 'same' padding with a pad value, with and
-// without bias, a fused sign epilogue): the output memory must be identical bit for bit, and
-// nothing outside the output may change.
+// without bias, a fused sign epilogue): the output memory must be identical bit for bit (NaN
+// payloads aside), and nothing outside the output may change.
 
 const OUT = 320 * 1024;
 
@@ -43,7 +44,11 @@ function agree<S>(
   fast(a.views, step, 0, split);
   fast(a.views, step, split, rows);
   reference(b, step, 0, rows);
-  expect(Buffer.compare(Buffer.from(a.views.u8.buffer), Buffer.from(b.u8.buffer)), label).toBe(0);
+  // Every word equal, except that any two NaNs are equal (their payloads are not specified).
+  let first = -1;
+  for (let i = 0; i < a.views.u32.length && first < 0; i++)
+    if (a.views.u32[i] !== b.u32[i] && !(Number.isNaN(a.views.f32[i]) && Number.isNaN(b.f32[i]))) first = i;
+  expect(first, `${label}: first differing word`).toBe(-1);
 }
 
 function window(rng: Rng) {
@@ -126,6 +131,53 @@ describe("depthwiseRows = depthwiseRowsReference", () => {
         out: OUT,
       };
       agree(rng, rows * n, rows, step, depthwiseRows, depthwiseRowsReference, `trial ${trial}`);
+    }
+  });
+});
+
+describe("floatMaxPoolRows = floatMaxPoolRowsReference", () => {
+  it("on random windows, strides and paddings (NaN, ±0 and ±∞ among the inputs)", () => {
+    const rng = new Rng(13);
+    for (let trial = 0; trial < 120; trial++) {
+      const g = window(rng);
+      if (g.outH < 1 || g.outW < 1) continue;
+      const channels = rng.pick([1, 3, 8, 17, 64]);
+      const rows = rng.int(1, 2) * g.outH * g.outW;
+      const { kernelH, kernelW, ...rest } = g;
+      const step: FloatMaxPoolStep = {
+        op: "floatMaxPool",
+        node: "pool",
+        rowsPerSample: g.outH * g.outW,
+        costPerRow: 1,
+        ...rest,
+        poolH: kernelH,
+        poolW: kernelW,
+        channels,
+        input: 65536,
+        out: OUT,
+      };
+      const at = Array.from({ length: 40 }, () => 16384 + rng.int(0, 2 * 81 * 64));
+      const value = at.map(() => rng.pick([Number.NaN, 0, -0, Infinity, -Infinity]));
+      const special = (v: MemoryViews) => {
+        at.forEach((p, i) => {
+          v.f32[p] = value[i]!;
+        });
+      };
+      agree(
+        rng,
+        rows * channels,
+        rows,
+        step,
+        (v, s, r0, r1) => {
+          if (r0 === 0) special(v);
+          floatMaxPoolRows(v, s, r0, r1);
+        },
+        (v, s, r0, r1) => {
+          special(v);
+          floatMaxPoolRowsReference(v, s, r0, r1);
+        },
+        `trial ${trial}`,
+      );
     }
   });
 });

@@ -1,0 +1,77 @@
+import type { MemoryViews } from "./memory-views.js";
+import type { GenericPoolStep } from "./plan.js";
+
+/** Float32 max pooling with any window and stride (NHWC); rows are output pixels. */
+export interface FloatMaxPoolStep extends Omit<GenericPoolStep, "op" | "kind" | "depth"> {
+  readonly op: "floatMaxPool";
+  readonly channels: number;
+}
+
+/**
+ * Output pixels [rowStart, rowEnd) of a float max-pool: the window (clipped to the image) is found
+ * once per pixel, then each window pixel is folded into the output with the channel loop innermost
+ * (contiguous NHWC rows, no bounds checks or per-element dispatch). Math.max over the same values
+ * as `floatMaxPoolRowsReference` (NaN wins, +0 over −0 either way), so the results are identical.
+ */
+export function floatMaxPoolRows(
+  v: MemoryViews,
+  s: FloatMaxPoolStep,
+  rowStart: number,
+  rowEnd: number,
+): void {
+  const f32 = v.f32;
+  const c = s.channels;
+  const { height, width, outW } = s;
+  const outHW = s.outH * outW;
+  for (let r = rowStart; r < rowEnd; r++) {
+    const b = Math.floor(r / outHW);
+    const rem = r - b * outHW;
+    const oy = Math.floor(rem / outW);
+    const ox = rem - oy * outW;
+    const y0 = Math.max(oy * s.strideH - s.padTop, 0);
+    const y1 = Math.min(oy * s.strideH - s.padTop + s.poolH, height);
+    const x0 = Math.max(ox * s.strideW - s.padLeft, 0);
+    const x1 = Math.min(ox * s.strideW - s.padLeft + s.poolW, width);
+    const img = (s.input >>> 2) + b * height * width * c;
+    const out = (s.out >>> 2) + r * c;
+    if (y1 <= y0 || x1 <= x0) {
+      f32.fill(Number.NEGATIVE_INFINITY, out, out + c);
+      continue;
+    }
+    const first = img + (y0 * width + x0) * c;
+    for (let ch = 0; ch < c; ch++) f32[out + ch] = f32[first + ch]!;
+    for (let y = y0; y < y1; y++)
+      for (let x = y === y0 ? x0 + 1 : x0; x < x1; x++) {
+        const p = img + (y * width + x) * c;
+        for (let ch = 0; ch < c; ch++) f32[out + ch] = Math.max(f32[out + ch]!, f32[p + ch]!);
+      }
+  }
+}
+
+/** The plain loop (the fast path's reference): per output element, Math.max over its window from −∞. */
+export function floatMaxPoolRowsReference(
+  v: MemoryViews,
+  s: FloatMaxPoolStep,
+  rowStart: number,
+  rowEnd: number,
+): void {
+  const outHW = s.outH * s.outW;
+  const c = s.channels;
+  for (let r = rowStart; r < rowEnd; r++) {
+    const b = Math.floor(r / outHW);
+    const rem = r - b * outHW;
+    const oy = Math.floor(rem / s.outW);
+    const ox = rem - oy * s.outW;
+    const y0 = Math.max(oy * s.strideH - s.padTop, 0);
+    const y1 = Math.min(oy * s.strideH - s.padTop + s.poolH, s.height);
+    const x0 = Math.max(ox * s.strideW - s.padLeft, 0);
+    const x1 = Math.min(ox * s.strideW - s.padLeft + s.poolW, s.width);
+    const img = (s.input >>> 2) + b * s.height * s.width * c;
+    for (let ch = 0; ch < c; ch++) {
+      let acc = Number.NEGATIVE_INFINITY;
+      for (let y = y0; y < y1; y++)
+        for (let x = x0; x < x1; x++) acc = Math.max(acc, v.f32[img + (y * s.width + x) * c + ch]!);
+      v.f32[(s.out >>> 2) + r * c + ch] = acc;
+    }
+  }
+}
