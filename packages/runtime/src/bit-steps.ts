@@ -1,4 +1,5 @@
 import type { MemoryViews } from "./memory-views.js";
+import { floatMaxPoolRows } from "./pool-steps.js";
 import type {
   CopyWordsStep,
   EncodePlanesStep,
@@ -101,6 +102,10 @@ export function im2colRows(
 }
 
 export function genericPoolRows(v: MemoryViews, s: GenericPoolStep, rowStart: number, rowEnd: number): void {
+  if (s.kind === "float32") {
+    floatMaxPoolRows(v, s, rowStart, rowEnd);
+    return;
+  }
   const outHW = s.outH * s.outW;
   const d = s.depth;
   for (let r = rowStart; r < rowEnd; r++) {

@@ -1,7 +1,6 @@
 import type { BitopsKernels, GemmArgs, PlaneConvArgs } from "@onebit/bitops";
 import { copyWordsRows, encodePlanesRows, genericPoolRows, im2colRows, xorMaskRows } from "./bit-steps.js";
 import { fusedElementwiseRows } from "./fused-steps.js";
-import { floatMaxPoolRows } from "./pool-steps.js";
 import { conv2dFloatRows, denseFloatRows, softmaxRows, toFloatRows } from "./float-steps.js";
 import {
   addRows,
@@ -116,9 +115,6 @@ export class StepExecutor {
         return;
       case "fusedElementwise":
         fusedElementwiseRows(v, s, rowStart, rowEnd);
-        return;
-      case "floatMaxPool":
-        floatMaxPoolRows(v, s, rowStart, rowEnd);
         return;
     }
   }

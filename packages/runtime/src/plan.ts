@@ -1,6 +1,5 @@
 import type { ConvArgs, GemmArgs, GemmTile, KernelBackend, PoolArgs } from "@onebit/bitops";
 import type { FusedElementwiseStep } from "./fused-steps.js";
-import type { FloatMaxPoolStep } from "./pool-steps.js";
 
 /**
  * An execution plan: plain numbers and strings only (structured-cloneable), so it can be posted to
@@ -422,8 +421,7 @@ export type Step =
   | DenseFloatStep
   | Conv2dFloatStep
   | SoftmaxStep
-  | FusedElementwiseStep
-  | FloatMaxPoolStep;
+  | FusedElementwiseStep;
 
 /** What a worker needs to run its share of a plan. */
 export interface WorkerInit {

@@ -1,26 +1,16 @@
 import type { MemoryViews } from "./memory-views.js";
 import type { GenericPoolStep } from "./plan.js";
 
-/** Float32 max pooling with any window and stride (NHWC); rows are output pixels. */
-export interface FloatMaxPoolStep extends Omit<GenericPoolStep, "op" | "kind" | "depth"> {
-  readonly op: "floatMaxPool";
-  readonly channels: number;
-}
-
 /**
- * Output pixels [rowStart, rowEnd) of a float max-pool: the window (clipped to the image) is found
+ * Output pixels [rowStart, rowEnd) of a float max-pool (a `genericPool` step of kind float32, whose
+ * `depth` is the channel count): the window (clipped to the image) is found
  * once per pixel, then each window pixel is folded into the output with the channel loop innermost
  * (contiguous NHWC rows, no bounds checks or per-element dispatch). Math.max over the same values
  * as `floatMaxPoolRowsReference` (NaN wins, +0 over −0 either way), so the results are identical.
  */
-export function floatMaxPoolRows(
-  v: MemoryViews,
-  s: FloatMaxPoolStep,
-  rowStart: number,
-  rowEnd: number,
-): void {
+export function floatMaxPoolRows(v: MemoryViews, s: GenericPoolStep, rowStart: number, rowEnd: number): void {
   const f32 = v.f32;
-  const c = s.channels;
+  const c = s.depth;
   const { height, width, outW } = s;
   const outHW = s.outH * outW;
   for (let r = rowStart; r < rowEnd; r++) {
@@ -51,12 +41,12 @@ export function floatMaxPoolRows(
 /** The plain loop (the fast path's reference): per output element, Math.max over its window from −∞. */
 export function floatMaxPoolRowsReference(
   v: MemoryViews,
-  s: FloatMaxPoolStep,
+  s: GenericPoolStep,
   rowStart: number,
   rowEnd: number,
 ): void {
   const outHW = s.outH * s.outW;
-  const c = s.channels;
+  const c = s.depth;
   for (let r = rowStart; r < rowEnd; r++) {
     const b = Math.floor(r / outHW);
     const rem = r - b * outHW;

@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { depthwiseRows, depthwiseRowsReference } from "../src/depthwise-steps.js";
 import { conv2dFloatRows, conv2dFloatRowsReference } from "../src/float-steps.js";
 import { MemoryViews } from "../src/memory-views.js";
-import type { Conv2dFloatStep, Conv2dGenericStep, FloatEpilogue } from "../src/plan.js";
-import { type FloatMaxPoolStep, floatMaxPoolRows, floatMaxPoolRowsReference } from "../src/pool-steps.js";
+import type { Conv2dFloatStep, Conv2dGenericStep, FloatEpilogue, GenericPoolStep } from "../src/plan.js";
+import { floatMaxPoolRows, floatMaxPoolRowsReference } from "../src/pool-steps.js";
 import { Rng } from "./random-models.js";
 
 // Each fast float step against the plain loop kept beside it, on random geometries (odd channel
@@ -144,15 +144,16 @@ describe("floatMaxPoolRows = floatMaxPoolRowsReference", () => {
       const channels = rng.pick([1, 3, 8, 17, 64]);
       const rows = rng.int(1, 2) * g.outH * g.outW;
       const { kernelH, kernelW, ...rest } = g;
-      const step: FloatMaxPoolStep = {
-        op: "floatMaxPool",
+      const step: GenericPoolStep = {
+        op: "genericPool",
+        kind: "float32",
         node: "pool",
         rowsPerSample: g.outH * g.outW,
         costPerRow: 1,
         ...rest,
         poolH: kernelH,
         poolW: kernelW,
-        channels,
+        depth: channels,
         input: 65536,
         out: OUT,
       };

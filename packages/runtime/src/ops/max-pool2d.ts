@@ -44,25 +44,7 @@ export const lowerMaxPool2d: LowerOp<MaxPool2dNodeV2> = (L, node, [x], [inInfo],
     }));
   if (xv.kind === "float32") {
     const out = L.addValue({ kind: "float32", sampleBytes: 4 * outH * outW * c, elements: outH * outW * c });
-    L.step((a) => ({
-      op: "floatMaxPool",
-      node: node.name,
-      rowsPerSample: outH * outW,
-      costPerRow: c * window * NS_PER_ELEMENT,
-      input: a.value(x!),
-      height: h,
-      width: w,
-      channels: c,
-      poolH: node.kernel[0],
-      poolW: node.kernel[1],
-      strideH: node.stride[0],
-      strideW: node.stride[1],
-      padTop: g.padTop,
-      padLeft: g.padLeft,
-      outH,
-      outW,
-      out: a.value(out),
-    }));
+    genericPool("float32", x!, c, c * window * NS_PER_ELEMENT, out);
     return out;
   }
   const wpp = Math.ceil(c / 32);
