@@ -24,9 +24,19 @@ export function registerNativeGemm(status: NativeGemmStatus | null): void {
   (globalThis as Holder)[KEY] = status ?? { error: "not registered" };
 }
 
-/** Threads a native product may use: those of `enableThreads` (1 unless it is on). */
+const THREADS = Symbol.for("@onebit/tensor:native-threads");
+type ThreadsHolder = { [THREADS]?: number };
+
+/**
+ * Threads a native product may use: all cores by default under `@onebit/tensor/node` (which sets
+ * it with `setNativeThreads`), else `enableThreads`'s count, 1 after `disableThreads`.
+ */
 export function nativeThreads(): number {
-  return threadedKernel()?.threads ?? 1;
+  return threadedKernel()?.threads ?? (globalThis as ThreadsHolder)[THREADS] ?? 1;
+}
+
+export function setNativeThreads(count: number): void {
+  (globalThis as ThreadsHolder)[THREADS] = count;
 }
 
 export function nativeGemmStatus(): NativeGemmStatus {

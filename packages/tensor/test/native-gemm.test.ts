@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { getBackendInfo, setBackend } from "../src/backend.js";
@@ -98,6 +99,22 @@ describe("native GEMM from @onebit/tensor/node", () => {
       padValue: 0,
     };
     expect(() => conv2d(randomArray(256, 4), randomArray(288, 5), p)).toThrow(/native sgemm called/);
+  });
+
+  it("uses every core by default; disableThreads and enableThreads(n) set the count it passes", async () => {
+    const seen: unknown[] = [];
+    registerNativeGemm({ gemm: { isa: "probe", sgemm: (...args) => void seen.push(args[10]) } });
+    const [m, n, k] = [200, 100, 200];
+    const run = () => gemm(randomArray(m * k, 1), randomArray(k * n, 2), new Float32Array(m * n), m, n, k);
+    run();
+    expect(getBackendInfo().threads).toBe(availableParallelism());
+    await disableThreads();
+    run();
+    expect(getBackendInfo().threads).toBe(1);
+    enableThreads(3);
+    run();
+    await disableThreads();
+    expect(seen).toEqual([availableParallelism(), 1, 3]);
   });
 
   it("splits products over the threads of enableThreads, bit for bit as on one thread", async () => {
