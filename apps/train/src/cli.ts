@@ -24,7 +24,7 @@ export interface CliOptions {
   /** GEMM threads (1 = the calling thread only). */
   readonly threads: number;
   /** BatchNorm re-estimation batches after training (0 = none). */
-  readonly recalibrateBatches: number;
+  readonly recalibrateBatches: number | undefined;
 }
 
 function integer(what: string) {
@@ -113,7 +113,7 @@ export function buildProgram(): Command {
     )
     .option(
       "--recalibrate-bn <batches>",
-      "after training, re-estimate BatchNorm statistics over this many training-mode batches (default 0)",
+      "after training, re-estimate BatchNorm statistics over this many training-mode batches (default: the preset's, 100 for the residual presets, else 0)",
       integer("--recalibrate-bn"),
     )
     .option(
@@ -215,7 +215,7 @@ export function fromOptions(program: Command, cwd: string): CliOptions {
     quiet: o.quiet === true,
     referenceCheck: o.referenceCheck ?? 200,
     threads: o.threads ?? 1,
-    recalibrateBatches: o.recalibrateBn ?? 0,
+    recalibrateBatches: o.recalibrateBn,
   };
 }
 

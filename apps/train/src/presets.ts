@@ -43,6 +43,13 @@ export interface Preset {
   /** Builds the untrained model; `width` multiplies every hidden layer's channels/units. */
   build(seed: number, width: number): Model;
   readonly defaults: Hyperparameters;
+  /**
+   * BatchNorm re-estimation batches after training when `--recalibrate-bn` is not given (0: none).
+   * The residual presets need it: a sign reads the sum of every earlier block's BatchNorm output, so
+   * moving averages that lag the weights flip many signs at once (mnist-bireal at width 0.5 after two
+   * epochs: 42 % test accuracy with the moving averages, 92 % after 30 batches of re-estimation).
+   */
+  readonly recalibrateBatchNorm?: number;
 }
 
 export const PRESET_NAMES = [
@@ -203,6 +210,7 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
     describe: describeBiReal,
     build: biReal("mnist-bireal"),
     defaults: { ...COSINE, epochs: 10, augment: 2 },
+    recalibrateBatchNorm: 100,
   },
   "fmnist-conv": {
     name: "fmnist-conv",
@@ -220,6 +228,7 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
     describe: describeBiReal,
     build: biReal("fmnist-bireal"),
     defaults: { ...COSINE, epochs: 8, augment: 1 },
+    recalibrateBatchNorm: 100,
   },
 };
 

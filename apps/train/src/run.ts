@@ -69,7 +69,7 @@ export interface RunOptions {
   readonly referenceCheck?: number;
   /**
    * After training, re-estimate the BatchNorm moving statistics over this many training-mode batches
-   * (see `recalibrateBatchNorm`; default 0 = keep the moving averages).
+   * (see `recalibrateBatchNorm`; default: the preset's `recalibrateBatchNorm`, else 0 = keep the moving averages).
    */
   readonly recalibrateBatches?: number;
   /** Pre-loaded data (tests); otherwise MNIST is loaded per the config's limits. */
@@ -183,7 +183,7 @@ export async function runTraining(options: RunOptions): Promise<RunResult> {
   });
 
   let recalibration: TrainReport["batchNormRecalibration"] = null;
-  const recalibrateBatches = options.recalibrateBatches ?? 0;
+  const recalibrateBatches = options.recalibrateBatches ?? preset.recalibrateBatchNorm ?? 0;
   if (recalibrateBatches > 0) {
     const before = evaluateFloat(state.model, data.test).accuracy;
     const t0 = performance.now();

@@ -96,6 +96,8 @@ describe("every preset exports a graph that computes what it trained", () => {
       data: small,
     });
     expect(report.test.disagreements).toEqual([]);
+    // The residual presets re-estimate BatchNorm statistics after training unless told otherwise.
+    expect(report.batchNormRecalibration?.batches ?? 0).toBe(preset.endsWith("-bireal") ? 100 : 0);
     const packed = await predictPacked(new Uint8Array(await readFile(paths.model)), small.test);
     expect(Array.from(packed.predictions)).toEqual(
       Array.from(evaluateFloat(state.model, small.test).predictions),
