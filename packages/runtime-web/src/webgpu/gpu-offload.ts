@@ -268,7 +268,7 @@ function copyOf(memory: WebAssembly.Memory, at: number, bytes: number): Uint8Arr
 }
 
 function dispatch(pass: GPUComputePassEncoder, step: NonNullable<Prepared["gpu"]>, rows: number): void {
-  const groups = Math.ceil((rows * step.perRow) / WORKGROUP_SIZE);
+  const groups = Math.ceil((rows * step.perRow * (step.lanes ?? 1)) / WORKGROUP_SIZE);
   if (groups === 0) return;
   const x = Math.min(groups, MAX_GROUPS);
   pass.setPipeline(step.pipeline);

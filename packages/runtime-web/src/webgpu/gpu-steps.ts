@@ -21,6 +21,8 @@ export interface GpuStep {
   readonly entry: GpuEntry;
   readonly params: Uint32Array<ArrayBuffer>;
   readonly perRow: number;
+  /** Invocations per item: 32 for threshold GEMMs (one per column of an output word), else 1. */
+  readonly lanes?: number;
   /** Float32 values the step reads from a GPU-only table (written once after the mirrored memory). */
   readonly table?: Float32Array<ArrayBuffer>;
 }
@@ -37,6 +39,11 @@ function params(values: readonly number[]): Uint32Array<ArrayBuffer> {
     p[i] = v >>> 0;
   });
   return p;
+}
+
+/** Lanes per item of a GEMM: 32 for threshold outputs (a word's columns), else 1 (a column). */
+function gemmLanes(g: GemmArgs): number {
+  return g.mode === "threshold" ? 32 : 1;
 }
 
 /** Items per output row of a GEMM: columns, or the words of a packed row (all written: padding is zeroed). */
@@ -117,6 +124,7 @@ export function placeStep(s: Step, capacity: number): StepPlacement {
         entry: "gemm",
         params: params([rows, gemmItems(s.args), ...gemmParams(s.args, s.bitPlane)]),
         perRow: gemmItems(s.args),
+        lanes: gemmLanes(s.args),
       };
     case "conv": {
       const c = s.slots[0]!;
@@ -137,6 +145,7 @@ export function placeStep(s: Step, capacity: number): StepPlacement {
           }),
         ]),
         perRow: gemmItems(g),
+        lanes: gemmLanes(g),
       };
     }
     case "im2colConv": {
@@ -152,6 +161,7 @@ export function placeStep(s: Step, capacity: number): StepPlacement {
           ...convParams({ ...s, depth: bytes ? s.channels : s.wpp, lastMask }),
         ]),
         perRow: gemmItems(g),
+        lanes: gemmLanes(g),
       };
     }
     case "encodePlanes":

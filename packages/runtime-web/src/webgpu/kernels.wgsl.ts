@@ -134,50 +134,78 @@ fn dotOf(kind: u32, m: u32, n: u32) -> i32 {
   }
 }
 
-// Writes item j of output row m: column j (dot, scaleBias) or word j of packed threshold bits.
-fn emit(kind: u32, m: u32, j: u32) {
-  let mode = param(2u);
-  let n = param(4u);
-  let row = (param(7u) + m * param(8u)) / 4u;
-  if (mode == 1u) {
-    var word = 0u;
-    for (var b = 0u; b < 32u; b++) {
-      let col = j * 32u + b;
-      if (col >= n) { break; }
-      let dot = dotOf(kind, m, col);
-      let t = bitcast<i32>(mem[param(9u) / 4u + col]);
-      let on = select(dot >= t, dot <= t, byteAt(param(10u) + col) != 0u);
-      word |= select(0u, 1u << b, on);
-    }
-    mem[row + j] = word;
-    return;
+// Threshold bits of one output word, gathered from its 32 columns' lanes.
+var<workgroup> thresholdWords: array<atomic<u32>, ${WORKGROUP_SIZE / 32}>;
+
+// One kernel of the GEMM family. dot / scaleBias: one invocation per output column. threshold: 32
+// lanes per output word (one per column), the bits ORed together in workgroup memory, so that the
+// columns run in parallel as in the other modes.
+fn gemmFamily(kind: u32, group: u32, lane: u32) {
+  // A uniform branch: the threshold path meets workgroup barriers.
+  if (param(2u) == 1u) {
+    gemmThreshold(kind, group, lane);
+  } else {
+    gemmColumn(kind, group, lane);
   }
+}
+
+fn gemmColumn(kind: u32, group: u32, lane: u32) {
+  let mode = param(2u);
+  let perRow = param(1u);
+  let idx = group * ${WORKGROUP_SIZE}u + lane;
+  let m = idx / perRow;
+  let j = idx % perRow;
+  if (m >= param(0u) * batch.x) { return; }
+  let out = (param(7u) + m * param(8u)) / 4u + j;
   let dot = dotOf(kind, m, j);
   if (mode == 0u) {
-    mem[row + j] = bitcast<u32>(dot);
+    mem[out] = bitcast<u32>(dot);
     return;
   }
   // float32(float32(dot·scale) + bias), each operation rounded, as the CPU kernels do.
   let product = f32(dot) * bitcast<f32>(mem[param(9u) / 4u + j]);
-  mem[row + j] = bitcast<u32>(product + bitcast<f32>(mem[param(10u) / 4u + j]));
+  mem[out] = bitcast<u32>(product + bitcast<f32>(mem[param(10u) / 4u + j]));
+}
+
+fn gemmThreshold(kind: u32, group: u32, lane: u32) {
+  let n = param(4u);
+  let perRow = param(1u);
+  let rows = param(0u) * batch.x;
+  let slot = lane / 32u;
+  let b = lane % 32u;
+  let idx = group * ${WORKGROUP_SIZE / 32}u + slot;
+  let m = idx / perRow;
+  let j = idx % perRow;
+  let col = j * 32u + b;
+  if (b == 0u) { atomicStore(&thresholdWords[slot], 0u); }
+  workgroupBarrier();
+  if (m < rows && col < n) {
+    let dot = dotOf(kind, m, col);
+    let t = bitcast<i32>(mem[param(9u) / 4u + col]);
+    if (select(dot >= t, dot <= t, byteAt(param(10u) + col) != 0u)) {
+      atomicOr(&thresholdWords[slot], 1u << b);
+    }
+  }
+  workgroupBarrier();
+  // Every word of the row is written (its padding words too): the CPU kernels clear the whole row.
+  if (m < rows && b == 0u) { mem[(param(7u) + m * param(8u)) / 4u + j] = atomicLoad(&thresholdWords[slot]); }
+}
+
+fn groupIndex(group: vec3<u32>, groups: vec3<u32>) -> u32 { return group.x + group.y * groups.x; }
+
+@compute @workgroup_size(${WORKGROUP_SIZE})
+fn gemm(@builtin(workgroup_id) g: vec3<u32>, @builtin(num_workgroups) gs: vec3<u32>, @builtin(local_invocation_index) l: u32) {
+  gemmFamily(0u, groupIndex(g, gs), l);
 }
 
 @compute @workgroup_size(${WORKGROUP_SIZE})
-fn gemm(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let it = item(gid, groups);
-  if (it.x != 0xffffffffu) { emit(0u, it.x, it.y); }
+fn convBits(@builtin(workgroup_id) g: vec3<u32>, @builtin(num_workgroups) gs: vec3<u32>, @builtin(local_invocation_index) l: u32) {
+  gemmFamily(1u, groupIndex(g, gs), l);
 }
 
 @compute @workgroup_size(${WORKGROUP_SIZE})
-fn convBits(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let it = item(gid, groups);
-  if (it.x != 0xffffffffu) { emit(1u, it.x, it.y); }
-}
-
-@compute @workgroup_size(${WORKGROUP_SIZE})
-fn convBytes(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let it = item(gid, groups);
-  if (it.x != 0xffffffffu) { emit(2u, it.x, it.y); }
+fn convBytes(@builtin(workgroup_id) g: vec3<u32>, @builtin(num_workgroups) gs: vec3<u32>, @builtin(local_invocation_index) l: u32) {
+  gemmFamily(2u, groupIndex(g, gs), l);
 }
 
 // ---- Bit planes: 2 src, 3 elements, 4 dst, 5 kWords. Item w: word w of each of the 8 planes.
