@@ -221,13 +221,26 @@ static napi_value bit_plane_conv2d(napi_env env, napi_callback_info info) {
   if (!check_rows(env, &c, g[G_A], 0, rows, g[G_A_STRIDE], g[G_A_STRIDE], "bit-plane scratch")) return NULL;
   if (!read_gemm(env, &c, r0, r1, 0, rows, 1, &o)) return NULL;
   uint8_t *const out = o.out;
+  /* Byte GEMM (VNNI) where it costs less: the im2col writes bytes, no planes at all. */
+  const int32_t groups = (int32_t)((k + 3) / 4);
+  const int bytes = c.isa->byte_gemm && vnni_pays(r1 - r0, 4 * (int64_t)((o.c1 + 3) / 4), groups, (int32_t)g[G_KW64], 0);
   for (uint32_t s = r0; s < r1; s += chunk) {
     const uint32_t e = r1 - s < chunk ? r1 : s + chunk;
+    o.out = out + (size_t)s * o.out_stride;
+    if (bytes) {
+      im2col_bytes((int32_t)s, (int32_t)e, c.base + w[PW_INPUT], (int32_t)w[PW_HEIGHT], (int32_t)w[PW_WIDTH],
+                   (int32_t)w[PW_CHANNELS], (int32_t)w[PW_KH], (int32_t)w[PW_KW], (int32_t)w[PW_STRIDE_H],
+                   (int32_t)w[PW_STRIDE_W], (int32_t)w[PW_PAD_TOP], (int32_t)w[PW_PAD_LEFT], (int32_t)w[PW_OUT_H],
+                   (int32_t)w[PW_OUT_W], (uint8_t)w[PW_PAD_VALUE], c.base + g[G_A], g[G_A_STRIDE],
+                   4 * (size_t)groups);
+      if (c.isa->byte_gemm(&o, c.base + g[G_A], g[G_A_STRIDE], groups, c.base + g[G_W], (int32_t)g[G_KW64], 0,
+                           (int32_t)(e - s)))
+        continue;
+    }
     im2col_planes((int32_t)s, (int32_t)e, c.base + w[PW_INPUT], (int32_t)w[PW_HEIGHT], (int32_t)w[PW_WIDTH],
                   (int32_t)w[PW_CHANNELS], (int32_t)w[PW_KH], (int32_t)w[PW_KW], (int32_t)w[PW_STRIDE_H],
                   (int32_t)w[PW_STRIDE_W], (int32_t)w[PW_PAD_TOP], (int32_t)w[PW_PAD_LEFT], (int32_t)w[PW_OUT_H],
                   (int32_t)w[PW_OUT_W], (uint8_t)w[PW_PAD_VALUE], c.base + g[G_A], g[G_A_STRIDE], (int32_t)g[G_KW64]);
-    o.out = out + (size_t)s * o.out_stride;
     c.isa->bit_plane_gemm(&o, c.base + g[G_A], g[G_A_STRIDE], c.base + g[G_W], (int32_t)g[G_KW64], 0,
                           (int32_t)(e - s));
   }
@@ -388,6 +401,5 @@ NAPI_MODULE_INIT() {
       {"sgemm", NULL, sgemm, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
-  register_train_kernels(env, exports);
   return exports;
 }

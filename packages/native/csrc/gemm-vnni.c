@@ -72,37 +72,25 @@ static ALWAYS_INLINE TARGET_VNNI void row_tiles(const output_t *o, const uint8_t
   for (; m < row_end; m++) tile(o, bytes, row_bytes, wexp, groups, m, m - row_start, j, j_end, 1, V);
 }
 
-/* `chosen`: fall back to the popcount kernel where it costs less; otherwise always VNNI (tests). */
-static TARGET_VNNI void run(const output_t *o, const uint8_t *a, size_t a_stride, const uint8_t *w, int32_t kw64,
-                            int32_t row_start, int32_t row_end, int chosen) {
-  const int32_t rows = row_end - row_start;
+/* Whether the VNNI form costs less than the popcount form, in vector operations: expanding the
+ * weights (a store per 4 columns x group) and converting planes against both loops; one row against
+ * a wide layer stays on popcounts. */
+int vnni_pays(int64_t rows, int64_t columns, int32_t groups, int32_t kw64, int from_planes) {
+  const int64_t vnni = rows * columns * groups / 16 + columns * groups / 4 + (from_planes ? rows * kw64 * 8 : 0);
+  const int64_t popcount = rows * (columns / 4) * ((kw64 + 1) / 2) * 8 * 3;
+  return vnni < popcount;
+}
+
+/* Rows [row_start, row_end) of 8-bit inputs (row m's bytes at bytes + (m - row_start)*row_bytes, zero
+ * past K up to 4*groups) against the prepacked ±1 weight panels. 0, having written nothing, when
+ * the weights' buffer cannot be allocated. */
+TARGET_VNNI int byte_gemm_vnni(const output_t *o, const uint8_t *bytes, size_t row_bytes, int32_t groups,
+                               const uint8_t *w, int32_t kw64, int32_t row_start, int32_t row_end) {
   const int32_t p0 = o->c0 >> 2, p1 = (o->c1 + 3) >> 2;
-  if (rows <= 0 || p1 <= p0) return;
-  /* The K the rows use: past the last set bit of any plane every byte is zero and adds nothing. */
-  int32_t used = 0;
-  for (int32_t t = kw64 - 1; t >= 0 && !used; t--) {
-    uint64_t any = 0;
-    for (int32_t m = row_start; m < row_end; m++)
-      for (int n = 0; n < 8; n++) any |= load_u64(a + (size_t)m * a_stride + ((size_t)n * (size_t)kw64 + (size_t)t) * 8);
-    if (any) used = 64 * t + 64 - __builtin_clzll(any);
-  }
-  const int32_t groups = (used + 3) / 4, words = (used + 63) / 64;
-  const int64_t columns = 4 * (int64_t)(p1 - p0);
-  /* Work in vector operations: expanding the weights (a store per 4 columns x group) against what
-   * the VNNI and the popcount loops each spend; one row against a wide layer stays on popcounts. */
-  const int64_t vnni = (int64_t)rows * columns * groups / 16 + columns * groups / 4 + (int64_t)rows * words * 8;
-  const int64_t popcount = (int64_t)rows * (columns / 4) * ((kw64 + 1) / 2) * 8 * 3;
-  const size_t row_bytes = 64 * (size_t)(words > 0 ? words : 1);
-  uint8_t *bytes = !chosen || vnni < popcount ? malloc((size_t)rows * row_bytes) : NULL;
-  int32_t *wexp = bytes ? malloc((size_t)(groups > 0 ? groups : 1) * BLOCK_COLUMNS * 4) : NULL;
-  if (!wexp) {
-    free(bytes);
-    bit_plane_gemm_avx512(o, a, a_stride, w, kw64, row_start, row_end);
-    return;
-  }
+  if (row_end <= row_start || p1 <= p0) return 1;
+  int32_t *wexp = malloc((size_t)(groups > 0 ? groups : 1) * BLOCK_COLUMNS * 4);
+  if (!wexp) return 0;
   clear_output_rows(o, row_start, row_end);
-  for (int32_t m = row_start; m < row_end; m++)
-    planes_to_bytes(a + (size_t)m * a_stride, kw64, words, bytes + (size_t)(m - row_start) * row_bytes);
   int32_t table[16];
   for (unsigned i = 0; i < 16; i++) table[i] = nibble_bytes(i);
   for (int32_t jb = 4 * p0; jb < 4 * p1; jb += BLOCK_COLUMNS) {
@@ -128,7 +116,36 @@ static TARGET_VNNI void run(const output_t *o, const uint8_t *a, size_t a_stride
     }
   }
   free(wexp);
-  free(bytes);
+  return 1;
+}
+
+/* `chosen`: fall back to the popcount kernel where it costs less; otherwise always VNNI (tests). */
+static TARGET_VNNI void run(const output_t *o, const uint8_t *a, size_t a_stride, const uint8_t *w, int32_t kw64,
+                            int32_t row_start, int32_t row_end, int chosen) {
+  const int32_t rows = row_end - row_start;
+  const int32_t p0 = o->c0 >> 2, p1 = (o->c1 + 3) >> 2;
+  if (rows <= 0 || p1 <= p0) return;
+  /* The K the rows use: past the last set bit of any plane every byte is zero and adds nothing. */
+  int32_t used = 0;
+  for (int32_t t = kw64 - 1; t >= 0 && !used; t--) {
+    uint64_t any = 0;
+    for (int32_t m = row_start; m < row_end; m++)
+      for (int n = 0; n < 8; n++) any |= load_u64(a + (size_t)m * a_stride + ((size_t)n * (size_t)kw64 + (size_t)t) * 8);
+    if (any) used = 64 * t + 64 - __builtin_clzll(any);
+  }
+  const int32_t groups = (used + 3) / 4, words = (used + 63) / 64;
+  const size_t row_bytes = 64 * (size_t)(words > 0 ? words : 1);
+  uint8_t *bytes = !chosen || vnni_pays(rows, 4 * (int64_t)(p1 - p0), groups, kw64, 1)
+                       ? malloc((size_t)rows * row_bytes)
+                       : NULL;
+  if (bytes) {
+    for (int32_t m = row_start; m < row_end; m++)
+      planes_to_bytes(a + (size_t)m * a_stride, kw64, words, bytes + (size_t)(m - row_start) * row_bytes);
+    const int done = byte_gemm_vnni(o, bytes, row_bytes, groups, w, kw64, row_start, row_end);
+    free(bytes);
+    if (done) return;
+  }
+  bit_plane_gemm_avx512(o, a, a_stride, w, kw64, row_start, row_end);
 }
 
 /* The VNNI path alone (memory permitting), for the tests that force each path. */

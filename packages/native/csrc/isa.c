@@ -12,6 +12,7 @@ void bit_plane_gemm_scalar(const output_t *, const uint8_t *, size_t, const uint
 void gemm_avx512(const output_t *, const uint8_t *, size_t, const uint8_t *, int32_t, int32_t, int32_t);
 void bit_plane_gemm_avx512(const output_t *, const uint8_t *, size_t, const uint8_t *, int32_t, int32_t, int32_t);
 void bit_plane_gemm_avx512_vnni(const output_t *, const uint8_t *, size_t, const uint8_t *, int32_t, int32_t, int32_t);
+int byte_gemm_vnni(const output_t *, const uint8_t *, size_t, int32_t, const uint8_t *, int32_t, int32_t, int32_t);
 void gemm_avx2(const output_t *, const uint8_t *, size_t, const uint8_t *, int32_t, int32_t, int32_t);
 #endif
 #ifdef ONEBIT_NEON
@@ -22,7 +23,7 @@ static const isa_kernels_t KERNELS[ISA_COUNT + 1] = {
 #ifdef ONEBIT_X86
     [ISA_AVX512] = {"avx512", gemm_avx512, bit_plane_gemm_avx512},
     /* The same ISA on a CPU with AVX512-VNNI: bit-plane layers multiply bytes (gemm-vnni.c). */
-    [ISA_AVX512_VNNI] = {"avx512", gemm_avx512, bit_plane_gemm_avx512_vnni},
+    [ISA_AVX512_VNNI] = {"avx512", gemm_avx512, bit_plane_gemm_avx512_vnni, byte_gemm_vnni},
     [ISA_AVX2] = {"avx2", gemm_avx2, bit_plane_gemm_scalar},
 #endif
     [ISA_SCALAR] = {"scalar", gemm_scalar, bit_plane_gemm_scalar},

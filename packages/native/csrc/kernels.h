@@ -27,12 +27,22 @@ typedef struct {
 typedef void (*gemm_fn)(const output_t *o, const uint8_t *a, size_t a_stride, const uint8_t *w,
                         int32_t kw64, int32_t row_start, int32_t row_end);
 
+/* 8-bit input rows (bytes, zero past K up to 4*groups) against prepacked ±1 weights: the bit-plane
+ * dots without the planes. Returns 0, having written nothing, when it could not allocate. */
+typedef int (*byte_gemm_fn)(const output_t *o, const uint8_t *bytes, size_t row_bytes, int32_t groups,
+                            const uint8_t *w, int32_t kw64, int32_t row_start, int32_t row_end);
+
 /* The kernels of one instruction set. */
 typedef struct {
   const char *name;
   gemm_fn gemm;
   gemm_fn bit_plane_gemm; /* A rows hold 8 planes of kw64 words */
+  byte_gemm_fn byte_gemm; /* NULL where the ISA has no byte GEMM (bit-plane layers use planes) */
 } isa_kernels_t;
+
+/* Whether a byte GEMM of rows x columns over `groups` groups of 4 bytes costs less than the
+ * popcount form over kw64 words of 8 planes (from_planes: its input must first leave the planes). */
+int vnni_pays(int64_t rows, int64_t columns, int32_t groups, int32_t kw64, int from_planes);
 
 /* Instruction sets, in the order the JavaScript side names them (index = ISA id). */
 enum { ISA_AVX512 = 0, ISA_AVX2 = 1, ISA_SCALAR = 2, ISA_NEON = 3, ISA_COUNT = 4 };
@@ -95,6 +105,10 @@ void im2col_planes(int32_t row_start, int32_t row_end, const uint8_t *src, int32
                    int32_t channels, int32_t kh, int32_t kw, int32_t stride_h, int32_t stride_w,
                    int32_t pad_top, int32_t pad_left, int32_t out_h, int32_t out_w, uint8_t pad,
                    uint8_t *dst, size_t dst_stride, int32_t kw64);
+void im2col_bytes(int32_t row_start, int32_t row_end, const uint8_t *src, int32_t in_h, int32_t in_w,
+                  int32_t channels, int32_t kh, int32_t kw, int32_t stride_h, int32_t stride_w,
+                  int32_t pad_top, int32_t pad_left, int32_t out_h, int32_t out_w, uint8_t pad,
+                  uint8_t *dst, size_t dst_stride, size_t row_bytes);
 void pack_signs(int32_t row_start, int32_t row_end, const uint8_t *src, size_t src_stride,
                 int32_t cols, uint8_t *dst, size_t dst_stride);
 

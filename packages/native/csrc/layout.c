@@ -15,6 +15,36 @@ static inline struct pixel_pos output_pixel(int32_t r, int32_t out_h, int32_t ou
   return (struct pixel_pos){b, oy, rem - oy * out_w};
 }
 
+/* The next output pixel after p (row r + 1): no divisions per row in the loops below. */
+static inline void next_pixel(struct pixel_pos *p, int32_t out_h, int32_t out_w) {
+  if (++p->ox < out_w) return;
+  p->ox = 0;
+  if (++p->oy < out_h) return;
+  p->oy = 0;
+  p->b++;
+}
+
+/* n bytes from s to d, 4 at a time: window lines are a few bytes, where vectorized or library
+ * copies spend more on their set-up than on the bytes. */
+static inline void copy_bytes(uint8_t *d, const uint8_t *s, size_t n) {
+  size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    uint32_t v;
+    memcpy(&v, s + i, 4);
+    memcpy(d + i, &v, 4);
+  }
+  for (; i < n; i++) d[i] = s[i];
+}
+
+/* n 32-bit words from s to d, a word at a time (runs are a few words: a library call costs more). */
+static inline void copy_words(uint8_t *d, const uint8_t *s, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    uint32_t v;
+    memcpy(&v, s + 4 * i, 4);
+    memcpy(d + 4 * i, &v, 4);
+  }
+}
+
 /* Row r of dst (at dst + (r - row_start)*dst_stride) gathers the kh*kw input pixels (wpp words each)
  * of output pixel r's window; out-of-image taps read as one-padding (channel bits 1, gap bits 0);
  * the row is zero-filled up to dst_stride. */
@@ -22,28 +52,33 @@ void im2col(int32_t row_start, int32_t row_end, const uint8_t *src, int32_t in_h
             int32_t wpp, int32_t kh, int32_t kw, int32_t stride, int32_t pad_top, int32_t pad_left,
             int32_t out_h, int32_t out_w, uint32_t last_mask, uint8_t *dst, size_t dst_stride) {
   const size_t pix_bytes = (size_t)wpp * 4;
-  for (int32_t r = row_start; r < row_end; r++) {
-    const struct pixel_pos pos = output_pixel(r, out_h, out_w);
+  struct pixel_pos pos = output_pixel(row_start, out_h, out_w);
+  for (int32_t r = row_start; r < row_end; r++, next_pixel(&pos, out_h, out_w)) {
     const int64_t b = pos.b, oy = pos.oy, ox = pos.ox;
     uint8_t *d = dst + (size_t)(r - row_start) * dst_stride;
     uint8_t *const row_end_ptr = d + dst_stride;
     const uint8_t *img = src + (size_t)b * (size_t)in_h * (size_t)in_w * pix_bytes;
-    for (int32_t dy = 0; dy < kh; dy++) {
-      const int64_t iy = oy * stride - pad_top + dy;
-      for (int32_t dx = 0; dx < kw; dx++) {
-        const int64_t ix = ox * stride - pad_left + dx;
-        if (iy >= 0 && iy < in_h && ix >= 0 && ix < in_w) {
-          /* Word by word: pixels are a few words, too short for a library memcpy call to pay. */
-          const uint8_t *s = img + ((size_t)iy * (size_t)in_w + (size_t)ix) * pix_bytes;
-          for (size_t i = 0; i < pix_bytes; i += 4) memcpy(d + i, s + i, 4);
-        } else {
-          memset(d, 0xff, pix_bytes - 4);
-          memcpy(d + pix_bytes - 4, &last_mask, 4);
+    const int64_t y0 = oy * stride - pad_top, x0 = ox * stride - pad_left;
+    if (y0 >= 0 && y0 + kh <= in_h && x0 >= 0 && x0 + kw <= in_w) {
+      /* Inside the image: each window line is one contiguous run of kw pixels. */
+      for (int32_t dy = 0; dy < kh; dy++, d += (size_t)kw * pix_bytes)
+        copy_words(d, img + ((size_t)(y0 + dy) * (size_t)in_w + (size_t)x0) * pix_bytes, (size_t)kw * (size_t)wpp);
+    } else {
+      for (int32_t dy = 0; dy < kh; dy++) {
+        const int64_t iy = y0 + dy;
+        for (int32_t dx = 0; dx < kw; dx++) {
+          const int64_t ix = x0 + dx;
+          if (iy >= 0 && iy < in_h && ix >= 0 && ix < in_w) {
+            copy_words(d, img + ((size_t)iy * (size_t)in_w + (size_t)ix) * pix_bytes, (size_t)wpp);
+          } else {
+            memset(d, 0xff, pix_bytes - 4);
+            memcpy(d + pix_bytes - 4, &last_mask, 4);
+          }
+          d += pix_bytes;
         }
-        d += pix_bytes;
       }
     }
-    if (d < row_end_ptr) memset(d, 0, (size_t)(row_end_ptr - d));
+    for (; d < row_end_ptr; d += 4) memset(d, 0, 4);
   }
 }
 
@@ -178,5 +213,40 @@ void im2col_planes(int32_t row_start, int32_t row_end, const uint8_t *src, int32
     if (p.fill > 0) flush_planes(&p);
     for (; p.word < kw64; p.word++)
       for (int n = 0; n < 8; n++) memset(p.row + (size_t)n * p.plane_bytes + 8 * (size_t)p.word, 0, 8);
+  }
+}
+
+/* The 8-bit im2col of output pixels [row_start, row_end) as bytes, for byte GEMMs: row r (at
+ * dst + (r - row_start)*dst_stride) holds the window's K = kh*kw*channels bytes in tap-major order
+ * (padded taps read `pad`), then zeros up to row_bytes. */
+void im2col_bytes(int32_t row_start, int32_t row_end, const uint8_t *src, int32_t in_h, int32_t in_w,
+                  int32_t channels, int32_t kh, int32_t kw, int32_t stride_h, int32_t stride_w,
+                  int32_t pad_top, int32_t pad_left, int32_t out_h, int32_t out_w, uint8_t pad,
+                  uint8_t *dst, size_t dst_stride, size_t row_bytes) {
+  const size_t line = (size_t)in_w * (size_t)channels;
+  const size_t tap_line = (size_t)kw * (size_t)channels;
+  struct pixel_pos pos = output_pixel(row_start, out_h, out_w);
+  for (int32_t r = row_start; r < row_end; r++, next_pixel(&pos, out_h, out_w)) {
+    const int64_t y0 = pos.oy * stride_h - pad_top, x0 = pos.ox * stride_w - pad_left;
+    const uint8_t *img = src + (size_t)pos.b * (size_t)in_h * line;
+    uint8_t *const row = dst + (size_t)(r - row_start) * dst_stride;
+    uint8_t *d = row;
+    const int inside_x = x0 >= 0 && x0 + kw <= in_w;
+    for (int32_t dy = 0; dy < kh; dy++, d += tap_line) {
+      const int64_t iy = y0 + dy;
+      if (iy < 0 || iy >= in_h) {
+        for (size_t i = 0; i < tap_line; i++) d[i] = pad;
+      } else if (inside_x) {
+        copy_bytes(d, img + (size_t)iy * line + (size_t)x0 * (size_t)channels, tap_line);
+      } else {
+        for (int32_t dx = 0; dx < kw; dx++) {
+          const int64_t ix = x0 + dx;
+          const int in = ix >= 0 && ix < in_w;
+          const uint8_t *s = img + (size_t)iy * line + (size_t)(in ? ix : 0) * (size_t)channels;
+          for (int32_t c = 0; c < channels; c++) d[(size_t)dx * (size_t)channels + (size_t)c] = in ? s[c] : pad;
+        }
+      }
+    }
+    for (size_t i = (size_t)kh * tap_line; i < row_bytes; i++) row[i] = 0;
   }
 }

@@ -69,8 +69,8 @@ static int check(const isa_kernels_t *isa, const isa_kernels_t *ref, int mode, i
 void bit_plane_gemm_avx512(const output_t *, const uint8_t *, size_t, const uint8_t *, int32_t, int32_t, int32_t);
 void bit_plane_gemm_vnni(const output_t *, const uint8_t *, size_t, const uint8_t *, int32_t, int32_t, int32_t);
 /* The two bit-plane paths of the AVX-512 table, each forced (the table picks one per call by cost). */
-static const isa_kernels_t AVX512_POPCOUNT = {"avx512 popcount", NULL, bit_plane_gemm_avx512};
-static const isa_kernels_t AVX512_VNNI = {"avx512 vnni", NULL, bit_plane_gemm_vnni};
+static const isa_kernels_t AVX512_POPCOUNT = {"avx512 popcount", NULL, bit_plane_gemm_avx512, NULL};
+static const isa_kernels_t AVX512_VNNI = {"avx512 vnni", NULL, bit_plane_gemm_vnni, NULL};
 #endif
 
 int main(void) {
