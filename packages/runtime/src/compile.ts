@@ -161,17 +161,21 @@ export function compilePlan(
   const chains = findElementwiseChains(L.builders, L.values, out);
   for (const chain of chains) {
     const from = L.builderNodes[chain.builders[0]!]!;
-    const to = L.builderNodes[chain.builders[chain.builders.length - 1]!]!;
+    const to =
+      L.builderNodes[chain.builders[chain.builders.length - (chain.signValue === undefined ? 1 : 2)]!]!;
     for (const id of chain.values) {
       const life = lifetimes[id]!;
       life[0] = Math.min(life[0], from);
       life[1] = Math.max(life[1], to);
     }
+    if (chain.signValue !== undefined)
+      lifetimes[chain.signValue]![0] = Math.min(lifetimes[chain.signValue]![0], from);
   }
 
+  const skipped = new Set(chains.flatMap((c) => c.skipped));
   const layout = layoutMemory({
     weights: L.weights,
-    values: L.values,
+    values: L.values.map((v, id) => (skipped.has(id) ? { ...v, sampleBytes: 0 } : v)),
     lifetimes,
     scratch: L.scratch,
     threadSlots,

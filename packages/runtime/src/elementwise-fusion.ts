@@ -16,8 +16,12 @@ export interface ElementwiseChain {
   readonly builders: readonly number[];
   /** For each add in the run, whether the chain's value is its `b` (the other operand is then `a`). */
   readonly chainIsB: readonly boolean[];
-  /** Every value the fused step reads or writes (their lifetimes must cover the whole run). */
+  /** Every float value the fused step reads or writes (their lifetimes must cover the float steps). */
   readonly values: readonly number[];
+  /** The bits of a fused sign (written at the run: their lifetime must start there). */
+  readonly signValue?: number;
+  /** The values between the parts: never written, they need no memory. */
+  readonly skipped: readonly number[];
 }
 
 /** Value pointers of a probe build: value `id` is at PROBE + 16·id, far above any real address. */
@@ -75,6 +79,7 @@ export function findElementwiseChains(
     const run = [i];
     const chainIsB: boolean[] = first.op === "add" ? [false] : [];
     const touched = new Set([...head.reads, head.writes]);
+    const skipped: number[] = [];
     let value = head.writes;
     for (let j = i + 1; j < probes.length; j++) {
       const step = probes[j]!.step;
@@ -89,6 +94,8 @@ export function findElementwiseChains(
       for (const id of f.reads) touched.add(id);
       touched.add(f.writes);
       run.push(j);
+      skipped.push(value);
+      touched.delete(value);
       value = f.writes;
     }
     // A sign of the final value joins wherever it comes later: the value is written once and never
@@ -97,13 +104,17 @@ export function findElementwiseChains(
     const sign = probes.findIndex(
       (p, k) => k > last && p.step.op === "sign" && flow(p.step)!.reads[0] === value,
     );
-    if (sign >= 0) {
-      run.push(sign);
-      touched.add(flow(probes[sign]!.step)!.writes);
-    }
+    if (sign >= 0) run.push(sign);
     if (run.length < 2) continue;
     for (const k of run) taken.add(k);
-    chains.push({ builders: run, chainIsB, values: [...touched] });
+    const signValue = sign >= 0 ? flow(probes[sign]!.step)!.writes : undefined;
+    chains.push({
+      builders: run,
+      chainIsB,
+      values: [...touched],
+      skipped,
+      ...(signValue === undefined ? {} : { signValue }),
+    });
   }
   return chains;
 }
