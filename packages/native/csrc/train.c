@@ -5,7 +5,6 @@
  * quantizers.ts signForward/steBackward and assembly/batch-norm.ts; results are bit-identical
  * (built with -ffp-contract=off). Every array is checked against the extent a call touches before
  * anything is written (train-addon.c): a short one throws a RangeError. */
-#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -74,24 +73,28 @@ void max_pool_f32(const window_t *w, const float *input, float *output, int32_t 
   int64_t o = 0;
   for (int64_t b = 0; b < w->batch; b++)
     for (int64_t oy = 0; oy < w->out_h; oy++)
-      for (int64_t ox = 0; ox < w->out_w; ox++) {
+      for (int64_t ox = 0; ox < w->out_w; ox++, o += c) {
         const int64_t base = ((b * w->in_h + oy * w->stride_h) * w->in_w + ox * w->stride_w) * c;
-        for (int64_t ch = 0; ch < c; ch++, o++) {
-          int64_t best = base + ch;
-          float best_value = input[best];
-          for (int32_t ky = 0; ky < w->kernel_h; ky++)
-            for (int32_t kx = 0; kx < w->kernel_w; kx++) {
-              const int64_t idx = base + ((int64_t)ky * w->in_w + kx) * c + ch;
-              const float v = input[idx];
-              /* A NaN wins over numbers (first one on ties), as in the TypeScript reference. */
-              if (v > best_value || (isnan(v) && !isnan(best_value))) {
-                best_value = v;
-                best = idx;
-              }
-            }
-          output[o] = best_value;
-          argmax[o] = (int32_t)best;
+        float *best = output + o;
+        int32_t *at = argmax + o;
+        for (int64_t ch = 0; ch < c; ch++) {
+          best[ch] = input[base + ch];
+          at[ch] = (int32_t)(base + ch);
         }
+        /* The window in the reference's order, all channels at once (branch-free selects the
+         * compiler vectorizes): a larger value, or a NaN over a number, takes the place; ties keep
+         * the first. */
+        for (int32_t ky = 0; ky < w->kernel_h; ky++)
+          for (int32_t kx = ky == 0 ? 1 : 0; kx < w->kernel_w; kx++) {
+            const int64_t at0 = base + ((int64_t)ky * w->in_w + kx) * c;
+            const float *v = input + at0;
+            for (int64_t ch = 0; ch < c; ch++) {
+              const float x = v[ch], m = best[ch];
+              const int take = (x > m) | ((x != x) & (m == m));
+              best[ch] = take ? x : m;
+              at[ch] = take ? (int32_t)(at0 + ch) : at[ch];
+            }
+          }
       }
 }
 
