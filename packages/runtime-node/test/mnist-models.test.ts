@@ -25,4 +25,21 @@ describe.skipIf(models.length === 0)("shipped MNIST models", () => {
     expect(correct / test.count).toBeGreaterThan(0.9);
     if (recorded !== undefined) expect(correct / test.count).toBeCloseTo(recorded, 4);
   });
+
+  it.each(models)(
+    "%s: the default backend's scores equal wasm-i64's bit for bit, batch 1 and 300",
+    async (file) => {
+      const test = await loadMnist({ split: "test" });
+      const auto = await InferenceSession.create(join(dir, file), { threads: 1 });
+      const wasm = await InferenceSession.create(join(dir, file), { threads: 1, backend: "wasm-i64" });
+      sessions.push(auto, wasm);
+      const size = 28 * 28;
+      for (const images of [test.images.subarray(0, size), test.images.subarray(size, 301 * size)]) {
+        const [a, b] = await Promise.all([auto.run(images), wasm.run(images)]);
+        expect(Array.from(a.logits), `${file} on ${auto.getBackendInfo().backend}`).toEqual(
+          Array.from(b.logits),
+        );
+      }
+    },
+  );
 });
