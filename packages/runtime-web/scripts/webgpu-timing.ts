@@ -31,7 +31,9 @@ const TIME_IN_PAGE = `async ({ name, batch, rounds }) => {
   return { webgpu: mid(times.webgpu), wasm: mid(times.wasm), kernels: info.backend, adapter: info.webgpu.adapter };
 }`;
 const modelsDir = join(import.meta.dirname, "..", "..", "..", "models");
-const names = readdirSync(modelsDir).filter((f) => f.endsWith(".onebit"));
+const names = readdirSync(modelsDir).filter(
+  (f) => f.endsWith(".onebit") && (!process.env.ONLY || f.includes(process.env.ONLY)),
+);
 const files = await pageBundle();
 for (const n of names)
   files.set(`/${n}`, { body: readFileSync(join(modelsDir, n)), type: "application/octet-stream" });
@@ -47,7 +49,7 @@ console.log(
   `${cpus()[0]?.model}, load ${loadavg()[0]!.toFixed(1)}; median of ${ROUNDS} interleaved runs, ms per run`,
 );
 for (const name of names) {
-  for (const batch of [1, 64]) {
+  for (const batch of [1, 16]) {
     // A string, so that tsx's transform (which names functions) does not reach into the page.
     const r: { webgpu: number; wasm: number; kernels: string; adapter: string } = await page.evaluate(
       `(${TIME_IN_PAGE})(${JSON.stringify({ name, batch, rounds: ROUNDS })})`,
