@@ -1,10 +1,11 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { type OnebitModel, writeModel } from "@onebit/format";
+import { type OnebitModel, writeGraphModel, writeModel } from "@onebit/format";
 import { Engine } from "@onebit/runtime";
 import { type Browser, type Page, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SKIP_MESSAGE, chromiumPath } from "../../../scripts/test-support/chromium.js";
+import { residualModel } from "../../format/test/graph-builder.js";
 import { ModelBuilder, Rng } from "../../runtime/test/random-models.js";
 import { pageBundle } from "./browser/page-bundle.js";
 import { type StaticServer, serveFiles } from "./browser/static-server.js";
@@ -171,6 +172,11 @@ describe.skipIf(!chromiumPath)("the WebGPU backend in headless Chromium (SwiftSh
       models.set(name, { url: `/${name}`, bytes });
       files.set(`/${name}`, { body: bytes, type: "application/octet-stream" });
     }
+    for (const c of [8, 40]) {
+      const bytes = writeGraphModel(residualModel(c, c));
+      models.set(`residual ${c}`, { url: `/residual-${c}.onebit`, bytes });
+      files.set(`/residual-${c}.onebit`, { body: bytes, type: "application/octet-stream" });
+    }
     for (const [name, recipe] of Object.entries(KERNEL_MODELS)) {
       for (let seed = 1; seed <= SEEDS; seed++) {
         const bytes = writeModel(recipe(new Rng(seed * 7919 + name.length)));
@@ -248,6 +254,19 @@ describe.skipIf(!chromiumPath)("the WebGPU backend in headless Chromium (SwiftSh
     expect(r.runs[0]!.gpu).toEqual(r.runs[0]!.wasm);
     expect(r.cpuSteps.map((s) => s.op)).toEqual(["conv2dFloat", "denseFloat"]);
     expect(r.reason).toMatch(/steps on the GPU; on WebAssembly: conv2dFloat/);
+  });
+
+  it("alternates GPU and WebAssembly steps in a version 2 residual graph, identical results", async () => {
+    requireAdapter();
+    for (const c of [8, 40]) {
+      const { url, bytes } = models.get(`residual ${c}`)!;
+      const r = await compareInPage(page, url, [inputFor(bytes, c, 1), inputFor(bytes, c + 1, 6)]);
+      for (const run of r.runs)
+        expect(run.gpu, `channels ${c} batch ${run.batch}: ${r.reason}`).toEqual(run.wasm);
+      // Binary convolutions on the GPU, float glue on WebAssembly, in several alternations.
+      expect(r.gpuSteps).toBeGreaterThan(0);
+      expect(r.cpuSteps.length).toBeGreaterThan(3);
+    }
   });
 
   it("rejects with a typed error where navigator.gpu or an adapter is missing", async () => {
