@@ -261,6 +261,28 @@ static napi_value bn_backward_call(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* adamF32(w, g, m, v, beta1, oneMinusBeta1, beta2, oneMinusBeta2, lr, epsHat, lo, hi) */
+static napi_value adam_call(napi_env env, napi_callback_info info) {
+  napi_value argv[12];
+  float *w, *g, *m, *v;
+  size_t n;
+  double k[8];
+  static const char *names[8] = {"beta1", "oneMinusBeta1", "beta2", "oneMinusBeta2", "lr", "epsHat", "lo", "hi"};
+  if (!args(env, info, 12, argv,
+            "onebit native: expected adamF32(w, g, m, v, beta1, oneMinusBeta1, beta2, oneMinusBeta2, lr, epsHat, lo, "
+            "hi)") ||
+      !typed(env, argv[0], napi_float32_array, 0, "adam w", (void **)&w, &n) ||
+      !typed(env, argv[1], napi_float32_array, n, "adam g", (void **)&g, NULL) ||
+      !typed(env, argv[2], napi_float32_array, n, "adam m", (void **)&m, NULL) ||
+      !typed(env, argv[3], napi_float32_array, n, "adam v", (void **)&v, NULL))
+    return NULL;
+  for (int i = 0; i < 8; i++)
+    if (!num_arg(env, argv[4 + i], names[i], &k[i])) return NULL;
+  const adam_t c = {(float)k[0], (float)k[1], (float)k[2], (float)k[3], (float)k[4], (float)k[5], (float)k[6], (float)k[7]};
+  adam_f32(w, g, m, v, n, &c);
+  return NULL;
+}
+
 /* Adds these entry points to the addon's exports (called by addon.c's module init). */
 void register_train_kernels(napi_env env, napi_value exports) {
   const napi_property_descriptor props[] = {
@@ -272,6 +294,7 @@ void register_train_kernels(napi_env env, napi_value exports) {
       {"channelSumsF64", NULL, channel_sums_call, NULL, NULL, NULL, napi_default, NULL},
       {"batchNormF32", NULL, bn_normalize_call, NULL, NULL, NULL, napi_default, NULL},
       {"batchNormBackwardF32", NULL, bn_backward_call, NULL, NULL, NULL, napi_default, NULL},
+      {"adamF32", NULL, adam_call, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
 }

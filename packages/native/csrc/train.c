@@ -2,9 +2,10 @@
  * pooling, @onebit/nn's sign quantizer and BatchNorm), on Float32Arrays in place, so Node.js
  * training copies nothing into WebAssembly memory. Each repeats the operations, in the same order
  * and precision, of its reference: tensor's conv2d.ts im2col/col2imAdd and pool.ts maxPool2d, nn's
- * quantizers.ts signForward/steBackward and assembly/batch-norm.ts; results are bit-identical
+ * quantizers.ts signForward/steBackward, assembly/batch-norm.ts and assembly/adam.ts; results are bit-identical
  * (built with -ffp-contract=off). Every array is checked against the extent a call touches before
  * anything is written (train-addon.c): a short one throws a RangeError. */
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -158,3 +159,40 @@ void bn_backward_f32(const float *g, const float *xhat, int64_t rows, int64_t c,
   }
 }
 
+
+/* WebAssembly's f32.max/f32.min: NaN if either is NaN, else the larger/smaller, +0 over −0 for max
+ * and −0 over +0 for min (equal values: AND/OR of the bits picks that zero and changes no other). */
+static float wasm_max(float a, float b) {
+  if (a != a || b != b) return a + b;
+  if (a > b) return a;
+  if (b > a) return b;
+  uint32_t x, y;
+  memcpy(&x, &a, 4);
+  memcpy(&y, &b, 4);
+  x &= y;
+  memcpy(&a, &x, 4);
+  return a;
+}
+static float wasm_min(float a, float b) {
+  if (a != a || b != b) return a + b;
+  if (a < b) return a;
+  if (b < a) return b;
+  uint32_t x, y;
+  memcpy(&x, &a, 4);
+  memcpy(&y, &b, 4);
+  x |= y;
+  memcpy(&a, &x, 4);
+  return a;
+}
+
+void adam_f32(float *w, const float *g, float *m, float *v, size_t n, const adam_t *c) {
+  for (size_t i = 0; i < n; i++) {
+    const float gi = g[i];
+    const float mi = c->beta1 * m[i] + c->one_minus_beta1 * gi;
+    const float vi = c->beta2 * v[i] + c->one_minus_beta2 * gi * gi;
+    m[i] = mi;
+    v[i] = vi;
+    const float wi = w[i] - (c->lr * mi) / (sqrtf(vi) + c->eps_hat);
+    w[i] = wasm_min(c->hi, wasm_max(c->lo, wi));
+  }
+}

@@ -33,4 +33,12 @@ void bn_backward_f32(const float *g, const float *xhat, int64_t rows, int64_t c,
                      const float *inv_std, const double *mean_g, const double *mean_gh, float *gx);
 
 
+/* Adam's per-step constants, already rounded to float32 (nn's optimizers/slot-memory.ts). */
+typedef struct {
+  float beta1, one_minus_beta1, beta2, one_minus_beta2, lr, eps_hat, lo, hi;
+} adam_t;
+/* m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²; w ← clamp(w − lr·m/(√v + ε̂), lo, hi), every operation in
+ * float32 in the order of nn's assembly/adam.ts (clamp with WebAssembly's min/max). */
+void adam_f32(float *w, const float *g, float *m, float *v, size_t n, const adam_t *c);
+
 #endif

@@ -1,7 +1,7 @@
 import { loadNativeAddon } from "./load.js";
 
 /**
- * The float kernels of the training passes around the GEMMs (csrc/train.c), in place on typed
+ * The float kernels of the training passes around the GEMMs and of Adam (csrc/train.c), in place on typed
  * arrays, each bit-identical to its TypeScript/WebAssembly reference in @onebit/tensor or
  * @onebit/nn. A window `geometry` is an Int32Array of batch, inH, inW, channels, kernelH, kernelW,
  * strideH, strideW, padTop, padLeft, outH, outW. A short array or a malformed geometry throws a
@@ -64,6 +64,24 @@ export interface NativeTrainKernels {
     meanGH: Float64Array,
     gx: Float32Array,
   ): void;
+  /**
+   * Adam in place, every operation in float32 (constants rounded to float32): m ← β₁m + (1−β₁)g;
+   * v ← β₂v + (1−β₂)g²; w ← clamp(w − lr·m/(√v + ε̂), lo, hi).
+   */
+  adamF32(
+    w: Float32Array,
+    g: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    beta1: number,
+    oneMinusBeta1: number,
+    beta2: number,
+    oneMinusBeta2: number,
+    lr: number,
+    epsHat: number,
+    lo: number,
+    hi: number,
+  ): void;
 }
 
 export type NativeTrainKernelsStatus =
@@ -79,6 +97,7 @@ const NAMES = [
   "channelSumsF64",
   "batchNormF32",
   "batchNormBackwardF32",
+  "adamF32",
 ] as const satisfies readonly (keyof NativeTrainKernels)[];
 
 /**
