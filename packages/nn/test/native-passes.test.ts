@@ -4,6 +4,8 @@ import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { type BatchNorm, batchNorm, sequential, steSign } from "../src/index.js";
 import { BatchNormKernel, NativeBatchNormKernel } from "../src/layers/batch-norm-kernel.js";
+import { createParam } from "../src/index.js";
+import { type AdamConstants, SlotMemory } from "../src/optimizers/slot-memory.js";
 
 afterEach(() => setBackend("auto"));
 
@@ -93,6 +95,55 @@ describe("the sign quantizer's passes on @onebit/native", () => {
         },
       ),
       { numRuns: 40 },
+    );
+  });
+});
+
+describe("Adam on @onebit/native", () => {
+  it("gives the WebAssembly kernel's and the TypeScript loop's bits (box clamps at 0, ±0, odd lengths)", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 70 }),
+        fc.integer({ min: 0, max: 1e6 }),
+        fc.constantFrom([-1, 1], [0, 1], [-Infinity, Infinity]),
+        fc.double({ min: 1e-4, max: 0.5, noNaN: true }),
+        (n, seed, [lo, hi], lr) => {
+          const c: AdamConstants = {
+            beta1: 0.9,
+            oneMinusBeta1: 0.1,
+            beta2: 0.999,
+            oneMinusBeta2: 1 - 0.999,
+            lr,
+            epsHat: 1e-7,
+            lo: lo!,
+            hi: hi!,
+          };
+          const rng = new Rng(seed);
+          const w0 = rng.uniformArray(n, -1.5, 1.5);
+          w0[seed % n] = -0;
+          const memories = [
+            new SlotMemory(),
+            new SlotMemory({ native: false }),
+            new SlotMemory({ wasm: false }),
+          ];
+          expect(memories.map((m) => m.backend)).toEqual(["native", "wasm-simd", "typescript"]);
+          const params = memories.map(() => createParam("l/kernel", [n], "binary", w0.slice()));
+          for (let step = 0; step < 3; step++) {
+            const g = rng.uniformArray(n, -2, 2);
+            g[(seed + step) % n] = 0;
+            memories.forEach((m, i) => {
+              params[i]!.grad.set(g);
+              m.adam(params[i]!, m.slot(params[i]!, "m"), m.slot(params[i]!, "v"), c);
+            });
+          }
+          for (const i of [1, 2]) {
+            expect(bits(params[i]!.value)).toEqual(bits(params[0]!.value));
+            const [a, b] = [memories[0]!.toRecord(), memories[i]!.toRecord()];
+            for (const k of Object.keys(a)) expect(bits(b[k]!)).toEqual(bits(a[k]!));
+          }
+        },
+      ),
+      { numRuns: 100 },
     );
   });
 });

@@ -1,3 +1,4 @@
+import { activeNativeTrainKernels } from "@onebit/tensor";
 import { NnError } from "../errors.js";
 import type { Param } from "../param.js";
 import { align16, instantiateKernels, type KernelExports, PAGE } from "../kernel-module.js";
@@ -24,6 +25,7 @@ export interface AdamConstants {
  */
 export class SlotMemory {
   private readonly wasm: KernelExports | null;
+  private readonly useNative: boolean;
   private buffer: ArrayBuffer;
   private readonly base: number;
   private top: number;
@@ -31,15 +33,18 @@ export class SlotMemory {
   private scratch = -1;
   private scratchLength = 0;
 
-  constructor(options: { wasm?: boolean } = {}) {
+  /** `wasm: false`: the TypeScript loop only; `native: false`: never @onebit/native's kernel. */
+  constructor(options: { wasm?: boolean; native?: boolean } = {}) {
+    this.useNative = options.native ?? options.wasm !== false;
     this.wasm = options.wasm === false ? null : instantiateKernels();
     this.buffer = this.wasm ? (this.wasm.memory.buffer as ArrayBuffer) : new ArrayBuffer(PAGE);
     this.base = align16(this.wasm ? this.wasm.heapBase() : 0);
     this.top = this.base;
   }
 
-  /** "wasm-simd" or "typescript": which arithmetic `adam` runs. */
-  get backend(): "wasm-simd" | "typescript" {
+  /** "native", "wasm-simd" or "typescript": which arithmetic `adam` runs now. */
+  get backend(): "native" | "wasm-simd" | "typescript" {
+    if (this.useNative && activeNativeTrainKernels()) return "native";
     return this.wasm ? "wasm-simd" : "typescript";
   }
 
@@ -98,10 +103,32 @@ export class SlotMemory {
     return [w, g];
   }
 
-  /** Adam over one staged parameter (see assembly/adam.ts), then the weights copied back. */
+  /**
+   * Adam over one parameter: in place on @onebit/native's kernel where active (Node.js), else staged
+   * into this memory for the WebAssembly kernel (see assembly/adam.ts) or the TypeScript loop and the
+   * weights copied back. All three give the same bits.
+   */
   adam(param: Param, m: number, v: number, c: AdamConstants): void {
-    const [w, g] = this.stage(param);
     const n = param.value.length;
+    const native = this.useNative ? activeNativeTrainKernels() : null;
+    if (native) {
+      native.adamF32(
+        param.value,
+        param.grad,
+        this.view(m, n),
+        this.view(v, n),
+        c.beta1,
+        c.oneMinusBeta1,
+        c.beta2,
+        c.oneMinusBeta2,
+        c.lr,
+        c.epsHat,
+        c.lo,
+        c.hi,
+      );
+      return;
+    }
+    const [w, g] = this.stage(param);
     if (this.wasm) {
       this.wasm.adam(
         w,
