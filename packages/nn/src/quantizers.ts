@@ -38,7 +38,10 @@ const bitsOf = (v: number): number => new Int32Array(Float32Array.of(v).buffer)[
  */
 function signForward(x: Float32Array, out: Float32Array): void {
   const native = x.length >= NATIVE_MIN ? activeNativeTrainKernels() : null;
-  if (native) return native.signsF32(x, out);
+  if (native) {
+    native.signsF32(x, out);
+    return;
+  }
   const xi = int32View(x);
   const oi = int32View(out);
   for (let i = 0; i < xi.length; i++) {
@@ -51,7 +54,10 @@ function signForward(x: Float32Array, out: Float32Array): void {
 /** gradIn[i] = |x[i]| ≤ clip ? gradOut[i] : 0, branch-free on the float bits (NaN counts as outside). */
 function steBackward(x: Float32Array, gradOut: Float32Array, gradIn: Float32Array, clip: number): void {
   const native = x.length >= NATIVE_MIN ? activeNativeTrainKernels() : null;
-  if (native) return native.steBackwardF32(x, gradOut, gradIn, clip);
+  if (native) {
+    native.steBackwardF32(x, gradOut, gradIn, clip);
+    return;
+  }
   const c = bitsOf(clip);
   const xi = int32View(x);
   const gi = int32View(gradOut);

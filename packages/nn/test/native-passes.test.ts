@@ -51,7 +51,9 @@ describe("BatchNorm training passes on @onebit/native", () => {
             const [g0, ...gs] = layers.map((l) => l.backward(g, batch, true)!.slice());
             for (const gx of gs) expect(bits(gx)).toEqual(bits(g0!));
             for (const l of layers.slice(1)) {
-              l.params().forEach((p, i) => expect(bits(p.grad)).toEqual(bits(layers[0]!.params()[i]!.grad)));
+              l.params().forEach((p, i) => {
+                expect(bits(p.grad)).toEqual(bits(layers[0]!.params()[i]!.grad));
+              });
               expect(bits(l.movingMean)).toEqual(bits(layers[0]!.movingMean));
               expect(bits(l.movingVariance)).toEqual(bits(layers[0]!.movingVariance));
             }
