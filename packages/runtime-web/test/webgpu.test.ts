@@ -263,9 +263,14 @@ describe.skipIf(!chromiumPath)("the WebGPU backend in headless Chromium (SwiftSh
       const r = await compareInPage(page, url, [inputFor(bytes, c, 1), inputFor(bytes, c + 1, 6)]);
       for (const run of r.runs)
         expect(run.gpu, `channels ${c} batch ${run.batch}: ${r.reason}`).toEqual(run.wasm);
-      // Binary convolutions on the GPU, float glue on WebAssembly, in several alternations.
-      expect(r.gpuSteps).toBeGreaterThan(0);
-      expect(r.cpuSteps.length).toBeGreaterThan(3);
+      // Binary convolutions (grouped and dilated too) and sign on the GPU, float glue on
+      // WebAssembly, in several alternations.
+      const offGpu = r.cpuSteps.map((s) => s.op);
+      expect(offGpu).not.toContain("bconvGeneric");
+      expect(offGpu).not.toContain("sign");
+      expect(offGpu).not.toContain("conv");
+      expect(r.gpuSteps).toBeGreaterThanOrEqual(5);
+      expect(offGpu.length).toBeGreaterThan(3);
     }
   });
 

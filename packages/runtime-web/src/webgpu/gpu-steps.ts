@@ -10,6 +10,8 @@ export type GpuEntry =
   | "gemm"
   | "convBits"
   | "convBytes"
+  | "convGeneric"
+  | "signBits"
   | "encodePlanes"
   | "maxPool"
   | "xorMask"
@@ -162,6 +164,38 @@ export function placeStep(s: Step, capacity: number): StepPlacement {
         ]),
         perRow: gemmItems(g),
         lanes: gemmLanes(g),
+      };
+    }
+    case "bconvGeneric": {
+      const threshold = s.mode === "threshold";
+      const p = Array.from({ length: 28 }, () => 0);
+      const set = (at: number, values: number[]) =>
+        values.forEach((v, i) => {
+          p[at + i] = v;
+        });
+      set(0, [rows, s.outRowWords, MODE[s.mode], s.w, s.n, s.channels / s.groups, s.wWords]);
+      set(7, [s.out, 4 * s.outRowWords, s.p0, s.p1, s.dilationH, s.dilationW, 0]);
+      set(14, [s.input, s.height, s.width, s.inWpp, s.padOne, s.kernelH, s.kernelW]);
+      set(21, [s.strideH, s.strideW, s.padTop, s.padLeft, s.outH, s.outW, s.n / s.groups]);
+      return { entry: "convGeneric", params: params(p), perRow: s.outRowWords, lanes: threshold ? 32 : 1 };
+    }
+    case "sign": {
+      const l = s.layout;
+      return {
+        entry: "signBits",
+        params: params([
+          rows,
+          l.sampleWords,
+          s.src,
+          s.dst,
+          s.channels,
+          s.thresholds,
+          s.flip,
+          0,
+          l.wpp,
+          l.pixels,
+        ]),
+        perRow: l.sampleWords,
       };
     }
     case "encodePlanes":

@@ -126,11 +126,46 @@ fn dotConvBytes(r: u32, n: u32) -> i32 {
   return dot;
 }
 
+// Binary convolution with dilation, groups or zero padding (bconvGeneric): output pixel r, output
+// channel o, bit by bit over its group's channels; padded taps count +1 (padOne) or are left out.
+// Params as the GEMM family, and 5 channels per group, 6 weight words per tap, 11 dilationH,
+// 12 dilationW, 18 padOne, 27 outputs per group.
+fn dotConvGeneric(r: u32, o: u32) -> i32 {
+  let perGroup = param(5u);
+  let wWords = param(6u);
+  let wpp = param(17u);
+  let kh = param(19u);
+  let kw = param(20u);
+  let p = pixelOf(r);
+  let image = param(14u) / 4u + p.x * param(15u) * param(16u) * wpp;
+  let first = (o / param(27u)) * perGroup;
+  var dot = 0;
+  for (var dy = 0u; dy < kh; dy++) {
+    let iy = i32(p.y * param(21u) + dy * param(11u)) - iparam(23u);
+    for (var dx = 0u; dx < kw; dx++) {
+      let ix = i32(p.z * param(22u) + dx * param(12u)) - iparam(24u);
+      let inside = iy >= 0 && iy < iparam(15u) && ix >= 0 && ix < iparam(16u);
+      if (!inside && param(18u) == 0u) { continue; }
+      let weights = param(3u) / 4u + ((o * kh + dy) * kw + dx) * wWords;
+      let pixel = image + (u32(max(iy, 0)) * param(16u) + u32(max(ix, 0))) * wpp;
+      for (var v = 0u; v < perGroup; v++) {
+        let c = first + v;
+        var x = 1u;
+        if (inside) { x = (mem[pixel + (c >> 5u)] >> (c & 31u)) & 1u; }
+        let w = (mem[weights + (v >> 5u)] >> (v & 31u)) & 1u;
+        dot += select(-1, 1, x == w);
+      }
+    }
+  }
+  return dot;
+}
+
 fn dotOf(kind: u32, m: u32, n: u32) -> i32 {
   switch kind {
     case 0u: { return dotRows(m, n); }
     case 1u: { return dotConvBits(m, n); }
-    default: { return dotConvBytes(m, n); }
+    case 2u: { return dotConvBytes(m, n); }
+    default: { return dotConvGeneric(m, n); }
   }
 }
 
@@ -206,6 +241,36 @@ fn convBits(@builtin(workgroup_id) g: vec3<u32>, @builtin(num_workgroups) gs: ve
 @compute @workgroup_size(${WORKGROUP_SIZE})
 fn convBytes(@builtin(workgroup_id) g: vec3<u32>, @builtin(num_workgroups) gs: vec3<u32>, @builtin(local_invocation_index) l: u32) {
   gemmFamily(2u, groupIndex(g, gs), l);
+}
+
+@compute @workgroup_size(${WORKGROUP_SIZE})
+fn convGeneric(@builtin(workgroup_id) g: vec3<u32>, @builtin(num_workgroups) gs: vec3<u32>, @builtin(local_invocation_index) l: u32) {
+  gemmFamily(3u, groupIndex(g, gs), l);
+}
+
+// ---- Float32 → packed bits (sign): 2 src, 3 dst, 4 channels, 5 thresholds (0: none), 6 flips (0:
+// none), 8 wpp, 9 pixels. Item w: word w of the sample (words past a pixel's channels stay zero).
+// bit = flip ? x ≤ τ : x ≥ τ, τ = 0 without thresholds.
+@compute @workgroup_size(${WORKGROUP_SIZE})
+fn signBits(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let it = item(gid, groups);
+  if (it.x == 0xffffffffu) { return; }
+  let channels = param(4u);
+  let wpp = param(8u);
+  let pixel = it.y / wpp;
+  let c0 = (it.y % wpp) * 32u;
+  var word = 0u;
+  if (pixel < param(9u) && c0 < channels) {
+    let src = param(2u) / 4u + (it.x * param(9u) + pixel) * channels;
+    for (var c = c0; c < min(c0 + 32u, channels); c++) {
+      let x = bitcast<f32>(mem[src + c]);
+      var t = 0.0;
+      if (param(5u) != 0u) { t = bitcast<f32>(mem[param(5u) / 4u + c]); }
+      let flip = param(6u) != 0u && byteAt(param(6u) + c) != 0u;
+      word |= select(0u, 1u << (c - c0), select(x >= t, x <= t, flip));
+    }
+  }
+  mem[param(3u) / 4u + it.x * param(1u) + it.y] = word;
 }
 
 // ---- Bit planes: 2 src, 3 elements, 4 dst, 5 kWords. Item w: word w of each of the 8 planes.
