@@ -204,11 +204,16 @@ describe.skipIf(!chromiumPath)("the WebGPU backend in headless Chromium (SwiftSh
   });
 
   /** Fails (never skips) when Chromium runs but exposes no WebGPU adapter. */
-  function requireAdapter(): void {
-    if (adapterMissing)
-      throw new Error(
-        `Chromium started with ${WEBGPU_ARGS.join(" ")} has no WebGPU adapter (${adapterMissing}): the WebGPU tests cannot run`,
-      );
+  /**
+   * Where Chromium runs but exposes no WebGPU adapter: under CI a failure (a CI run can never pass
+   * without these tests), elsewhere a skip with the reason printed, as for a missing Chromium.
+   */
+  function requireAdapter(context: { skip(note?: string): void }): void {
+    if (!adapterMissing) return;
+    const message = `Chromium started with ${WEBGPU_ARGS.join(" ")} has no WebGPU adapter (${adapterMissing}): the WebGPU tests cannot run`;
+    if (process.env["CI"]) throw new Error(message);
+    console.warn(`${message}; skipped (CI fails instead)`);
+    context.skip(message);
   }
 
   /** `batch` input samples for a model, drawn from `seed`. */
@@ -221,8 +226,8 @@ describe.skipIf(!chromiumPath)("the WebGPU backend in headless Chromium (SwiftSh
       : { input: Array.from(rng.bytes(n)), float: false, batch };
   }
 
-  it.each(SHIPPED)("runs the shipped %s on the GPU, identical to WebAssembly", async (name) => {
-    requireAdapter();
+  it.for(SHIPPED)("runs the shipped %s on the GPU, identical to WebAssembly", async (name, ctx) => {
+    requireAdapter(ctx);
     const { url, bytes } = models.get(name)!;
     const r = await compareInPage(page, url, [inputFor(bytes, 1, 1), inputFor(bytes, 5, 5)]);
     expect(r.cpuSteps, r.reason).toEqual([]);
@@ -230,8 +235,8 @@ describe.skipIf(!chromiumPath)("the WebGPU backend in headless Chromium (SwiftSh
     for (const run of r.runs) expect(run.gpu, `${name} batch ${run.batch}`).toEqual(run.wasm);
   });
 
-  it.each(Object.keys(KERNEL_MODELS))("%s: identical to WebAssembly on random shapes", async (recipe) => {
-    requireAdapter();
+  it.for(Object.keys(KERNEL_MODELS))("%s: identical to WebAssembly on random shapes", async (recipe, ctx) => {
+    requireAdapter(ctx);
     for (let seed = 1; seed <= SEEDS; seed++) {
       const { url, bytes } = models.get(`${recipe} #${seed}`)!;
       const r = await compareInPage(page, url, [
@@ -247,8 +252,8 @@ describe.skipIf(!chromiumPath)("the WebGPU backend in headless Chromium (SwiftSh
     }
   });
 
-  it("reports the steps it leaves to WebAssembly and why", async () => {
-    requireAdapter();
+  it("reports the steps it leaves to WebAssembly and why", async (ctx) => {
+    requireAdapter(ctx);
     const { url, bytes } = models.get(`${Object.keys(KERNEL_MODELS)[3]} #1`)!;
     const r = await compareInPage(page, url, [inputFor(bytes, 5, 2)]);
     expect(r.runs[0]!.gpu).toEqual(r.runs[0]!.wasm);
@@ -256,8 +261,8 @@ describe.skipIf(!chromiumPath)("the WebGPU backend in headless Chromium (SwiftSh
     expect(r.reason).toMatch(/steps on the GPU; on WebAssembly: conv2dFloat/);
   });
 
-  it("alternates GPU and WebAssembly steps in a version 2 residual graph, identical results", async () => {
-    requireAdapter();
+  it("alternates GPU and WebAssembly steps in a version 2 residual graph, identical results", async (ctx) => {
+    requireAdapter(ctx);
     for (const c of [8, 40]) {
       const { url, bytes } = models.get(`residual ${c}`)!;
       const r = await compareInPage(page, url, [inputFor(bytes, c, 1), inputFor(bytes, c + 1, 6)]);
