@@ -1,6 +1,7 @@
 // Training throughput of apps/train's presets in onebit and, where `python3 -c "import torch"` works,
 // of the same networks in PyTorch on the same CPU, side by side in one run (rounds alternate the
-// contenders, medians reported). Optional, not part of `pnpm test`. Debian: apt-get install python3-torch.
+// contenders, medians reported). Optional, not part of `pnpm test`. Debian: apt-get install
+// python3-torch libopenblas0-pthread (without OpenBLAS, Debian's torch multiplies on the reference BLAS).
 //
 //   pnpm --filter @onebit/nn compare -- [--networks mnist-tiny,mnist-mlp,mnist-conv@0.5,mnist-conv]
 //     [--threads N] [--seconds S] [--rounds R] [--python PATH] [--baseline]
