@@ -60,6 +60,7 @@ try {
         harness,
         "-o",
         check,
+        "-lm", // the training kernels use sqrtf
       ],
       { stdio: "inherit" },
     );
