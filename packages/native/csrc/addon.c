@@ -401,5 +401,6 @@ NAPI_MODULE_INIT() {
       {"sgemm", NULL, sgemm, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  register_train_kernels(env, exports);
   return exports;
 }
