@@ -108,7 +108,7 @@ export function buildProgram(): Command {
     )
     .option(
       "--threads <n>",
-      "threads for @onebit/tensor's large GEMMs (results are bit-identical; default 1, 'auto' = all cores)",
+      "threads for @onebit/tensor's large GEMMs (results are bit-identical; default 'auto' = all cores)",
       threadCount,
     )
     .option(
@@ -214,7 +214,7 @@ export function fromOptions(program: Command, cwd: string): CliOptions {
     dataFrom: o.data ? at(o.data) : undefined,
     quiet: o.quiet === true,
     referenceCheck: o.referenceCheck ?? 200,
-    threads: o.threads ?? 1,
+    threads: o.threads ?? availableParallelism(),
     recalibrateBatches: o.recalibrateBn,
   };
 }

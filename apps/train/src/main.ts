@@ -20,8 +20,9 @@ async function main(argv: string[]): Promise<number> {
     }
     throw e;
   }
-  // Threaded GEMMs give bit-identical results, so the thread count is not part of the config.
-  if (cli.threads > 1) enableThreads(cli.threads);
+  // Threaded GEMMs give bit-identical results, so the thread count is not part of the config. Set it
+  // always: @onebit/tensor/node uses every core unless told otherwise.
+  enableThreads(cli.threads);
   const result = await runTraining({
     config: cli.config,
     explicit: cli.explicit,

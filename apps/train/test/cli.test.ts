@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { CommanderError } from "commander";
 import { describe, expect, it } from "vitest";
@@ -26,7 +27,7 @@ describe("parseArgs", () => {
     expect(o.checkpointDir).toBe(join(REPO_ROOT, "apps/train/checkpoints"));
     expect(o.resume).toBeUndefined();
     expect(o.explicit).toEqual({});
-    expect(o.threads).toBe(1);
+    expect(o.threads).toBe(availableParallelism());
     expect(parseArgs(["--preset", "mnist-tiny", "--threads", "auto"], cwd).threads).toBeGreaterThanOrEqual(1);
   });
 
