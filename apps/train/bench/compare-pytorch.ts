@@ -3,7 +3,7 @@
 // contenders, medians reported). Optional, not part of `pnpm test`. Debian: apt-get install
 // python3-torch libopenblas0-pthread (without OpenBLAS, Debian's torch multiplies on the reference BLAS).
 //
-//   pnpm --filter @onebit/nn compare -- [--networks mnist-tiny,mnist-mlp,mnist-conv@0.5,mnist-conv]
+//   pnpm --filter @onebit/train run compare-pytorch -- [--networks mnist-tiny,mnist-mlp,mnist-conv@0.5,mnist-conv]
 //     [--threads N] [--seconds S] [--rounds R] [--python PATH] [--baseline]
 //
 // Every contender trains batch 100 of synthetic MNIST-shaped data with Adam for S seconds of process
@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { type NativeTrainStatus, Rng, registerNativeTrainKernels } from "@onebit/tensor";
 import { disableThreads, enableThreads, getBackendInfo } from "@onebit/tensor/node";
 import { adam, Conv2d, type Model } from "@onebit/nn";
-import { PRESETS, type PresetName } from "../../../apps/train/src/presets.js";
+import { PRESETS, type PresetName } from "../src/presets.js";
 
 const args = process.argv.slice(2);
 const option = (name: string): string | undefined => {
