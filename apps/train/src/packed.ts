@@ -1,7 +1,7 @@
 import { readGraphModel, runReference } from "@onebit/format";
 import { InferenceSession } from "@onebit/runtime-node";
 import { argmaxRows } from "@onebit/tensor";
-import { normalizeBytes, type Split } from "./data.js";
+import type { Split } from "./data.js";
 
 /** Which implementation runs the exported graph. */
 export type PackedEngine = "runtime-node" | "reference";
@@ -14,16 +14,19 @@ export interface PackedPredictions {
   readonly seconds: number;
 }
 
-/** The test images as the model's input takes them: raw bytes (uint8 input), or normalized floats. */
+/**
+ * The test images as a user hands them to the model: the raw bytes (as floats for a float32 input,
+ * which the model's input normalization maps to training's [−1, 1] where it enters).
+ */
 function inputFor(dtype: string, images: Uint8Array): Uint8Array | Float32Array {
-  return dtype === "uint8" ? images : normalizeBytes(images);
+  return dtype === "uint8" ? images : Float32Array.from(images);
 }
 
 /**
  * Runs the exported .onebit bytes (a version 1 chain or a version 2 graph) on the test images through
  * the packed graph: XNOR-popcount over packed bits, BatchNorm folded where the exporter folded it.
- * A uint8-input model gets the raw bytes, as a deployed model receives them; a float32-input one the
- * same [−1, 1] floats training used. "runtime-node" is the production engine (@onebit/runtime-node's
+ * Every model gets the raw pixel values, as a deployed model receives them, so a model whose input
+ * normalization is missing or wrong fails here. "runtime-node" is the production engine (@onebit/runtime-node's
  * InferenceSession, WebAssembly or native kernels, worker threads); "reference" is @onebit/format's
  * plain interpreter of the same graph (slow, independent of the runtime).
  */

@@ -124,6 +124,15 @@ function serialize(m: OnebitModel | GraphFile): Uint8Array {
  * export the .onebit model, measure test accuracy with the packed graph and the float graph, and
  * write the model, the JSON report and the SVG curve.
  */
+/** A graph whose float input takes raw pixel values 0..255 and normalizes them as training did. */
+function withInputNormalization(graph: GraphFile): GraphFile {
+  const [input, ...rest] = graph.graph.inputs;
+  return {
+    ...graph,
+    graph: { ...graph.graph, inputs: [{ ...input!, normalization: INPUT_NORMALIZATION }, ...rest] },
+  };
+}
+
 export async function runTraining(options: RunOptions): Promise<RunResult> {
   const started = performance.now();
   const log = options.log ?? (() => {});
@@ -225,7 +234,12 @@ export async function runTraining(options: RunOptions): Promise<RunResult> {
           firstLayer: "bitPlane",
           provenance,
         })
-      : withMetadata(exportGraph(state.model, { name: config.preset, description, labels }), { provenance });
+      : withMetadata(
+          withInputNormalization(exportGraph(state.model, { name: config.preset, description, labels })),
+          {
+            provenance,
+          },
+        );
   const packed = await predictPacked(serialize(exported), data.test);
   const float = evaluateFloat(state.model, data.test);
   let packedCorrect = 0;
