@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
-import { loadMnist } from "@onebit/datasets/node";
+import { FASHION_MNIST_CLASS_NAMES } from "@onebit/datasets";
+import { loadFashionMnist, loadMnist } from "@onebit/datasets/node";
 import { InferenceSession } from "@onebit/runtime-node";
 import type { Page } from "playwright-core";
 import { build, createServer } from "vite";
@@ -206,6 +207,35 @@ describe.skipIf(!chromiumPath)("the demo in headless Chromium", () => {
     // The page did not scroll or zoom instead of drawing.
     expect(await page.evaluate(() => window.scrollY)).toBe(0);
     await page.close();
+  });
+
+  it("offers the shipped Fashion-MNIST model and classifies test articles like runtime-node", async () => {
+    const fashionPath = resolve(demoDir, "../../models/fmnist-bireal.onebit");
+    const fashionNode = await InferenceSession.create(readFileSync(fashionPath), { threads: 1 });
+    try {
+      const page = await open(plain);
+      expect(await page.evaluate(() => window.onebitDemo.models.map((m) => m.name))).toContain(
+        "fmnist-bireal",
+      );
+      await page.evaluate(() => window.onebitDemo.selectModel("fmnist-bireal"));
+      expect(await page.textContent("#model-info")).toMatch(/fmnist-bireal, .* on Fashion-MNIST test/);
+      expect(await page.textContent("#status")).toMatch(/article of clothing/);
+      const fashion = await loadFashionMnist({ split: "test", limit: 4 });
+      for (let n = 0; n < fashion.count; n++) {
+        const pixels = Array.from(fashion.images.subarray(n * 784, (n + 1) * 784));
+        const p = (await page.evaluate((px) => window.onebitDemo.paint(px, 28, 28), pixels))!;
+        expect(p.model).toBe("fmnist-bireal");
+        // The page's logits are runtime-node's on the bytes the page ran on (float graph: within rounding).
+        const r = await fashionNode.run(Uint8Array.from(p.input));
+        for (let k = 0; k < 10; k++) expect(p.logits[k]).toBeCloseTo(r.logits[k]!, 4);
+        expect(p.predicted).toBe(r.predictions![0]);
+        expect(p.top[0]!.label).toBe(FASHION_MNIST_CLASS_NAMES[p.predicted]);
+      }
+      await page.screenshot({ path: join(artifacts, "demo-fashion.png") });
+      await page.close();
+    } finally {
+      await fashionNode.dispose();
+    }
   });
 
   it("`vite` dev serves the page cross-origin isolated", async () => {
