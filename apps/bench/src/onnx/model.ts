@@ -2,12 +2,13 @@ import { ProtoWriter } from "./proto-writer.js";
 
 /**
  * Builds ONNX ModelProto bytes in code (field numbers from onnx/onnx.proto), so the benchmark needs no
- * model files and no Python: a float32 graph of MatMul / Gemm / Conv / Add / Relu nodes with float32
- * initializers.
+ * model files and no Python: a float32 graph (MatMul, Gemm, Conv, …) with float32 initializers, and
+ * int64 ones where an operator takes a shape or pads as an input.
  */
 
-/** TensorProto.DataType.FLOAT */
+/** TensorProto.DataType.FLOAT and INT64 (shapes and pads as operands: Reshape, Pad). */
 const FLOAT = 1;
+const INT64 = 7;
 /** AttributeProto.AttributeType */
 const ATTR_FLOAT = 1;
 const ATTR_INT = 2;
@@ -24,7 +25,7 @@ export interface ValueInfo {
 export interface Initializer {
   readonly name: string;
   readonly dims: readonly number[];
-  readonly data: Float32Array;
+  readonly data: Float32Array | BigInt64Array;
 }
 
 export type AttributeValue = number | readonly number[] | { readonly float: number };
@@ -56,11 +57,13 @@ function tensorProto(t: Initializer): ProtoWriter {
   }
   const w = new ProtoWriter();
   for (const d of t.dims) w.int(1, d);
-  w.int(2, FLOAT);
+  const int64 = t.data instanceof BigInt64Array;
+  w.int(2, int64 ? INT64 : FLOAT);
   w.string(8, t.name);
   // raw_data is little-endian; copy so a view into a larger buffer is not written whole.
   const raw = new Uint8Array(t.data.byteLength);
-  new Float32Array(raw.buffer).set(t.data);
+  if (int64) new BigInt64Array(raw.buffer).set(t.data);
+  else new Float32Array(raw.buffer).set(t.data);
   return w.bytes(9, raw);
 }
 
