@@ -22,7 +22,14 @@ export {
   tensorInfoBytes,
   valueBytes,
 } from "./cost.js";
-export { describeCost, describeGraphFile, describeModelFile } from "./describe.js";
+export { describeCost, describeGraphFile } from "./describe.js";
+export {
+  type ModelSummary,
+  type NodeSummary,
+  type SummarySource,
+  nodeDetails,
+  summarizeGraph,
+} from "./summary.js";
 export { FormatError, type FormatErrorCode } from "./errors.js";
 export {
   type ArgmaxNode,

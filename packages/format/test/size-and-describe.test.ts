@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import {
-  describeModelFile,
   type GraphNode,
   type OnebitModel,
-  readModelInfo,
+  readGraphModel,
+  readGraphModelInfo,
+  summarizeGraph,
   type Tensor,
   writeModel,
 } from "../src/index.js";
@@ -55,14 +56,31 @@ describe("file size", () => {
   });
 });
 
-describe("describeModelFile", () => {
-  it("prints version, graph with value shapes, tensor table and metadata", () => {
-    const text = describeModelFile(readModelInfo(writeModel(mlpModel())));
-    expect(text).toMatch(/^mnist-mlp-test — \.onebit 1\.0/);
-    expect(text).toMatch(/fc1 +denseBitPlane +→ bits \[64\]/);
-    expect(text).toMatch(/class +argmax +→ index \[\]/);
-    expect(text).toMatch(/fc1\.weights +bit +\[64×784\] +6\.3 KiB/);
-    expect(text).toMatch(/labels: 0, 1, 2/);
-    expect(text).toMatch(/dataset: mnist/);
+describe("summarizeGraph", () => {
+  it("counts each node's parameters, bytes and MACs, the same from a file's header as from the loaded model", () => {
+    const bytes = writeModel(mlpModel());
+    const info = readGraphModelInfo(bytes);
+    const s = summarizeGraph(info);
+    expect(s.nodes[0]).toMatchObject({ op: "input", name: "image", outputShape: [784], binaryParams: 0 });
+    const fc1 = s.nodes.find((n) => n.name === "fc1")!;
+    expect(fc1).toMatchObject({
+      op: "bitPlaneDense",
+      inputs: ["image"],
+      outputKind: "bits",
+      outputShape: [64],
+    });
+    // 64 rows of 784 bits (25 words each), 64 thresholds and 64 flip flags.
+    expect(fc1.binaryParams).toBe(64 * 784);
+    expect(fc1.otherParams).toBe(64 + 64);
+    expect(fc1.bytes).toBe(64 * 25 * 4 + 64 * 4 + 64);
+    expect(fc1.binaryMacs).toBe(64 * 784); // 8-bit × 1-bit MACs count once, not per bit plane
+    expect(s.totals.binaryParams).toBe(64 * 784 + 32 * 64 + 10 * 32);
+    expect(s.totals.float32Bytes).toBe(4 * (s.totals.binaryParams + s.totals.otherParams));
+    expect(s.totals.bytes).toBeLessThan(s.totals.float32Bytes);
+    expect(s.metadata.name).toBe("mnist-mlp-test");
+
+    const model = readGraphModel(bytes);
+    const loaded = summarizeGraph({ ...info, tensors: model.tensors });
+    expect(loaded.nodes).toEqual(s.nodes);
   });
 });

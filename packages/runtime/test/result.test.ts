@@ -71,15 +71,15 @@ describe("results", () => {
       expect(read).toThrow(expect.objectContaining({ code: "NOT_A_CLASSIFIER" }));
   });
 
-  it("describeModel counts parameters, bytes and MACs per node", () => {
+  it("describeModel counts parameters, bytes and MACs per node of the graph a version 1 file loads as", () => {
     const s = describeModel(classifier());
     expect(s.nodes.map((n) => n.op)).toEqual([
       "input",
-      "conv2dBitPlane",
+      "bitPlaneConv2d",
       "maxPool2d",
       "flatten",
-      "binaryDense",
-      "binaryDense",
+      "bdense",
+      "bdense",
       "softmax",
       "argmax",
     ]);
