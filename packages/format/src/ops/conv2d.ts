@@ -78,7 +78,7 @@ export function referenceFloatConv(
   const [h, w, c] = x.shape as [number, number, number];
   const t = tensors.get(node.weights)!;
   const wd = t.data as Float32Array;
-  const [units, kh, kw, cIn] = t.shape as [number, number, number, number];
+  const units = t.shape[0]!;
   const { data, outH, outW } = convolve(
     {
       h,
@@ -92,7 +92,7 @@ export function referenceFloatConv(
       padding: node.padding,
     },
     asFloats(x),
-    (o, i, j, ci) => wd[((o * kh + i) * kw + j) * cIn + ci]!,
+    wd,
     node.padValue,
   );
   const bias = node.bias === undefined ? undefined : floatData(tensors, node.bias);

@@ -15,35 +15,38 @@ export interface ConvGeometry {
 }
 
 /**
- * The plain cross-correlation every conv op's reference uses: z[y][x][o] = Σ w(o, i, j, ci)·in(…)
- * summed in float64 (exact for integer operands). Positions outside the image hold `padValue`, or
- * are left out of the sum when it is null (binary zero padding).
+ * The plain cross-correlation every conv op's reference uses: z[y][x][o] = Σ w[o][i][j][ci]·in(…)
+ * summed in float64 (exact for integer operands). `weights` is laid out [outChannels, kh, kw, C/groups].
+ * Positions outside the image hold `padValue`, or are left out of the sum when it is null (binary
+ * zero padding).
  */
 export function convolve(
   g: ConvGeometry,
   input: ArrayLike<number>,
-  weight: (o: number, i: number, j: number, ci: number) => number,
+  weights: ArrayLike<number>,
   padValue: number | null,
 ): { data: Float64Array; outH: number; outW: number } {
   const rows = axis(g.h, g.kernel[0], g.stride[0], g.dilation[0], g.padding);
   const cols = axis(g.w, g.kernel[1], g.stride[1], g.dilation[1], g.padding);
+  const [kh, kw] = g.kernel;
   const cIn = g.c / g.groups;
   const oPer = g.outChannels / g.groups;
   const out = new Float64Array(rows.out * cols.out * g.outChannels);
   for (let oy = 0; oy < rows.out; oy++) {
     for (let ox = 0; ox < cols.out; ox++) {
       for (let o = 0; o < g.outChannels; o++) {
-        const group = Math.floor(o / oPer);
+        const channel0 = Math.floor(o / oPer) * cIn;
+        let wi = o * kh * kw * cIn;
         let z = 0;
-        for (let i = 0; i < g.kernel[0]; i++) {
+        for (let i = 0; i < kh; i++) {
           const y = oy * g.stride[0] + i * g.dilation[0] - rows.padBefore;
-          for (let j = 0; j < g.kernel[1]; j++) {
+          for (let j = 0; j < kw; j++, wi += cIn) {
             const x = ox * g.stride[1] + j * g.dilation[1] - cols.padBefore;
-            const inside = y >= 0 && y < g.h && x >= 0 && x < g.w;
-            if (!inside && padValue === null) continue;
-            for (let ci = 0; ci < cIn; ci++) {
-              const v = inside ? input[(y * g.w + x) * g.c + group * cIn + ci]! : padValue!;
-              z += v * weight(o, i, j, ci);
+            if (y >= 0 && y < g.h && x >= 0 && x < g.w) {
+              const at = (y * g.w + x) * g.c + channel0;
+              for (let ci = 0; ci < cIn; ci++) z += input[at + ci]! * weights[wi + ci]!;
+            } else if (padValue !== null) {
+              for (let ci = 0; ci < cIn; ci++) z += padValue * weights[wi + ci]!;
             }
           }
         }
