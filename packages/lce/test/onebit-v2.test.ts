@@ -19,7 +19,7 @@ import { interpretTflite } from "./tflite-interpreter.js";
 
 describe("LCE .tflite → .onebit v2 → runReference", () => {
   // One photograph: runReference is plain on purpose (about 10 s of CPU for QuickNet's 1.24 G
-  // binary MACs (the rocket photo runs through the other two interpreters in quicknet-photo.test.ts).
+  // binary MACs); the rocket photo runs through the other two interpreters in quicknet-photo.test.ts.
   it("QuickNet: identical top-5 and probabilities within float32 rounding on a photograph", {
     timeout: 900_000,
   }, () => {
