@@ -237,7 +237,7 @@ describe.skipIf(!ort)(
       await expectSameAsReference(g.build(["fp", "bp"]));
     });
 
-    it("reshape and flatten in NHWC order, dense, bdense, sign with thresholds and flips, dequantize, globalAvgPool, softmax", async () => {
+    it("reshape and flatten in NHWC order (with and without a transpose), dense, bdense, sign with thresholds and flips, dequantize, globalAvgPool, softmax", async () => {
       const g = new Graph([{ name: "v", dtype: "float32", shape: [72] }], 6);
       const img = g.add({ op: "reshape", name: "img", inputs: ["v"], shape: [3, 4, 6] });
       const c = g.add({
@@ -283,7 +283,18 @@ describe.skipIf(!ort)(
         name: "deq",
         inputs: [g.add({ op: "reshape", name: "cube", inputs: [s], shape: [2, 6, 6] })],
       });
-      await expectSameAsReference(g.build([sm, bd, gap, deq]));
+      // Shapes whose NHWC and NCHW orders coincide ([1, 1, C], [H, W, 1]) reshape without a transpose.
+      const one = g.add({ op: "reshape", name: "one", inputs: [d], shape: [1, 1, 7] });
+      const col = g.add({ op: "reshape", name: "col", inputs: [d], shape: [7, 1, 1] });
+      const widen = g.add({
+        op: "conv2d",
+        name: "widen",
+        inputs: [col],
+        weights: g.float("widen.w", [3, 1, 1, 1]),
+        ...conv,
+        kernel: [1, 1],
+      });
+      await expectSameAsReference(g.build([sm, bd, gap, deq, one, widen]));
     });
 
     it("refuses an op it cannot translate with UNSUPPORTED_OP naming the node", () => {
