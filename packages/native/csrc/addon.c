@@ -14,6 +14,7 @@
 
 /* train-addon.c: the float training kernels' entry points. */
 void register_train_kernels(napi_env env, napi_value exports);
+void register_glue_kernels(napi_env env, napi_value exports);
 
 #define ABI_VERSION 2
 
@@ -402,5 +403,6 @@ NAPI_MODULE_INIT() {
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   register_train_kernels(env, exports);
+  register_glue_kernels(env, exports);
   return exports;
 }

@@ -13,6 +13,7 @@ import {
   signRows,
 } from "./graph-steps.js";
 import { MemoryViews } from "./memory-views.js";
+import { NativeGlueSteps, publishedNativeGlue } from "./native-glue.js";
 import type { Im2colConvStep, PlanData, Step } from "./plan.js";
 
 /**
@@ -25,6 +26,8 @@ export class StepExecutor {
   private readonly chunkArgs: (GemmArgs[] | undefined)[];
   /** Per step, per slot: the kernel arguments of bit-plane (8-bit input) convolutions. */
   private readonly planeConvs: (PlaneConvArgs[] | undefined)[];
+  /** The native float glue, on the native backend where @onebit/native published it in this thread. */
+  private readonly glue: NativeGlueSteps | undefined;
 
   constructor(
     readonly plan: PlanData,
@@ -37,6 +40,8 @@ export class StepExecutor {
     this.planeConvs = plan.steps.map((s) =>
       s.op === "im2colConv" && s.source === "uint8" ? s.slots.map((g) => planeConvArgs(s, g)) : undefined,
     );
+    const glue = kernels.backend === "native" ? publishedNativeGlue() : undefined;
+    this.glue = glue && new NativeGlueSteps(glue, plan.steps, this.views);
   }
 
   /** Output rows of `step` for a batch. */
@@ -49,6 +54,7 @@ export class StepExecutor {
     if (rowEnd <= rowStart) return;
     const s = this.plan.steps[index]!;
     const v = this.views;
+    if (this.glue && FLOAT_GLUE_OPS.has(s.op) && this.glue.run(index, rowStart, rowEnd)) return;
     switch (s.op) {
       case "gemm":
         if (s.bitPlane) this.kernels.bitPlaneGemmRows(s.args, rowStart, rowEnd);
@@ -167,6 +173,15 @@ export class StepExecutor {
     }
   }
 }
+
+/** Step kinds the native float glue may run (native-glue.ts decides per step). */
+const FLOAT_GLUE_OPS = new Set<Step["op"]>([
+  "conv2dFloat",
+  "conv2dGeneric",
+  "denseFloat",
+  "genericPool",
+  "fusedElementwise",
+]);
 
 /** The kernel arguments of a bit-plane convolution step on one scratch slot. */
 function planeConvArgs(s: Im2colConvStep, gemm: GemmArgs): PlaneConvArgs {

@@ -96,7 +96,7 @@ export function fusedElementwiseRows(
 }
 
 /** The parts of the common runs (clamp? → batchNorm|mul? → add? → clamp?), for one loop over the elements. */
-interface SinglePass {
+export interface SinglePass {
   readonly clamp?: ChannelMap;
   readonly scale?: ChannelMap;
   readonly other?: number;
@@ -107,7 +107,7 @@ const isClamp = (p: FusedPart | undefined): p is { kind: "map" } & ChannelMap =>
   p?.kind === "map" && (p.fn === "clamp" || p.fn === "relu");
 
 /** The run as a `SinglePass`, or undefined when its parts do not follow that order. */
-function singlePass(parts: readonly FusedPart[]): SinglePass | undefined {
+export function singlePass(parts: readonly FusedPart[]): SinglePass | undefined {
   let k = 0;
   const take = <T extends FusedPart>(ok: (p: FusedPart | undefined) => p is T): T | undefined =>
     ok(parts[k]) ? (parts[k++] as T) : undefined;
@@ -127,7 +127,7 @@ function singlePass(parts: readonly FusedPart[]): SinglePass | undefined {
 }
 
 /** [lo, hi] of a clamp or relu map (no map: ±∞). */
-function bounds(m: ChannelMap | undefined): [number, number] {
+export function bounds(m: ChannelMap | undefined): [number, number] {
   if (!m) return [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY];
   return m.fn === "relu" ? [0, Number.POSITIVE_INFINITY] : [m.lo, m.hi];
 }

@@ -10,6 +10,7 @@ import { stageInput } from "../src/input.js";
 import { Engine } from "../src/index.js";
 import { loadModel } from "../src/model-source.js";
 import { Rng } from "./random-models.js";
+import { NATIVE_BACKENDS } from "./native-backend.js";
 
 // Elementwise fusion on QuickNet-shaped blocks: a binary conv with a clamped float output, then
 // batchNorm, the residual add and the sign (fused into one step), a sign that comes after a max-pool
@@ -17,7 +18,8 @@ import { Rng } from "./random-models.js";
 // middle value has a second reader (not skipped). Results equal the reference interpreter bit for
 // bit on every backend, and with rows split over threads.
 
-const BACKENDS = ["typescript", "wasm-i64", "wasm-simd"] as const;
+// "native" where the addon loads here (its float glue included; see native-backend.ts).
+const BACKENDS = ["typescript", "wasm-i64", "wasm-simd", ...NATIVE_BACKENDS] as const;
 
 /** `lce`: every batchNorm is LCE's x·s + o (mean 0, variance 1 − ε, ε = 2⁻²⁴), the fast loop's case. */
 function blockModel(seed: number, c: number, lce = false): GraphModel {

@@ -3,13 +3,15 @@ import { describe, expect, it } from "vitest";
 import { GraphBuilder } from "../../format/test/graph-builder.js";
 import { Engine } from "../src/index.js";
 import { Rng } from "./random-models.js";
+import { NATIVE_BACKENDS } from "./native-backend.js";
 
 // The float glue's dedicated loops (depthwise convolution with the channel loop innermost, per-op
 // channelwise loops, word-at-a-time sign) agree with @onebit/format's reference interpreter bit for bit
 // on random graphs: depthwise with and without a channel multiplier, strides 1 and 2, padding values
 // and biases, every channelwise op, and a sign read back through a binary convolution with a clamped output.
 
-const BACKENDS = ["typescript", "wasm-i64", "wasm-simd"] as const;
+// "native" where the addon loads here (its float glue included; see native-backend.ts).
+const BACKENDS = ["typescript", "wasm-i64", "wasm-simd", ...NATIVE_BACKENDS] as const;
 
 function positive(g: GraphBuilder, name: string, n: number, rng: Rng): string {
   g.t.tensors.set(name, { dtype: "float32", shape: [n], data: rng.uniform(n, 0.25, 3) });

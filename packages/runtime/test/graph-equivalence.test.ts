@@ -3,12 +3,14 @@ import { describe, expect, it } from "vitest";
 import { GraphBuilder, residualModel } from "../../format/test/graph-builder.js";
 import { Engine, describeModel } from "../src/index.js";
 import { ModelBuilder, Rng } from "./random-models.js";
+import { NATIVE_BACKENDS } from "./native-backend.js";
 
 // Version 2 graphs (residual blocks, concat, downsampling shortcuts, depthwise convs, float heads)
 // run by the packed runtime agree with @onebit/format's reference interpreter — the executable
 // spec — bit for bit: the float steps follow the reference's arithmetic operation for operation.
 
-const BACKENDS = ["typescript", "wasm-i64", "wasm-simd"] as const;
+// "native" where the addon loads here (its float glue included; see native-backend.ts).
+const BACKENDS = ["typescript", "wasm-i64", "wasm-simd", ...NATIVE_BACKENDS] as const;
 
 function inputsFor(model: GraphModel, rng: Rng, batch: number): Float32Array | Uint8Array {
   const input = model.graph.inputs[0]!;
