@@ -37,18 +37,20 @@ describe("presets", () => {
     expect(PRESETS["fmnist-conv"].build(1, 1)).toBeInstanceOf(Sequential);
   });
 
-  it("the residual presets are graphs of six Bi-Real blocks with a float stem and head", () => {
+  it("the residual presets are graphs of four Bi-Real blocks with a PReLU after each, a float stem and head", () => {
     for (const name of ["fmnist-bireal", "mnist-bireal"] as const) {
       const m = PRESETS[name].build(1, 0.5);
       expect(m).toBeInstanceOf(GraphModel);
       const types = m.layers.map((l) => l.type);
-      expect(types.filter((t) => t === "add")).toHaveLength(6);
-      expect(types.filter((t) => t === "binaryConv2d")).toHaveLength(6);
+      expect(types.filter((t) => t === "add")).toHaveLength(4);
+      expect(types.filter((t) => t === "binaryConv2d")).toHaveLength(4);
+      expect(types.filter((t) => t === "prelu")).toHaveLength(4);
       expect(types[0]).toBe("conv2d");
+      expect(types).toContain("flatten");
       expect(types.at(-1)).toBe("dense");
       expect(m.outputShape).toEqual([10]);
     }
-    expect(PRESETS["fmnist-bireal"].describe(1)).toMatch(/32C3 stem.*32–64\/2–128\/2/);
+    expect(PRESETS["fmnist-bireal"].describe(1)).toMatch(/32C3 stem.*64–64–128\/2–128.*7×7×128/);
   });
 
   it("are deterministic in the seed", () => {
