@@ -7,11 +7,13 @@ import { type Options, defineConfig } from "tsup";
 // their bundlers) gets stand-ins: no native backend (native-addon.browser.ts,
 // native-kernels.browser.ts) and kernel modules with each backend's default tile only
 // (kernels-browser.generated.ts), so no Node.js code reaches a browser bundle and a page downloads
-// ~3.5 KB (gzipped) less. Both builds share one set of type declarations.
+// ~3.5 KB (gzipped) less; its SIMD modules are a chunk of their own that `initBitops` loads
+// (module-text.browser.ts). Both builds share one set of type declarations.
 const STAND_INS: Record<string, string> = {
   "native-addon.js": "native-addon.browser.ts",
   "native-kernels.js": "native-kernels.browser.ts",
   "kernels.generated.js": "kernels-browser.generated.ts",
+  "module-text.js": "module-text.browser.ts",
 };
 const browserStandIns = {
   name: "browser-stand-ins",
@@ -21,9 +23,12 @@ const browserStandIns = {
       callback: (args: { path: string; resolveDir: string }) => { path: string },
     ): void;
   }) {
-    build.onResolve({ filter: /[\\/](native-addon|native-kernels|kernels\.generated)\.js$/ }, (args) => ({
-      path: resolve(args.resolveDir, dirname(args.path), STAND_INS[basename(args.path)]!),
-    }));
+    build.onResolve(
+      { filter: /[\\/](native-addon|native-kernels|kernels\.generated|module-text)\.js$/ },
+      (args) => ({
+        path: resolve(args.resolveDir, dirname(args.path), STAND_INS[basename(args.path)]!),
+      }),
+    );
   },
 };
 

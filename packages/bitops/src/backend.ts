@@ -9,7 +9,13 @@ import {
   registerNativeAddon as register,
 } from "./kernels/native-addon.js";
 import type { GemmTile } from "./kernels/gemm-tiles.js";
-import { type GemmTuning, gemmTileFor, gemmTuning, setGemmTile as forceTile } from "./kernels/gemm-tuner.js";
+import {
+  type GemmTuning,
+  forgetMeasuredTiles,
+  gemmTileFor,
+  gemmTuning,
+  setGemmTile as forceTile,
+} from "./kernels/gemm-tuner.js";
 import { createNativeKernels } from "./kernels/native-kernels.js";
 import { createTypeScriptKernels } from "./kernels/ts-kernels.js";
 import {
@@ -17,7 +23,9 @@ import {
   compileKernelModuleAsync,
   createWasmKernels,
   wasmBackendSupported,
+  wasmModuleLoaded,
 } from "./kernels/wasm-kernels.js";
+import { loadModuleTexts } from "./wasm/module-text.js";
 
 const isWasm = (b: KernelBackend): b is WasmBackend => b === "wasm-i64" || b === "wasm-simd";
 
@@ -165,14 +173,16 @@ export function getBackendInfo(): BackendInfo {
     info = { backend: "native", ...base, reason: native.reason };
   } else if (!wasm) {
     info = { backend: "typescript", ...base, reason: "WebAssembly is not available" };
-  } else if (!simd) {
+  } else if (!simd || !wasmModuleLoaded("wasm-simd")) {
     const tuning = gemmTuning();
     info = {
       backend: "wasm-i64",
       ...base,
       gemmTile: tuning.tiles["wasm-i64"],
       gemmTuning: tuning,
-      reason: "WebAssembly SIMD is not available",
+      reason: simd
+        ? "the SIMD module is not loaded yet (initBitops loads it)"
+        : "WebAssembly SIMD is not available",
     };
   } else {
     // The tile tuner times every tile of both modules; each backend is as fast as its best tile.
@@ -217,12 +227,18 @@ export function setBackend(choice: BackendChoice): BackendInfo {
 }
 
 /**
- * Compiles the kernel modules asynchronously, then resolves the backend. Optional in Node.js and in
- * workers; call it once in a browser's main thread, which may refuse to compile modules
- * synchronously.
+ * Loads and compiles the kernel modules asynchronously, then resolves the backend. Optional in
+ * Node.js and in workers; call it once in a browser's main thread, which may refuse to compile
+ * modules synchronously, and where the browser build loads its SIMD module here (before, wasm-simd
+ * counts as unsupported).
  */
 export async function initBitops(): Promise<BackendInfo> {
   if (hasWebAssembly()) {
+    if (await loadModuleTexts()) {
+      // A choice made before the SIMD module was there did not compare it: choose again.
+      forgetMeasuredTiles();
+      info = undefined;
+    }
     const candidates: WasmBackend[] = ["wasm-i64", "wasm-simd"];
     await Promise.all(
       candidates.filter((b) => wasmBackendSupported(b)).map((b) => compileKernelModuleAsync(b, false)),

@@ -6,8 +6,10 @@ import { createNativeKernels } from "../src/kernels/native-kernels.browser.js";
 import { DEFAULT_GEMM_TILE, GEMM_TILES } from "../src/kernels/gemm-tiles.js";
 import { gemmEntries as browserEntries } from "../src/wasm/kernels-browser.generated.js";
 import { gemmEntries as nodeEntries } from "../src/wasm/kernels.generated.js";
+import * as modulesBrowser from "../src/wasm/module-text.browser.js";
+import * as modulesNode from "../src/wasm/module-text.js";
 
-// The default (browser) build swaps three modules for stand-ins (tsup.config.ts); they must keep
+// The default (browser) build swaps four modules for stand-ins (tsup.config.ts); they must keep
 // the API of the modules they replace and refuse what they cannot do with typed errors.
 
 describe("the browser build's stand-ins", () => {
@@ -31,5 +33,24 @@ describe("the browser build's stand-ins", () => {
     for (const t of GEMM_TILES)
       expect(nodeEntries[t.backend === "wasm-i64" ? "i64" : "simd"]).toContain(t.entry);
     expect(GEMM_TILES.length).toBeGreaterThan(2);
+  });
+
+  it("has the scalar modules at once and loads the SIMD ones on demand", async () => {
+    expect(Object.keys(modulesBrowser).sort()).toEqual(Object.keys(modulesNode).sort());
+    const bytes = (text: string) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+    const { loadModuleTexts, moduleText } = modulesBrowser;
+    for (const shared of [false, true]) {
+      expect(WebAssembly.validate(bytes(moduleText("wasm-i64", shared)!))).toBe(true);
+      expect(moduleText("wasm-simd", shared)).toBeUndefined();
+    }
+    expect(await loadModuleTexts()).toBe(true);
+    expect(await loadModuleTexts()).toBe(false);
+    for (const shared of [false, true]) {
+      const module = new WebAssembly.Module(bytes(moduleText("wasm-simd", shared)!));
+      expect(WebAssembly.Module.exports(module).map((e) => e.name)).toEqual(
+        expect.arrayContaining(["gemm", "bitPlaneGemm", "im2col", "maxPool", "packSigns"]),
+      );
+    }
+    expect(await modulesNode.loadModuleTexts()).toBe(false);
   });
 });

@@ -1,14 +1,15 @@
 import { availableParallelism } from "node:os";
+import type { Worker } from "node:worker_threads";
 import {
   InferenceSession as RuntimeSession,
   type RuntimeError,
   type SessionEnvironment,
   type SessionOptionsBase,
-  type ThreadPool,
   type WorkerInit,
 } from "@onebit/runtime";
+import type { WorkerPool } from "@onebit/runtime/workers";
 import { type ModelSource, readModelSource } from "./load.js";
-import { NodeThreadPool } from "./node-pool.js";
+import { startNodePool } from "./node-pool.js";
 
 /**
  * Options of `InferenceSession.create` in Node.js: @onebit/runtime's (`threads` — "auto", the
@@ -23,30 +24,15 @@ export interface SessionOptions extends SessionOptionsBase {
   readonly onWorkerError?: (error: RuntimeError) => void;
 }
 
-const pools = new WeakMap<object, NodeThreadPool[]>();
+type NodePool = WorkerPool<Worker>;
 
-/** Passes run by a pool, counted for `getBackendInfo().threadedRuns`. */
-function counted(pool: NodeThreadPool, countRun: () => void): ThreadPool {
-  return {
-    get size() {
-      return pool.size;
-    },
-    get alive() {
-      return pool.alive;
-    },
-    run(batch: number) {
-      countRun();
-      return pool.run(batch);
-    },
-    close: () => pool.close(),
-  };
-}
+const pools = new WeakMap<object, NodePool[]>();
 
 /**
  * Node.js: files and bytes, `worker_threads` sharing the engine's WebAssembly memory. The pools it
  * starts are recorded in `started` (one environment per session being created).
  */
-const nodeEnvironment = (started: NodeThreadPool[]): SessionEnvironment<ModelSource, SessionOptions> => ({
+const nodeEnvironment = (started: NodePool[]): SessionEnvironment<ModelSource, SessionOptions> => ({
   load: (source) => readModelSource(source),
   async planThreads(requested, options, countRun) {
     const threads = requested ?? Math.max(1, availableParallelism());
@@ -60,9 +46,9 @@ const nodeEnvironment = (started: NodeThreadPool[]): SessionEnvironment<ModelSou
       threads,
       reason: `${threads} worker_threads over a shared WebAssembly.Memory`,
       threadPool: async (inits: readonly WorkerInit[]) => {
-        const pool = await NodeThreadPool.start(inits, { onWorkerError });
+        const pool = await startNodePool(inits, { onWorkerError, onPass: countRun });
         started.push(pool);
-        return counted(pool, countRun);
+        return pool;
       },
     };
   },
@@ -76,7 +62,7 @@ const nodeEnvironment = (started: NodeThreadPool[]): SessionEnvironment<ModelSou
  */
 export class InferenceSession extends RuntimeSession {
   static async create(source: ModelSource, options?: SessionOptions): Promise<InferenceSession> {
-    const started: NodeThreadPool[] = [];
+    const started: NodePool[] = [];
     const session = await RuntimeSession.open(
       nodeEnvironment(started),
       source,
@@ -89,6 +75,6 @@ export class InferenceSession extends RuntimeSession {
 }
 
 /** The worker pools a session started, latest last (for tests and diagnostics). */
-export function sessionPools(session: InferenceSession): readonly NodeThreadPool[] {
+export function sessionPools(session: InferenceSession): readonly NodePool[] {
   return pools.get(session) ?? [];
 }

@@ -6,7 +6,7 @@ import {
   RuntimeError,
   Tensor,
 } from "../src/index.js";
-import { NodeThreadPool } from "../src/node-pool.js";
+import { WorkerPool } from "@onebit/runtime/workers";
 import { ModelBuilder, Rng, mnistMlpBytes } from "./models.js";
 
 const sessions: InferenceSession[] = [];
@@ -28,7 +28,7 @@ async function rejection(p: Promise<unknown>): Promise<RuntimeError> {
 
 describe("limits (issue 13 items 3–5, 7)", () => {
   it("refuses a [16384, 16384, 1] model with threads: 'auto' before reserving memory or starting workers", async () => {
-    const start = vi.spyOn(NodeThreadPool, "start");
+    const start = vi.spyOn(WorkerPool, "start");
     try {
       const model = new ModelBuilder(new Rng(1))
         .input("float32", [16_384, 16_384, 1])

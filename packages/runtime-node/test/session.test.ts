@@ -6,6 +6,7 @@ import { pathToFileURL } from "node:url";
 import { writeModel } from "@onebit/format";
 import { afterAll, describe, expect, it } from "vitest";
 import { Engine, InferenceSession, RuntimeError } from "../src/index.js";
+import { startNodePool } from "../src/node-pool.js";
 import { sessionPools } from "../src/session.js";
 import { ModelBuilder, RECIPES, Rng, mnistMlp, mnistMlpBytes } from "./models.js";
 
@@ -134,6 +135,23 @@ describe("worker failures", () => {
       message: expect.stringMatching(/worker 1 exited/),
     });
     expect((await s.run(input)).logits).toEqual(expected);
+  });
+
+  it("workers that cannot start reject with WORKER_FAILED naming the worker and why", async () => {
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+    const init = (control: number, threadIndex: number) =>
+      ({ memory, plan: { control, steps: [] }, backend: "typescript", threadIndex, threadCount: 2 }) as never;
+    // Worker 1's control block lies outside the memory: its init throws inside the worker thread.
+    await expect(startNodePool([init(0, 0), init(1 << 30, 1)])).rejects.toMatchObject({
+      code: "WORKER_FAILED",
+      message: expect.stringMatching(/^worker 1 could not start: starting: RangeError/),
+    });
+    // A memory that is not shared cannot be posted to a worker at all.
+    const plain = { ...init(0, 0), memory: new WebAssembly.Memory({ initial: 1 }) };
+    await expect(startNodePool([plain])).rejects.toMatchObject({
+      code: "WORKER_FAILED",
+      message: expect.stringMatching(/^worker 0 could not start: /),
+    });
   });
 
   it("dispose stops the workers; later runs reject with DISPOSED", async () => {

@@ -17,7 +17,6 @@ import {
 import { type ThreadSupport, defaultThreads, detectThreadSupport } from "./environment.js";
 import { type FetchOptions, type ModelSource, loadModelBytes } from "./model-bytes.js";
 import type { WebGpuPlacement } from "./webgpu/index.js";
-import { webWorkerPool } from "./web-worker-pool.js";
 
 /**
  * Options of `InferenceSession.create` in a browser: @onebit/runtime's (`threads` — "auto", the
@@ -83,7 +82,15 @@ const browser: SessionEnvironment<ModelSource, SessionOptionsBase & FetchOptions
     return {
       threads: wanted,
       reason: `${wanted} Web Workers over a shared WebAssembly.Memory (${support.reason})`,
-      threadPool: webWorkerPool(module, countRun),
+      // The pool and the worker code load here, on demand: pages that never start workers never download them.
+      threadPool: async (inits) => {
+        const { webWorkerPool } = await import("./web-worker-pool.js").catch((error: unknown) => {
+          throw new RuntimeError("WORKER_FAILED", `the worker code could not be loaded: ${String(error)}`, {
+            cause: error,
+          });
+        });
+        return webWorkerPool(module, countRun)(inits);
+      },
       // Workers could not start (e.g. a Content-Security-Policy without worker-src blob:): one thread still works.
       fallbackReason: (error) => `${wanted} threads requested, running on 1: ${error.message}`,
     };

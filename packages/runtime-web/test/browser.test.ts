@@ -206,6 +206,53 @@ describe.skipIf(!chromiumPath)("runtime-web in headless Chromium", () => {
     await page.close();
   });
 
+  it("a worker crashing during a pass rejects that run with WORKER_FAILED naming it; the next run recovers", async () => {
+    const page = await openPage(launched, isolated);
+    const out = await page.evaluate(async (bytes) => {
+      const started: Worker[] = [];
+      const NativeWorker = window.Worker;
+      window.Worker = class extends NativeWorker {
+        constructor(url: string | URL, options?: WorkerOptions) {
+          super(url, options);
+          started.push(this);
+        }
+      };
+      const session = await window.onebit.InferenceSession.create("/mlp.onebit", {
+        threads: 2,
+        parallelThresholdNs: Number.NEGATIVE_INFINITY,
+      });
+      window.Worker = NativeWorker;
+      // Worker 0 "crashes" on its next pass: the run message never reaches it and the error event a
+      // throwing worker script fires arrives instead (worker 1 then waits at the barrier until aborted).
+      const victim = started[0]!;
+      const post = victim.postMessage.bind(victim);
+      victim.postMessage = (message: { type: string }) => {
+        if (message.type !== "run") return post(message);
+        setTimeout(() => victim.dispatchEvent(new ErrorEvent("error", { message: "Uncaught boom" })));
+      };
+      const x = Uint8Array.from(bytes);
+      const failed = await session.run(x).then(
+        () => undefined,
+        (e: { name: string; code: string; message: string }) => ({
+          name: e.name,
+          code: e.code,
+          message: e.message,
+        }),
+      );
+      const after = Array.from((await session.run(x)).logits);
+      await session.dispose();
+      return { failed, after, workersStarted: started.length };
+    }, Array.from(input));
+    expect(out.failed).toEqual({
+      name: "RuntimeError",
+      code: "WORKER_FAILED",
+      message: "worker 0 crashed (Uncaught boom) during a pass",
+    });
+    expect(out.after).toEqual(expected.get("mlp"));
+    expect(out.workersStarted).toBe(2);
+    await page.close();
+  });
+
   it("without COOP/COEP, runs on one thread and says why", async () => {
     const page = await openPage(launched, plain);
     const env = await page.evaluate(() => window.onebit.getBackendInfo());

@@ -5,9 +5,10 @@ import type { PlanData, WorkerInit } from "./plan.js";
 
 // Multi-threading, independent of how threads are made: the engine's memory is a shared
 // WebAssembly.Memory; each worker runs its contiguous share of every step's output rows and meets the
-// others at a barrier (Atomics on the plan's control block) before the next step. The environment
-// package (runtime-node: worker_threads; runtime-web: Web Workers) only starts workers, forwards
-// `run` messages and reports deaths — see `ThreadPool`.
+// others at a barrier (Atomics on the plan's control block) before the next step. The messages
+// between pool and workers are worker-protocol.ts's, the pool is worker-pool.ts's; an environment
+// package (runtime-node: worker_threads; runtime-web: Web Workers) only starts workers and moves
+// their messages and deaths.
 
 /** Int32 slots of the control block. */
 const COUNT = 0;

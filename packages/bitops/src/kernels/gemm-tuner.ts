@@ -11,7 +11,7 @@ import {
   type WasmBackend,
   gemmTileInfo,
 } from "./gemm-tiles.js";
-import { createWasmKernels, wasmBackendSupported } from "./wasm-kernels.js";
+import { createWasmKernels, wasmBackendSupported, wasmModuleLoaded } from "./wasm-kernels.js";
 
 export interface GemmTuning {
   /** The tile each backend runs. */
@@ -41,6 +41,11 @@ export function gemmTuning(): GemmTuning {
   return { tiles, measured: measuredTuning.measured, reason };
 }
 
+/** Measures again on next use (after a module that was not loaded before has loaded). */
+export function forgetMeasuredTiles(): void {
+  measuredTuning = undefined;
+}
+
 /** The tile `backend` runs (measuring the candidates on first use). */
 export function gemmTileFor(backend: WasmBackend): GemmTile {
   return forced[backend] ?? gemmTuning().tiles[backend];
@@ -63,7 +68,7 @@ export function setGemmTile(backend: WasmBackend, tile: GemmTile | "auto"): void
 /** Times every candidate tile interleaved on a 16×2048×256 GEMM over a memory of its own. */
 function measureTiles(): GemmTuning {
   const tiles: Record<WasmBackend, GemmTile> = { ...DEFAULT_GEMM_TILE };
-  const candidates = GEMM_TILES.filter((t) => wasmBackendSupported(t.backend));
+  const candidates = GEMM_TILES.filter((t) => wasmModuleLoaded(t.backend) && wasmBackendSupported(t.backend));
   if (candidates.length <= 1) {
     return { tiles, measured: {}, reason: "default tiles (nothing to compare)" };
   }

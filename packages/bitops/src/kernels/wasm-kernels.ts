@@ -1,5 +1,5 @@
 import { BitopsError } from "../errors.js";
-import { i64SharedWasm, i64Wasm, simdSharedWasm, simdWasm } from "../wasm/kernels.generated.js";
+import { moduleText } from "../wasm/module-text.js";
 import {
   type BitopsKernels,
   type ConvArgs,
@@ -110,16 +110,34 @@ function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
 
 /** The embedded module bytes of a backend, for a plain or a shared memory. */
 export function kernelModuleBytes(backend: WasmBackend, shared: boolean): Uint8Array<ArrayBuffer> {
-  const text =
-    backend === "wasm-simd" ? (shared ? simdSharedWasm : simdWasm) : shared ? i64SharedWasm : i64Wasm;
+  const text = moduleText(backend, shared);
+  if (text === undefined) {
+    throw new BitopsError(
+      "UNSUPPORTED",
+      `${backend}: this build loads its module on demand — await initBitops() first`,
+    );
+  }
   return decodeBase64(text);
 }
 
-/** Whether this engine validates the backend's module (SIMD support for "wasm-simd"). */
+/** `() -> v128` returning `i8x16.popcnt(0)`: what "wasm-simd" needs, for engines to validate before its module loads. */
+const SIMD_PROBE = "AGFzbQEAAAABBQFgAAF7AwIBAAoYARYA/QwAAAAAAAAAAAAAAAAAAAAA/WIL";
+
+/** Whether this build has the backend's module at hand (the browser build loads SIMD in `initBitops`). */
+export function wasmModuleLoaded(backend: WasmBackend): boolean {
+  return moduleText(backend, false) !== undefined;
+}
+
+/**
+ * Whether this engine validates the backend's module (SIMD support for "wasm-simd"; a module not
+ * loaded yet is judged by a probe using the same instructions).
+ */
 export function wasmBackendSupported(backend: WasmBackend): boolean {
   if (typeof WebAssembly !== "object") return false;
   try {
-    return WebAssembly.validate(kernelModuleBytes(backend, false));
+    return WebAssembly.validate(
+      wasmModuleLoaded(backend) ? kernelModuleBytes(backend, false) : decodeBase64(SIMD_PROBE),
+    );
   } catch {
     return false;
   }

@@ -1,0 +1,206 @@
+import { describe, expect, it } from "vitest";
+import type { PlanData, WorkerInit } from "../src/plan.js";
+import { WorkerPool, type WorkerEvents } from "../src/worker-pool.js";
+import { type FromWorker, type ToWorker, workerMessageHandler } from "../src/worker-protocol.js";
+
+// The one worker protocol and its pool, with scripted in-process workers (real threads run it in
+// runtime-node's worker_threads tests and runtime-web's Chromium tests).
+
+/** Inits over a shared memory whose control block is at 0 (all the pool itself reads). */
+function inits(count: number): WorkerInit[] {
+  const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+  const plan = { control: 0, steps: [] } as unknown as PlanData;
+  return Array.from({ length: count }, (_, i) => ({
+    memory,
+    plan,
+    backend: "typescript",
+    threadIndex: i,
+    threadCount: count,
+  })) as unknown as WorkerInit[];
+}
+
+/** A worker that answers each message with `script` (undefined: no answer), asynchronously. */
+class ScriptedWorker {
+  readonly received: ToWorker[] = [];
+  terminated = false;
+  constructor(
+    readonly events: WorkerEvents,
+    private readonly script: (m: ToWorker) => FromWorker | undefined,
+  ) {}
+  postMessage(m: ToWorker): void {
+    this.received.push(m);
+    const reply = this.script(m);
+    if (reply) queueMicrotask(() => !this.terminated && this.events.message(reply));
+  }
+  terminate(): void {
+    this.terminated = true;
+  }
+}
+
+const healthy = (m: ToWorker): FromWorker =>
+  m.type === "init" ? { type: "ready" } : { type: "done", id: m.id };
+
+async function startScripted(
+  count: number,
+  script: (index: number) => (m: ToWorker) => FromWorker | undefined,
+  options: { onIdleFailure?: (e: unknown) => void; startTimeoutMs?: number } = {},
+) {
+  const workers: ScriptedWorker[] = [];
+  const pool = await WorkerPool.start(
+    inits(count),
+    (i, events) => {
+      const w = new ScriptedWorker(events, script(i));
+      workers[i] = w;
+      return w;
+    },
+    { startTimeoutMs: options.startTimeoutMs ?? 5_000, ...options },
+  );
+  return { pool, workers };
+}
+
+describe("the worker side (workerMessageHandler)", () => {
+  it("answers a failed init, a run before init and an unknown message with typed error replies", () => {
+    const replies: FromWorker[] = [];
+    const handle = workerMessageHandler((r) => replies.push(r));
+    handle({ type: "run", id: 3, batch: 1 });
+    handle({ type: "init", init: { memory: null } as unknown as WorkerInit, module: null });
+    handle({ type: "nonsense" } as unknown as ToWorker);
+    handle(null as unknown as ToWorker);
+    expect(replies).toEqual([
+      { type: "error", id: 3, message: "run before init", aborted: false },
+      { type: "error", id: -1, message: expect.stringMatching(/^starting: /), aborted: false },
+      { type: "error", id: -1, message: "unknown message type nonsense", aborted: false },
+      { type: "error", id: -1, message: "unknown message type undefined", aborted: false },
+    ]);
+  });
+});
+
+describe("the pool side (WorkerPool)", () => {
+  it("posts init (with the module) to each worker, then runs passes to completion", async () => {
+    let passes = 0;
+    const workers: ScriptedWorker[] = [];
+    const pool = await WorkerPool.start(
+      inits(3),
+      (i, events) => (workers[i] = new ScriptedWorker(events, healthy)),
+      { startTimeoutMs: 5_000, onPass: () => passes++ },
+    );
+    expect(pool.size).toBe(3);
+    expect(workers.map((w) => w.received[0])).toEqual(
+      [0, 1, 2].map((i) =>
+        expect.objectContaining({
+          type: "init",
+          module: null,
+          init: expect.objectContaining({ threadIndex: i }),
+        }),
+      ),
+    );
+    await pool.run(5);
+    await pool.run(7);
+    expect(passes).toBe(2);
+    expect(workers[2]!.received.slice(1)).toEqual([
+      { type: "run", id: 1, batch: 5 },
+      { type: "run", id: 2, batch: 7 },
+    ]);
+    await expect(Promise.all([pool.run(1), pool.run(1)])).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
+    await pool.close();
+    expect(pool.alive).toBe(false);
+    expect(workers.every((w) => w.terminated)).toBe(true);
+  });
+
+  it("a worker that cannot start, fails its init or never answers rejects start with WORKER_FAILED", async () => {
+    const refused = WorkerPool.start(
+      inits(2),
+      (i, events) => {
+        if (i === 1) throw new Error("worker-src 'none'");
+        return new ScriptedWorker(events, healthy);
+      },
+      { startTimeoutMs: 5_000 },
+    );
+    await expect(refused).rejects.toMatchObject({
+      code: "WORKER_FAILED",
+      message: "worker 1 could not start: worker-src 'none'",
+    });
+    await expect(
+      startScripted(
+        2,
+        (i) => (m) =>
+          i === 0 ? healthy(m) : { type: "error", id: -1, message: "starting: no memory", aborted: false },
+      ),
+    ).rejects.toMatchObject({
+      code: "WORKER_FAILED",
+      message: "worker 1 could not start: starting: no memory",
+    });
+    await expect(startScripted(2, () => () => undefined, { startTimeoutMs: 50 })).rejects.toMatchObject({
+      code: "WORKER_FAILED",
+      message: "worker threads did not start within 0.05 s",
+    });
+    let crashed: ScriptedWorker | undefined;
+    const dying = WorkerPool.start(
+      inits(1),
+      (_, events) => {
+        crashed = new ScriptedWorker(events, () => undefined);
+        queueMicrotask(() => events.failed("crashed (SyntaxError: nope)"));
+        return crashed;
+      },
+      { startTimeoutMs: 5_000 },
+    );
+    await expect(dying).rejects.toMatchObject({
+      message: "worker 0 could not start: crashed (SyntaxError: nope)",
+    });
+    expect(crashed!.terminated).toBe(true);
+  });
+
+  it("a worker dying or throwing during a pass fails the pass and the pool; echoes of the abort are ignored", async () => {
+    const { pool, workers } = await startScripted(2, (i) => (m) => {
+      if (m.type === "init") return { type: "ready" };
+      return i === 0
+        ? { type: "error", id: m.id, message: "ThreadsAborted: the pass was aborted", aborted: true }
+        : undefined;
+    });
+    const pass = pool.run(4);
+    workers[1]!.events.failed("exited unexpectedly (exit code 1)");
+    await expect(pass).rejects.toMatchObject({
+      code: "WORKER_FAILED",
+      message: "worker 1 exited unexpectedly (exit code 1) during a pass",
+    });
+    expect(pool.alive).toBe(false);
+    expect(workers.every((w) => w.terminated)).toBe(true);
+    await expect(pool.run(1)).rejects.toMatchObject({ code: "WORKER_FAILED" });
+
+    const threw = await startScripted(
+      2,
+      (i) => (m) =>
+        m.type === "init" || i === 0
+          ? healthy(m)
+          : { type: "error", id: m.id, message: "RangeError: x", aborted: false },
+    );
+    await expect(threw.pool.run(2)).rejects.toMatchObject({
+      message: "worker 1 threw while running a pass: RangeError: x",
+    });
+  });
+
+  it("a worker dying between passes is reported once; close during a pass rejects it with DISPOSED", async () => {
+    const reported: unknown[] = [];
+    const { pool, workers } = await startScripted(2, () => healthy, {
+      onIdleFailure: (e) => reported.push(e),
+    });
+    await pool.run(1);
+    workers[0]!.events.failed("exited unexpectedly (exit code 0)");
+    workers[1]!.events.failed("exited unexpectedly (exit code 0)");
+    expect(reported).toEqual([
+      expect.objectContaining({
+        code: "WORKER_FAILED",
+        message: "worker 0 exited unexpectedly (exit code 0) between passes",
+      }),
+    ]);
+    expect(pool.alive).toBe(false);
+
+    const silent = await startScripted(2, () => (m) => (m.type === "init" ? { type: "ready" } : undefined), {
+      onIdleFailure: (e) => reported.push(e),
+    });
+    const pass = silent.pool.run(3);
+    await silent.pool.close();
+    await expect(pass).rejects.toMatchObject({ code: "DISPOSED" });
+    expect(reported).toHaveLength(1);
+  });
+});
