@@ -14,6 +14,7 @@ import { type CompiledPlan, compilePlan, createPlanMemory, graphOutputs } from "
 import { parallelSaving } from "./cost-model.js";
 import { RuntimeError } from "./errors.js";
 import { StepExecutor, columnSlices } from "./executor.js";
+import { loadWasmFloatGlue } from "./wasm-glue.js";
 import { type ModelInput, resolveBatch, stageInput } from "./input.js";
 import {
   type ResolvedLimits,
@@ -348,6 +349,8 @@ export class Engine {
     if (backend === "wasm-i64" || backend === "wasm-simd") {
       await compileKernelModuleAsync(backend, (options.threads ?? 1) > 1);
     }
+    // The float glue's module bytes (a chunk of their own), for graphs' float steps.
+    if (backend !== "typescript") await loadWasmFloatGlue();
     const engine = new Engine(source, options, options.threadPool);
     if (options.offload) {
       if (engine.threads > 1)

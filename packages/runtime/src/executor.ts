@@ -14,6 +14,7 @@ import {
 } from "./graph-steps.js";
 import { MemoryViews } from "./memory-views.js";
 import { NativeGlueSteps, publishedNativeGlue } from "./native-glue.js";
+import { WasmGlueSteps, wasmFloatGlue } from "./wasm-glue.js";
 import type { Im2colConvStep, PlanData, Step } from "./plan.js";
 
 /**
@@ -26,8 +27,11 @@ export class StepExecutor {
   private readonly chunkArgs: (GemmArgs[] | undefined)[];
   /** Per step, per slot: the kernel arguments of bit-plane (8-bit input) convolutions. */
   private readonly planeConvs: (PlaneConvArgs[] | undefined)[];
-  /** The native float glue, on the native backend where @onebit/native published it in this thread. */
-  private readonly glue: NativeGlueSteps | undefined;
+  /**
+   * Kernels for the float steps: the native glue on the native backend (where @onebit/native
+   * published it in this thread), else the WebAssembly glue (all but the TypeScript backend).
+   */
+  private glue: NativeGlueSteps | WasmGlueSteps | undefined;
 
   constructor(
     readonly plan: PlanData,
@@ -41,7 +45,19 @@ export class StepExecutor {
       s.op === "im2colConv" && s.source === "uint8" ? s.slots.map((g) => planeConvArgs(s, g)) : undefined,
     );
     const glue = kernels.backend === "native" ? publishedNativeGlue() : undefined;
-    this.glue = glue && new NativeGlueSteps(glue, plan.steps, this.views);
+    if (glue) this.glue = new NativeGlueSteps(glue, plan.steps, this.views);
+    else this.wasmGlue();
+  }
+
+  /**
+   * The WebAssembly glue once its bytes are loaded (Engine.create awaits them; until then — the
+   * first passes of a createSync engine — the TypeScript steps run, with the same results).
+   */
+  private wasmGlue(): WasmGlueSteps | undefined {
+    if (this.kernels.backend === "typescript") return undefined;
+    const glue = wasmFloatGlue(this.kernels.memory);
+    if (glue) this.glue = new WasmGlueSteps(glue, this.plan.steps, this.views);
+    return this.glue as WasmGlueSteps | undefined;
   }
 
   /** Output rows of `step` for a batch. */
@@ -54,7 +70,10 @@ export class StepExecutor {
     if (rowEnd <= rowStart) return;
     const s = this.plan.steps[index]!;
     const v = this.views;
-    if (this.glue && FLOAT_GLUE_OPS.has(s.op) && this.glue.run(index, rowStart, rowEnd)) return;
+    if (FLOAT_GLUE_OPS.has(s.op)) {
+      const glue = this.glue ?? this.wasmGlue();
+      if (glue?.run(index, rowStart, rowEnd)) return;
+    }
     switch (s.op) {
       case "gemm":
         if (s.bitPlane) this.kernels.bitPlaneGemmRows(s.args, rowStart, rowEnd);
@@ -174,7 +193,7 @@ export class StepExecutor {
   }
 }
 
-/** Step kinds the native float glue may run (native-glue.ts decides per step). */
+/** Step kinds the float glue may run (native-glue.ts and wasm-glue.ts decide per step). */
 const FLOAT_GLUE_OPS = new Set<Step["op"]>([
   "conv2dFloat",
   "conv2dGeneric",

@@ -1,6 +1,6 @@
 import { createKernels } from "@onebit/bitops";
 import { type GraphModel, runReference } from "@onebit/format";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { GraphBuilder } from "../../format/test/graph-builder.js";
 import { compilePlan, createPlanMemory } from "../src/compile.js";
 import { StepExecutor, rowShare } from "../src/executor.js";
@@ -11,6 +11,7 @@ import { Engine } from "../src/index.js";
 import { loadModel } from "../src/model-source.js";
 import { Rng } from "./random-models.js";
 import { NATIVE_BACKENDS } from "./native-backend.js";
+import { loadWasmFloatGlue } from "../src/wasm-glue.js";
 
 // Elementwise fusion on QuickNet-shaped blocks: a binary conv with a clamped float output, then
 // batchNorm, the residual add and the sign (fused into one step), a sign that comes after a max-pool
@@ -20,6 +21,10 @@ import { NATIVE_BACKENDS } from "./native-backend.js";
 
 // "native" where the addon loads here (its float glue included; see native-backend.ts).
 const BACKENDS = ["typescript", "wasm-i64", "wasm-simd", ...NATIVE_BACKENDS] as const;
+
+// The WebAssembly float glue loads asynchronously (Engine.create awaits it; createSync engines
+// use it once loaded): load it first, so the WebAssembly backends run it.
+beforeAll(() => loadWasmFloatGlue());
 
 /** `lce`: every batchNorm is LCE's x·s + o (mean 0, variance 1 − ε, ε = 2⁻²⁴), the fast loop's case. */
 function blockModel(seed: number, c: number, lce = false): GraphModel {

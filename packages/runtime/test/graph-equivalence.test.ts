@@ -1,9 +1,10 @@
 import { type GraphModel, runReference, toGraphModel, writeGraphModel } from "@onebit/format";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { GraphBuilder, residualModel } from "../../format/test/graph-builder.js";
 import { Engine, describeModel } from "../src/index.js";
 import { ModelBuilder, Rng } from "./random-models.js";
 import { NATIVE_BACKENDS } from "./native-backend.js";
+import { loadWasmFloatGlue } from "../src/wasm-glue.js";
 
 // Version 2 graphs (residual blocks, concat, downsampling shortcuts, depthwise convs, float heads)
 // run by the packed runtime agree with @onebit/format's reference interpreter — the executable
@@ -11,6 +12,10 @@ import { NATIVE_BACKENDS } from "./native-backend.js";
 
 // "native" where the addon loads here (its float glue included; see native-backend.ts).
 const BACKENDS = ["typescript", "wasm-i64", "wasm-simd", ...NATIVE_BACKENDS] as const;
+
+// The WebAssembly float glue loads asynchronously (Engine.create awaits it; createSync engines
+// use it once loaded): load it first, so the WebAssembly backends run it.
+beforeAll(() => loadWasmFloatGlue());
 
 function inputsFor(model: GraphModel, rng: Rng, batch: number): Float32Array | Uint8Array {
   const input = model.graph.inputs[0]!;

@@ -1,0 +1,222 @@
+// The float glue of graph models for the WebAssembly backends, compiled by AssemblyScript
+// (scripts/build-wasm.mjs) over the engine's own memory (imported; pointers are byte offsets):
+// float/grouped/depthwise convolutions and dense layers, the fused clamp → affine → add → clamp →
+// sign chain, float max-pool. Each is bit-identical to the runtime's TypeScript step: float64
+// arithmetic in the same order, rounded to float32 where the step stores, and f64.max/f64.min,
+// which are JavaScript's Math.max/Math.min (NaN wins, +0 above −0). No static data: instantiating
+// the module writes nothing into the engine's memory.
+
+// @ts-expect-error: decorator
+@inline
+function ld(p: usize): f64 {
+  return <f64>load<f32>(p);
+}
+
+/**
+ * Output pixels [r0, r1) of an NHWC float convolution with weights [o][kh][kw][cin] (cin =
+ * channels / groups), dilation, padding read as `pad`: out = float(Σ taps ascending + bias).
+ */
+export function conv(
+  x: usize,
+  w: usize,
+  bias: usize,
+  out: usize,
+  height: i32,
+  width: i32,
+  channels: i32,
+  n: i32,
+  kh: i32,
+  kw: i32,
+  sh: i32,
+  sw: i32,
+  dh: i32,
+  dw: i32,
+  padTop: i32,
+  padLeft: i32,
+  outH: i32,
+  outW: i32,
+  groups: i32,
+  pad: f64,
+  r0: i32,
+  r1: i32,
+): void {
+  const cin = channels / groups;
+  const per = n / groups;
+  const taps = kh * kw * cin;
+  const outHW = outH * outW;
+  for (let r = r0; r < r1; r++) {
+    const b = r / outHW;
+    const rem = r - b * outHW;
+    const oy = rem / outW;
+    const ox = rem - oy * outW;
+    const img = x + (<usize>b * <usize>height * <usize>width * <usize>channels) * 4;
+    const y0 = oy * sh - padTop;
+    const x0 = ox * sw - padLeft;
+    const inside = y0 >= 0 && x0 >= 0 && y0 + (kh - 1) * dh < height && x0 + (kw - 1) * dw < width;
+    const dst = out + <usize>r * <usize>n * 4;
+    // Four outputs of one group at a time share each input load (sums still in tap order).
+    const quad = groups == 1 || per % 4 == 0;
+    let o = 0;
+    if (quad)
+      for (; o + 4 <= n; o += 4) {
+        const g = o / per;
+        const wa = w + <usize>o * <usize>taps * 4;
+        const stride = <usize>taps * 4;
+        let a0: f64 = 0;
+        let a1: f64 = 0;
+        let a2: f64 = 0;
+        let a3: f64 = 0;
+        let t: usize = 0;
+        for (let i = 0; i < kh; i++) {
+          const iy = y0 + i * dh;
+          for (let j = 0; j < kw; j++) {
+            const ix = x0 + j * dw;
+            const ok = inside || (iy >= 0 && iy < height && ix >= 0 && ix < width);
+            const px = ok ? img + ((<usize>iy * <usize>width + <usize>ix) * <usize>channels + <usize>(g * cin)) * 4 : 0;
+            for (let ci = 0; ci < cin; ci++, t += 4) {
+              const v = ok ? ld(px + (<usize>ci << 2)) : pad;
+              a0 += v * ld(wa + t);
+              a1 += v * ld(wa + stride + t);
+              a2 += v * ld(wa + 2 * stride + t);
+              a3 += v * ld(wa + 3 * stride + t);
+            }
+          }
+        }
+        if (bias) {
+          a0 += ld(bias + (<usize>o << 2));
+          a1 += ld(bias + (<usize>(o + 1) << 2));
+          a2 += ld(bias + (<usize>(o + 2) << 2));
+          a3 += ld(bias + (<usize>(o + 3) << 2));
+        }
+        store<f32>(dst + (<usize>o << 2), <f32>a0);
+        store<f32>(dst + (<usize>(o + 1) << 2), <f32>a1);
+        store<f32>(dst + (<usize>(o + 2) << 2), <f32>a2);
+        store<f32>(dst + (<usize>(o + 3) << 2), <f32>a3);
+      }
+    for (; o < n; o++) {
+      const g = o / per;
+      const wo = w + <usize>o * <usize>taps * 4;
+      let acc: f64 = 0;
+      let t = 0;
+      for (let i = 0; i < kh; i++) {
+        const iy = y0 + i * dh;
+        for (let j = 0; j < kw; j++) {
+          const ix = x0 + j * dw;
+          if (inside || (iy >= 0 && iy < height && ix >= 0 && ix < width)) {
+            const px = img + ((<usize>iy * <usize>width + <usize>ix) * <usize>channels + <usize>(g * cin)) * 4;
+            for (let ci = 0; ci < cin; ci++, t++) acc += ld(px + (<usize>ci << 2)) * ld(wo + (<usize>t << 2));
+          } else for (let ci = 0; ci < cin; ci++, t++) acc += pad * ld(wo + (<usize>t << 2));
+        }
+      }
+      if (bias) acc += ld(bias + (<usize>o << 2));
+      store<f32>(dst + (<usize>o << 2), <f32>acc);
+    }
+  }
+}
+
+/**
+ * `positions` NHWC positions of `c` floats through clamp? → (x·γ + β | ((x − μ)/√(σ² + ε))·γ + β |
+ * x·γ)? → + other? → clamp?, each step rounded to float32 as the unfused steps store it; with `bits`,
+ * the sign of each stored value (flip ? v ≤ τ : v ≥ τ, or v ≥ 0 without thresholds) into `wpp`
+ * words per position. mode: 0 none, 1 x·γ + β (γ at p2, β at p3), 2 batchNorm (μ p0, σ² p1, γ p2,
+ * β p3), 3 x·γ (γ at p2). clamp/after: 0 none, 1 [lo, hi] / [lo2, hi2].
+ */
+export function affine(
+  src: usize,
+  other: usize,
+  dst: usize,
+  positions: i32,
+  c: i32,
+  mode: i32,
+  clamp: i32,
+  lo: f64,
+  hi: f64,
+  after: i32,
+  lo2: f64,
+  hi2: f64,
+  p0: usize,
+  p1: usize,
+  p2: usize,
+  p3: usize,
+  epsilon: f64,
+  bits: usize,
+  wpp: i32,
+  thresholds: usize,
+  flip: usize,
+): void {
+  for (let p = 0; p < positions; p++) {
+    const base = <usize>p * <usize>c * 4;
+    for (let ch = 0; ch < c; ch++) {
+      const e = base + (<usize>ch << 2);
+      const k = <usize>ch << 2;
+      let y = ld(src + e);
+      if (clamp) y = min(max(y, lo), hi);
+      if (mode == 1) y = <f64>(<f32>(y * ld(p2 + k) + ld(p3 + k)));
+      else if (mode == 2) y = <f64>(<f32>(((y - ld(p0 + k)) / sqrt(ld(p1 + k) + epsilon)) * ld(p2 + k) + ld(p3 + k)));
+      else if (mode == 3) y = <f64>(<f32>(y * ld(p2 + k)));
+      if (other) y = <f64>(<f32>(y + ld(other + e)));
+      if (after) y = min(max(y, lo2), hi2);
+      store<f32>(dst + e, <f32>y);
+    }
+    if (!bits) continue;
+    const words = bits + <usize>p * <usize>wpp * 4;
+    for (let c0 = 0; c0 < c; c0 += 32) {
+      const count = min(32, c - c0);
+      let word: u32 = 0;
+      for (let q = 0; q < count; q++) {
+        const ch = c0 + q;
+        const v = ld(dst + base + (<usize>ch << 2));
+        let bit: bool;
+        if (!thresholds) bit = v >= 0;
+        else {
+          const t = ld(thresholds + (<usize>ch << 2));
+          bit = flip && load<u8>(flip + <usize>ch) ? v <= t : v >= t;
+        }
+        word |= (<u32>bit) << q;
+      }
+      store<u32>(words + (<usize>(c0 >> 5) << 2), word);
+    }
+  }
+}
+
+/** Max-pool output pixels [r0, r1) of NHWC floats: Math.max over the clipped window from −∞. */
+export function maxPool(
+  x: usize,
+  out: usize,
+  height: i32,
+  width: i32,
+  depth: i32,
+  ph: i32,
+  pw: i32,
+  sh: i32,
+  sw: i32,
+  padTop: i32,
+  padLeft: i32,
+  outH: i32,
+  outW: i32,
+  r0: i32,
+  r1: i32,
+): void {
+  const outHW = outH * outW;
+  for (let r = r0; r < r1; r++) {
+    const b = r / outHW;
+    const rem = r - b * outHW;
+    const oy = rem / outW;
+    const ox = rem - oy * outW;
+    const y0 = max(oy * sh - padTop, 0);
+    const y1 = min(oy * sh - padTop + ph, height);
+    const x0 = max(ox * sw - padLeft, 0);
+    const x1 = min(ox * sw - padLeft + pw, width);
+    const img = x + <usize>b * <usize>height * <usize>width * <usize>depth * 4;
+    const o = out + <usize>r * <usize>depth * 4;
+    for (let i = 0; i < depth; i++) store<f32>(o + (<usize>i << 2), -Infinity);
+    for (let y = y0; y < y1; y++)
+      for (let xx = x0; xx < x1; xx++) {
+        const v = img + (<usize>y * <usize>width + <usize>xx) * <usize>depth * 4;
+        for (let i = 0; i < depth; i++) {
+          const k = <usize>i << 2;
+          store<f32>(o + k, max(load<f32>(o + k), load<f32>(v + k)));
+        }
+      }
+  }
+}
