@@ -57,3 +57,6 @@ export {
   ThreadsAborted,
   type WorkerRunner,
 } from "./threads.js";
+// Loads the WebAssembly float glue of graph models (Engine.create awaits it; a createSync engine
+// uses it from the first pass after it has loaded).
+export { loadWasmFloatGlue } from "./wasm-glue.js";

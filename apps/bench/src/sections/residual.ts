@@ -1,5 +1,6 @@
 import { getBackendInfo, type KernelBackend } from "@onebit/bitops";
 import { checkGraphModel, type GraphModel } from "@onebit/format";
+import { loadWasmFloatGlue } from "@onebit/runtime";
 import { formatBytes, formatSeconds } from "../harness/format.js";
 import { comparedBackends } from "../harness/native.js";
 import type {
@@ -161,6 +162,8 @@ export const residualSection: Section = {
       "QuickNet in onnxruntime-node is not measured: there is no .onebit version 2 → ONNX export of its ops yet",
     ];
     const backends = comparedBackends(ctx.quick).filter((b) => b !== "typescript");
+    // The runners use createSync engines: load the WebAssembly float glue first, as Engine.create does.
+    await loadWasmFloatGlue();
     const { reason } = await loadOrt();
     if (reason) notes.push(`onnxruntime-node not available (${reason}): the float Bi-Real rows are left out`);
     const cases: CaseSpec[] = [];
