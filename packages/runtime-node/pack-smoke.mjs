@@ -39,7 +39,7 @@ const [a, b] = await Promise.all([one.run(input), two.run(input)]);
 if (a.logits.join() !== b.logits.join()) throw new Error("1 and 2 threads disagree");
 await Promise.all([one.dispose(), two.dispose()]);
 const out = execFileSync("npx", ["--no-install", "onebit", "inspect", file], { encoding: "utf8" });
-if (!out.includes("denseBitPlane")) throw new Error(`onebit inspect printed:\n${out}`);
+if (!out.includes("bitPlaneDense")) throw new Error(`onebit inspect printed:\n${out}`);
 // A damaged model: exit code 1 and one line naming the file and the code, no stack trace.
 const damaged = join(dir, "damaged.onebit");
 writeFileSync(damaged, writeModel(model).subarray(0, 40));

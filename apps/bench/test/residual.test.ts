@@ -16,6 +16,7 @@ describe("the residual section (a Bi-Real-shaped CIFAR ResNet, and QuickNet conv
     });
     expect(ids).toContain("residual/quicknet 224x224x3 batch 1/onebit-runtime");
     expect(ids).toContain("residual/quicknet 224x224x3 batch 1/onebit-runtime-wasm-i64");
+    expect(ids).toContain("residual/quicknet 224x224x3 batch 1/ort-1t");
     expect(ids).toContain("residual/bireal-cifar 32x32x3 batch 1/onebit-runtime-wasm-simd");
     expect(ids).toContain("residual (untimed figures)");
   });

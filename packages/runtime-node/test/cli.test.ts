@@ -160,8 +160,9 @@ describe("onebit inspect and bench", () => {
     expect(r.code, r.stderr).toBe(0);
     for (const text of [
       "test-mlp",
-      "denseBitPlane",
-      "binaryDense",
+      // A version 1 file is described as the graph it runs as (version 2 op names).
+      "bitPlaneDense",
+      "bdense",
       "bits [64]",
       "float32 [10]",
       "10 classes",
@@ -170,7 +171,7 @@ describe("onebit inspect and bench", () => {
       expect(r.stdout).toContain(text);
     }
     const json = JSON.parse((await onebit("inspect", model, "--json")).stdout);
-    expect(json.nodes.map((n: { op: string }) => n.op)).toContain("denseBitPlane");
+    expect(json.nodes.map((n: { op: string }) => n.op)).toContain("bitPlaneDense");
     expect(json.totals.binaryParams).toBe(784 * 64 + 64 * 64 + 64 * 10);
   });
 

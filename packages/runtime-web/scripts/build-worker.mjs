@@ -28,6 +28,17 @@ const bitopsInWorker = {
       }
       return { path: shim };
     });
+    // The runtime's WebAssembly float glue loads its bytes by dynamic import, which an IIFE bundle
+    // would inline: in workers the import fails instead, and their float steps run in TypeScript
+    // (identical results). TODO: post the glue module to workers as the bitops kernels are.
+    b.onResolve({ filter: /float-glue(-shared)?\.generated/ }, (args) => ({
+      path: args.path,
+      namespace: "no-float-glue",
+    }));
+    b.onLoad({ filter: /.*/, namespace: "no-float-glue" }, () => ({
+      contents: 'throw new Error("the float glue is not bundled into workers");',
+      loader: "js",
+    }));
     // bitops creates a FinalizationRegistry at load for its high-level API (which workers never
     // use); esbuild keeps any top-level `new` unless marked pure, and that registry reaches the
     // embedded bytes. Marking it pure lets the bundle drop it when nothing uses it.

@@ -14,6 +14,7 @@ import type {
 import { createOrtSession, loadOrt, runOrt } from "../onnx/ort.js";
 import { BIREAL_REFERENCE, biRealInput, loadBiReal, readBiRealReference, toNchw } from "./bireal.js";
 import { QUICKNET_REFERENCE, loadQuicknet, quicknetInput, readQuicknetReference } from "./quicknet.js";
+import { quicknetOrtCases } from "./quicknet-onnx.js";
 import { engineRunner, type LayerProfile, profileModel, runtimeImpl } from "./runtime-runners.js";
 
 const VALUE_BYTES: Record<string, number> = { float32: 4, int32: 4, uint8: 1, bits: 1 / 8, index: 4 };
@@ -158,20 +159,20 @@ export const residualSection: Section = {
   description:
     "A Bi-Real-shaped binary ResNet at 32×32 (against the same graph with float convolutions in onnxruntime-node) and QuickNet (Larq Zoo via Larq Compute Engine, converted by @onebit/lce) at 224×224, batch 1, on each kernel backend; checked against @onebit/format's reference interpreter; then the glue (time over the sum of the profiled steps) and the planned activation memory against the largest layer.",
   async plan(ctx: BenchContext): Promise<SectionPlan> {
-    const notes = [
-      "QuickNet in onnxruntime-node is not measured: there is no .onebit version 2 → ONNX export of its ops yet",
-    ];
+    const notes: string[] = [];
     const backends = comparedBackends(ctx.quick).filter((b) => b !== "typescript");
     // The runners use createSync engines: load the WebAssembly float glue first, as Engine.create does.
     await loadWasmFloatGlue();
     const { reason } = await loadOrt();
-    if (reason) notes.push(`onnxruntime-node not available (${reason}): the float Bi-Real rows are left out`);
+    if (reason) notes.push(`onnxruntime-node not available (${reason}): the float Bi-Real and QuickNet rows are left out`);
     const cases: CaseSpec[] = [];
     for (const m of [BIREAL, QUICKNET]) {
       if (m === BIREAL && !reason) {
         cases.push(biRealOrtCase(1));
         if (ctx.threads > 1) cases.push(biRealOrtCase(ctx.threads));
       }
+      // QuickNet's float twin (the same graph in float32, ±1 as floats) is the baseline of its group.
+      if (m === QUICKNET && !reason) cases.push(...quicknetOrtCases(ctx.threads, QUICKNET.group));
       cases.push(runtimeCase(m, undefined), ...backends.slice(1).map((b) => runtimeCase(m, b)));
     }
     return {
