@@ -164,7 +164,10 @@ export const residualSection: Section = {
     // The runners use createSync engines: load the WebAssembly float glue first, as Engine.create does.
     await loadWasmFloatGlue();
     const { reason } = await loadOrt();
-    if (reason) notes.push(`onnxruntime-node not available (${reason}): the float Bi-Real and QuickNet rows are left out`);
+    if (reason)
+      notes.push(
+        `onnxruntime-node not available (${reason}): the float Bi-Real and QuickNet rows are left out`,
+      );
     const cases: CaseSpec[] = [];
     for (const m of [BIREAL, QUICKNET]) {
       if (m === BIREAL && !reason) {
