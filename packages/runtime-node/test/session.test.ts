@@ -147,7 +147,7 @@ describe("worker failures", () => {
       message: expect.stringMatching(/^worker 1 could not start: starting: RangeError/),
     });
     // A memory that is not shared cannot be posted to a worker at all.
-    const plain = { ...init(0, 0), memory: new WebAssembly.Memory({ initial: 1 }) };
+    const plain = { ...(init(0, 0) as object), memory: new WebAssembly.Memory({ initial: 1 }) } as never;
     await expect(startNodePool([plain])).rejects.toMatchObject({
       code: "WORKER_FAILED",
       message: expect.stringMatching(/^worker 0 could not start: /),
