@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import os from "node:os";
-import type { ModelSummary } from "@onebit/nn";
+import type { TrainingSummary } from "@onebit/nn";
 import { getBackendInfo } from "@onebit/tensor";
 import type { TrainConfig } from "./config.js";
 import type { EpochRecord } from "./trainer.js";
@@ -120,7 +120,7 @@ export function finishProvenance(
   return { ...start, loadAverageEnd: os.loadavg()[0]!, finishedAt: new Date().toISOString(), resumedFrom };
 }
 
-export function summaryFigures(summary: ModelSummary) {
+export function summaryFigures(summary: TrainingSummary) {
   const t = summary.totals;
   return {
     params1bit: t.params1bit,

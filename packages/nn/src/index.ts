@@ -102,7 +102,7 @@ export {
   stepDecay,
 } from "./schedules.js";
 export { formatShape, type Shape, sizeOf } from "./shape.js";
-export type { LayerSummary, ModelSummary, SummaryTotals } from "./summary.js";
+export type { LayerSummary, TrainingSummary, SummaryTotals } from "./summary.js";
 export { type ExportOptions, exportModel } from "./export/export-model.js";
 export { exportGraph, type GraphExportOptions } from "./export/export-graph.js";
 export { type ReferenceResult, runReference } from "./export/reference.js";

@@ -8,7 +8,7 @@ import type { Param } from "./param.js";
 import { defaultProgressStream, ProgressLine, type ProgressStream } from "./progress.js";
 import type { Schedule } from "./schedules.js";
 import { type Shape, Scratch, sizeOf } from "./shape.js";
-import { type ModelSummary, summarize } from "./summary.js";
+import { type TrainingSummary, summarize } from "./summary.js";
 
 export interface CompileOptions {
   /** Default "softmaxCrossEntropy". */
@@ -506,7 +506,7 @@ export abstract class Model {
   }
 
   /** Larq-style summary: per layer precision, shape, parameters, memory and MACs; totals. */
-  summary(): ModelSummary {
+  summary(): TrainingSummary {
     return summarize(this);
   }
 }

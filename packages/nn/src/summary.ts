@@ -32,7 +32,11 @@ export interface SummaryTotals {
   readonly binaryMacShare: number;
 }
 
-export interface ModelSummary {
+/**
+ * The Larq-style summary of a model being trained (its layers, latent parameters counted as deployed).
+ * A deployed `.onebit` file is described by @onebit/format's `summarizeGraph` (its `ModelSummary`).
+ */
+export interface TrainingSummary {
   readonly name: string;
   readonly layers: readonly LayerSummary[];
   readonly totals: SummaryTotals;
@@ -40,7 +44,7 @@ export interface ModelSummary {
   toString(): string;
 }
 
-export function summarize(model: Model): ModelSummary {
+export function summarize(model: Model): TrainingSummary {
   const layers: LayerSummary[] = [];
   const inputBits = model.layerInputBits();
   for (const [i, layer] of model.layers.entries()) {
