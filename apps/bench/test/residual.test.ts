@@ -4,6 +4,11 @@ import { engineRunner } from "../src/sections/runtime-runners.js";
 import { loadQuicknet, quicknetInput, readQuicknetReference } from "../src/sections/quicknet.js";
 import { biRealInput, loadBiReal, readBiRealReference } from "../src/sections/bireal.js";
 import { checkLogits, checkQuicknet } from "../src/sections/residual.js";
+import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
+import { checkAgainst, shippedGraph, shippedGraphOrtCase } from "../src/sections/shipped-graphs.js";
+import { findShippedModels } from "../src/sections/shipped-models.js";
+import { runCase } from "../src/harness/run-case.js";
 
 describe("the residual section (a Bi-Real-shaped CIFAR ResNet, and QuickNet converted by @onebit/lce)", () => {
   it("plans both graphs on every compiled backend, the Bi-Real one against its float graph", async () => {
@@ -19,6 +24,37 @@ describe("the residual section (a Bi-Real-shaped CIFAR ResNet, and QuickNet conv
     expect(ids).toContain("residual/quicknet 224x224x3 batch 1/ort-1t");
     expect(ids).toContain("residual/bireal-cifar 32x32x3 batch 1/onebit-runtime-wasm-simd");
     expect(ids).toContain("residual (untimed figures)");
+    // The residual net apps/train ships (a version 2 graph) is timed here, not in the models section.
+    expect(ids).toContain("residual/fmnist-bireal 28x28x1 batch 1/ort-1t");
+    expect(ids).toContain("residual/fmnist-bireal 28x28x1 batch 1/onebit-runtime-wasm-i64");
+    expect(ids.some((id) => id.startsWith("models/fmnist-bireal"))).toBe(false);
+  });
+
+  it("tells shipped graphs from version 1 chains and checks both sides of a graph against the reference", async () => {
+    const root = fileURLToPath(new URL("../../..", import.meta.url));
+    const read = (file: string) => new Uint8Array(readFileSync(`${root}/${file}`));
+    expect(shippedGraph("models/mnist-tiny.onebit", read("models/mnist-tiny.onebit"))).toBeUndefined();
+    const { graphs } = await findShippedModels(root);
+    const g = graphs.find((x) => x.name === "fmnist-bireal")!;
+    expect(g.group).toBe("fmnist-bireal 28x28x1 batch 1");
+    const runner = engineRunner(g.bytes, 1);
+    const logits = runner.run(g.input()) as Float32Array;
+    void runner.dispose();
+    const want = g.reference();
+    expect(want).toHaveLength(10);
+    expect(checkAgainst(logits, want, "runtime", 1e-4)).toEqual({ ok: true });
+    const wrong = Float32Array.from(logits);
+    wrong[7] = wrong[7]! + 0.05 * Math.max(1, Math.abs(wrong[7]!));
+    expect(checkAgainst(wrong, want, "runtime", 1e-4).ok).toBe(false);
+    const ort = await runCase(shippedGraphOrtCase(g, 1), {
+      warmupMs: 0,
+      targetMs: 1,
+      minSamples: 1,
+      maxSamples: 2,
+      capMs: 50,
+      minSampleMs: 0,
+    });
+    expect(ort.status).toBe("ok");
   });
 
   it("keeps the reference probabilities of the seeded input (a distribution over 1000 classes)", () => {

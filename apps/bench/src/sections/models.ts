@@ -280,6 +280,8 @@ export const modelsSection: Section = {
     const root = fileURLToPath(new URL("../../../..", import.meta.url));
     const shipped = await findShippedModels(root);
     notes.push(...shipped.notes);
+    for (const g of shipped.graphs)
+      notes.push(`${g.file}: a version 2 graph, timed in the residual section against its float twin`);
     const shippedBatches = ctx.quick ? [1] : [...FULL_MODEL_BATCHES];
     if (ctx.quick)
       notes.push("shipped models and the ConvNet: batch 1 only in --quick; --full adds batch 64 and 256");

@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { getBackendInfo, type KernelBackend } from "@onebit/bitops";
 import { checkGraphModel, type GraphModel } from "@onebit/format";
 import { loadWasmFloatGlue } from "@onebit/runtime";
@@ -15,6 +16,8 @@ import { createOrtSession, loadOrt, runOrt } from "../onnx/ort.js";
 import { BIREAL_REFERENCE, biRealInput, loadBiReal, readBiRealReference, toNchw } from "./bireal.js";
 import { QUICKNET_REFERENCE, loadQuicknet, quicknetInput, readQuicknetReference } from "./quicknet.js";
 import { quicknetOrtCases } from "./quicknet-onnx.js";
+import { checkAgainst, type ShippedGraph, shippedGraphOrtCase } from "./shipped-graphs.js";
+import { findShippedModels } from "./shipped-models.js";
 import { engineRunner, type LayerProfile, profileModel, runtimeImpl } from "./runtime-runners.js";
 
 const VALUE_BYTES: Record<string, number> = { float32: 4, int32: 4, uint8: 1, bits: 1 / 8, index: 4 };
@@ -24,7 +27,7 @@ interface ResidualModel {
   readonly name: string;
   readonly group: string;
   load(): { file: Uint8Array; model: GraphModel };
-  input(): Float32Array;
+  input(): Float32Array | Uint8Array;
   check(logits: Float32Array): CheckResult;
 }
 
@@ -92,6 +95,17 @@ const BIREAL: ResidualModel = {
   check: (y) => checkLogits(y, readBiRealReference()?.binaryLogits, "onebit Bi-Real"),
 };
 
+/** A residual net shipped in models/ (trained by apps/train), checked against the reference interpreter. */
+function shippedResidual(g: ShippedGraph): ResidualModel {
+  return {
+    name: g.name,
+    group: g.group,
+    load: () => ({ file: g.bytes, model: g.model }),
+    input: () => g.input(),
+    check: (y) => checkAgainst(y, g.reference(), `onebit ${g.name}`, 1e-4),
+  };
+}
+
 /** The largest node's inputs plus output, in bytes per sample (the bound the issue sets is 2× this). */
 function largestLayerBytes(model: GraphModel): { bytes: number; node: string } {
   const { values } = checkGraphModel(model);
@@ -157,7 +171,7 @@ export const residualSection: Section = {
   id: "residual",
   title: "4. Residual graphs (version 2)",
   description:
-    "A Bi-Real-shaped binary ResNet at 32×32 (against the same graph with float convolutions in onnxruntime-node) and QuickNet (Larq Zoo via Larq Compute Engine, converted by @onebit/lce) at 224×224, batch 1, on each kernel backend; checked against @onebit/format's reference interpreter; then the glue (time over the sum of the profiled steps) and the planned activation memory against the largest layer.",
+    "A Bi-Real-shaped binary ResNet at 32×32 (against the same graph with float convolutions in onnxruntime-node), QuickNet (Larq Zoo via Larq Compute Engine, converted by @onebit/lce) at 224×224 and the residual nets shipped in models/ (against their float twins), batch 1, on each kernel backend; checked against @onebit/format's reference interpreter; then the glue (time over the sum of the profiled steps) and the planned activation memory against the largest layer.",
   async plan(ctx: BenchContext): Promise<SectionPlan> {
     const notes: string[] = [];
     const backends = comparedBackends(ctx.quick).filter((b) => b !== "typescript");
@@ -168,8 +182,16 @@ export const residualSection: Section = {
       notes.push(
         `onnxruntime-node not available (${reason}): the float Bi-Real and QuickNet rows are left out`,
       );
+    const root = fileURLToPath(new URL("../../../..", import.meta.url));
+    const shipped = (await findShippedModels(root)).graphs;
+    const models = [BIREAL, QUICKNET, ...shipped.map(shippedResidual)];
     const cases: CaseSpec[] = [];
-    for (const m of [BIREAL, QUICKNET]) {
+    for (const [i, m] of models.entries()) {
+      const g = shipped[i - 2];
+      if (g && !reason) {
+        cases.push(shippedGraphOrtCase(g, 1));
+        if (ctx.threads > 1) cases.push(shippedGraphOrtCase(g, ctx.threads));
+      }
       if (m === BIREAL && !reason) {
         cases.push(biRealOrtCase(1));
         if (ctx.threads > 1) cases.push(biRealOrtCase(ctx.threads));
@@ -185,7 +207,7 @@ export const residualSection: Section = {
         const glue = [];
         const memory = [];
         const profiles: LayerProfile[] = [];
-        for (const m of [BIREAL, QUICKNET]) {
+        for (const m of models) {
           const rows = results.filter((r) => r.group === m.group && r.precision === "binary");
           if (rows.length === 0) continue;
           const { file, model } = m.load();

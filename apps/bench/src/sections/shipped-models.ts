@@ -16,6 +16,7 @@ import {
   twinReferenceRow,
 } from "./float-twin.js";
 import { tensorTooSlowForQuick } from "./onebit-packages.js";
+import { type ShippedGraph, shippedGraph } from "./shipped-graphs.js";
 import { engineRunner, runtimeImpl, sessionRunner } from "./runtime-runners.js";
 
 /**
@@ -57,25 +58,40 @@ export function modelFromFile(file: string, fileBytes: Uint8Array): ShippedModel
   };
 }
 
-export async function findShippedModels(root: string): Promise<{ models: ShippedModel[]; notes: string[] }> {
+/**
+ * The version 1 chains in models/ (version 2 graphs are listed in `graphs`: the residual section
+ * times them), with a note for each file that cannot be benchmarked.
+ */
+export async function findShippedModels(
+  root: string,
+): Promise<{ models: ShippedModel[]; graphs: ShippedGraph[]; notes: string[] }> {
   const dir = path.join(root, "models");
   let names: string[];
   try {
     names = (await readdir(dir)).filter((n) => n.endsWith(".onebit")).sort();
   } catch {
-    return { models: [], notes: ["shipped models: none yet (no models/ folder at the repository root)"] };
+    return {
+      models: [],
+      graphs: [],
+      notes: ["shipped models: none yet (no models/ folder at the repository root)"],
+    };
   }
-  if (names.length === 0) return { models: [], notes: ["shipped models: models/ holds no .onebit file yet"] };
+  if (names.length === 0)
+    return { models: [], graphs: [], notes: ["shipped models: models/ holds no .onebit file yet"] };
   const models: ShippedModel[] = [];
+  const graphs: ShippedGraph[] = [];
   const notes: string[] = [];
   for (const n of names) {
     try {
-      models.push(modelFromFile(`models/${n}`, new Uint8Array(await readFile(path.join(dir, n)))));
+      const bytes = new Uint8Array(await readFile(path.join(dir, n)));
+      const graph = shippedGraph(`models/${n}`, bytes);
+      if (graph) graphs.push(graph);
+      else models.push(modelFromFile(`models/${n}`, bytes));
     } catch (e) {
       notes.push(`models/${n}: cannot benchmark (${e instanceof Error ? e.message : String(e)})`);
     }
   }
-  return { models, notes };
+  return { models, graphs, notes };
 }
 
 function checkedRows(batch: number): number[] {
