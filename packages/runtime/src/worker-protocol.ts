@@ -1,5 +1,7 @@
+import { publishedNativeGlue } from "./native-glue.js";
 import type { WorkerInit } from "./plan.js";
 import { ThreadsAborted, type WorkerRunner, createWorkerRunner } from "./threads.js";
+import { loadWasmFloatGlue, wasmFloatGlue } from "./wasm-glue.js";
 
 // The one message protocol between a session's thread pool and its workers, in every environment
 // (Node.js worker_threads, Web Workers): the environment only moves these messages. Everything is
@@ -13,13 +15,24 @@ export type ToWorker =
    * memory, for workers that cannot make their own (a browser's worker code has no module bytes);
    * null where the worker's kernels are made from what it has (Node.js, the TypeScript backend).
    */
-  | { readonly type: "init"; readonly init: WorkerInit; readonly module: WebAssembly.Module | null }
+  | {
+      readonly type: "init";
+      readonly init: WorkerInit;
+      readonly module: WebAssembly.Module | null;
+      /**
+       * The WebAssembly float glue's module for a shared memory (base64), for workers that cannot
+       * load it themselves (a browser's worker code has no module bytes; it hands them to the
+       * runtime before this message); null or absent elsewhere.
+       */
+      readonly floatGlue?: string | null;
+    }
   /** Run this worker's rows of every step for `batch` samples already staged in memory. */
   | { readonly type: "run"; readonly id: number; readonly batch: number };
 
 /** Worker → pool. */
 export type FromWorker =
-  | { readonly type: "ready" }
+  /** Initialized; `floatGlue` says which kernels run the graph's float steps in this worker. */
+  | { readonly type: "ready"; readonly floatGlue: WorkerFloatGlue }
   | { readonly type: "done"; readonly id: number }
   /**
    * `id` -1: the init failed. `aborted`: the worker stopped because another one failed (the echo
@@ -27,26 +40,49 @@ export type FromWorker =
    */
   | { readonly type: "error"; readonly id: number; readonly message: string; readonly aborted: boolean };
 
+/**
+ * Where a worker runs a graph's float steps (convolutions, dense layers, the fused chains): the
+ * native glue (native backend, where @onebit/native published it in the worker), the WebAssembly
+ * glue, or the TypeScript steps (same results either way).
+ */
+export type WorkerFloatGlue = "native" | "wasm" | "typescript";
+
+/** The float glue a worker's executor picks for `init` (the same choice as `StepExecutor`'s). */
+function floatGlueOf(init: WorkerInit): WorkerFloatGlue {
+  if (init.backend === "native" && publishedNativeGlue()) return "native";
+  if (init.backend !== "typescript" && wasmFloatGlue(init.memory)) return "wasm";
+  return "typescript";
+}
+
 function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
 /**
  * The worker side of the protocol: returns the handler of every message the worker receives;
- * `reply` posts back to the pool. The first message must be "init"; each "run" answers "done" or
- * "error". Never throws (a failure is an "error" reply).
+ * `reply` posts back to the pool. The first message must be "init": the worker loads the
+ * WebAssembly float glue (as `Engine.create` does; not for the TypeScript backend), builds its
+ * runner and answers "ready"; each "run" answers "done" or "error" (runs that arrive while the
+ * init is loading wait for it, in order). Never throws (a failure is an "error" reply).
  */
 export function workerMessageHandler(reply: (message: FromWorker) => void): (message: ToWorker) => void {
   let runner: WorkerRunner | undefined;
-  return (message) => {
+  /** Messages still to handle behind an init that is loading, in order. */
+  let queue: Promise<void> = Promise.resolve();
+  let queued = 0;
+  const start = (init: WorkerInit) => {
+    try {
+      runner = createWorkerRunner(init);
+      reply({ type: "ready", floatGlue: floatGlueOf(init) });
+    } catch (error) {
+      reply({ type: "error", id: -1, message: `starting: ${describe(error)}`, aborted: false });
+    }
+  };
+  const handle = (message: ToWorker): Promise<void> | undefined => {
     if (message?.type === "init") {
-      try {
-        runner = createWorkerRunner(message.init);
-        reply({ type: "ready" });
-      } catch (error) {
-        reply({ type: "error", id: -1, message: `starting: ${describe(error)}`, aborted: false });
-      }
-      return;
+      const init = message.init;
+      const loaded = init?.backend === "typescript" ? Promise.resolve() : loadWasmFloatGlue();
+      return loaded.then(() => start(init));
     }
     const id = typeof message?.id === "number" ? message.id : -1;
     if (message?.type !== "run") {
@@ -64,5 +100,13 @@ export function workerMessageHandler(reply: (message: FromWorker) => void): (mes
     } catch (error) {
       reply({ type: "error", id, message: describe(error), aborted: error instanceof ThreadsAborted });
     }
+  };
+  return (message) => {
+    if (queued === 0 && message?.type !== "init") {
+      handle(message);
+      return;
+    }
+    queued++;
+    queue = queue.then(() => handle(message)).finally(() => queued--);
   };
 }
