@@ -1,5 +1,6 @@
 import type { MemoryViews } from "./memory-views.js";
 import { floatMaxPoolRows } from "./pool-steps.js";
+import { PoolWindow } from "./pool-window.js";
 import type {
   CopyWordsStep,
   EncodePlanesStep,
@@ -106,18 +107,11 @@ export function genericPoolRows(v: MemoryViews, s: GenericPoolStep, rowStart: nu
     floatMaxPoolRows(v, s, rowStart, rowEnd);
     return;
   }
-  const outHW = s.outH * s.outW;
   const d = s.depth;
+  const win = new PoolWindow(s);
   for (let r = rowStart; r < rowEnd; r++) {
-    const b = Math.floor(r / outHW);
-    const rem = r - b * outHW;
-    const oy = Math.floor(rem / s.outW);
-    const ox = rem - oy * s.outW;
-    const y0 = Math.max(oy * s.strideH - s.padTop, 0);
-    const y1 = Math.min(oy * s.strideH - s.padTop + s.poolH, s.height);
-    const x0 = Math.max(ox * s.strideW - s.padLeft, 0);
-    const x1 = Math.min(ox * s.strideW - s.padLeft + s.poolW, s.width);
-    const img = (s.input >>> 2) + b * s.height * s.width * d;
+    const { sample, y0, y1, x0, x1 } = win.at(r);
+    const img = (s.input >>> 2) + sample * s.height * s.width * d;
     const out = (s.out >>> 2) + r * d;
     for (let i = 0; i < d; i++) {
       if (s.kind === "bits") {

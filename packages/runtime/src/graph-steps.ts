@@ -1,5 +1,6 @@
 import { depthwiseRows, isDepthwise } from "./depthwise-steps.js";
 import type { MemoryViews } from "./memory-views.js";
+import { PoolWindow } from "./pool-window.js";
 import type {
   AddStep,
   AvgPoolStep,
@@ -217,18 +218,11 @@ export function zeroSignWord(i32: Int32Array, at: number, count: number): number
 
 export function avgPoolRows(v: MemoryViews, s: AvgPoolStep, rowStart: number, rowEnd: number): void {
   const f32 = v.f32;
-  const outHW = s.outH * s.outW;
   const c = s.channels;
+  const win = new PoolWindow(s);
   for (let r = rowStart; r < rowEnd; r++) {
-    const b = Math.floor(r / outHW);
-    const rem = r - b * outHW;
-    const oy = Math.floor(rem / s.outW);
-    const ox = rem - oy * s.outW;
-    const y0 = Math.max(oy * s.strideH - s.padTop, 0);
-    const y1 = Math.min(oy * s.strideH - s.padTop + s.poolH, s.height);
-    const x0 = Math.max(ox * s.strideW - s.padLeft, 0);
-    const x1 = Math.min(ox * s.strideW - s.padLeft + s.poolW, s.width);
-    const img = (s.input >>> 2) + b * s.height * s.width * c;
+    const { sample, y0, y1, x0, x1 } = win.at(r);
+    const img = (s.input >>> 2) + sample * s.height * s.width * c;
     const count = (y1 - y0) * (x1 - x0);
     for (let ch = 0; ch < c; ch++) {
       let acc = 0;

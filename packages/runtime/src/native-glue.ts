@@ -1,7 +1,8 @@
 import { type SinglePass, bounds, singlePass } from "./fused-steps.js";
 import type { FusedElementwiseStep } from "./fused-steps.js";
 import type { MemoryViews } from "./memory-views.js";
-import type { Conv2dFloatStep, Conv2dGenericStep, DenseFloatStep, GenericPoolStep, Step } from "./plan.js";
+import { type FloatConvCall, floatConvCall } from "./float-conv-call.js";
+import type { GenericPoolStep, Step } from "./plan.js";
 
 /**
  * The native float glue (@onebit/native's csrc/glue.c) for the float steps of graph models on the
@@ -98,11 +99,10 @@ export class NativeGlueSteps {
 function prepare(v: MemoryViews, s: Step): Prepared | null {
   switch (s.op) {
     case "conv2dFloat":
-      return s.epilogue.kind === "float32" ? prepareConv(v, s) : null;
-    case "conv2dGeneric":
-      return prepareConv(v, s);
     case "denseFloat":
-      return s.epilogue.kind === "float32" ? prepareDense(v, s) : null;
+      return s.epilogue.kind === "float32" ? prepareConv(v, floatConvCall(s)) : null;
+    case "conv2dGeneric":
+      return prepareConv(v, floatConvCall(s));
     case "genericPool":
       return s.kind === "float32" ? preparePool(s) : null;
     case "fusedElementwise":
@@ -120,43 +120,36 @@ function transposed(v: MemoryViews, w: number, n: number, taps: number): Float32
   return out;
 }
 
-function prepareConv(v: MemoryViews, s: Conv2dFloatStep | Conv2dGenericStep): Prepared {
-  const generic = s.op === "conv2dGeneric";
-  const groups = generic ? s.groups : 1;
+/** The kernel's descriptor (rows at CONV_FIELDS − 2 and − 1, set per call) and its weight order. */
+function prepareConv(v: MemoryViews, c: FloatConvCall): Prepared {
   const desc = Float64Array.of(
-    s.height,
-    s.width,
-    s.channels,
-    s.n,
-    s.kernelH,
-    s.kernelW,
-    s.strideH,
-    s.strideW,
-    generic ? s.dilationH : 1,
-    generic ? s.dilationW : 1,
-    s.padTop,
-    s.padLeft,
-    s.outH,
-    s.outW,
-    groups,
+    c.height,
+    c.width,
+    c.channels,
+    c.n,
+    c.kernelH,
+    c.kernelW,
+    c.strideH,
+    c.strideW,
+    c.dilationH,
+    c.dilationW,
+    c.padTop,
+    c.padLeft,
+    c.outH,
+    c.outW,
+    c.groups,
     0,
     0,
-    s.x,
-    s.out,
-    s.bias,
-    s.padValue,
+    c.x,
+    c.out,
+    c.bias,
+    c.padValue,
   );
   return {
     kind: "conv",
     desc,
-    weights: transposed(v, s.w, s.n, s.kernelH * s.kernelW * (s.channels / groups)),
+    weights: transposed(v, c.w, c.n, c.kernelH * c.kernelW * (c.channels / c.groups)),
   };
-}
-
-/** A dense layer is a 1×1 convolution over one pixel of k channels per sample. */
-function prepareDense(v: MemoryViews, s: DenseFloatStep): Prepared {
-  const desc = Float64Array.of(1, 1, s.k, s.n, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 0, 0, s.x, s.out, s.bias, 0);
-  return { kind: "conv", desc, weights: transposed(v, s.w, s.n, s.k) };
 }
 
 function preparePool(s: GenericPoolStep): Prepared {

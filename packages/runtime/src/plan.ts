@@ -149,15 +149,10 @@ export interface PoolStep extends StepBase {
   readonly args: PoolArgs;
 }
 
-/** Max-pool of bits (OR) or float32 (max) with any stride, in TypeScript. */
-export interface GenericPoolStep extends StepBase {
-  readonly op: "genericPool";
-  readonly kind: "bits" | "float32";
-  readonly input: number;
+/** Input image, window, strides, padding and output size of a pool over NHWC images (see pool-window.ts). */
+export interface PoolGeometry {
   readonly height: number;
   readonly width: number;
-  /** Channels (float32) or words per pixel (bits). */
-  readonly depth: number;
   readonly poolH: number;
   readonly poolW: number;
   readonly strideH: number;
@@ -166,6 +161,15 @@ export interface GenericPoolStep extends StepBase {
   readonly padLeft: number;
   readonly outH: number;
   readonly outW: number;
+}
+
+/** Max-pool of bits (OR) or float32 (max) with any stride, in TypeScript. */
+export interface GenericPoolStep extends StepBase, PoolGeometry {
+  readonly op: "genericPool";
+  readonly kind: "bits" | "float32";
+  readonly input: number;
+  /** Channels (float32) or words per pixel (bits). */
+  readonly depth: number;
   readonly out: number;
 }
 
@@ -311,20 +315,10 @@ export interface SignStep extends StepBase {
 }
 
 /** Float32 average pooling over the window's positions inside the image; rows are output pixels. */
-export interface AvgPoolStep extends StepBase {
+export interface AvgPoolStep extends StepBase, PoolGeometry {
   readonly op: "avgPool";
   readonly input: number;
-  readonly height: number;
-  readonly width: number;
   readonly channels: number;
-  readonly poolH: number;
-  readonly poolW: number;
-  readonly strideH: number;
-  readonly strideW: number;
-  readonly padTop: number;
-  readonly padLeft: number;
-  readonly outH: number;
-  readonly outW: number;
   readonly out: number;
 }
 

@@ -1,5 +1,6 @@
 import type { MemoryViews } from "./memory-views.js";
 import type { GenericPoolStep } from "./plan.js";
+import { PoolWindow } from "./pool-window.js";
 
 /**
  * Output pixels [rowStart, rowEnd) of a float max-pool (a `genericPool` step of kind float32, whose
@@ -11,18 +12,11 @@ import type { GenericPoolStep } from "./plan.js";
 export function floatMaxPoolRows(v: MemoryViews, s: GenericPoolStep, rowStart: number, rowEnd: number): void {
   const f32 = v.f32;
   const c = s.depth;
-  const { height, width, outW } = s;
-  const outHW = s.outH * outW;
+  const { height, width } = s;
+  const win = new PoolWindow(s);
   for (let r = rowStart; r < rowEnd; r++) {
-    const b = Math.floor(r / outHW);
-    const rem = r - b * outHW;
-    const oy = Math.floor(rem / outW);
-    const ox = rem - oy * outW;
-    const y0 = Math.max(oy * s.strideH - s.padTop, 0);
-    const y1 = Math.min(oy * s.strideH - s.padTop + s.poolH, height);
-    const x0 = Math.max(ox * s.strideW - s.padLeft, 0);
-    const x1 = Math.min(ox * s.strideW - s.padLeft + s.poolW, width);
-    const img = (s.input >>> 2) + b * height * width * c;
+    const { sample, y0, y1, x0, x1 } = win.at(r);
+    const img = (s.input >>> 2) + sample * height * width * c;
     const out = (s.out >>> 2) + r * c;
     if (y1 <= y0 || x1 <= x0) {
       f32.fill(Number.NEGATIVE_INFINITY, out, out + c);
@@ -45,18 +39,11 @@ export function floatMaxPoolRowsReference(
   rowStart: number,
   rowEnd: number,
 ): void {
-  const outHW = s.outH * s.outW;
   const c = s.depth;
+  const win = new PoolWindow(s);
   for (let r = rowStart; r < rowEnd; r++) {
-    const b = Math.floor(r / outHW);
-    const rem = r - b * outHW;
-    const oy = Math.floor(rem / s.outW);
-    const ox = rem - oy * s.outW;
-    const y0 = Math.max(oy * s.strideH - s.padTop, 0);
-    const y1 = Math.min(oy * s.strideH - s.padTop + s.poolH, s.height);
-    const x0 = Math.max(ox * s.strideW - s.padLeft, 0);
-    const x1 = Math.min(ox * s.strideW - s.padLeft + s.poolW, s.width);
-    const img = (s.input >>> 2) + b * s.height * s.width * c;
+    const { sample, y0, y1, x0, x1 } = win.at(r);
+    const img = (s.input >>> 2) + sample * s.height * s.width * c;
     for (let ch = 0; ch < c; ch++) {
       let acc = Number.NEGATIVE_INFINITY;
       for (let y = y0; y < y1; y++)
