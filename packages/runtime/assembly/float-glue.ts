@@ -114,12 +114,62 @@ export function conv(
   }
 }
 
+/** Rounds each lane to float32 and back, as a step that stores float32 does. */
+// @ts-expect-error: decorator
+@inline
+function round32(y: v128): v128 {
+  return f64x2.promote_low_f32x4(f32x4.demote_f64x2_zero(y));
+}
+
+/** Lanes 2 and 3 of four floats as two doubles. */
+// @ts-expect-error: decorator
+@inline
+function promoteHigh(x: v128): v128 {
+  return f64x2.promote_low_f32x4(v128.shuffle<i32>(x, x, 2, 3, 2, 3));
+}
+
+/**
+ * The chain on one half (two channels) of a group of four: the scalar loop's arithmetic lane by
+ * lane (f64x2.max/min are f64.max/min per lane; float64, rounded to float32 where a step stores).
+ */
+// @ts-expect-error: decorator
+@inline
+function chain2(
+  y: v128,
+  o: v128,
+  mu: v128,
+  s: v128,
+  g: v128,
+  beta: v128,
+  mode: i32,
+  clamp: i32,
+  lo: v128,
+  hi: v128,
+  other: usize,
+  after: i32,
+  lo2: v128,
+  hi2: v128,
+): v128 {
+  if (clamp) y = f64x2.min(f64x2.max(y, lo), hi);
+  if (mode == 1) y = round32(f64x2.add(f64x2.mul(y, g), beta));
+  else if (mode == 2) y = round32(f64x2.add(f64x2.mul(f64x2.div(f64x2.sub(y, mu), s), g), beta));
+  else if (mode == 3) y = round32(f64x2.mul(y, g));
+  if (other) y = round32(f64x2.add(y, o));
+  if (after) y = f64x2.min(f64x2.max(y, lo2), hi2);
+  return y;
+}
+
 /**
  * `positions` NHWC positions of `c` floats through clamp? → (x·γ + β | ((x − μ)/√(σ² + ε))·γ + β |
  * x·γ)? → + other? → clamp?, each step rounded to float32 as the unfused steps store it; with `bits`,
  * the sign of each stored value (flip ? v ≤ τ : v ≥ τ, or v ≥ 0 without thresholds) into `wpp`
  * words per position. mode: 0 none, 1 x·γ + β (γ at p2, β at p3), 2 batchNorm (μ p0, σ² p1, γ p2,
  * β p3), 3 x·γ (γ at p2). clamp/after: 0 none, 1 [lo, hi] / [lo2, hi2].
+ *
+ * Four channels at a time in v128 (two float64 lanes per half), the sign bits of a group taken from
+ * its stored floats by one compare and bitmask; V8's scalar code for this chain spent ~90
+ * instructions per element (index arithmetic, spills, compare-and-jump f64.max/min). Channels past
+ * the last group of four run the same arithmetic in scalar code.
  */
 export function affine(
   src: usize,
@@ -144,39 +194,114 @@ export function affine(
   thresholds: usize,
   flip: usize,
 ): void {
+  const vlo = f64x2.splat(lo);
+  const vhi = f64x2.splat(hi);
+  const vlo2 = f64x2.splat(lo2);
+  const vhi2 = f64x2.splat(hi2);
+  const veps = f64x2.splat(epsilon);
+  const zero = f64x2.splat(0);
   for (let p = 0; p < positions; p++) {
     const base = <usize>p * <usize>c * 4;
-    for (let ch = 0; ch < c; ch++) {
-      const e = base + (<usize>ch << 2);
-      const k = <usize>ch << 2;
-      let y = ld(src + e);
-      if (clamp) y = min(max(y, lo), hi);
-      if (mode == 1) y = <f64>(<f32>(y * ld(p2 + k) + ld(p3 + k)));
-      else if (mode == 2) y = <f64>(<f32>(((y - ld(p0 + k)) / sqrt(ld(p1 + k) + epsilon)) * ld(p2 + k) + ld(p3 + k)));
-      else if (mode == 3) y = <f64>(<f32>(y * ld(p2 + k)));
-      if (other) y = <f64>(<f32>(y + ld(other + e)));
-      if (after) y = min(max(y, lo2), hi2);
-      store<f32>(dst + e, <f32>y);
-    }
-    if (!bits) continue;
     const words = bits + <usize>p * <usize>wpp * 4;
     for (let c0 = 0; c0 < c; c0 += 32) {
       const count = min(32, c - c0);
       let word: u32 = 0;
-      for (let q = 0; q < count; q++) {
+      let q = 0;
+      for (; q + 4 <= count; q += 4) {
+        const k = <usize>(c0 + q) << 2;
+        const e = base + k;
+        const x = v128.load(src + e);
+        const o = other ? v128.load(other + e) : zero;
+        // Each half's parameters (channels 0–1 and 2–3 of the group) as doubles.
+        let gA = zero;
+        let gB = zero;
+        let betaA = zero;
+        let betaB = zero;
+        let muA = zero;
+        let muB = zero;
+        let sA = zero;
+        let sB = zero;
+        if (mode != 0) {
+          const g4 = v128.load(p2 + k);
+          gA = f64x2.promote_low_f32x4(g4);
+          gB = promoteHigh(g4);
+        }
+        if (mode == 1 || mode == 2) {
+          const b4 = v128.load(p3 + k);
+          betaA = f64x2.promote_low_f32x4(b4);
+          betaB = promoteHigh(b4);
+        }
+        if (mode == 2) {
+          const m4 = v128.load(p0 + k);
+          const v4 = v128.load(p1 + k);
+          muA = f64x2.promote_low_f32x4(m4);
+          muB = promoteHigh(m4);
+          sA = f64x2.sqrt(f64x2.add(f64x2.promote_low_f32x4(v4), veps));
+          sB = f64x2.sqrt(f64x2.add(promoteHigh(v4), veps));
+        }
+        const a = chain2(
+          f64x2.promote_low_f32x4(x),
+          f64x2.promote_low_f32x4(o),
+          muA,
+          sA,
+          gA,
+          betaA,
+          mode,
+          clamp,
+          vlo,
+          vhi,
+          other,
+          after,
+          vlo2,
+          vhi2,
+        );
+        const b = chain2(promoteHigh(x), promoteHigh(o), muB, sB, gB, betaB, mode, clamp, vlo, vhi, other, after, vlo2, vhi2);
+        word |= storeGroup(dst + e, a, b, k, thresholds, flip, bits) << q;
+      }
+      for (; q < count; q++) {
         const ch = c0 + q;
-        const v = ld(dst + base + (<usize>ch << 2));
+        const k = <usize>ch << 2;
+        const e = base + k;
+        let y = ld(src + e);
+        if (clamp) y = min(max(y, lo), hi);
+        if (mode == 1) y = <f64>(<f32>(y * ld(p2 + k) + ld(p3 + k)));
+        else if (mode == 2) y = <f64>(<f32>(((y - ld(p0 + k)) / sqrt(ld(p1 + k) + epsilon)) * ld(p2 + k) + ld(p3 + k)));
+        else if (mode == 3) y = <f64>(<f32>(y * ld(p2 + k)));
+        if (other) y = <f64>(<f32>(y + ld(other + e)));
+        if (after) y = min(max(y, lo2), hi2);
+        const v = <f32>y;
+        store<f32>(dst + e, v);
+        if (!bits) continue;
         let bit: bool;
         if (!thresholds) bit = v >= 0;
         else {
-          const t = ld(thresholds + (<usize>ch << 2));
+          const t = load<f32>(thresholds + k);
           bit = flip && load<u8>(flip + <usize>ch) ? v <= t : v >= t;
         }
         word |= (<u32>bit) << q;
       }
-      store<u32>(words + (<usize>(c0 >> 5) << 2), word);
+      if (bits) store<u32>(words + (<usize>(c0 >> 5) << 2), word);
     }
   }
+}
+
+/**
+ * Stores a group of four channels (halves a, b) as float32 and returns their four sign bits (0
+ * without `bits`): v ≥ 0, or against thresholds (float32, so comparing in float32 is comparing
+ * the promoted values) with v ≤ τ where flip is set.
+ */
+// @ts-expect-error: decorator
+@inline
+function storeGroup(at: usize, a: v128, b: v128, k: usize, thresholds: usize, flip: usize, bits: usize): u32 {
+  const v = v128.shuffle<i64>(f32x4.demote_f64x2_zero(a), f32x4.demote_f64x2_zero(b), 0, 2);
+  v128.store(at, v);
+  if (!bits) return 0;
+  if (!thresholds) return <u32>i32x4.bitmask(f32x4.ge(v, f32x4.splat(0)));
+  const t = v128.load(thresholds + k);
+  const ge = f32x4.ge(v, t);
+  if (!flip) return <u32>i32x4.bitmask(ge);
+  const f = i32x4.ne(i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(flip + (k >> 2)))), i32x4.splat(0));
+  return <u32>i32x4.bitmask(v128.bitselect(f32x4.le(v, t), ge, f));
 }
 
 /** Max-pool output pixels [r0, r1) of NHWC floats: Math.max over the clipped window from −∞. */

@@ -2,10 +2,10 @@ import { isSharedMemory } from "@onebit/bitops";
 import { isDepthwise } from "./depthwise-steps.js";
 import { type FusedElementwiseStep, bounds, singlePass } from "./fused-steps.js";
 import type { MemoryViews } from "./memory-views.js";
-import type { Step } from "./plan.js";
+import type { Conv2dFloatStep, Step } from "./plan.js";
 
 /**
- * The float glue for the WebAssembly backends (assembly/float-glue.ts, 2 KB, instantiated over the
+ * The float glue for the WebAssembly backends (assembly/float-glue.ts, 3 KB, instantiated over the
  * engine's own memory): float/grouped/depthwise convolutions, dense layers, the fused clamp →
  * affine → add → sign chain and float max-pool, bit-identical to the TypeScript steps (float64 in
  * their order, f64.max/min = Math.max/min). Steps it does not cover (bit epilogues, other chains)
@@ -81,7 +81,8 @@ interface FloatGlueExports {
 /** The module bytes, loaded on demand (a chunk of its own: browser bundles fetch it only when used). */
 let sources: { plain: string; shared: string } | undefined;
 let loading: Promise<void> | undefined;
-const modules: { plain?: WebAssembly.Module; shared?: WebAssembly.Module } = {};
+/** Compiled modules; null where this engine cannot compile the glue (no WebAssembly SIMD). */
+const modules: { plain?: WebAssembly.Module | null; shared?: WebAssembly.Module | null } = {};
 
 /** Loads the glue's module bytes (once; never rejects — without them the TypeScript steps run). */
 export function loadWasmFloatGlue(): Promise<void> {
@@ -105,7 +106,7 @@ function decode(base64: string): Uint8Array {
 }
 
 /**
- * The glue instantiated over `memory` (plain or shared; compiled once per process, 2 KB, synchronous),
+ * The glue instantiated over `memory` (plain or shared; compiled once per process, 3 KB, synchronous),
  * or undefined while its bytes are not loaded yet (this call starts loading them).
  */
 export function wasmFloatGlue(memory: WebAssembly.Memory): FloatGlueExports | undefined {
@@ -115,11 +116,57 @@ export function wasmFloatGlue(memory: WebAssembly.Memory): FloatGlueExports | un
   }
   const shared = isSharedMemory(memory);
   const key = shared ? "shared" : "plain";
-  modules[key] ??= new WebAssembly.Module(decode(sources[key]) as BufferSource);
-  return new WebAssembly.Instance(modules[key]!, { env: { memory } }).exports as unknown as FloatGlueExports;
+  if (modules[key] === null) return undefined;
+  if (modules[key] === undefined) {
+    try {
+      modules[key] = new WebAssembly.Module(decode(sources[key]) as BufferSource);
+    } catch {
+      // An engine without WebAssembly SIMD (the glue's affine chain uses v128): the steps stay in TypeScript.
+      modules[key] = null;
+      return undefined;
+    }
+  }
+  return new WebAssembly.Instance(modules[key], { env: { memory } }).exports as unknown as FloatGlueExports;
 }
 
 const AFFINE_MODES = { batchNorm: 2, mul: 3 } as const;
+
+/** What the glue's conv reads of a float convolution step; dilation and groups default to 1. */
+type FloatConv = Pick<
+  Conv2dFloatStep,
+  | "x"
+  | "w"
+  | "bias"
+  | "out"
+  | "height"
+  | "width"
+  | "channels"
+  | "n"
+  | "kernelH"
+  | "kernelW"
+  | "strideH"
+  | "strideW"
+  | "padTop"
+  | "padLeft"
+  | "outH"
+  | "outW"
+  | "padValue"
+> & { readonly dilationH?: number; readonly dilationW?: number; readonly groups?: number };
+
+/** A dense layer's geometry as a 1×1 convolution of one pixel. */
+const DENSE_AS_CONV = {
+  height: 1,
+  width: 1,
+  kernelH: 1,
+  kernelW: 1,
+  strideH: 1,
+  strideW: 1,
+  padTop: 0,
+  padLeft: 0,
+  outH: 1,
+  outW: 1,
+  padValue: 0,
+} as const;
 
 /** Runs the steps the WebAssembly glue covers on one engine memory. */
 export class WasmGlueSteps {
@@ -135,63 +182,21 @@ export class WasmGlueSteps {
     switch (s.op) {
       case "conv2dFloat":
         if (s.epilogue.kind !== "float32") return false;
-        g.conv(
-          s.x,
-          s.w,
-          s.bias,
-          s.out,
-          s.height,
-          s.width,
-          s.channels,
-          s.n,
-          s.kernelH,
-          s.kernelW,
-          s.strideH,
-          s.strideW,
-          1,
-          1,
-          s.padTop,
-          s.padLeft,
-          s.outH,
-          s.outW,
-          1,
-          s.padValue,
-          r0,
-          r1,
-        );
+        this.conv(s, r0, r1);
         return true;
       case "conv2dGeneric":
         // Depthwise convolutions run faster in depthwise-steps.ts (each channel's taps read once).
         if (isDepthwise(s)) return false;
-        g.conv(
-          s.x,
-          s.w,
-          s.bias,
-          s.out,
-          s.height,
-          s.width,
-          s.channels,
-          s.n,
-          s.kernelH,
-          s.kernelW,
-          s.strideH,
-          s.strideW,
-          s.dilationH,
-          s.dilationW,
-          s.padTop,
-          s.padLeft,
-          s.outH,
-          s.outW,
-          s.groups,
-          s.padValue,
-          r0,
-          r1,
-        );
+        this.conv(s, r0, r1);
         return true;
       case "denseFloat":
         // One pixel of k channels per sample: a 1×1 convolution.
         if (s.epilogue.kind !== "float32") return false;
-        g.conv(s.x, s.w, s.bias, s.out, 1, 1, s.k, s.n, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 0, r0, r1);
+        this.conv(
+          { ...DENSE_AS_CONV, x: s.x, w: s.w, bias: s.bias, out: s.out, channels: s.k, n: s.n },
+          r0,
+          r1,
+        );
         return true;
       case "genericPool":
         if (s.kind !== "float32") return false;
@@ -218,6 +223,34 @@ export class WasmGlueSteps {
       default:
         return false;
     }
+  }
+
+  /** Output pixels [r0, r1) of a float convolution (dilation and groups 1 where the step has none). */
+  private conv(s: FloatConv, r0: number, r1: number): void {
+    this.glue.conv(
+      s.x,
+      s.w,
+      s.bias,
+      s.out,
+      s.height,
+      s.width,
+      s.channels,
+      s.n,
+      s.kernelH,
+      s.kernelW,
+      s.strideH,
+      s.strideW,
+      s.dilationH ?? 1,
+      s.dilationW ?? 1,
+      s.padTop,
+      s.padLeft,
+      s.outH,
+      s.outW,
+      s.groups ?? 1,
+      s.padValue,
+      r0,
+      r1,
+    );
   }
 
   private affine(s: FusedElementwiseStep, r0: number, r1: number): boolean {
