@@ -13,7 +13,7 @@ import {
   packSignsMatrix,
   prepackWeights,
   wasmBackendSupported,
-} from "../dist/index.js";
+} from "../dist/index.node.js";
 
 const argv = process.argv.slice(2);
 const flag = (name, fallback) => {
