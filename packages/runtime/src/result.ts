@@ -51,9 +51,14 @@ function notAClassifier(what: string): RuntimeError {
   );
 }
 
+/**
+ * A run's result. Probabilities and predictions are worked out from the logits on first read (a
+ * caller that wants only the logits, as benchmarks and feature extractors do, does not pay for
+ * them); reading them after changing `logits` in place gives those of the changed values.
+ */
 export class BatchResult implements RunResult {
-  private readonly p: Float32Array | undefined;
-  private readonly pred: Int32Array | undefined;
+  private p: Float32Array | undefined;
+  private pred: Int32Array | undefined;
 
   constructor(
     readonly batch: number,
@@ -63,36 +68,35 @@ export class BatchResult implements RunResult {
     readonly classes: number | undefined,
     private readonly labels: readonly string[] | undefined,
     /** The graph's argmax reads probabilities (it follows a softmax) rather than logits. */
-    argmaxOfProbabilities: boolean,
-  ) {
-    if (classes === undefined) {
-      this.p = undefined;
-      this.pred = undefined;
-      return;
-    }
-    const p = new Float32Array(logits.length);
-    const pred = new Int32Array(batch);
-    for (let b = 0; b < batch; b++) {
-      softmaxInto(logits, b * classes, p, b * classes, classes);
-      pred[b] = argmax(argmaxOfProbabilities ? p : logits, b * classes, classes);
-    }
-    this.p = p;
-    this.pred = pred;
-  }
+    private readonly argmaxOfProbabilities: boolean,
+  ) {}
 
   get probabilities(): Float32Array {
-    if (!this.p) throw notAClassifier("probabilities");
+    const n = this.classes;
+    if (n === undefined) throw notAClassifier("probabilities");
+    if (!this.p) {
+      const p = new Float32Array(this.logits.length);
+      for (let b = 0; b < this.batch; b++) softmaxInto(this.logits, b * n, p, b * n, n);
+      this.p = p;
+    }
     return this.p;
   }
 
   get predictions(): Int32Array {
-    if (!this.pred) throw notAClassifier("predictions");
+    const n = this.classes;
+    if (n === undefined) throw notAClassifier("predictions");
+    if (!this.pred) {
+      const scores = this.argmaxOfProbabilities ? this.probabilities : this.logits;
+      const pred = new Int32Array(this.batch);
+      for (let b = 0; b < this.batch; b++) pred[b] = argmax(scores, b * n, n);
+      this.pred = pred;
+    }
     return this.pred;
   }
 
   top(k: number, sample = 0): TopEntry[] {
     const n = this.classes;
-    if (n === undefined || !this.p) throw notAClassifier("top(k)");
+    if (n === undefined) throw notAClassifier("top(k)");
     if (!Number.isInteger(k) || k < 1)
       throw new RuntimeError("INVALID_ARGUMENT", `top(k): k must be a positive integer, got ${k}`);
     if (!Number.isInteger(sample) || sample < 0 || sample >= this.batch) {
@@ -102,13 +106,14 @@ export class BatchResult implements RunResult {
       );
     }
     const at = sample * n;
+    const probabilities = this.probabilities;
     const order = Array.from({ length: n }, (_, i) => i);
     // Stable sort: equal scores keep the lower index first, like argmax.
     order.sort((a, b) => this.logits[at + b]! - this.logits[at + a]!);
     return order.slice(0, Math.min(k, n)).map((index) => ({
       index,
       label: this.labels?.[index],
-      probability: this.p![at + index]!,
+      probability: probabilities[at + index]!,
       logit: this.logits[at + index]!,
     }));
   }

@@ -55,6 +55,25 @@ describe("results", () => {
     expect(() => r.top(1, 4)).toThrow(/outside the batch of 4/);
   });
 
+  it("probabilities and predictions, worked out on first read, do not depend on the order they are read in", () => {
+    const x = new Rng(8).bytes(36 * 3);
+    const a = engine.runSync(x);
+    const b = engine.runSync(x);
+    const predictionsFirst = Array.from(a.predictions);
+    const probabilitiesAfter = Array.from(a.probabilities);
+    const probabilitiesFirst = Array.from(b.probabilities);
+    expect(Array.from(b.predictions)).toEqual(predictionsFirst);
+    expect(probabilitiesFirst).toEqual(probabilitiesAfter);
+    // The graph's argmax follows its softmax: it reads the probabilities (lowest index on ties).
+    for (let s = 0; s < 3; s++) {
+      const row = probabilitiesFirst.slice(s * 5, s * 5 + 5);
+      expect(predictionsFirst[s]).toBe(row.indexOf(Math.max(...row)));
+    }
+    // Repeated reads return the same arrays.
+    expect(a.probabilities).toBe(a.probabilities);
+    expect(a.predictions).toBe(a.predictions);
+  });
+
   it("a model whose output is bits returns ±1 values and no class scores", () => {
     const m = new ModelBuilder(new Rng(4))
       .input("float32", [20])
