@@ -6,6 +6,7 @@ import { checkExact, checkFloatProduct, samplePositions } from "../src/sections/
 
 const FAST: MeasureOptions = {
   warmupMs: 0,
+  settleCapMs: 0,
   targetMs: 2,
   minSamples: 3,
   maxSamples: 10,

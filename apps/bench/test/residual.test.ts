@@ -48,6 +48,7 @@ describe("the residual section (a Bi-Real-shaped CIFAR ResNet, and QuickNet conv
     expect(checkAgainst(wrong, want, "runtime", 1e-4).ok).toBe(false);
     const ort = await runCase(shippedGraphOrtCase(g, 1), {
       warmupMs: 0,
+      settleCapMs: 0,
       targetMs: 1,
       minSamples: 1,
       maxSamples: 2,

@@ -11,6 +11,7 @@ import { findShippedModels, shippedModelCases } from "../src/sections/shipped-mo
 
 const FAST: MeasureOptions = {
   warmupMs: 0,
+  settleCapMs: 0,
   targetMs: 1,
   minSamples: 3,
   maxSamples: 5,

@@ -1,3 +1,4 @@
+import { settled } from "../src/harness/measure.js";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { mad, median, quantile, summarize } from "../src/harness/stats.js";
@@ -77,5 +78,17 @@ describe("figures as text", () => {
     expect(formatRatio(31.6)).toBe("31.6×");
     expect(formatRatio(undefined)).toBe("");
     expect(formatBytes(4.44 * 1024 * 1024)).toBe("4.44 MiB");
+  });
+});
+
+describe("settled (when a warm-up may stop)", () => {
+  it("needs two blocks whose time per run agree within 10 %", () => {
+    expect(settled([])).toBe(false);
+    expect(settled([1])).toBe(false);
+    expect(settled([4.6, 1.7])).toBe(false); // still tiering up
+    expect(settled([4.6, 1.7, 1.2, 1.15])).toBe(true);
+    expect(settled([1, 1.09])).toBe(true);
+    expect(settled([1, 1.11])).toBe(false);
+    expect(settled([1.11, 1])).toBe(false);
   });
 });

@@ -2,8 +2,14 @@ import { performance } from "node:perf_hooks";
 
 /** How long and how often to time one case. All durations in milliseconds. */
 export interface MeasureOptions {
-  /** Keep running (untimed) for this long before sampling, so the JIT and caches settle. */
+  /** Keep running (untimed) for this long before sampling, so the JIT and caches settle... */
   readonly warmupMs: number;
+  /**
+   * ...and then on, in blocks of a quarter of `warmupMs`, until two blocks in a row agree within 10 %
+   * per run, or this much time in all has gone into warming up. V8 can still be tiering a kernel up
+   * after a short warm-up (more so on a loaded machine): its first timed samples were then 2–4× slow.
+   */
+  readonly settleCapMs: number;
   /** Sampling stops once this much time is spent and `minSamples` are taken... */
   readonly targetMs: number;
   readonly minSamples: number;
@@ -16,6 +22,7 @@ export interface MeasureOptions {
 
 export const QUICK_MEASURE: MeasureOptions = {
   warmupMs: 40,
+  settleCapMs: 400,
   targetMs: 150,
   minSamples: 5,
   maxSamples: 200,
@@ -25,6 +32,7 @@ export const QUICK_MEASURE: MeasureOptions = {
 
 export const FULL_MEASURE: MeasureOptions = {
   warmupMs: 300,
+  settleCapMs: 3000,
   targetMs: 1500,
   minSamples: 15,
   maxSamples: 2000,
@@ -62,14 +70,47 @@ function runsFor(oneRunMs: number, o: MeasureOptions): number {
   return Math.min(100_000, Math.ceil(o.minSampleMs / Math.max(oneRunMs, 1e-5)));
 }
 
+/** Block lengths (time per run, ms) so far: whether the last two agree within 10 %. */
+export function settled(perRunMs: readonly number[]): boolean {
+  if (perRunMs.length < 2) return false;
+  const [a, b] = [perRunMs.at(-2)!, perRunMs.at(-1)!];
+  return Math.abs(a - b) <= 0.1 * Math.min(a, b);
+}
+
+/** Where warming up stands: `done` once the warm-up time is spent and the blocks agree, or at the cap. */
+class WarmUp {
+  private readonly t0 = performance.now();
+  private readonly perRunMs: number[] = [];
+  readonly blockMs: number;
+  constructor(
+    private readonly o: MeasureOptions,
+    firstRunMs: number,
+  ) {
+    // A slow case's first run (the correctness gate) is its warm-up.
+    this.blockMs = firstRunMs < o.warmupMs ? Math.max(o.warmupMs / 4, 1e-3) : 0;
+  }
+  get done(): boolean {
+    if (this.blockMs === 0) return true;
+    const spent = performance.now() - this.t0;
+    return (spent >= this.o.warmupMs && settled(this.perRunMs)) || spent >= this.o.settleCapMs;
+  }
+  block(runs: number, ms: number): void {
+    this.perRunMs.push(ms / runs);
+  }
+}
+
 /**
  * Times a synchronous function that has already run once (the correctness gate) in `firstRunMs`:
  * that run sizes the batches and, for slow cases, counts as the warm-up.
  */
 export function measureSync(run: () => unknown, o: MeasureOptions, firstRunMs: number): Measurement {
   const runsPerSample = runsFor(firstRunMs, o);
-  const t0 = performance.now();
-  while (firstRunMs < o.warmupMs && performance.now() - t0 < o.warmupMs) sink = run();
+  for (const w = new WarmUp(o, firstRunMs); !w.done; ) {
+    const s = performance.now();
+    let runs = 0;
+    for (; runs === 0 || performance.now() - s < w.blockMs; runs++) sink = run();
+    w.block(runs, performance.now() - s);
+  }
   const samples: number[] = [];
   const cpuSamples: number[] = [];
   const start = performance.now();
@@ -90,8 +131,12 @@ export async function measureAsync(
   firstRunMs: number,
 ): Promise<Measurement> {
   const runsPerSample = runsFor(firstRunMs, o);
-  const t0 = performance.now();
-  while (firstRunMs < o.warmupMs && performance.now() - t0 < o.warmupMs) sink = await run();
+  for (const w = new WarmUp(o, firstRunMs); !w.done; ) {
+    const s = performance.now();
+    let runs = 0;
+    for (; runs === 0 || performance.now() - s < w.blockMs; runs++) sink = await run();
+    w.block(runs, performance.now() - s);
+  }
   const samples: number[] = [];
   const cpuSamples: number[] = [];
   const start = performance.now();
