@@ -2,7 +2,8 @@ import { isSharedMemory } from "@onebit/bitops";
 import { isDepthwise } from "./depthwise-steps.js";
 import { type FusedElementwiseStep, bounds, singlePass } from "./fused-steps.js";
 import type { MemoryViews } from "./memory-views.js";
-import type { Conv2dFloatStep, Step } from "./plan.js";
+import { type FloatConvCall, floatConvCall } from "./float-conv-call.js";
+import type { Step } from "./plan.js";
 
 /**
  * The float glue for the WebAssembly backends (assembly/float-glue.ts, 3 KB, instantiated over the
@@ -131,43 +132,6 @@ export function wasmFloatGlue(memory: WebAssembly.Memory): FloatGlueExports | un
 
 const AFFINE_MODES = { batchNorm: 2, mul: 3 } as const;
 
-/** What the glue's conv reads of a float convolution step; dilation and groups default to 1. */
-type FloatConv = Pick<
-  Conv2dFloatStep,
-  | "x"
-  | "w"
-  | "bias"
-  | "out"
-  | "height"
-  | "width"
-  | "channels"
-  | "n"
-  | "kernelH"
-  | "kernelW"
-  | "strideH"
-  | "strideW"
-  | "padTop"
-  | "padLeft"
-  | "outH"
-  | "outW"
-  | "padValue"
-> & { readonly dilationH?: number; readonly dilationW?: number; readonly groups?: number };
-
-/** A dense layer's geometry as a 1×1 convolution of one pixel. */
-const DENSE_AS_CONV = {
-  height: 1,
-  width: 1,
-  kernelH: 1,
-  kernelW: 1,
-  strideH: 1,
-  strideW: 1,
-  padTop: 0,
-  padLeft: 0,
-  outH: 1,
-  outW: 1,
-  padValue: 0,
-} as const;
-
 /** Runs the steps the WebAssembly glue covers on one engine memory. */
 export class WasmGlueSteps {
   constructor(
@@ -182,21 +146,17 @@ export class WasmGlueSteps {
     switch (s.op) {
       case "conv2dFloat":
         if (s.epilogue.kind !== "float32") return false;
-        this.conv(s, r0, r1);
+        this.conv(floatConvCall(s), r0, r1);
         return true;
       case "conv2dGeneric":
         // Depthwise convolutions run faster in depthwise-steps.ts (each channel's taps read once).
         if (isDepthwise(s)) return false;
-        this.conv(s, r0, r1);
+        this.conv(floatConvCall(s), r0, r1);
         return true;
       case "denseFloat":
         // One pixel of k channels per sample: a 1×1 convolution.
         if (s.epilogue.kind !== "float32") return false;
-        this.conv(
-          { ...DENSE_AS_CONV, x: s.x, w: s.w, bias: s.bias, out: s.out, channels: s.k, n: s.n },
-          r0,
-          r1,
-        );
+        this.conv(floatConvCall(s), r0, r1);
         return true;
       case "genericPool":
         if (s.kind !== "float32") return false;
@@ -225,8 +185,8 @@ export class WasmGlueSteps {
     }
   }
 
-  /** Output pixels [r0, r1) of a float convolution (dilation and groups 1 where the step has none). */
-  private conv(s: FloatConv, r0: number, r1: number): void {
+  /** Output pixels [r0, r1) of a float convolution, grouped convolution or dense layer. */
+  private conv(s: FloatConvCall, r0: number, r1: number): void {
     this.glue.conv(
       s.x,
       s.w,
@@ -240,13 +200,13 @@ export class WasmGlueSteps {
       s.kernelW,
       s.strideH,
       s.strideW,
-      s.dilationH ?? 1,
-      s.dilationW ?? 1,
+      s.dilationH,
+      s.dilationW,
       s.padTop,
       s.padLeft,
       s.outH,
       s.outW,
-      s.groups ?? 1,
+      s.groups,
       s.padValue,
       r0,
       r1,
