@@ -3,7 +3,8 @@
 // and embeds it as a string in src/worker/worker-source.generated.ts, which the package starts
 // from a Blob URL (no worker file for users to host). Inside the worker bundle "@onebit/bitops"
 // resolves to src/worker/bitops-in-worker.ts, whose `createKernels` instantiates the kernel module
-// the main thread posts: the embedded WebAssembly bytes then stay out of the worker's code.
+// the main thread posts, and the runtime's float glue is float-glue-in-worker.ts, over the bytes the
+// main thread posts: the embedded WebAssembly bytes then stay out of the worker's code.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { build } from "esbuild";
@@ -11,6 +12,7 @@ import { build } from "esbuild";
 const root = resolve(import.meta.dirname, "..");
 const workerDir = join(root, "src", "worker");
 const shim = join(workerDir, "bitops-in-worker.ts");
+const floatGlueShim = join(workerDir, "float-glue-in-worker.ts");
 const out = join(workerDir, "worker-source.generated.ts");
 
 const bitopsInWorker = {
@@ -29,16 +31,9 @@ const bitopsInWorker = {
       return { path: shim };
     });
     // The runtime's WebAssembly float glue loads its bytes by dynamic import, which an IIFE bundle
-    // would inline: in workers the import fails instead, and their float steps run in TypeScript
-    // (identical results). TODO: post the glue module to workers as the bitops kernels are.
-    b.onResolve({ filter: /float-glue(-shared)?\.generated/ }, (args) => ({
-      path: args.path,
-      namespace: "no-float-glue",
-    }));
-    b.onLoad({ filter: /.*/, namespace: "no-float-glue" }, () => ({
-      contents: 'throw new Error("the float glue is not bundled into workers");',
-      loader: "js",
-    }));
+    // would inline: in workers those modules are src/worker/float-glue-in-worker.ts instead, over
+    // the bytes the page posts with init (as the bitops kernels are).
+    b.onResolve({ filter: /float-glue(-shared)?\.generated/ }, () => ({ path: floatGlueShim }));
     // bitops creates a FinalizationRegistry at load for its high-level API (which workers never
     // use); esbuild keeps any top-level `new` unless marked pure, and that registry reaches the
     // embedded bytes. Marking it pure lets the bundle drop it when nothing uses it.

@@ -14,6 +14,7 @@ import {
   type SessionOptionsBase,
   type SessionThreads,
 } from "@onebit/runtime";
+import type { WorkerFloatGlue } from "@onebit/runtime/workers";
 import { type ThreadSupport, defaultThreads, detectThreadSupport } from "./environment.js";
 import { type FetchOptions, type ModelSource, loadModelBytes } from "./model-bytes.js";
 import type { WebGpuPlacement } from "./webgpu/index.js";
@@ -41,6 +42,11 @@ export interface SessionBackendInfo extends RuntimeBackendInfo {
   readonly crossOriginIsolated: boolean;
   /** Set for `backend: "webgpu"` sessions (`backend` is then the kernels of the steps left to WebAssembly). */
   readonly webgpu?: WebGpuInfo;
+  /**
+   * Once workers started: per worker, what runs the graph's float steps there ("wasm": the
+   * runtime's WebAssembly float glue, posted to them; "typescript" on the TypeScript backend).
+   */
+  readonly workerFloatGlue?: readonly WorkerFloatGlue[];
 }
 
 /**
@@ -63,8 +69,15 @@ function nameModelSource(error: unknown, source: ModelSource, model: unknown): u
   });
 }
 
+/** What one session's workers reported when they started (the latest pool). */
+interface StartedWorkers {
+  floatGlue?: readonly WorkerFloatGlue[];
+}
+
 /** The browser environment: fetched or given bytes, Web Workers on cross-origin isolated pages. */
-const browser: SessionEnvironment<ModelSource, SessionOptionsBase & FetchOptions> = {
+const browserEnvironment = (
+  started: StartedWorkers,
+): SessionEnvironment<ModelSource, SessionOptionsBase & FetchOptions> => ({
   load: (source, options) => loadModelBytes(source, options),
   async planThreads(requested, options, countRun) {
     // Compile the kernel modules asynchronously: a browser's main thread may refuse to do it synchronously.
@@ -89,14 +102,16 @@ const browser: SessionEnvironment<ModelSource, SessionOptionsBase & FetchOptions
             cause: error,
           });
         });
-        return webWorkerPool(module, countRun)(inits);
+        return webWorkerPool(module, countRun, (pool) => {
+          started.floatGlue = pool.floatGlue;
+        })(inits);
       },
       // Workers could not start (e.g. a Content-Security-Policy without worker-src blob:): one thread still works.
       fallbackReason: (error) => `${wanted} threads requested, running on 1: ${error.message}`,
     };
   },
   nameError: nameModelSource,
-};
+});
 
 /**
  * A loaded model ready to run in a browser (ONNX Runtime Web-like): @onebit/runtime's
@@ -112,8 +127,13 @@ export class InferenceSession extends RuntimeSession {
    * page allows threads. Rejects with `RuntimeError` ("IO_ERROR", "INVALID_MODEL", "INVALID_ARGUMENT"…).
    */
   static async create(source: ModelSource, options?: SessionOptions): Promise<InferenceSession> {
-    const make = (engine: Engine, modelBytes: number | undefined, info: SessionThreads) =>
-      new InferenceSession(engine, modelBytes, info);
+    const started: StartedWorkers = {};
+    const make = (engine: Engine, modelBytes: number | undefined, info: SessionThreads) => {
+      const session = new InferenceSession(engine, modelBytes, info);
+      session.started = started;
+      return session;
+    };
+    const browser = browserEnvironment(started);
     if (options?.backend !== "webgpu")
       return RuntimeSession.open(browser, source, options as SessionOptionsBase, make);
     // Loaded only here, so that pages without WebGPU sessions never download the kernels.
@@ -136,12 +156,16 @@ export class InferenceSession extends RuntimeSession {
 
   /** Set for "webgpu" sessions. */
   private webgpu: WebGpuInfo | undefined;
+  /** What this session's workers reported. */
+  private started: StartedWorkers = {};
 
   /** The kernel backend and threads in use, and why (for "webgpu": the adapter and the steps off the GPU). */
   override getBackendInfo(): SessionBackendInfo {
+    const glue = this.started.floatGlue;
     const info = {
       ...super.getBackendInfo(),
       crossOriginIsolated: detectThreadSupport().crossOriginIsolated,
+      ...(glue ? { workerFloatGlue: [...glue] } : {}),
     };
     const gpu = this.webgpu;
     if (!gpu) return info;

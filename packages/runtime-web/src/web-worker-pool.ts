@@ -1,5 +1,5 @@
 import type { ThreadPoolFactory } from "@onebit/runtime";
-import { WorkerPool } from "@onebit/runtime/workers";
+import { WorkerPool, floatGlueForWorkers } from "@onebit/runtime/workers";
 import { WORKER_SOURCE } from "./worker/worker-source.generated.js";
 
 // Web Workers for a session: @onebit/runtime's `WorkerPool` and worker protocol over the web's
@@ -26,11 +26,18 @@ function eventMessage(event: Event): string {
 /**
  * A `ThreadPoolFactory` for `@onebit/runtime`'s `Engine` that starts Web Workers from the embedded
  * worker code. `module` is the kernel module compiled for a shared memory (null for the TypeScript
- * backend); `onPass` is told of every pass the workers run (for `getBackendInfo`).
+ * backend; the float glue's bytes are posted with it); `onPass` is told of every pass the workers
+ * run and `onStarted` of every pool started (for `getBackendInfo`).
  */
-export function webWorkerPool(module: WebAssembly.Module | null, onPass: () => void): ThreadPoolFactory {
-  return (inits) =>
-    WorkerPool.start(
+export function webWorkerPool(
+  module: WebAssembly.Module | null,
+  onPass: () => void,
+  onStarted?: (pool: WorkerPool<Worker>) => void,
+): ThreadPoolFactory {
+  return async (inits) => {
+    // The float glue for the WebAssembly backends (the worker code has no module bytes).
+    const floatGlue = module ? await floatGlueForWorkers() : null;
+    const pool = await WorkerPool.start(
       inits,
       (index, events) => {
         // Throws e.g. under a Content-Security-Policy without `worker-src blob:`.
@@ -43,6 +50,9 @@ export function webWorkerPool(module: WebAssembly.Module | null, onPass: () => v
         worker.onmessageerror = () => events.failed("sent a message that could not be deserialized");
         return worker;
       },
-      { startTimeoutMs: START_TIMEOUT_MS, module, onPass },
+      { startTimeoutMs: START_TIMEOUT_MS, module, floatGlue, onPass },
     );
+    onStarted?.(pool);
+    return pool;
+  };
 }

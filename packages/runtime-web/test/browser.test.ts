@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { Engine } from "@onebit/runtime";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -19,6 +20,8 @@ import { Rng, convModel, mlpModel } from "./test-models.js";
 if (!chromiumPath) console.warn(SKIP_MESSAGE);
 
 const models = { mlp: mlpModel(), conv: convModel() };
+/** A shipped version 2 residual graph: float stem, BatchNorm → add → sign chains, PReLU, float head. */
+const residual = readFileSync(new URL("../../../models/fmnist-bireal.onebit", import.meta.url));
 const BATCH = 48;
 /**
  * How long a page waits for a run that should settle (a failed pass waits up to the pool's 5 s
@@ -37,6 +40,7 @@ interface PageRun {
     crossOriginIsolated: boolean;
     reason: string;
     threadedRuns: number;
+    workerFloatGlue?: readonly string[];
   };
 }
 
@@ -44,6 +48,7 @@ async function pageFiles(): Promise<Files> {
   const files = await pageBundle();
   files.set("/mlp.onebit", { body: models.mlp, type: "application/octet-stream" });
   files.set("/conv.onebit", { body: models.conv, type: "application/octet-stream" });
+  files.set("/residual.onebit", { body: residual, type: "application/octet-stream" });
   return files;
 }
 
@@ -56,7 +61,12 @@ declare global {
   }
 }
 
-async function runInPage(page: Page, model: string, options: Record<string, unknown>): Promise<PageRun> {
+async function runInPage(
+  page: Page,
+  model: string,
+  options: Record<string, unknown>,
+  batch = BATCH,
+): Promise<PageRun> {
   return page.evaluate(
     async ({ model, options, bytes, batch }) => {
       const session = await window.onebit.InferenceSession.create(model, options);
@@ -65,7 +75,7 @@ async function runInPage(page: Page, model: string, options: Record<string, unkn
       await session.dispose();
       return { logits: Array.from(result.logits), predictions: Array.from(result.predictions!), info };
     },
-    { model, options, bytes: Array.from(input), batch: BATCH },
+    { model, options, bytes: Array.from(input.subarray(0, batch * 784)), batch },
   );
 }
 
@@ -141,6 +151,30 @@ describe.skipIf(!chromiumPath)("runtime-web in headless Chromium", () => {
     expect(byDefault.info.threads).toBe(Math.min(4, env.hardwareConcurrency));
     if (byDefault.info.threads > 1) expect(byDefault.info.threadedRuns).toBeGreaterThan(0);
     expect(byDefault.logits).toEqual(expected.get("mlp"));
+    await page.close();
+  });
+
+  it("workers run a residual graph's float steps on the posted WebAssembly glue, bit for bit", async () => {
+    const page = await openPage(launched, isolated);
+    const batch = 3;
+    const want = Array.from(
+      Engine.createSync(residual).runSync(input.subarray(0, batch * 784), { shape: [batch, 28, 28, 1] })
+        .logits,
+    );
+    for (const backend of ["wasm-i64", "wasm-simd"]) {
+      const threaded = await runInPage(
+        page,
+        "/residual.onebit",
+        { threads: 2, backend, parallelThresholdNs: 0 },
+        batch,
+      );
+      expect(threaded.info.threadedRuns, backend).toBeGreaterThan(0);
+      expect(threaded.info.workerFloatGlue, backend).toEqual(["wasm", "wasm"]);
+      expect(threaded.logits, backend).toEqual(want);
+      const single = await runInPage(page, "/residual.onebit", { threads: 1, backend }, batch);
+      expect(single.info.workerFloatGlue, backend).toBeUndefined();
+      expect(single.logits, backend).toEqual(want);
+    }
     await page.close();
   });
 

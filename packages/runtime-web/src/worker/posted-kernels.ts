@@ -13,10 +13,21 @@ import {
 // package's download size).
 
 let posted: WebAssembly.Module | null = null;
+let postedGlue: string | null = null;
 
 /** Records the compiled kernel module received with the worker's init message. */
 export function usePostedModule(module: WebAssembly.Module | null): void {
   posted = module;
+}
+
+/** Records the runtime's float glue (base64, for a shared memory) received with the init message. */
+export function usePostedFloatGlue(glue: string | null): void {
+  postedGlue = glue;
+}
+
+/** The posted float glue (float-glue-in-worker.ts reads it when the runtime loads the glue). */
+export function postedFloatGlue(): string | null {
+  return postedGlue;
 }
 
 /** `createKernels` of `@onebit/bitops`, over the posted module. */
