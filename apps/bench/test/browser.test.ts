@@ -21,6 +21,8 @@ describe("pnpm bench --browser", () => {
       "browser/mlp-784-3x4096-10 batch 64/runtime-web-2t",
       "browser/convnet-64c3-128c3-512fc (random) batch 1/ort-web-1t",
       "browser/mnist-tiny batch 1/runtime-web-1t",
+      "browser/quicknet 224x224x3 batch 1/ort-web-1t",
+      "browser/quicknet 224x224x3 batch 1/runtime-web-1t",
     ])
       expect(ids).toContain(id);
     expect(ids.every((id) => id.startsWith("browser"))).toBe(true);

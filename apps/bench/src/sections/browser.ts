@@ -53,7 +53,10 @@ import {
 } from "./models.js";
 import { binaryMlpFileBytes } from "./onebit-model.js";
 import { floatMlpReferenceRow, toFloatInput } from "./float-mlp.js";
+import { QUICKNET_GROUP, checkQuicknetProbabilities, quicknetOnnx } from "./quicknet-onnx.js";
+import { loadQuicknet, quicknetInput } from "./quicknet.js";
 import { randomConvNetFile } from "./random-convnet.js";
+import { checkQuicknet } from "./residual.js";
 import { engineRunner } from "./runtime-runners.js";
 import {
   checkTwin,
@@ -433,6 +436,49 @@ function convCases(l: ConvLayer, threadCounts: number[]): BrowserCase<unknown>[]
   return cases;
 }
 
+/**
+ * QuickNet (@onebit/lce's converted Larq Zoo fixture) on one 224×224×3 image, one thread: runtime-web
+ * on its WebAssembly kernels (issue 16's Chromium target, ≤ 30 ms) against the float twin in
+ * onnxruntime-web.
+ */
+function quicknetCases(): BrowserCase<unknown>[] {
+  const work = { count: 1, unit: "sample" } as const;
+  return [
+    {
+      group: QUICKNET_GROUP,
+      impl: "ort-web-1t",
+      label: "onnxruntime-web, QuickNet's float twin (WebAssembly), 1 thread",
+      precision: "float32",
+      threads: 1,
+      baseline: true,
+      work,
+      files: () => ({ model: quicknetOnnx(), x: quicknetInput() }),
+      workload: (url) => ({ kind: "ort", model: url("model"), input: url("x"), shape: [1, 224, 224, 3] }),
+      output: f32,
+      check: checkQuicknetProbabilities as (y: unknown) => CheckResult,
+    },
+    {
+      group: QUICKNET_GROUP,
+      impl: "runtime-web-1t",
+      label:
+        "onebit binary (@onebit/runtime-web InferenceSession, QuickNet converted by @onebit/lce, WebAssembly kernels), 1 thread",
+      precision: "binary",
+      threads: 1,
+      work,
+      files: () => ({ model: loadQuicknet().bytes, x: quicknetInput() }),
+      workload: (url) => ({
+        kind: "onebit",
+        model: url("model"),
+        input: url("x"),
+        inputType: "float32",
+        batch: 1,
+      }),
+      output: f32,
+      check: checkQuicknet as (y: unknown) => CheckResult,
+    },
+  ];
+}
+
 export const browserSection: Section = {
   id: "browser",
   title: "6. In Chromium (headless)",
@@ -454,6 +500,7 @@ export const browserSection: Section = {
     const tiny = shipped.models.filter((m) => m.name === "mnist-tiny");
     for (const m of [modelFromFile("random ConvNet", randomConvNetFile()), ...tiny])
       all.push(...graphModelCases(m, 1, threadCounts));
+    all.push(...quicknetCases());
     notes.push(
       "TensorFlow.js rows: GEMM, conv layers and MLP (the ConvNet twins are ONNX graphs; TF.js would need its own model format)",
       "batch-1 runs of runtime-web stay on the page's thread whatever the thread count (posting to workers costs more)",
