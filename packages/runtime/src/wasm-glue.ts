@@ -122,7 +122,7 @@ export function wasmFloatGlue(memory: WebAssembly.Memory): FloatGlueExports | un
     try {
       modules[key] = new WebAssembly.Module(decode(sources[key]) as BufferSource);
     } catch {
-      // An engine without WebAssembly SIMD (the glue's affine chain uses v128): the steps stay in TypeScript.
+      // An engine without WebAssembly SIMD (the glue uses v128): its steps stay in TypeScript.
       modules[key] = null;
       return undefined;
     }
