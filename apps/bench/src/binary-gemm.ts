@@ -10,6 +10,7 @@ import {
   createKernels,
   getBackendInfo,
   kernelRowWords,
+  type NativeIsa,
   packSignsMatrix,
   prepackWeights,
 } from "@onebit/bitops";
@@ -20,8 +21,14 @@ import { binaryExpected, binaryOperands, type GemmShape, gemmGroup } from "./sec
 type Shape = GemmShape;
 
 /** One binary backend over its own memory, the way a runtime lays a layer out: once. */
-function binaryLayer(backend: KernelBackend, s: Shape, aBits: Uint32Array, wData: Uint32Array) {
-  const kernels = createKernels({ backend });
+function binaryLayer(
+  backend: KernelBackend,
+  s: Shape,
+  aBits: Uint32Array,
+  wData: Uint32Array,
+  isa?: NativeIsa,
+) {
+  const kernels = createKernels({ backend, ...(isa ? { isa } : {}) });
   const heap = new BitopsHeap(kernels.memory);
   const kWords = kernelRowWords(s.k);
   const a = heap.alloc(s.m * kWords * 4);
@@ -202,25 +209,46 @@ export function binaryGemmCases(s: Shape, backends: readonly KernelBackend[], th
     const check = (c: Int32Array) => checkExact(c, s.m, s.n, binaryExpected(op, s.k), "binary GEMM");
     return { a: a.data, w: prepackWeights(op.w).data, check };
   };
-  const cases: CaseSpec[] = backends.map(
-    (backend): CaseSpec<Int32Array> => ({
-      ...base,
-      impl: `bgemm-${backend}`,
-      label: `@onebit/bitops binary GEMM (${backend}${backend === getBackendInfo().backend ? ", auto" : ""})`,
-      threads: 1,
-      setup() {
-        const { a, w, check } = operands();
-        const layer = binaryLayer(backend, s, a, w);
-        return {
-          run: () => {
-            layer.run();
-            return layer.result();
-          },
-          check,
-        };
-      },
-    }),
+  const oneThread = (
+    backend: KernelBackend,
+    impl: string,
+    label: string,
+    isa?: NativeIsa,
+  ): CaseSpec<Int32Array> => ({
+    ...base,
+    impl,
+    label,
+    threads: 1,
+    setup() {
+      const { a, w, check } = operands();
+      const layer = binaryLayer(backend, s, a, w, isa);
+      return {
+        run: () => {
+          layer.run();
+          return layer.result();
+        },
+        check,
+      };
+    },
+  });
+  const cases: CaseSpec[] = backends.map((backend) =>
+    oneThread(
+      backend,
+      `bgemm-${backend}`,
+      `@onebit/bitops binary GEMM (${backend}${backend === getBackendInfo().backend ? ", auto" : ""})`,
+    ),
   );
+  // The native addon's scalar kernel (64-bit popcnt, what wasm-i64's i64.popcnt compiles to) beside
+  // wasm-i64: the ceiling a WebAssembly kernel without SIMD popcount can reach on this CPU.
+  if (backends.includes("native") && getBackendInfo().native?.isas?.includes("scalar"))
+    cases.push(
+      oneThread(
+        "native",
+        "bgemm-native-scalar",
+        "@onebit/bitops binary GEMM (native, scalar 64-bit popcnt: wasm-i64's ceiling)",
+        "scalar",
+      ),
+    );
   if (threads >= 2) {
     for (const backend of backends.filter((b) => b === "native" || b === "wasm-i64")) {
       cases.push({
