@@ -8,6 +8,7 @@
 #define NAPI_VERSION 8
 #include <node_api.h>
 
+#include "parallel.h"
 #include "train.h"
 
 static void throw_range(napi_env env, const char *code, const char *message) {
@@ -97,11 +98,49 @@ static int pixel_range(napi_env env, const window_t *w, napi_value a, napi_value
   return 1;
 }
 
-/* im2colF32(input, cols, geometry, padValue, r0, r1) */
+/* The optional trailing `threads` argument at argv[index] (default 1); 0 after throwing. */
+static int threads_arg(napi_env env, napi_callback_info info, size_t index, int32_t *threads) {
+  napi_value argv[8];
+  size_t argc = index + 1;
+  napi_valuetype type = napi_undefined;
+  *threads = 1;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return 0;
+  if (argc <= index || napi_typeof(env, argv[index], &type) != napi_ok || type == napi_undefined) return 1;
+  return int_arg(env, argv[index], "threads", 1, threads);
+}
+
+/* Passes of fewer floats than this stay on the calling thread (a thread start costs about as much
+ * as copying 2^16 floats). */
+#define THREADED_MIN_FLOATS (1 << 18)
+
+typedef struct {
+  const window_t *w;
+  const float *input;
+  float pad;
+  int32_t r0, r1;
+  float *cols;
+} im2col_ctx_t;
+
+static void im2col_range(void *arg, int64_t a, int64_t b) {
+  const im2col_ctx_t *c = arg;
+  im2col_f32(c->w, c->input, c->pad, (int32_t)a, (int32_t)b, c->cols + (a - c->r0) * (int64_t)row_length(c->w));
+}
+
+/* col2im over whole images per thread: an input position only receives rows of its own image, each
+ * in row order, so any split gives the same sums. */
+static void col2im_range(void *arg, int64_t a, int64_t b) {
+  const im2col_ctx_t *c = arg;
+  if (a < c->r0) a = c->r0;
+  if (b > a)
+    col2im_add_f32(c->w, c->cols + (a - c->r0) * (int64_t)row_length(c->w), (int32_t)a, (int32_t)b,
+                   (float *)c->input);
+}
+
+/* im2colF32(input, cols, geometry, padValue, r0, r1, threads = 1) */
 static napi_value im2col_call(napi_env env, napi_callback_info info) {
   napi_value argv[6];
   window_t w;
-  int32_t r0, r1;
+  int32_t r0, r1, threads;
   double pad;
   float *input, *cols;
   if (!args(env, info, 6, argv, "onebit native: expected im2colF32(input, cols, geometry, padValue, r0, r1)") ||
@@ -109,25 +148,32 @@ static napi_value im2col_call(napi_env env, napi_callback_info info) {
       !pixel_range(env, &w, argv[4], argv[5], &r0, &r1) ||
       !typed(env, argv[0], napi_float32_array, input_size(&w), "im2col input", (void **)&input, NULL) ||
       !typed(env, argv[1], napi_float32_array, (uint64_t)(r1 - r0) * row_length(&w), "im2col cols",
-             (void **)&cols, NULL))
+             (void **)&cols, NULL) ||
+      !threads_arg(env, info, 6, &threads))
     return NULL;
-  im2col_f32(&w, input, (float)pad, r0, r1, cols);
+  im2col_ctx_t c = {&w, input, (float)pad, r0, r1, cols};
+  if ((uint64_t)(r1 - r0) * row_length(&w) < THREADED_MIN_FLOATS) threads = 1;
+  parallel_ranges(threads, r0, r1, 1, im2col_range, &c);
   return NULL;
 }
 
-/* col2imAddF32(gradCols, gradInput, geometry, r0, r1) */
+/* col2imAddF32(gradCols, gradInput, geometry, r0, r1, threads = 1) */
 static napi_value col2im_call(napi_env env, napi_callback_info info) {
   napi_value argv[5];
   window_t w;
-  int32_t r0, r1;
+  int32_t r0, r1, threads;
   float *cols, *grad;
   if (!args(env, info, 5, argv, "onebit native: expected col2imAddF32(gradCols, gradInput, geometry, r0, r1)") ||
       !geometry(env, argv[2], &w) || !pixel_range(env, &w, argv[3], argv[4], &r0, &r1) ||
       !typed(env, argv[0], napi_float32_array, (uint64_t)(r1 - r0) * row_length(&w), "col2im gradCols",
              (void **)&cols, NULL) ||
-      !typed(env, argv[1], napi_float32_array, input_size(&w), "col2im gradInput", (void **)&grad, NULL))
+      !typed(env, argv[1], napi_float32_array, input_size(&w), "col2im gradInput", (void **)&grad, NULL) ||
+      !threads_arg(env, info, 5, &threads))
     return NULL;
-  col2im_add_f32(&w, cols, r0, r1, grad);
+  im2col_ctx_t c = {&w, grad, 0, r0, r1, cols};
+  if ((uint64_t)(r1 - r0) * row_length(&w) < THREADED_MIN_FLOATS) threads = 1;
+  const int64_t image = (int64_t)w.out_h * w.out_w, first = r0 / image * image;
+  parallel_ranges(threads, first, r1, image, col2im_range, &c);
   return NULL;
 }
 

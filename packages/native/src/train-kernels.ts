@@ -8,7 +8,10 @@ import { loadNativeAddon } from "./load.js";
  * RangeError before anything is written.
  */
 export interface NativeTrainKernels {
-  /** Output pixels [r0, r1) as im2col rows (kernelH·kernelW·channels, HWC order) into `cols`. */
+  /**
+   * Output pixels [r0, r1) as im2col rows (kernelH·kernelW·channels, HWC order) into `cols`; large
+   * ranges split among up to `threads` threads (same bytes on any count).
+   */
   im2colF32(
     input: Float32Array,
     cols: Float32Array,
@@ -16,14 +19,19 @@ export interface NativeTrainKernels {
     padValue: number,
     r0: number,
     r1: number,
+    threads?: number,
   ): void;
-  /** Scatter-adds im2col rows [r0, r1) of `gradCols` onto `gradInput`. */
+  /**
+   * Scatter-adds im2col rows [r0, r1) of `gradCols` onto `gradInput`; large ranges split by whole
+   * images among up to `threads` threads (each position's sum keeps its order: same bytes).
+   */
   col2imAddF32(
     gradCols: Float32Array,
     gradInput: Float32Array,
     geometry: Int32Array,
     r0: number,
     r1: number,
+    threads?: number,
   ): void;
   /** 'valid' max-pool (kernel = window, no padding): maxima and their flat input indices. */
   maxPoolF32(input: Float32Array, output: Float32Array, argmax: Int32Array, geometry: Int32Array): void;

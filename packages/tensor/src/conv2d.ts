@@ -223,7 +223,7 @@ export function conv2d(
     const threads = nativeThreads();
     for (let r0 = 0; r0 < rows; r0 += step) {
       const r1 = Math.min(rows, r0 + step);
-      native.train.im2colF32(input, cols, geometry, p.padValue ?? 0, r0, r1);
+      native.train.im2colF32(input, cols, geometry, p.padValue ?? 0, r0, r1, threads);
       const out = result.subarray(r0 * p.outC, r1 * p.outC);
       native.gemm.sgemm(cols, weights, out, r1 - r0, p.outC, rowLen, false, false, 1, 0, threads);
     }
@@ -283,12 +283,12 @@ export function conv2dBackward(
       const r1 = Math.min(rows, r0 + step);
       const n = r1 - r0;
       const gradOutChunk = gradOut.subarray(r0 * p.outC, r1 * p.outC);
-      native.train.im2colF32(input, cols, geometry, p.padValue ?? 0, r0, r1);
+      native.train.im2colF32(input, cols, geometry, p.padValue ?? 0, r0, r1, threads);
       const beta = r0 === 0 ? 0 : 1;
       native.gemm.sgemm(gradOutChunk, cols, gradWeightsT, p.outC, rowLen, n, true, false, 1, beta, threads);
       // gradCols = gradOut·Wᵀ, scattered back onto the input positions.
       native.gemm.sgemm(gradOutChunk, weights, gradCols, n, rowLen, p.outC, false, true, 1, 0, threads);
-      native.train.col2imAddF32(gradCols, gradInput, geometry, r0, r1);
+      native.train.col2imAddF32(gradCols, gradInput, geometry, r0, r1, threads);
     }
     for (let o = 0; o < p.outC; o++) {
       for (let i = 0; i < rowLen; i++) gradWeights[i * p.outC + o] = gradWeightsT[o * rowLen + i]!;

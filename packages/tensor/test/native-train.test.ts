@@ -89,6 +89,75 @@ describe("native training kernels from @onebit/tensor/node", () => {
     );
   });
 
+  it("im2col and col2im split among threads give the bytes of the TypeScript reference", () => {
+    // Above the addon's 2^18-float threshold, so the passes do split; row ranges start and end
+    // inside images (col2im splits by whole images).
+    const shapes: Conv2dParams[] = [
+      {
+        batch: 5,
+        inH: 28,
+        inW: 28,
+        inC: 16,
+        outC: 1,
+        kernelH: 3,
+        kernelW: 3,
+        strideH: 1,
+        strideW: 1,
+        padding: "same",
+        padValue: 0,
+      },
+      {
+        batch: 4,
+        inH: 30,
+        inW: 26,
+        inC: 33,
+        outC: 1,
+        kernelH: 3,
+        kernelW: 2,
+        strideH: 2,
+        strideW: 1,
+        padding: "same",
+        padValue: -1,
+      },
+    ];
+    shapes.forEach((p, i) => {
+      const g = conv2dOutputShape(p);
+      const rows = p.batch * g.outH * g.outW;
+      const rowLen = p.kernelH * p.kernelW * p.inC;
+      const input = randomArray(p.batch * p.inH * p.inW * p.inC, 10 + i);
+      for (const [r0, r1] of [
+        [0, rows],
+        [g.outW + 3, rows - 5],
+      ] as const) {
+        const want = new Float32Array((r1 - r0) * rowLen);
+        im2col(input, p, g, r0, r1, want);
+        const gradCols = randomArray(want.length, 20 + i);
+        const gradWant = randomArray(input.length, 30 + i);
+        const gradBase = gradWant.slice();
+        col2imAdd(gradCols, p, g, r0, r1, gradWant);
+        for (const threads of [1, 2, 3, 7]) {
+          const got = new Float32Array(want.length);
+          native.im2colF32(input, got, geometry(p), p.padValue ?? 0, r0, r1, threads);
+          same(got, want);
+          const gradGot = gradBase.slice();
+          native.col2imAddF32(gradCols, gradGot, geometry(p), r0, r1, threads);
+          same(gradGot, gradWant);
+        }
+      }
+    });
+    expect(() =>
+      native.im2colF32(
+        new Float32Array(50),
+        new Float32Array(50),
+        Int32Array.of(2, 5, 5, 1, 1, 1, 1, 1, 0, 0, 5, 5),
+        0,
+        0,
+        50,
+        0,
+      ),
+    ).toThrow(/threads/);
+  });
+
   it("conv2d and conv2dBackward on them match the reference (and the WebAssembly path) on random shapes", () => {
     fc.assert(
       fc.property(convParams, fc.integer({ min: 0, max: 1000 }), (p, seed) => {
