@@ -119,8 +119,9 @@ static napi_value float_conv(napi_env env, napi_callback_info info) {
 }
 
 /* floatAffine(view, [channels, mode, clamp, clampAfter, lo, hi, lo2, hi2, positions, wpp, src, dst,
- * other (0: none), bits (0: none), thresholds (0/1)], per-channel float64 [mean, root, gamma, beta,
- * t, sgn] (6·channels)). */
+ * other (0: none), bits (0: none), thresholds (0/1)], per-channel float64 [mean, root,
+ * gamma, beta, t, sgn, alpha] (7·channels)). mode: 0–3 the affine part, + 4 with a trailing prelu (an
+ * addon older than the prelu rejects such a descriptor rather than skip the prelu). */
 static napi_value float_affine(napi_env env, napi_callback_info info) {
   static const char *usage =
       "onebit native: floatAffine(view: Uint8Array, descriptor: Float64Array(15), channels: Float64Array)";
@@ -132,7 +133,7 @@ static napi_value float_affine(napi_env env, napi_callback_info info) {
   if (!glue_args(env, info, usage, &mem, &mem_len, &d, 15, &extra)) return NULL;
   if (!typed(env, extra, napi_float64_array, "channel parameters", (void **)&params, &plen)) return NULL;
   int64_t c, mode, clamp, clamp_after, positions, wpp, src, dst, other, bits, thresholds;
-  if (!int_in(d, 0, 1, GLUE_MAX_DIM, &c) || !int_in(d, 1, 0, 3, &mode) || !int_in(d, 2, 0, 1, &clamp) ||
+  if (!int_in(d, 0, 1, GLUE_MAX_DIM, &c) || !int_in(d, 1, 0, 7, &mode) || !int_in(d, 2, 0, 1, &clamp) ||
       !int_in(d, 3, 0, 1, &clamp_after) || !int_in(d, 8, 0, 1e15, &positions) || !int_in(d, 9, 0, GLUE_MAX_DIM, &wpp) ||
       !int_in(d, 10, 0, 4294967295.0, &src) || !int_in(d, 11, 0, 4294967295.0, &dst) ||
       !int_in(d, 12, 0, 4294967295.0, &other) || !int_in(d, 13, 0, 4294967295.0, &bits) ||
@@ -143,7 +144,7 @@ static napi_value float_affine(napi_env env, napi_callback_info info) {
   const int64_t floats = positions * c;
   if (!in_view(src, floats, mem_len) || !in_view(dst, floats, mem_len) ||
       (other && !in_view(other, floats, mem_len)) || (bits && (wpp * 32 < c || !in_view(bits, positions * wpp, mem_len))) ||
-      plen < (size_t)(6 * c)) {
+      plen < (size_t)((mode & 4 ? 7 : 6) * c)) {
     fail(env, "ERR_ONEBIT_BOUNDS", "onebit native: floatAffine reaches outside its memory or parameters");
     return NULL;
   }

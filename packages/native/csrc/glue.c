@@ -263,10 +263,12 @@ void fconv_rows(const fconv_t *g, const float *x, const float *wt, const float *
 /* One position's channels through the chain, each flag a constant where it is inlined, so every
  * variant is a straight loop the compiler vectorizes. Clamps are Math.min(Math.max(y, lo), hi) for
  * bounds that are not NaN and an upper bound that is not −0 (the runtime keeps those in TypeScript):
- * a NaN y stays NaN, and with lo = +0 a −0 becomes +0 (y + 0.0), as Math.max prefers +0. */
+ * a NaN y stays NaN, and with lo = +0 a −0 becomes +0 (y + 0.0), as Math.max prefers +0. A trailing
+ * prelu keeps y ≥ 0 (−0 included) and rounds α·y otherwise (exact in double, one float rounding). */
 GLUE_INLINE void affine_span(const float *restrict s, const float *restrict q, float *restrict d, int32_t c,
-                             int mode, int clamp, int has_q, int after, double lo, double hi, double lo2, double hi2,
-                             const double *mean, const double *root, const double *gamma, const double *beta) {
+                             int mode, int clamp, int has_q, int after, int prelu, double lo, double hi, double lo2,
+                             double hi2, const double *mean, const double *root, const double *gamma,
+                             const double *beta, const double *alpha) {
   for (int32_t ch = 0; ch < c; ch++) {
     double y = s[ch];
     if (clamp) {
@@ -283,6 +285,7 @@ GLUE_INLINE void affine_span(const float *restrict s, const float *restrict q, f
       if (after == 2) y = y + 0.0;
       y = y > hi2 ? hi2 : y;
     }
+    if (prelu) y = y >= 0 ? y : (double)(float)(alpha[ch] * y);
     d[ch] = (float)y;
   }
 }
@@ -293,18 +296,22 @@ void faffine_rows(const faffine_t *a, const float *src, const float *other, floa
                   const double *sgn) {
   const int32_t c = a->channels;
   const double lo = a->lo, hi = a->hi, lo2 = a->lo2, hi2 = a->hi2;
+  /* mode + 4: a trailing prelu, its α after the sign's [t, sgn]. */
+  const int mode = a->mode & 3, prelu = (a->mode >> 2) & 1;
+  const double *alpha = sgn + c;
   const int clamp = a->clamp ? (lo == 0 && !signbit(lo) ? 2 : 1) : 0;
   const int after = a->clamp_after ? (lo2 == 0 && !signbit(lo2) ? 2 : 1) : 0;
-  const int key = ((a->mode * 3 + clamp) * 2 + (other != NULL)) * 3 + after;
+  const int key = (((mode * 3 + clamp) * 2 + (other != NULL)) * 3 + after) * 2 + prelu;
   for (int64_t p = 0; p < a->positions; p++) {
     const float *s = src + p * c;
     const float *q = other ? other + p * c : NULL;
     float *d = dst + p * c;
-#define SPAN(M, C, Q, A) \
-  case ((M * 3 + C) * 2 + Q) * 3 + A: \
-    affine_span(s, q, d, c, M, C, Q, A, lo, hi, lo2, hi2, mean, root, gamma, beta); \
+#define SPAN(M, C, Q, A, P) \
+  case (((M * 3 + C) * 2 + Q) * 3 + A) * 2 + P: \
+    affine_span(s, q, d, c, M, C, Q, A, P, lo, hi, lo2, hi2, mean, root, gamma, beta, alpha); \
     break;
-#define SPAN_A(M, C, Q) SPAN(M, C, Q, 0) SPAN(M, C, Q, 1) SPAN(M, C, Q, 2)
+#define SPAN_P(M, C, Q, A) SPAN(M, C, Q, A, 0) SPAN(M, C, Q, A, 1)
+#define SPAN_A(M, C, Q) SPAN_P(M, C, Q, 0) SPAN_P(M, C, Q, 1) SPAN_P(M, C, Q, 2)
 #define SPAN_Q(M, C) SPAN_A(M, C, 0) SPAN_A(M, C, 1)
 #define SPAN_C(M) SPAN_Q(M, 0) SPAN_Q(M, 1) SPAN_Q(M, 2)
     switch (key) {
@@ -318,6 +325,7 @@ void faffine_rows(const faffine_t *a, const float *src, const float *other, floa
 #undef SPAN_C
 #undef SPAN_Q
 #undef SPAN_A
+#undef SPAN_P
 #undef SPAN
     if (!bits) continue;
     uint32_t *words = bits + p * a->wpp;

@@ -197,6 +197,8 @@ function chain2(
   after: i32,
   lo2: v128,
   hi2: v128,
+  prelu: usize,
+  alpha: v128,
 ): v128 {
   if (clamp) y = f64x2.min(f64x2.max(y, lo), hi);
   if (mode == 1) y = round32(f64x2.add(f64x2.mul(y, g), beta));
@@ -204,6 +206,8 @@ function chain2(
   else if (mode == 3) y = round32(f64x2.mul(y, g));
   if (other) y = round32(f64x2.add(y, o));
   if (after) y = f64x2.min(f64x2.max(y, lo2), hi2);
+  // prelu: y ≥ 0 (−0 too) kept, else α·y rounded (NaN fails the compare and stays NaN).
+  if (prelu) y = v128.bitselect(y, round32(f64x2.mul(alpha, y)), f64x2.ge(y, f64x2.splat(0)));
   return y;
 }
 
@@ -212,7 +216,8 @@ function chain2(
  * x·γ)? → + other? → clamp?, each step rounded to float32 as the unfused steps store it; with `bits`,
  * the sign of each stored value (flip ? v ≤ τ : v ≥ τ, or v ≥ 0 without thresholds) into `wpp`
  * words per position. mode: 0 none, 1 x·γ + β (γ at p2, β at p3), 2 batchNorm (μ p0, σ² p1, γ p2,
- * β p3), 3 x·γ (γ at p2). clamp/after: 0 none, 1 [lo, hi] / [lo2, hi2].
+ * β p3), 3 x·γ (γ at p2). clamp/after: 0 none, 1 [lo, hi] / [lo2, hi2]. prelu: α (float32 per
+ * channel) of a trailing prelu x ≥ 0 ? x : α·x, or 0 for none.
  *
  * Four channels at a time in v128 (two float64 lanes per half), the sign bits of a group taken from
  * its stored floats by one compare and bitmask; V8's scalar code for this chain spent ~90
@@ -241,6 +246,7 @@ export function affine(
   wpp: i32,
   thresholds: usize,
   flip: usize,
+  prelu: usize,
 ): void {
   const vlo = f64x2.splat(lo);
   const vhi = f64x2.splat(hi);
@@ -287,6 +293,13 @@ export function affine(
           sA = f64x2.sqrt(f64x2.add(f64x2.promote_low_f32x4(v4), veps));
           sB = f64x2.sqrt(f64x2.add(promoteHigh(v4), veps));
         }
+        let alA = zero;
+        let alB = zero;
+        if (prelu) {
+          const a4 = v128.load(prelu + k);
+          alA = f64x2.promote_low_f32x4(a4);
+          alB = promoteHigh(a4);
+        }
         const a = chain2(
           f64x2.promote_low_f32x4(x),
           f64x2.promote_low_f32x4(o),
@@ -302,8 +315,27 @@ export function affine(
           after,
           vlo2,
           vhi2,
+          prelu,
+          alA,
         );
-        const b = chain2(promoteHigh(x), promoteHigh(o), muB, sB, gB, betaB, mode, clamp, vlo, vhi, other, after, vlo2, vhi2);
+        const b = chain2(
+          promoteHigh(x),
+          promoteHigh(o),
+          muB,
+          sB,
+          gB,
+          betaB,
+          mode,
+          clamp,
+          vlo,
+          vhi,
+          other,
+          after,
+          vlo2,
+          vhi2,
+          prelu,
+          alB,
+        );
         word |= storeGroup(dst + e, a, b, k, thresholds, flip, bits) << q;
       }
       for (; q < count; q++) {
@@ -317,6 +349,7 @@ export function affine(
         else if (mode == 3) y = <f64>(<f32>(y * ld(p2 + k)));
         if (other) y = <f64>(<f32>(y + ld(other + e)));
         if (after) y = min(max(y, lo2), hi2);
+        if (prelu && !(y >= 0)) y = <f64>(<f32>(ld(prelu + k) * y));
         const v = <f32>y;
         store<f32>(dst + e, v);
         if (!bits) continue;

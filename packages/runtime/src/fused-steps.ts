@@ -6,7 +6,7 @@ import {
   zeroSignWord,
 } from "./graph-steps.js";
 import type { MemoryViews } from "./memory-views.js";
-import type { BitsLayout } from "./plan.js";
+import type { BitsLayout, ChannelwiseStep } from "./plan.js";
 
 /** One elementwise part of a fused step: a per-channel map, or the add of another float value. */
 export type FusedPart =
@@ -57,10 +57,17 @@ export function fusedElementwiseRows(
   rowEnd: number,
 ): void {
   const pattern = singlePass(s.parts);
-  if (pattern) {
-    affineRows(v, s, pattern, rowStart, rowEnd);
-    return;
-  }
+  if (pattern) affineRows(v, s, pattern, rowStart, rowEnd);
+  else fusedElementwiseRowsReference(v, s, rowStart, rowEnd);
+}
+
+/** The parts one after another as the separate steps compute them (the reference of the single pass). */
+export function fusedElementwiseRowsReference(
+  v: MemoryViews,
+  s: FusedElementwiseStep,
+  rowStart: number,
+  rowEnd: number,
+): void {
   const f32 = v.f32;
   const c = s.channels;
   const positions = s.elements / c;
@@ -95,12 +102,16 @@ export function fusedElementwiseRows(
   }
 }
 
-/** The parts of the common runs (clamp? → batchNorm|mul? → add? → clamp?), for one loop over the elements. */
+/**
+ * The parts of the common runs (clamp? → batchNorm|mul? → add? → clamp? → prelu?), for one loop over
+ * the elements (Bi-Real blocks end add → prelu).
+ */
 export interface SinglePass {
   readonly clamp?: ChannelMap;
   readonly scale?: ChannelMap;
   readonly other?: number;
   readonly clampAfter?: ChannelMap;
+  readonly prelu?: ChannelMap;
 }
 
 const isClamp = (p: FusedPart | undefined): p is { kind: "map" } & ChannelMap =>
@@ -117,12 +128,34 @@ export function singlePass(parts: readonly FusedPart[]): SinglePass | undefined 
   );
   const add = take((p): p is { kind: "add"; other: number } => p?.kind === "add");
   const clampAfter = take(isClamp);
+  const prelu = take((p): p is { kind: "map" } & ChannelMap => p?.kind === "map" && p.fn === "prelu");
   if (k !== parts.length) return undefined;
   return {
     ...(clamp ? { clamp } : {}),
     ...(scale ? { scale } : {}),
     ...(add ? { other: add.other } : {}),
     ...(clampAfter ? { clampAfter } : {}),
+    ...(prelu ? { prelu } : {}),
+  };
+}
+
+/**
+ * A standalone channelwise step as a one-part fused step (no add, no sign), so the glue's affine
+ * kernels run it; undefined for the maps they do not cover (rprelu).
+ */
+export function channelwiseAsFused(s: ChannelwiseStep): FusedElementwiseStep | undefined {
+  if (s.fn === "rprelu") return undefined;
+  return {
+    op: "fusedElementwise",
+    node: s.node,
+    fused: [s.node],
+    rowsPerSample: s.rowsPerSample,
+    costPerRow: s.costPerRow,
+    src: s.src,
+    dst: s.dst,
+    elements: s.elements,
+    channels: s.channels,
+    parts: [{ kind: "map", fn: s.fn, channels: s.channels, p: s.p, epsilon: s.epsilon, lo: s.lo, hi: s.hi }],
   };
 }
 
@@ -135,8 +168,9 @@ export function bounds(m: ChannelMap | undefined): [number, number] {
 /**
  * A `SinglePass` run in one loop: each element goes through the parts in registers with the
  * arithmetic of the separate steps (clamp exact; batchNorm ((x − μ)/√(σ² + ε))·γ + β and mul x·s in
- * float64, each rounded to float32 as its step stores it; the add in float64, rounded), so the
- * values and bits equal the unfused steps' bit for bit. Math.max(−0, 0) is +0, as relu's is.
+ * float64, each rounded to float32 as its step stores it; the add in float64, rounded; prelu
+ * x ≥ 0 ? x : α·x, rounded), so the values and bits equal the unfused steps' bit for bit.
+ * Math.max(−0, 0) is +0, as relu's is.
  */
 function affineRows(
   v: MemoryViews,
@@ -173,6 +207,9 @@ function affineRows(
   // x·s + o written as a batchNorm (mean 0, variance + ε exactly 1: LCE imports) divides by 1:
   // (x − 0)/1 is x exactly, so the subtraction and the division are skipped.
   const plain = bn && mean.every((m) => m === 0) && root.every((r) => r === 1);
+  const prelu = pass.prelu !== undefined;
+  const alpha = new Float64Array(c);
+  if (pass.prelu) for (let ch = 0; ch < c; ch++) alpha[ch] = f32[(pass.prelu.p[0]! >>> 2) + ch]!;
   const hasOther = pass.other !== undefined;
   const sign = s.sign;
   const cmp = sign
@@ -182,7 +219,7 @@ function affineRows(
   const flip = cmp?.sign ?? new Float64Array(c);
   const wpp = sign?.layout.wpp ?? 0;
   const zero = sign !== undefined && sign.thresholds === 0 && sign.flip === 0;
-  if (plain && !clampAfter && (!sign || zero)) {
+  if (plain && !clampAfter && !prelu && (!sign || zero)) {
     clampAffineRows(v, s, lo, hi, gamma, beta, pass.other, rowStart, rowEnd);
     return;
   }
@@ -204,6 +241,7 @@ function affineRows(
           else if (mul) y = Math.fround(y * gamma[ch]!);
           if (hasOther) y = Math.fround(y + f32[other + i]!);
           if (clampAfter) y = Math.min(Math.max(y, lo2), hi2);
+          if (prelu && !(y >= 0)) y = Math.fround(alpha[ch]! * y);
           f32[dst + i] = y;
         }
         if (!sign) continue;

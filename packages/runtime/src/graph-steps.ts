@@ -97,7 +97,8 @@ export function applyChannelMap(
       return;
     case "clamp": {
       const { lo, hi } = s;
-      if (lo === 0 && hi > 0) reluInto(v, src, dst, count * c, hi);
+      // Only a +0 lower bound clears −0 (Math.max(−0, −0) is −0).
+      if (Object.is(lo, 0) && hi > 0) reluInto(v, src, dst, count * c, hi);
       else for (let i = 0; i < count * c; i++) f32[dst + i] = Math.min(Math.max(f32[src + i]!, lo), hi);
       return;
     }

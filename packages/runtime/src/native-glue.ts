@@ -1,4 +1,4 @@
-import { type SinglePass, bounds, singlePass } from "./fused-steps.js";
+import { type SinglePass, bounds, channelwiseAsFused, singlePass } from "./fused-steps.js";
 import type { FusedElementwiseStep } from "./fused-steps.js";
 import type { MemoryViews } from "./memory-views.js";
 import { type FloatConvCall, floatConvCall } from "./float-conv-call.js";
@@ -7,7 +7,8 @@ import type { GenericPoolStep, Step } from "./plan.js";
 /**
  * The native float glue (@onebit/native's csrc/glue.c) for the float steps of graph models on the
  * native backend: convolutions (float, grouped/depthwise, dense), the fused clamp → affine → add →
- * sign chain and float max-pool. Each kernel is bit-identical to the TypeScript step it replaces
+ * clamp → prelu → sign chain (and standalone batchNorm/mul/prelu/relu/clamp steps as one-part
+ * chains) and float max-pool. Each kernel is bit-identical to the TypeScript step it replaces
  * (float64 sums in the same order, rounded where the step stores), so results do not depend on
  * which ran, and steps the kernels do not cover (bit epilogues, other chains) stay in TypeScript.
  */
@@ -107,6 +108,10 @@ function prepare(v: MemoryViews, s: Step): Prepared | null {
       return s.kind === "float32" ? preparePool(s) : null;
     case "fusedElementwise":
       return prepareAffine(v, s);
+    case "channelwise": {
+      const fused = channelwiseAsFused(s);
+      return fused ? prepareAffine(v, fused) : null;
+    }
     default:
       return null;
   }
@@ -182,8 +187,8 @@ function prepareAffine(v: MemoryViews, s: FusedElementwiseStep): Prepared | null
   const [lo2, hi2] = bounds(pass.clampAfter);
   // NaN bounds and an upper bound of −0 (Math.min's −0 preference) stay in TypeScript.
   if ([lo, hi, lo2, hi2].some(Number.isNaN) || Object.is(hi, -0) || Object.is(hi2, -0)) return null;
-  const ch = new Float64Array(6 * c);
-  // [mean, root, gamma, beta, t, sgn]: the arithmetic of fused-steps.ts' affineRows, in float64.
+  const ch = new Float64Array(7 * c);
+  // [mean, root, gamma, beta, t, sgn, alpha]: the arithmetic of fused-steps.ts' affineRows, in float64.
   ch.fill(1, c, 3 * c);
   ch.fill(1, 5 * c, 6 * c);
   let mode = 0;
@@ -205,6 +210,7 @@ function prepareAffine(v: MemoryViews, s: FusedElementwiseStep): Prepared | null
       mode = 3;
     }
   }
+  if (pass.prelu) for (let k = 0; k < c; k++) ch[6 * c + k] = f32[(pass.prelu.p[0]! >>> 2) + k]!;
   const sign = s.sign;
   let thresholds = 0;
   if (sign && (sign.thresholds !== 0 || sign.flip !== 0)) {
@@ -215,9 +221,10 @@ function prepareAffine(v: MemoryViews, s: FusedElementwiseStep): Prepared | null
       ch[4 * c + k] = sgn * (sign.thresholds ? f32[(sign.thresholds >>> 2) + k]! : 0);
     }
   }
+  // mode + 4: a trailing prelu (an older addon rejects the descriptor rather than skip it).
   const desc = Float64Array.of(
     c,
-    mode,
+    mode + (pass.prelu ? 4 : 0),
     pass.clamp ? 1 : 0,
     pass.clampAfter ? 1 : 0,
     lo,

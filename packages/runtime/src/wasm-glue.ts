@@ -1,6 +1,6 @@
 import { isSharedMemory } from "@onebit/bitops";
 import { isDepthwise } from "./depthwise-steps.js";
-import { type FusedElementwiseStep, bounds, singlePass } from "./fused-steps.js";
+import { type FusedElementwiseStep, bounds, channelwiseAsFused, singlePass } from "./fused-steps.js";
 import type { MemoryViews } from "./memory-views.js";
 import { type FloatConvCall, floatConvCall } from "./float-conv-call.js";
 import type { Step } from "./plan.js";
@@ -8,7 +8,8 @@ import type { Step } from "./plan.js";
 /**
  * The float glue for the WebAssembly backends (assembly/float-glue.ts, 3 KB, instantiated over the
  * engine's own memory): float/grouped/depthwise convolutions, dense layers, the fused clamp →
- * affine → add → sign chain and float max-pool, bit-identical to the TypeScript steps (float64 in
+ * affine → add → clamp → prelu → sign chain (standalone batchNorm/mul/prelu/relu/clamp steps as
+ * one-part chains) and float max-pool, bit-identical to the TypeScript steps (float64 in
  * their order, f64.max/min = Math.max/min). Steps it does not cover (bit epilogues, other chains)
  * stay in TypeScript; `run` returns false for them.
  */
@@ -59,6 +60,7 @@ interface FloatGlueExports {
     wpp: number,
     thresholds: number,
     flip: number,
+    prelu: number,
   ): void;
   maxPool(
     x: number,
@@ -180,6 +182,10 @@ export class WasmGlueSteps {
         return true;
       case "fusedElementwise":
         return this.affine(s, r0, r1);
+      case "channelwise": {
+        const fused = channelwiseAsFused(s);
+        return fused !== undefined && this.affine(fused, r0, r1);
+      }
       default:
         return false;
     }
@@ -256,6 +262,7 @@ export class WasmGlueSteps {
         sign?.layout.wpp ?? 0,
         sign?.thresholds ?? 0,
         sign?.flip ?? 0,
+        pass.prelu?.p[0] ?? 0,
       );
     }
     return true;

@@ -1,12 +1,18 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it as vitestIt } from "vitest";
 import { denseFloatRows, conv2dFloatRowsReference } from "../src/float-steps.js";
-import { type FusedElementwiseStep, type FusedPart, fusedElementwiseRows } from "../src/fused-steps.js";
-import { conv2dGenericRows } from "../src/graph-steps.js";
+import {
+  type FusedElementwiseStep,
+  type FusedPart,
+  fusedElementwiseRows,
+  fusedElementwiseRowsReference,
+} from "../src/fused-steps.js";
+import { channelwiseRows, conv2dGenericRows } from "../src/graph-steps.js";
 import type { MemoryViews } from "../src/memory-views.js";
 import { isDepthwise } from "../src/depthwise-steps.js";
 import { NativeGlueSteps } from "../src/native-glue.js";
 import { WasmGlueSteps, loadWasmFloatGlue, wasmFloatGlue } from "../src/wasm-glue.js";
 import type {
+  ChannelwiseStep,
   Conv2dFloatStep,
   Conv2dGenericStep,
   DenseFloatStep,
@@ -52,7 +58,76 @@ function specials(rng: Rng, from: number, floats: number) {
   };
 }
 
-function glueTests(run: Runner): void {
+/** Where the tests keep prelu slopes. */
+const ALPHA = 278528;
+
+/** Prelu slopes: random, with 0, −0, ±∞ and NaN among them. */
+function slopes(rng: Rng, c: number): Float32Array {
+  const a = rng.uniform(c, -1.5, 1.5);
+  for (let k = 0; k < c; k++) if (rng.next() < 0.1) a[k] = rng.pick([0, -0, Infinity, -Infinity, Number.NaN]);
+  return a;
+}
+
+function glueTests(run: Runner, only: (name: string) => boolean = () => true): void {
+  const it = (name: string, body: () => void) => (only(name) ? vitestIt(name, body) : undefined);
+  it("standalone batchNorm, mul, prelu, relu and clamp steps", () => {
+    const rng = new Rng(26);
+    const params = [262144, 266240, 270336, 274432];
+    for (let trial = 0; trial < 80; trial++) {
+      const c = rng.int(1, 70);
+      const positions = rng.int(1, 30);
+      const samples = rng.int(1, 3);
+      const elements = positions * c;
+      const fn = rng.pick(["batchNorm", "mul", "prelu", "relu", "clamp"] as const);
+      const [lo, hi] =
+        fn === "clamp"
+          ? rng.pick([
+              [0, 6],
+              [-0.5, 1.5],
+              [0, 1],
+            ] as const)
+          : [0, 0];
+      const step: ChannelwiseStep = {
+        op: "channelwise",
+        node: "m",
+        rowsPerSample: 1,
+        costPerRow: 1,
+        fn,
+        src: 65536,
+        dst: rng.next() < 0.3 ? 65536 : OUT,
+        elements,
+        channels: c,
+        p: fn === "prelu" ? [ALPHA] : fn === "mul" ? [params[2]!] : params,
+        epsilon: 1e-3,
+        lo,
+        hi,
+      };
+      const special = specials(rng, 65536 / 4, samples * elements);
+      const variances = rng.uniform(c, 0.25, 2);
+      const alphas = slopes(rng, c);
+      const prepare = (v: MemoryViews) => {
+        special(v);
+        v.f32.set(variances, params[1]! / 4);
+        v.f32.set(alphas, ALPHA / 4);
+      };
+      agree(
+        rng,
+        samples * elements,
+        samples,
+        step,
+        (v, s, r0, r1) => {
+          if (r0 === 0) prepare(v);
+          run(v, s, r0, r1);
+        },
+        (v, s, r0, r1) => {
+          prepare(v);
+          channelwiseRows(v, s, r0, r1);
+        },
+        `trial ${trial} (${fn}, ${c} channels)`,
+      );
+    }
+  });
+
   it("float convolutions (groups 1) on random geometries", () => {
     const rng = new Rng(21);
     for (let trial = 0; trial < 100; trial++) {
@@ -175,7 +250,7 @@ function glueTests(run: Runner): void {
     }
   });
 
-  it("fused clamp → batchNorm | mul → add → clamp → sign chains", () => {
+  it("fused clamp → batchNorm | mul → add → clamp → prelu → sign chains", () => {
     const rng = new Rng(25);
     for (let trial = 0; trial < 150; trial++) {
       const c = rng.pick([1, 5, 32, 33, 64, 70]);
@@ -215,6 +290,8 @@ function glueTests(run: Runner): void {
         });
       if (rng.next() < 0.6) parts.push({ kind: "add", other: 131072 });
       if (rng.next() < 0.3) parts.push(clampMap());
+      if (rng.next() < 0.5)
+        parts.push({ kind: "map", fn: "prelu", channels: c, p: [ALPHA], epsilon: 0, lo: 0, hi: 0 });
       if (parts.length === 0) parts.push({ kind: "add", other: 131072 });
       const wpp = Math.ceil(c / 32) + rng.int(0, 1);
       const sampleWords = positions * wpp + rng.int(0, 2);
@@ -247,11 +324,13 @@ function glueTests(run: Runner): void {
       const variances =
         scale === "bnPlain" ? new Float32Array(c).fill(1 - 2 ** -24) : rng.uniform(c, 0.25, 2);
       const flips = Uint8Array.from({ length: c }, () => rng.int(0, 1));
+      const alphas = slopes(rng, c);
       const prepare = (v: MemoryViews) => {
         special(v);
         v.f32.set(variances, params[1]! / 4);
         if (scale === "bnPlain") v.f32.fill(0, params[0]! / 4, params[0]! / 4 + c);
         v.u8.set(flips, 8192);
+        v.f32.set(alphas, ALPHA / 4);
       };
       agree(
         rng,
@@ -264,13 +343,23 @@ function glueTests(run: Runner): void {
         },
         (v, s, r0, r1) => {
           prepare(v);
-          fusedElementwiseRows(v, s, r0, r1);
+          fusedElementwiseRowsReference(v, s, r0, r1);
         },
         `trial ${trial} (${parts.map((p) => (p.kind === "map" ? `${p.fn}[${p.lo},${p.hi}]` : "add")).join(" → ")}, sign ${signKind})`,
       );
     }
   });
 }
+
+describe("TypeScript single pass = the separate steps", () => {
+  const ts: Runner = (v, s, r0, r1) => {
+    if (s.op === "fusedElementwise") fusedElementwiseRows(v, s, r0, r1);
+    else if (s.op === "channelwise") channelwiseRows(v, s, r0, r1);
+    else throw new Error(`no TypeScript runner for ${s.op}`);
+  };
+  const chains = (name: string) => name.startsWith("fused") || name.startsWith("standalone");
+  glueTests(ts, chains);
+});
 
 describe("WebAssembly float glue = the TypeScript steps", () => {
   beforeAll(async () => {
