@@ -193,13 +193,17 @@ export class StepExecutor {
   }
 }
 
-/** Step kinds the float glue may run (native-glue.ts and wasm-glue.ts decide per step). */
-const FLOAT_GLUE_OPS = new Set<Step["op"]>([
+/**
+ * Step kinds the executor offers the float glue (native-glue.ts and wasm-glue.ts decide per step):
+ * a kind the glue runs but that is missing here silently stays in TypeScript.
+ */
+export const FLOAT_GLUE_OPS = new Set<Step["op"]>([
   "conv2dFloat",
   "conv2dGeneric",
   "denseFloat",
   "genericPool",
   "fusedElementwise",
+  "channelwise",
 ]);
 
 /** The kernel arguments of a bit-plane convolution step on one scratch slot. */

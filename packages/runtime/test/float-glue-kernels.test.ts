@@ -9,6 +9,7 @@ import {
 import { channelwiseRows, conv2dGenericRows } from "../src/graph-steps.js";
 import type { MemoryViews } from "../src/memory-views.js";
 import { isDepthwise } from "../src/depthwise-steps.js";
+import { FLOAT_GLUE_OPS } from "../src/executor.js";
 import { NativeGlueSteps } from "../src/native-glue.js";
 import { WasmGlueSteps, loadWasmFloatGlue, wasmFloatGlue } from "../src/wasm-glue.js";
 import type {
@@ -34,6 +35,7 @@ type Runner = (v: MemoryViews, s: Step, r0: number, r1: number) => void;
 
 /** Runs step `s` through the native glue (which must take it). */
 function native(v: MemoryViews, s: Step, r0: number, r1: number): void {
+  expect(FLOAT_GLUE_OPS.has(s.op), `the executor offers ${s.op} steps to the glue`).toBe(true);
   expect(new NativeGlueSteps(nativeGlue!, [s], v).run(0, r0, r1), `${s.op} runs natively`).toBe(true);
 }
 
