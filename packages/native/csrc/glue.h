@@ -27,7 +27,7 @@ void fconv_rows(const fconv_t *g, const float *x, const float *wt, const float *
  * it; with `bits`, the sign of each stored value (bit = v·sgn ≥ t, or v ≥ 0 when t is NULL) into
  * `wpp` words per position. */
 typedef struct {
-  int32_t channels, mode; /* mode: 0 none, 1 x·γ + β, 2 batchNorm, 3 x·γ */
+  int32_t channels, mode; /* mode: 0 none, 1 x·γ + β, 2 batchNorm, 3 x·γ; + 4: a trailing PReLU */
   int32_t clamp, clamp_after; /* bounds applied when set */
   double lo, hi, lo2, hi2;
   int64_t positions;
