@@ -6,7 +6,7 @@ import { biRealInput, loadBiReal, readBiRealReference } from "../src/sections/bi
 import { checkLogits, checkQuicknet } from "../src/sections/residual.js";
 import { fileURLToPath } from "node:url";
 import { readFileSync } from "node:fs";
-import { checkAgainst, shippedGraph, shippedGraphOrtCase } from "../src/sections/shipped-graphs.js";
+import { checkAgainst, shippedGraph, shippedGraphOrtCases } from "../src/sections/shipped-graphs.js";
 import { findShippedModels } from "../src/sections/shipped-models.js";
 import { runCase } from "../src/harness/run-case.js";
 
@@ -46,7 +46,7 @@ describe("the residual section (a Bi-Real-shaped CIFAR ResNet, and QuickNet conv
     const wrong = Float32Array.from(logits);
     wrong[7] = wrong[7]! + 0.05 * Math.max(1, Math.abs(wrong[7]!));
     expect(checkAgainst(wrong, want, "runtime", 1e-4).ok).toBe(false);
-    const ort = await runCase(shippedGraphOrtCase(g, 1), {
+    const ort = await runCase(shippedGraphOrtCases(g, 1)[0]!, {
       warmupMs: 0,
       settleCapMs: 0,
       targetMs: 1,

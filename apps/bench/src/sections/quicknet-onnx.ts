@@ -1,6 +1,7 @@
 import type { CaseSpec, CheckResult } from "../harness/types.js";
 import { graphToOnnx } from "../onnx/graph-to-onnx.js";
 import { createOrtSession, loadOrt, runOrt } from "../onnx/ort.js";
+import { ortGraphCases } from "./ort-graph-case.js";
 import { QUICKNET_REFERENCE, loadQuicknet, quicknetInput, readQuicknetReference } from "./quicknet.js";
 
 /**
@@ -50,36 +51,16 @@ export function checkQuicknetProbabilities(p: Float32Array): CheckResult {
   return { ok: true };
 }
 
-function quicknetOrtCase(threads: number, group: string): CaseSpec<Float32Array> {
-  return {
-    section: "residual",
-    group,
-    impl: `ort-${threads}t`,
-    label: `onnxruntime-node, QuickNet's float twin (the same graph in float32), ${threads} thread${threads === 1 ? "" : "s"}`,
-    precision: "float32",
-    threads,
-    baseline: threads === 1,
-    work: { count: 1, unit: "sample" },
-    async setup() {
-      const { ort, reason } = await loadOrt();
-      if (!ort) throw new Error(`onnxruntime-node unavailable: ${reason}`);
-      const session = await createOrtSession(ort, quicknetOnnx(), threads);
-      const x = quicknetInput();
-      return {
-        run: () => runOrt(ort, session, x, INPUT_DIMS),
-        check: checkQuicknetProbabilities,
-        dispose: () => session.release(),
-      };
-    },
-  };
-}
-
-/**
- * The onnxruntime-node rows of the QuickNet group: 1 thread (the group's baseline) and `threads`
- * when that is more, like the Bi-Real group's.
- */
 export function quicknetOrtCases(threads: number, group = QUICKNET_GROUP): CaseSpec<Float32Array>[] {
-  return threads > 1
-    ? [quicknetOrtCase(1, group), quicknetOrtCase(threads, group)]
-    : [quicknetOrtCase(1, group)];
+  return ortGraphCases(
+    {
+      group,
+      what: "QuickNet's float twin (the same graph in float32)",
+      onnx: quicknetOnnx,
+      input: quicknetInput,
+      dims: INPUT_DIMS,
+      check: checkQuicknetProbabilities,
+    },
+    threads,
+  );
 }

@@ -12,11 +12,12 @@ import type {
   Section,
   SectionPlan,
 } from "../harness/types.js";
-import { createOrtSession, loadOrt, runOrt } from "../onnx/ort.js";
+import { loadOrt } from "../onnx/ort.js";
 import { BIREAL_REFERENCE, biRealInput, loadBiReal, readBiRealReference, toNchw } from "./bireal.js";
 import { QUICKNET_REFERENCE, loadQuicknet, quicknetInput, readQuicknetReference } from "./quicknet.js";
 import { quicknetOrtCases } from "./quicknet-onnx.js";
-import { checkAgainst, type ShippedGraph, shippedGraphOrtCase } from "./shipped-graphs.js";
+import { type OrtGraph, ortGraphCases } from "./ort-graph-case.js";
+import { checkAgainst, type ShippedGraph, shippedGraphOrtCases } from "./shipped-graphs.js";
 import { findShippedModels } from "./shipped-models.js";
 import { engineRunner, type LayerProfile, profileModel, runtimeImpl } from "./runtime-runners.js";
 
@@ -143,29 +144,14 @@ function runtimeCase(m: ResidualModel, backend: KernelBackend | undefined): Case
 }
 
 /** The Bi-Real graph with float convolutions in onnxruntime-node (NCHW input). */
-function biRealOrtCase(threads: number): CaseSpec<Float32Array> {
-  return {
-    section: "residual",
-    group: BIREAL.group,
-    impl: `ort-${threads}t`,
-    label: `onnxruntime-node, the same graph in float32, ${threads} thread${threads === 1 ? "" : "s"}`,
-    precision: "float32",
-    threads,
-    baseline: threads === 1,
-    work: { count: 1, unit: "sample" },
-    async setup() {
-      const { ort, reason } = await loadOrt();
-      if (!ort) throw new Error(`onnxruntime-node unavailable: ${reason}`);
-      const session = await createOrtSession(ort, loadBiReal().onnx, threads);
-      const x = toNchw(biRealInput(), 1, 32, 32, 3);
-      return {
-        run: () => runOrt(ort, session, x, [1, 3, 32, 32]),
-        check: (y) => checkLogits(y, readBiRealReference()?.floatLogits, "onnxruntime-node float Bi-Real"),
-        dispose: () => session.release(),
-      };
-    },
-  };
-}
+const BIREAL_ORT: OrtGraph = {
+  group: BIREAL.group,
+  what: "the same graph in float32",
+  onnx: () => loadBiReal().onnx,
+  input: () => toNchw(biRealInput(), 1, 32, 32, 3),
+  dims: [1, 3, 32, 32],
+  check: (y) => checkLogits(y, readBiRealReference()?.floatLogits, "onnxruntime-node float Bi-Real"),
+};
 
 export const residualSection: Section = {
   id: "residual",
@@ -188,14 +174,8 @@ export const residualSection: Section = {
     const cases: CaseSpec[] = [];
     for (const [i, m] of models.entries()) {
       const g = shipped[i - 2];
-      if (g && !reason) {
-        cases.push(shippedGraphOrtCase(g, 1));
-        if (ctx.threads > 1) cases.push(shippedGraphOrtCase(g, ctx.threads));
-      }
-      if (m === BIREAL && !reason) {
-        cases.push(biRealOrtCase(1));
-        if (ctx.threads > 1) cases.push(biRealOrtCase(ctx.threads));
-      }
+      if (g && !reason) cases.push(...shippedGraphOrtCases(g, ctx.threads));
+      if (m === BIREAL && !reason) cases.push(...ortGraphCases(BIREAL_ORT, ctx.threads));
       // QuickNet's float twin (the same graph in float32, ±1 as floats) is the baseline of its group.
       if (m === QUICKNET && !reason) cases.push(...quicknetOrtCases(ctx.threads, QUICKNET.group));
       cases.push(runtimeCase(m, undefined), ...backends.slice(1).map((b) => runtimeCase(m, b)));

@@ -3,7 +3,7 @@ import { FormatError, type GraphModel, readGraphModel, readModel, runReference }
 import { Rng } from "@onebit/tensor";
 import type { CaseSpec, CheckResult } from "../harness/types.js";
 import { graphToOnnx } from "../onnx/graph-to-onnx.js";
-import { createOrtSession, loadOrt, runOrt } from "../onnx/ort.js";
+import { ortGraphCases } from "./ort-graph-case.js";
 
 /**
  * The version 2 (graph) models shipped in models/ (the residual nets apps/train exports). The
@@ -85,30 +85,19 @@ export function checkAgainst(
   return { ok: true };
 }
 
-/** The graph's float twin in onnxruntime-node on `threads` threads (1 thread: the group's baseline). */
-export function shippedGraphOrtCase(g: ShippedGraph, threads: number): CaseSpec<Float32Array> {
-  const shape = g.model.graph.inputs[0]!.shape;
-  return {
-    section: "residual",
-    group: g.group,
-    impl: `ort-${threads}t`,
-    label: `onnxruntime-node, ${g.name}'s float twin (the same graph in float32), ${threads} thread${threads === 1 ? "" : "s"}`,
-    precision: "float32",
-    threads,
-    baseline: threads === 1,
-    work: { count: 1, unit: "sample" },
-    async setup() {
-      const { ort, reason } = await loadOrt();
-      if (!ort) throw new Error(`onnxruntime-node unavailable: ${reason}`);
-      const session = await createOrtSession(ort, g.onnx(), threads);
-      const x = Float32Array.from(g.input());
+/** The graph's float twin in onnxruntime-node: 1 thread (the group's baseline) and `threads` when more. */
+export function shippedGraphOrtCases(g: ShippedGraph, threads: number): CaseSpec<Float32Array>[] {
+  return ortGraphCases(
+    {
+      group: g.group,
+      what: `${g.name}'s float twin (the same graph in float32)`,
+      onnx: () => g.onnx(),
+      input: () => Float32Array.from(g.input()),
+      dims: [1, ...g.model.graph.inputs[0]!.shape],
       // The twin sums ±1 products in float32 in another order: exact for the binary parts, float32
       // rounding in the float stem and head.
-      return {
-        run: () => runOrt(ort, session, x, [1, ...shape]),
-        check: (y) => checkAgainst(y, g.reference(), `onnxruntime-node ${g.name} twin`, 1e-3),
-        dispose: () => session.release(),
-      };
+      check: (y) => checkAgainst(y, g.reference(), `onnxruntime-node ${g.name} twin`, 1e-3),
     },
-  };
+    threads,
+  );
 }
