@@ -34,5 +34,7 @@ describe("aarch64 NEON build", () => {
       expect(text).toContain("gemm_neon present");
       expect(text).toMatch(/neon: \d+ cases against scalar\s+kernels agree/);
     },
+    // ~18 s alone; a loaded two-core CI run, every package testing at once, took 179 s.
+    300_000,
   );
 });
