@@ -306,6 +306,8 @@ void faffine_rows(const faffine_t *a, const float *src, const float *other, floa
     const float *s = src + p * c;
     const float *q = other ? other + p * c : NULL;
     float *d = dst + p * c;
+    /* A standalone sign (no parts, dst = src) only reads the values. */
+    const int copy_only = key == 0 && d == s;
 #define SPAN(M, C, Q, A, P) \
   case (((M * 3 + C) * 2 + Q) * 3 + A) * 2 + P: \
     affine_span(s, q, d, c, M, C, Q, A, P, lo, hi, lo2, hi2, mean, root, gamma, beta, alpha); \
@@ -314,7 +316,7 @@ void faffine_rows(const faffine_t *a, const float *src, const float *other, floa
 #define SPAN_A(M, C, Q) SPAN_P(M, C, Q, 0) SPAN_P(M, C, Q, 1) SPAN_P(M, C, Q, 2)
 #define SPAN_Q(M, C) SPAN_A(M, C, 0) SPAN_A(M, C, 1)
 #define SPAN_C(M) SPAN_Q(M, 0) SPAN_Q(M, 1) SPAN_Q(M, 2)
-    switch (key) {
+    switch (copy_only ? -1 : key) {
       SPAN_C(0)
       SPAN_C(1)
       SPAN_C(2)

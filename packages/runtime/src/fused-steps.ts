@@ -6,7 +6,7 @@ import {
   zeroSignWord,
 } from "./graph-steps.js";
 import type { MemoryViews } from "./memory-views.js";
-import type { BitsLayout, ChannelwiseStep } from "./plan.js";
+import type { BitsLayout, ChannelwiseStep, SignStep } from "./plan.js";
 
 /** One elementwise part of a fused step: a per-channel map, or the add of another float value. */
 export type FusedPart =
@@ -156,6 +156,26 @@ export function channelwiseAsFused(s: ChannelwiseStep): FusedElementwiseStep | u
     elements: s.elements,
     channels: s.channels,
     parts: [{ kind: "map", fn: s.fn, channels: s.channels, p: s.p, epsilon: s.epsilon, lo: s.lo, hi: s.hi }],
+  };
+}
+
+/**
+ * A standalone sign (of a value no chain ends in, e.g. a concat's) as a fused step with no parts that
+ * writes its float value back where it is (dst = src: the glue skips that store) and the bits.
+ */
+export function signAsFused(s: SignStep): FusedElementwiseStep {
+  return {
+    op: "fusedElementwise",
+    node: s.node,
+    fused: [s.node],
+    rowsPerSample: s.rowsPerSample,
+    costPerRow: s.costPerRow,
+    src: s.src,
+    dst: s.src,
+    elements: s.layout.pixels * s.channels,
+    channels: s.channels,
+    parts: [],
+    sign: { dst: s.dst, thresholds: s.thresholds, flip: s.flip, layout: s.layout },
   };
 }
 

@@ -54,6 +54,20 @@ describe("input checks", () => {
     expect(() => engine.runSync(x)).toThrow(/index 37 \(sample 1, element 5\)/);
     x[37] = Number.POSITIVE_INFINITY;
     expect(code(() => engine.runSync(x))).toBe("NON_FINITE_INPUT");
+    // A normalized input (x·scale + offset) is checked the same way.
+    const scaled = Engine.createSync(
+      new ModelBuilder(new Rng(5))
+        .input("float32", [4, 4, 2], { scale: 0.5, offset: 0.25 })
+        .flatten()
+        .denseFloat(8, "bits")
+        .binaryDense(3, "scaleBias")
+        .build(),
+    );
+    x[37] = 0;
+    x[63] = Number.NEGATIVE_INFINITY;
+    expect(() => scaled.runSync(x)).toThrow(/-Infinity at index 63 \(sample 1, element 31\)/);
+    x[63] = 0;
+    expect(scaled.runSync(x).batch).toBe(2);
   });
 
   it("rejects other array types; bytes are fine for a float model", () => {

@@ -8,7 +8,8 @@ import { NATIVE_BACKENDS } from "./native-backend.js";
 // The float glue's dedicated loops (depthwise convolution with the channel loop innermost, per-op
 // channelwise loops, word-at-a-time sign) agree with @onebit/format's reference interpreter bit for bit
 // on random graphs: depthwise with and without a channel multiplier, strides 1 and 2, padding values
-// and biases, every channelwise op, and a sign read back through a binary convolution with a clamped output.
+// and biases, every channelwise op, and a sign (fused, or standalone after a concat) read back through
+// a binary convolution with a clamped output.
 
 // "native" where the addon loads here (its float glue included; see native-backend.ts).
 const BACKENDS = ["typescript", "wasm-i64", "wasm-simd", ...NATIVE_BACKENDS] as const;
@@ -58,7 +59,16 @@ function glueModel(seed: number, c: number, multiplier: number, stride: number, 
   });
   const scaled = g.add({ op: "mul", name: "scaled", inputs: [rp], scale: t.float("scaled.s", [n]) });
   if (!signed) return g.build([scaled]);
-  const q = g.add({ op: "sign", name: "q", inputs: [scaled], thresholds: t.float("q.t", [n]) });
+  // Even seeds: a sign of a concat (no chain ends in it: the glue runs it standalone), seed 4 without
+  // thresholds; odd seeds: a sign fused into the chain.
+  const cat = seed % 2 === 0;
+  const k = cat ? 2 * n : n;
+  const q = g.add({
+    op: "sign",
+    name: "q",
+    inputs: [cat ? g.add({ op: "concat", name: "cat", inputs: [scaled, dw] }) : scaled],
+    ...(seed === 4 ? {} : { thresholds: t.float("q.t", [k]) }),
+  });
   // The sign's bits read back through a binary 1×1 conv with a clamped float output: a ReLU-style
   // clamp [0, hi] and a general one.
   const lo = seed % 2 ? 0 : -1.5;
@@ -67,7 +77,7 @@ function glueModel(seed: number, c: number, multiplier: number, stride: number, 
     op: "bconv2d",
     name: "dots",
     inputs: [q],
-    weights: t.bits("dots.w", [5, 1, 1, n]),
+    weights: t.bits("dots.w", [5, 1, 1, k]),
     kernel: [1, 1],
     stride: [1, 1],
     dilation: [1, 1],
