@@ -3,11 +3,12 @@
  * into MR-tall panels (L2) and run the register-tile micro-kernel over every MR×NR tile of C.
  * Packing absorbs the transpositions and the edges (panels are zero-padded), so each ISA supplies
  * only a micro-kernel. Buffers are allocated per call: no global mutable state (worker threads). */
-#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "kernels.h"
+#include "parallel.h"
 #include "sgemm.h"
 #include "target.h"
 
@@ -154,31 +155,31 @@ static int sgemm_block(const sgemm_isa_t *isa, const float *a, int32_t a_stride,
   return 1;
 }
 
-/* One thread's share: rows [lo, hi) of C when by_rows, else columns [lo, hi). */
+/* The product's operands; threads take bands of C: rows [lo, hi) when by_rows, else columns. */
 typedef struct {
   const sgemm_isa_t *isa;
   const float *a, *b;
   float *c;
-  int32_t m, n, k, lo, hi;
+  int32_t m, n, k;
   int trans_a, trans_b, by_rows;
   float alpha, beta;
-  int ok;
-} share_t;
+  atomic_int failed; /* a band could not allocate its packing buffers */
+} product_t;
 
-static void *run_share(void *arg) {
-  share_t *s = arg;
-  const int32_t count = s->hi - s->lo;
+static void run_band(void *arg, int64_t lo, int64_t hi) {
+  product_t *s = arg;
+  const int32_t count = (int32_t)(hi - lo);
+  int ok;
   if (s->by_rows) {
-    const float *a = s->trans_a ? s->a + s->lo : s->a + (size_t)s->lo * s->k;
-    s->ok = sgemm_block(s->isa, a, s->trans_a ? s->m : s->k, s->b, s->trans_b ? s->k : s->n,
-                        s->c + (size_t)s->lo * s->n, (size_t)s->n, count, s->n, s->k, s->trans_a, s->trans_b, s->alpha,
-                        s->beta);
+    const float *a = s->trans_a ? s->a + lo : s->a + (size_t)lo * s->k;
+    ok = sgemm_block(s->isa, a, s->trans_a ? s->m : s->k, s->b, s->trans_b ? s->k : s->n, s->c + (size_t)lo * s->n,
+                     (size_t)s->n, count, s->n, s->k, s->trans_a, s->trans_b, s->alpha, s->beta);
   } else {
-    const float *b = s->trans_b ? s->b + (size_t)s->lo * s->k : s->b + s->lo;
-    s->ok = sgemm_block(s->isa, s->a, s->trans_a ? s->m : s->k, b, s->trans_b ? s->k : s->n, s->c + s->lo,
-                        (size_t)s->n, s->m, count, s->k, s->trans_a, s->trans_b, s->alpha, s->beta);
+    const float *b = s->trans_b ? s->b + (size_t)lo * s->k : s->b + lo;
+    ok = sgemm_block(s->isa, s->a, s->trans_a ? s->m : s->k, b, s->trans_b ? s->k : s->n, s->c + lo, (size_t)s->n,
+                     s->m, count, s->k, s->trans_a, s->trans_b, s->alpha, s->beta);
   }
-  return NULL;
+  if (!ok) atomic_store(&s->failed, 1);
 }
 
 int sgemm_run(const sgemm_isa_t *isa, const float *a, const float *b, float *c, int32_t m, int32_t n, int32_t k,
@@ -189,25 +190,11 @@ int sgemm_run(const sgemm_isa_t *isa, const float *a, const float *b, float *c, 
   const int32_t extent = by_rows ? m : n, unit = by_rows ? isa->mr : isa->nr;
   int32_t count = threads < SGEMM_MAX_THREADS ? threads : SGEMM_MAX_THREADS;
   if ((double)m * n * k < SGEMM_THREAD_MIN_MACS) count = 1;
-  if (count > extent / unit) count = extent / unit;
-  share_t shares[SGEMM_MAX_THREADS];
-  pthread_t ids[SGEMM_MAX_THREADS];
-  int started[SGEMM_MAX_THREADS] = {0};
-  if (count <= 1) count = 1;
-  const int32_t units = (extent + unit - 1) / unit;
-  for (int32_t t = 0; t < count; t++) {
-    const int32_t hi = units * (t + 1) / count * unit;
-    shares[t] = (share_t){.isa = isa, .a = a, .b = b, .c = c, .m = m, .n = n, .k = k,
-                          .lo = units * t / count * unit, .hi = hi < extent ? hi : extent,
-                          .trans_a = trans_a, .trans_b = trans_b, .by_rows = by_rows, .alpha = alpha, .beta = beta};
-  }
-  for (int32_t t = 1; t < count; t++) started[t] = pthread_create(&ids[t], NULL, run_share, &shares[t]) == 0;
-  run_share(&shares[0]);
-  int ok = shares[0].ok;
-  for (int32_t t = 1; t < count; t++) {
-    if (started[t]) pthread_join(ids[t], NULL);
-    else run_share(&shares[t]); /* no thread to be had: the calling one does this share too */
-    ok = ok && shares[t].ok;
-  }
-  return ok;
+  if (count > extent / unit) count = extent / unit; /* only whole tiles are worth a thread */
+  if (count < 1) count = 1;
+  product_t p = {.isa = isa, .a = a, .b = b, .c = c, .m = m, .n = n, .k = k, .trans_a = trans_a,
+                 .trans_b = trans_b, .by_rows = by_rows, .alpha = alpha, .beta = beta};
+  atomic_init(&p.failed, 0);
+  parallel_ranges(count, 0, extent, unit, run_band, &p); /* an empty C: nothing runs */
+  return !atomic_load(&p.failed);
 }

@@ -4,6 +4,9 @@
 #if __has_include(<node_api.h>)
 #include <stdint.h>
 #include <stdio.h>
+#include <limits.h>
+#include <stdatomic.h>
+#include <stdlib.h>
 
 #define NAPI_VERSION 8
 #include <node_api.h>
@@ -100,8 +103,9 @@ static int pixel_range(napi_env env, const window_t *w, napi_value a, napi_value
 
 /* The optional trailing `threads` argument at argv[index] (default 1); 0 after throwing. */
 static int threads_arg(napi_env env, napi_callback_info info, size_t index, int32_t *threads) {
-  napi_value argv[8];
+  napi_value argv[16];
   size_t argc = index + 1;
+  if (argc > 16) return 0;
   napi_valuetype type = napi_undefined;
   *threads = 1;
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return 0;
@@ -177,12 +181,24 @@ static napi_value col2im_call(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* maxPoolF32(input, output, argmax, geometry): pads are ignored ('valid' windows). */
+typedef struct {
+  const window_t *w;
+  const float *input;
+  float *output;
+  int32_t *argmax;
+} max_pool_ctx_t;
+
+static void max_pool_range(void *arg, int64_t a, int64_t b) {
+  const max_pool_ctx_t *c = arg;
+  max_pool_f32(c->w, c->input, a, b, c->output, c->argmax);
+}
+
+/* maxPoolF32(input, output, argmax, geometry, threads = 1): pads are ignored ('valid' windows). */
 static napi_value max_pool_call(napi_env env, napi_callback_info info) {
   napi_value argv[4];
   window_t w;
   float *input, *output;
-  int32_t *argmax;
+  int32_t *argmax, threads;
   if (!args(env, info, 4, argv, "onebit native: expected maxPoolF32(input, output, argmax, geometry)") ||
       !geometry(env, argv[3], &w))
     return NULL;
@@ -194,46 +210,123 @@ static napi_value max_pool_call(napi_env env, napi_callback_info info) {
   const uint64_t out = output_pixels(&w) * (uint64_t)w.channels;
   if (!typed(env, argv[0], napi_float32_array, input_size(&w), "maxPool input", (void **)&input, NULL) ||
       !typed(env, argv[1], napi_float32_array, out, "maxPool output", (void **)&output, NULL) ||
-      !typed(env, argv[2], napi_int32_array, out, "maxPool argmax", (void **)&argmax, NULL))
+      !typed(env, argv[2], napi_int32_array, out, "maxPool argmax", (void **)&argmax, NULL) ||
+      !threads_arg(env, info, 4, &threads))
     return NULL;
   if (input_size(&w) > INT32_MAX) {
     throw_range(env, "ERR_ONEBIT_BOUNDS", "onebit native: max-pool input has more than 2^31 − 1 elements");
     return NULL;
   }
-  max_pool_f32(&w, input, output, argmax);
+  max_pool_ctx_t c = {&w, input, output, argmax};
+  if (input_size(&w) < THREADED_MIN_FLOATS) threads = 1;
+  parallel_ranges(threads, 0, (int64_t)output_pixels(&w), 1, max_pool_range, &c);
   return NULL;
 }
 
-/* signsF32(x, out) */
+typedef struct {
+  const float *grad_out;
+  const int32_t *argmax;
+  float *grad_input;
+  int64_t out_per_image, in_per_image;
+  atomic_llong bad; /* the smallest output index whose argmax lies outside its image, or LLONG_MAX */
+} pool_grad_ctx_t;
+
+static void pool_grad_range(void *arg, int64_t a, int64_t b) {
+  pool_grad_ctx_t *c = arg;
+  int64_t o = -1;
+  for (int64_t i = a; i < b && o < 0; i++)
+    o = max_pool_backward_f32(c->grad_out, c->argmax, i * c->out_per_image, (i + 1) * c->out_per_image,
+                              i * c->in_per_image, (i + 1) * c->in_per_image, c->grad_input);
+  long long seen = atomic_load(&c->bad);
+  while (o >= 0 && o < seen && !atomic_compare_exchange_weak(&c->bad, &seen, o)) {
+  }
+}
+
+/* maxPoolBackwardF32(gradOut, argmax, gradInput, images, threads = 1): gradInput = 0, then
+ * gradOut[o] added at argmax[o]; the arrays hold `images` equal parts, and the maxima of part b's
+ * outputs must lie in part b of gradInput (images split among threads). Returns −1, or the first
+ * output index whose argmax lies outside its part. */
+static napi_value max_pool_backward_call(napi_env env, napi_callback_info info) {
+  napi_value argv[4], result;
+  float *grad_out, *grad_input;
+  int32_t *argmax, images, threads;
+  size_t outs, ins;
+  if (!args(env, info, 4, argv, "onebit native: expected maxPoolBackwardF32(gradOut, argmax, gradInput, images)") ||
+      !typed(env, argv[0], napi_float32_array, 0, "maxPoolBackward gradOut", (void **)&grad_out, &outs) ||
+      !typed(env, argv[1], napi_int32_array, outs, "maxPoolBackward argmax", (void **)&argmax, NULL) ||
+      !typed(env, argv[2], napi_float32_array, 0, "maxPoolBackward gradInput", (void **)&grad_input, &ins) ||
+      !int_arg(env, argv[3], "images", 1, &images) || !threads_arg(env, info, 4, &threads))
+    return NULL;
+  if (outs % (size_t)images != 0 || ins % (size_t)images != 0) {
+    throw_range(env, "ERR_ONEBIT_ARGS", "onebit native: maxPoolBackward arrays are not `images` equal parts");
+    return NULL;
+  }
+  pool_grad_ctx_t c = {grad_out, argmax, grad_input, (int64_t)(outs / (size_t)images),
+                       (int64_t)(ins / (size_t)images), LLONG_MAX};
+  if (ins + 2 * outs < THREADED_MIN_FLOATS) threads = 1;
+  parallel_ranges(threads, 0, images, 1, pool_grad_range, &c);
+  const long long bad = atomic_load(&c.bad);
+  napi_create_double(env, bad == LLONG_MAX ? -1 : (double)bad, &result);
+  return result;
+}
+
+/* Elementwise passes split into ranges of whole cache lines (16 floats) above the threshold. */
+#define LINE_FLOATS 16
+
+typedef struct {
+  const float *x, *g;
+  float *out;
+  float clip;
+} pointwise_ctx_t;
+
+static void signs_range(void *arg, int64_t a, int64_t b) {
+  const pointwise_ctx_t *c = arg;
+  signs_f32(c->x + a, (size_t)(b - a), c->out + a);
+}
+
+static void ste_range(void *arg, int64_t a, int64_t b) {
+  const pointwise_ctx_t *c = arg;
+  ste_backward_f32(c->x + a, c->g + a, (size_t)(b - a), c->clip, c->out + a);
+}
+
+/* Threads for a pass touching `floats` floats in all: 1 below the threshold. */
+static int32_t pass_threads(int32_t threads, uint64_t floats) { return floats < THREADED_MIN_FLOATS ? 1 : threads; }
+
+/* signsF32(x, out, threads = 1) */
 static napi_value signs_call(napi_env env, napi_callback_info info) {
   napi_value argv[2];
   float *x, *out;
   size_t n;
+  int32_t threads;
   if (!args(env, info, 2, argv, "onebit native: expected signsF32(x, out)") ||
       !typed(env, argv[0], napi_float32_array, 0, "signs x", (void **)&x, &n) ||
-      !typed(env, argv[1], napi_float32_array, n, "signs out", (void **)&out, NULL))
+      !typed(env, argv[1], napi_float32_array, n, "signs out", (void **)&out, NULL) ||
+      !threads_arg(env, info, 2, &threads))
     return NULL;
-  signs_f32(x, n, out);
+  pointwise_ctx_t c = {x, NULL, out, 0};
+  parallel_ranges(pass_threads(threads, 2 * (uint64_t)n), 0, (int64_t)n, LINE_FLOATS, signs_range, &c);
   return NULL;
 }
 
-/* steBackwardF32(x, gradOut, gradIn, clip) */
+/* steBackwardF32(x, gradOut, gradIn, clip, threads = 1) */
 static napi_value ste_call(napi_env env, napi_callback_info info) {
   napi_value argv[4];
   float *x, *g, *out;
   size_t n;
   double clip;
+  int32_t threads;
   if (!args(env, info, 4, argv, "onebit native: expected steBackwardF32(x, gradOut, gradIn, clip)") ||
       !typed(env, argv[0], napi_float32_array, 0, "steBackward x", (void **)&x, &n) ||
       !typed(env, argv[1], napi_float32_array, n, "steBackward gradOut", (void **)&g, NULL) ||
       !typed(env, argv[2], napi_float32_array, n, "steBackward gradIn", (void **)&out, NULL) ||
-      !num_arg(env, argv[3], "clip", &clip))
+      !num_arg(env, argv[3], "clip", &clip) || !threads_arg(env, info, 4, &threads))
     return NULL;
   if (!(clip >= 0)) {
     throw_range(env, "ERR_ONEBIT_ARGS", "onebit native: steBackward clip must be ≥ 0");
     return NULL;
   }
-  ste_backward_f32(x, g, n, (float)clip, out);
+  pointwise_ctx_t c = {x, g, out, (float)clip};
+  parallel_ranges(pass_threads(threads, 3 * (uint64_t)n), 0, (int64_t)n, LINE_FLOATS, ste_range, &c);
   return NULL;
 }
 
@@ -242,10 +335,38 @@ static int rows_channels(napi_env env, napi_value a, napi_value b, int32_t *rows
   return int_arg(env, a, "rows", 0, rows) && int_arg(env, b, "channels", 1, c);
 }
 
-/* channelSumsF64(a, b, rows, c, acc, acc2) */
+/* BatchNorm's passes: sums split by channels (each channel's sum keeps its row order), the
+ * normalization and its gradient by rows. */
+typedef struct {
+  const float *a, *b;
+  int64_t rows, c;
+  double *acc, *acc2;
+  const double *mean, *mean2;
+  const float *inv_std, *gamma, *beta;
+  float *out1, *out2;
+} bn_ctx_t;
+
+static void channel_sums_range(void *arg, int64_t j0, int64_t j1) {
+  const bn_ctx_t *k = arg;
+  channel_sums_f64(k->a, k->b, k->rows, k->c, j0, j1, k->acc, k->acc2);
+}
+
+static void bn_normalize_range(void *arg, int64_t r0, int64_t r1) {
+  const bn_ctx_t *k = arg;
+  bn_normalize_f32(k->a + r0 * k->c, r1 - r0, k->c, k->mean, k->inv_std, k->gamma, k->beta, k->out1 + r0 * k->c,
+                   k->out2 + r0 * k->c);
+}
+
+static void bn_backward_range(void *arg, int64_t r0, int64_t r1) {
+  const bn_ctx_t *k = arg;
+  bn_backward_f32(k->a + r0 * k->c, k->b + r0 * k->c, r1 - r0, k->c, k->gamma, k->inv_std, k->mean, k->mean2,
+                  k->out1 + r0 * k->c);
+}
+
+/* channelSumsF64(a, b, rows, c, acc, acc2, threads = 1) */
 static napi_value channel_sums_call(napi_env env, napi_callback_info info) {
   napi_value argv[6];
-  int32_t rows, c;
+  int32_t rows, c, threads;
   float *a, *b;
   double *acc, *acc2;
   if (!args(env, info, 6, argv, "onebit native: expected channelSumsF64(a, b, rows, c, acc, acc2)") ||
@@ -255,16 +376,19 @@ static napi_value channel_sums_call(napi_env env, napi_callback_info info) {
   if (!typed(env, argv[0], napi_float32_array, n, "channelSums a", (void **)&a, NULL) ||
       !typed(env, argv[1], napi_float32_array, n, "channelSums b", (void **)&b, NULL) ||
       !typed(env, argv[4], napi_float64_array, (uint64_t)c, "channelSums acc", (void **)&acc, NULL) ||
-      !typed(env, argv[5], napi_float64_array, (uint64_t)c, "channelSums acc2", (void **)&acc2, NULL))
+      !typed(env, argv[5], napi_float64_array, (uint64_t)c, "channelSums acc2", (void **)&acc2, NULL) ||
+      !threads_arg(env, info, 6, &threads))
     return NULL;
-  channel_sums_f64(a, b, rows, c, acc, acc2);
+  bn_ctx_t k = {.a = a, .b = b, .rows = rows, .c = c, .acc = acc, .acc2 = acc2};
+  /* Channel ranges of whole cache lines of the float rows (16 floats) and of acc (8 doubles). */
+  parallel_ranges(pass_threads(threads, 2 * n), 0, c, LINE_FLOATS, channel_sums_range, &k);
   return NULL;
 }
 
-/* batchNormF32(x, rows, c, mean, invStd, gamma, beta, xhat, y) */
+/* batchNormF32(x, rows, c, mean, invStd, gamma, beta, xhat, y, threads = 1) */
 static napi_value bn_normalize_call(napi_env env, napi_callback_info info) {
   napi_value argv[9];
-  int32_t rows, c;
+  int32_t rows, c, threads;
   float *x, *inv_std, *gamma, *beta, *xhat, *y;
   double *mean;
   if (!args(env, info, 9, argv,
@@ -278,16 +402,19 @@ static napi_value bn_normalize_call(napi_env env, napi_callback_info info) {
       !typed(env, argv[5], napi_float32_array, (uint64_t)c, "batchNorm gamma", (void **)&gamma, NULL) ||
       !typed(env, argv[6], napi_float32_array, (uint64_t)c, "batchNorm beta", (void **)&beta, NULL) ||
       !typed(env, argv[7], napi_float32_array, n, "batchNorm xhat", (void **)&xhat, NULL) ||
-      !typed(env, argv[8], napi_float32_array, n, "batchNorm y", (void **)&y, NULL))
+      !typed(env, argv[8], napi_float32_array, n, "batchNorm y", (void **)&y, NULL) ||
+      !threads_arg(env, info, 9, &threads))
     return NULL;
-  bn_normalize_f32(x, rows, c, mean, inv_std, gamma, beta, xhat, y);
+  bn_ctx_t k = {.a = x, .rows = rows, .c = c, .mean = mean, .inv_std = inv_std, .gamma = gamma, .beta = beta,
+                .out1 = xhat, .out2 = y};
+  parallel_ranges(pass_threads(threads, 3 * n), 0, rows, 1, bn_normalize_range, &k);
   return NULL;
 }
 
-/* batchNormBackwardF32(g, xhat, rows, c, gamma, invStd, meanG, meanGH, gx) */
+/* batchNormBackwardF32(g, xhat, rows, c, gamma, invStd, meanG, meanGH, gx, threads = 1) */
 static napi_value bn_backward_call(napi_env env, napi_callback_info info) {
   napi_value argv[9];
-  int32_t rows, c;
+  int32_t rows, c, threads;
   float *g, *xhat, *gamma, *inv_std, *gx;
   double *mean_g, *mean_gh;
   if (!args(env, info, 9, argv,
@@ -301,18 +428,33 @@ static napi_value bn_backward_call(napi_env env, napi_callback_info info) {
       !typed(env, argv[5], napi_float32_array, (uint64_t)c, "batchNormBackward invStd", (void **)&inv_std, NULL) ||
       !typed(env, argv[6], napi_float64_array, (uint64_t)c, "batchNormBackward meanG", (void **)&mean_g, NULL) ||
       !typed(env, argv[7], napi_float64_array, (uint64_t)c, "batchNormBackward meanGH", (void **)&mean_gh, NULL) ||
-      !typed(env, argv[8], napi_float32_array, n, "batchNormBackward gx", (void **)&gx, NULL))
+      !typed(env, argv[8], napi_float32_array, n, "batchNormBackward gx", (void **)&gx, NULL) ||
+      !threads_arg(env, info, 9, &threads))
     return NULL;
-  bn_backward_f32(g, xhat, rows, c, gamma, inv_std, mean_g, mean_gh, gx);
+  bn_ctx_t k = {.a = g, .b = xhat, .rows = rows, .c = c, .mean = mean_g, .mean2 = mean_gh, .inv_std = inv_std,
+                .gamma = gamma, .out1 = gx};
+  parallel_ranges(pass_threads(threads, 3 * n), 0, rows, 1, bn_backward_range, &k);
   return NULL;
 }
 
-/* adamF32(w, g, m, v, beta1, oneMinusBeta1, beta2, oneMinusBeta2, lr, epsHat, lo, hi) */
+typedef struct {
+  float *w, *m, *v;
+  const float *g;
+  adam_t k;
+} adam_ctx_t;
+
+static void adam_range(void *arg, int64_t a, int64_t b) {
+  const adam_ctx_t *c = arg;
+  adam_f32(c->w + a, c->g + a, c->m + a, c->v + a, (size_t)(b - a), &c->k);
+}
+
+/* adamF32(w, g, m, v, beta1, oneMinusBeta1, beta2, oneMinusBeta2, lr, epsHat, lo, hi, threads = 1) */
 static napi_value adam_call(napi_env env, napi_callback_info info) {
   napi_value argv[12];
   float *w, *g, *m, *v;
   size_t n;
   double k[8];
+  int32_t threads;
   static const char *names[8] = {"beta1", "oneMinusBeta1", "beta2", "oneMinusBeta2", "lr", "epsHat", "lo", "hi"};
   if (!args(env, info, 12, argv,
             "onebit native: expected adamF32(w, g, m, v, beta1, oneMinusBeta1, beta2, oneMinusBeta2, lr, epsHat, lo, "
@@ -324,8 +466,110 @@ static napi_value adam_call(napi_env env, napi_callback_info info) {
     return NULL;
   for (int i = 0; i < 8; i++)
     if (!num_arg(env, argv[4 + i], names[i], &k[i])) return NULL;
-  const adam_t c = {(float)k[0], (float)k[1], (float)k[2], (float)k[3], (float)k[4], (float)k[5], (float)k[6], (float)k[7]};
-  adam_f32(w, g, m, v, n, &c);
+  if (!threads_arg(env, info, 12, &threads)) return NULL;
+  adam_ctx_t c = {w, m, v, g,
+                  {(float)k[0], (float)k[1], (float)k[2], (float)k[3], (float)k[4], (float)k[5], (float)k[6],
+                   (float)k[7]}};
+  parallel_ranges(pass_threads(threads, 7 * (uint64_t)n), 0, (int64_t)n, LINE_FLOATS, adam_range, &c);
+  return NULL;
+}
+
+/* The best XNOR kernels this CPU runs (as describe() orders them). */
+static const isa_kernels_t *best_xnor_kernels(void) {
+  static const int preference[ISA_COUNT] = {ISA_AVX512, ISA_AVX2, ISA_NEON, ISA_SCALAR};
+  for (int i = 0; i < ISA_COUNT; i++) {
+    const isa_kernels_t *k = isa_kernels(preference[i]);
+    if (k) return k;
+  }
+  return NULL;
+}
+
+typedef struct {
+  xnor_conv_t conv;
+  const isa_kernels_t *isa;
+  const float *x;
+  uint8_t *bits;
+  int32_t wpp;
+  atomic_int failed; /* a range could not allocate its scratch */
+} xnor_ctx_t;
+
+static void xnor_pack_range(void *arg, int64_t a, int64_t b) {
+  const xnor_ctx_t *c = arg;
+  const int32_t ch = c->conv.w.channels;
+  pack_signs((int32_t)a, (int32_t)b, (const uint8_t *)c->x, 4 * (size_t)ch, ch, c->bits, 4 * (size_t)c->wpp);
+}
+
+static void xnor_conv_range(void *arg, int64_t a, int64_t b) {
+  xnor_ctx_t *c = arg;
+  uint8_t *scratch = aligned_alloc(64, (size_t)XNOR_SCRATCH_ROWS * (size_t)c->conv.row_words * 4);
+  if (!scratch) {
+    atomic_store(&c->failed, 1);
+    return;
+  }
+  xnor_conv_rows_f32(&c->conv, c->isa, a, b, scratch);
+  free(scratch);
+}
+
+/* xnorConv2dF32(x, panels, geometry, outC, rowWords, y, threads = 1): y = conv(x, W) for ±1 NHWC
+ * floats x and ±1 weights prepacked in panels (rowWords 32-bit words per output channel), exact. */
+static napi_value xnor_conv_call(napi_env env, napi_callback_info info) {
+  napi_value argv[6];
+  xnor_ctx_t c = {0};
+  int32_t out_c, row_words, threads;
+  float *x, *y;
+  uint32_t *panels;
+  if (!args(env, info, 6, argv, "onebit native: expected xnorConv2dF32(x, panels, geometry, outC, rowWords, y)") ||
+      !geometry(env, argv[2], &c.conv.w) || !int_arg(env, argv[3], "outC", 1, &out_c) ||
+      !int_arg(env, argv[4], "rowWords", 2, &row_words))
+    return NULL;
+  const window_t *w = &c.conv.w;
+  c.wpp = (w->channels + 31) / 32;
+  const uint64_t taps_words = (uint64_t)w->kernel_h * w->kernel_w * (uint64_t)c.wpp;
+  const uint64_t pixels = (uint64_t)w->batch * w->in_h * w->in_w, rows = output_pixels(w);
+  if (w->stride_h != w->stride_w || row_words % 2 != 0 || (uint64_t)row_words < taps_words ||
+      (uint64_t)(w->out_h - 1) * w->stride_h > (uint64_t)w->in_h + w->pad_top + w->kernel_h ||
+      (uint64_t)(w->out_w - 1) * w->stride_w > (uint64_t)w->in_w + w->pad_left + w->kernel_w ||
+      pixels > INT32_MAX || rows > INT32_MAX) {
+    throw_range(env, "ERR_ONEBIT_ARGS",
+                "onebit native: xnorConv2d needs equal strides, an even rowWords covering the kernel taps and "
+                "fewer than 2^31 pixels");
+    return NULL;
+  }
+  const uint64_t panel_words = ((uint64_t)out_c + 3) / 4 * 4 * (uint64_t)row_words;
+  if (!typed(env, argv[0], napi_float32_array, input_size(w), "xnorConv2d x", (void **)&x, NULL) ||
+      !typed(env, argv[1], napi_uint32_array, panel_words, "xnorConv2d panels", (void **)&panels, NULL) ||
+      !typed(env, argv[5], napi_float32_array, rows * (uint64_t)out_c, "xnorConv2d y", (void **)&y, NULL) ||
+      !threads_arg(env, info, 6, &threads))
+    return NULL;
+  c.isa = best_xnor_kernels();
+  c.x = x;
+  c.bits = aligned_alloc(64, ((size_t)pixels * (size_t)c.wpp * 4 + 63) / 64 * 64);
+  float *ones = malloc(sizeof(float) * (size_t)out_c), *zeros = calloc((size_t)out_c, sizeof(float));
+  if (!c.isa || !c.bits || !ones || !zeros) {
+    free(c.bits);
+    free(ones);
+    free(zeros);
+    napi_throw_error(env, "ERR_ONEBIT_MEMORY", "onebit native: xnorConv2d could not allocate its buffers");
+    return NULL;
+  }
+  for (int32_t j = 0; j < out_c; j++) ones[j] = 1.0f;
+  c.conv.out_c = out_c;
+  c.conv.row_words = row_words;
+  c.conv.bits = c.bits;
+  c.conv.panels = (const uint8_t *)panels;
+  c.conv.ones = ones;
+  c.conv.zeros = zeros;
+  c.conv.out = y;
+  const int32_t pack_threads = pass_threads(threads, pixels * (uint64_t)w->channels);
+  parallel_ranges(pack_threads, 0, (int64_t)pixels, 1, xnor_pack_range, &c);
+  /* Work per output pixel: rowWords words against outC columns; a thread pays from ~2^18 of them. */
+  const int32_t conv_threads = rows * (uint64_t)row_words * (uint64_t)out_c < (1u << 22) ? 1 : threads;
+  parallel_ranges(conv_threads, 0, (int64_t)rows, 1, xnor_conv_range, &c);
+  free(c.bits);
+  free(ones);
+  free(zeros);
+  if (atomic_load(&c.failed))
+    napi_throw_error(env, "ERR_ONEBIT_MEMORY", "onebit native: xnorConv2d could not allocate its scratch");
   return NULL;
 }
 
@@ -335,12 +579,14 @@ void register_train_kernels(napi_env env, napi_value exports) {
       {"im2colF32", NULL, im2col_call, NULL, NULL, NULL, napi_default, NULL},
       {"col2imAddF32", NULL, col2im_call, NULL, NULL, NULL, napi_default, NULL},
       {"maxPoolF32", NULL, max_pool_call, NULL, NULL, NULL, napi_default, NULL},
+      {"maxPoolBackwardF32", NULL, max_pool_backward_call, NULL, NULL, NULL, napi_default, NULL},
       {"signsF32", NULL, signs_call, NULL, NULL, NULL, napi_default, NULL},
       {"steBackwardF32", NULL, ste_call, NULL, NULL, NULL, napi_default, NULL},
       {"channelSumsF64", NULL, channel_sums_call, NULL, NULL, NULL, napi_default, NULL},
       {"batchNormF32", NULL, bn_normalize_call, NULL, NULL, NULL, napi_default, NULL},
       {"batchNormBackwardF32", NULL, bn_backward_call, NULL, NULL, NULL, napi_default, NULL},
       {"adamF32", NULL, adam_call, NULL, NULL, NULL, napi_default, NULL},
+      {"xnorConv2dF32", NULL, xnor_conv_call, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
 }

@@ -69,34 +69,44 @@ void col2im_add_f32(const window_t *w, const float *grad_cols, int32_t r0, int32
   }
 }
 
-void max_pool_f32(const window_t *w, const float *input, float *output, int32_t *argmax) {
+void max_pool_f32(const window_t *w, const float *input, int64_t r0, int64_t r1, float *output, int32_t *argmax) {
   const int64_t c = w->channels;
-  int64_t o = 0;
-  for (int64_t b = 0; b < w->batch; b++)
-    for (int64_t oy = 0; oy < w->out_h; oy++)
-      for (int64_t ox = 0; ox < w->out_w; ox++, o += c) {
-        const int64_t base = ((b * w->in_h + oy * w->stride_h) * w->in_w + ox * w->stride_w) * c;
-        float *best = output + o;
-        int32_t *at = argmax + o;
+  for (int64_t r = r0; r < r1; r++) {
+    int64_t b, oy, ox;
+    pixel_position(w, r, &b, &oy, &ox);
+    const int64_t base = ((b * w->in_h + oy * w->stride_h) * w->in_w + ox * w->stride_w) * c;
+    float *best = output + r * c;
+    int32_t *at = argmax + r * c;
+    for (int64_t ch = 0; ch < c; ch++) {
+      best[ch] = input[base + ch];
+      at[ch] = (int32_t)(base + ch);
+    }
+    /* The window in the reference's order, all channels at once (branch-free selects the
+     * compiler vectorizes): a larger value, or a NaN over a number, takes the place; ties keep
+     * the first. */
+    for (int32_t ky = 0; ky < w->kernel_h; ky++)
+      for (int32_t kx = ky == 0 ? 1 : 0; kx < w->kernel_w; kx++) {
+        const int64_t at0 = base + ((int64_t)ky * w->in_w + kx) * c;
+        const float *v = input + at0;
         for (int64_t ch = 0; ch < c; ch++) {
-          best[ch] = input[base + ch];
-          at[ch] = (int32_t)(base + ch);
+          const float x = v[ch], m = best[ch];
+          const int take = (x > m) | ((x != x) & (m == m));
+          best[ch] = take ? x : m;
+          at[ch] = take ? (int32_t)(at0 + ch) : at[ch];
         }
-        /* The window in the reference's order, all channels at once (branch-free selects the
-         * compiler vectorizes): a larger value, or a NaN over a number, takes the place; ties keep
-         * the first. */
-        for (int32_t ky = 0; ky < w->kernel_h; ky++)
-          for (int32_t kx = ky == 0 ? 1 : 0; kx < w->kernel_w; kx++) {
-            const int64_t at0 = base + ((int64_t)ky * w->in_w + kx) * c;
-            const float *v = input + at0;
-            for (int64_t ch = 0; ch < c; ch++) {
-              const float x = v[ch], m = best[ch];
-              const int take = (x > m) | ((x != x) & (m == m));
-              best[ch] = take ? x : m;
-              at[ch] = take ? (int32_t)(at0 + ch) : at[ch];
-            }
-          }
       }
+  }
+}
+
+int64_t max_pool_backward_f32(const float *grad_out, const int32_t *argmax, int64_t o0, int64_t o1, int64_t in0,
+                              int64_t in1, float *grad_input) {
+  memset(grad_input + in0, 0, sizeof(float) * (size_t)(in1 - in0));
+  for (int64_t o = o0; o < o1; o++) {
+    const int64_t at = argmax[o];
+    if (at < in0 || at >= in1) return o;
+    grad_input[at] += grad_out[o];
+  }
+  return -1;
 }
 
 void signs_f32(const float *x, size_t n, float *out) {
@@ -123,11 +133,12 @@ void ste_backward_f32(const float *x, const float *grad_out, size_t n, float cli
   }
 }
 
-void channel_sums_f64(const float *a, const float *b, int64_t rows, int64_t c, double *acc, double *acc2) {
-  for (int64_t j = 0; j < c; j++) acc[j] = acc2[j] = 0;
+void channel_sums_f64(const float *a, const float *b, int64_t rows, int64_t c, int64_t j0, int64_t j1, double *acc,
+                      double *acc2) {
+  for (int64_t j = j0; j < j1; j++) acc[j] = acc2[j] = 0;
   for (int64_t r = 0; r < rows; r++) {
     const float *ra = a + r * c, *rb = b + r * c;
-    for (int64_t j = 0; j < c; j++) {
+    for (int64_t j = j0; j < j1; j++) {
       const double va = ra[j], vb = rb[j];
       acc[j] = acc[j] + va;
       acc2[j] = acc2[j] + va * vb;
@@ -194,5 +205,21 @@ void adam_f32(float *w, const float *g, float *m, float *v, size_t n, const adam
     v[i] = vi;
     const float wi = w[i] - (c->lr * mi) / (sqrtf(vi) + c->eps_hat);
     w[i] = wasm_min(c->hi, wasm_max(c->lo, wi));
+  }
+}
+
+void xnor_conv_rows_f32(const xnor_conv_t *c, const isa_kernels_t *isa, int64_t r0, int64_t r1, uint8_t *scratch) {
+  const window_t *w = &c->w;
+  const int32_t wpp = (w->channels + 31) / 32;
+  const uint32_t last_mask = w->channels % 32 ? (1u << (w->channels % 32)) - 1 : 0xffffffffu;
+  const size_t stride = (size_t)c->row_words * 4, out_stride = (size_t)c->out_c * 4;
+  output_t o = {MODE_SCALE_BIAS, w->kernel_h * w->kernel_w * w->channels, c->out_c, NULL, out_stride,
+                (const uint8_t *)c->ones, (const uint8_t *)c->zeros, 0, c->out_c};
+  for (int64_t s = r0; s < r1; s += XNOR_SCRATCH_ROWS) {
+    const int64_t e = r1 - s < XNOR_SCRATCH_ROWS ? r1 : s + XNOR_SCRATCH_ROWS;
+    im2col((int32_t)s, (int32_t)e, c->bits, w->in_h, w->in_w, wpp, w->kernel_h, w->kernel_w, w->stride_h, w->pad_top,
+           w->pad_left, w->out_h, w->out_w, last_mask, scratch, stride);
+    o.out = (uint8_t *)(c->out + s * c->out_c);
+    isa->gemm(&o, scratch, stride, c->panels, c->row_words / 2, 0, (int32_t)(e - s));
   }
 }

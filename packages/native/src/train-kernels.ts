@@ -34,12 +34,36 @@ export interface NativeTrainKernels {
     threads?: number,
   ): void;
   /** 'valid' max-pool (kernel = window, no padding): maxima and their flat input indices. */
-  maxPoolF32(input: Float32Array, output: Float32Array, argmax: Int32Array, geometry: Int32Array): void;
+  maxPoolF32(
+    input: Float32Array,
+    output: Float32Array,
+    argmax: Int32Array,
+    geometry: Int32Array,
+    threads?: number,
+  ): void;
+  /**
+   * Max-pool's gradient: gradInput = 0, then gradOut[o] added at argmax[o] in output order. The
+   * arrays hold `images` equal parts (split among threads by whole parts), and part b's argmax must
+   * point into part b of gradInput. Returns −1, or the first o whose argmax does not.
+   */
+  maxPoolBackwardF32(
+    gradOut: Float32Array,
+    argmax: Int32Array,
+    gradInput: Float32Array,
+    images: number,
+    threads?: number,
+  ): number;
   /** out = ±1, sign(±0) = +1. */
-  signsF32(x: Float32Array, out: Float32Array): void;
+  signsF32(x: Float32Array, out: Float32Array, threads?: number): void;
   /** gradIn = |x| ≤ clip ? gradOut : 0. */
-  steBackwardF32(x: Float32Array, gradOut: Float32Array, gradIn: Float32Array, clip: number): void;
-  /** acc[j] = Σ a[r][j], acc2[j] = Σ a[r][j]·b[r][j] (float64) over [rows, c] data. */
+  steBackwardF32(
+    x: Float32Array,
+    gradOut: Float32Array,
+    gradIn: Float32Array,
+    clip: number,
+    threads?: number,
+  ): void;
+  /** acc[j] = Σ a[r][j], acc2[j] = Σ a[r][j]·b[r][j] (float64) over [rows, c] data (threads split channels). */
   channelSumsF64(
     a: Float32Array,
     b: Float32Array,
@@ -47,6 +71,7 @@ export interface NativeTrainKernels {
     c: number,
     acc: Float64Array,
     acc2: Float64Array,
+    threads?: number,
   ): void;
   /** x̂ = (x − mean)·invStd, y = γ·x̂ + β (float64 arithmetic). */
   batchNormF32(
@@ -59,6 +84,7 @@ export interface NativeTrainKernels {
     beta: Float32Array,
     xhat: Float32Array,
     y: Float32Array,
+    threads?: number,
   ): void;
   /** gx = γ·invStd·(g − meanG − x̂·meanGH) (float64 arithmetic). */
   batchNormBackwardF32(
@@ -71,6 +97,7 @@ export interface NativeTrainKernels {
     meanG: Float64Array,
     meanGH: Float64Array,
     gx: Float32Array,
+    threads?: number,
   ): void;
   /**
    * Adam in place, every operation in float32 (constants rounded to float32): m ← β₁m + (1−β₁)g;
@@ -89,6 +116,23 @@ export interface NativeTrainKernels {
     epsHat: number,
     lo: number,
     hi: number,
+    threads?: number,
+  ): void;
+  /**
+   * The forward product of a binary convolution: y = conv(x, W) for ±1 NHWC floats x (any value
+   * ≥ 0, −0 included, reads +1) and ±1 weights prepacked as @onebit/bitops' `prepackConvWeights`
+   * gives them (`rowWords` words per output channel), through the XNOR-popcount kernels: the exact
+   * integer dots as floats. Equal strides; out-of-image taps read +1. Input packing and output
+   * pixels split among up to `threads` threads.
+   */
+  xnorConv2dF32(
+    x: Float32Array,
+    panels: Uint32Array,
+    geometry: Int32Array,
+    outC: number,
+    rowWords: number,
+    y: Float32Array,
+    threads?: number,
   ): void;
 }
 
@@ -100,12 +144,14 @@ const NAMES = [
   "im2colF32",
   "col2imAddF32",
   "maxPoolF32",
+  "maxPoolBackwardF32",
   "signsF32",
   "steBackwardF32",
   "channelSumsF64",
   "batchNormF32",
   "batchNormBackwardF32",
   "adamF32",
+  "xnorConv2dF32",
 ] as const satisfies readonly (keyof NativeTrainKernels)[];
 
 /**

@@ -1,4 +1,4 @@
-import { activeNativeTrainKernels } from "@onebit/tensor";
+import { activeNativeTrainKernels, nativeThreads } from "@onebit/tensor";
 import { assertFiniteNumber, NnError } from "./errors.js";
 
 /**
@@ -39,7 +39,7 @@ const bitsOf = (v: number): number => new Int32Array(Float32Array.of(v).buffer)[
 function signForward(x: Float32Array, out: Float32Array): void {
   const native = x.length >= NATIVE_MIN ? activeNativeTrainKernels() : null;
   if (native) {
-    native.signsF32(x, out);
+    native.signsF32(x, out, nativeThreads());
     return;
   }
   const xi = int32View(x);
@@ -55,7 +55,7 @@ function signForward(x: Float32Array, out: Float32Array): void {
 function steBackward(x: Float32Array, gradOut: Float32Array, gradIn: Float32Array, clip: number): void {
   const native = x.length >= NATIVE_MIN ? activeNativeTrainKernels() : null;
   if (native) {
-    native.steBackwardF32(x, gradOut, gradIn, clip);
+    native.steBackwardF32(x, gradOut, gradIn, clip, nativeThreads());
     return;
   }
   const c = bitsOf(clip);

@@ -19,6 +19,7 @@ export { TensorError, type TensorErrorCode } from "./errors.js";
 export { gemm } from "./gemm.js";
 export type { GemmOptions } from "./gemm-options.js";
 export { gemmRef } from "./gemm-ref.js";
+export { nativeThreads } from "./native-gemm.js";
 export { type MaxPool2dParams, type MaxPool2dResult, maxPool2d, maxPool2dBackward } from "./pool.js";
 export { type AvgPool2dParams, avgPool2d, avgPool2dBackward } from "./avg-pool.js";
 export {

@@ -1,4 +1,5 @@
 import { TensorError, assertDimension, assertLength, assertPositive } from "./errors.js";
+import { nativeThreads } from "./native-gemm.js";
 import { activeNativeTrainKernels } from "./native-train.js";
 
 /** NHWC max-pooling over windows without padding ('valid'). */
@@ -49,7 +50,7 @@ export function maxPool2d(input: Float32Array, p: MaxPool2dParams): MaxPool2dRes
   const native = activeNativeTrainKernels();
   if (native && input.length < 2 ** 31) {
     const g = Int32Array.of(batch, inH, inW, ch, poolH, poolW, strideH, strideW, 0, 0, outH, outW);
-    native.maxPoolF32(input, output, argmax, g);
+    native.maxPoolF32(input, output, argmax, g, nativeThreads());
     return { output, argmax, outH, outW };
   }
   let o = 0;
@@ -77,29 +78,58 @@ export function maxPool2d(input: Float32Array, p: MaxPool2dParams): MaxPool2dRes
   return { output, argmax, outH, outW };
 }
 
-/** Routes each output gradient to the input position that won the max (gradients of overlaps add). */
+/**
+ * Routes each output gradient to the input position that won the max (gradients of overlaps add).
+ * `images`: how many equal parts (images of a batch) the arrays hold, each part's maxima inside its
+ * own part of the input — the native kernel then splits the work by whole images among threads
+ * (same bits on any count); default 1. Writes into `out` (inputSize long) when given.
+ */
 export function maxPool2dBackward(
   gradOut: Float32Array,
   argmax: Int32Array,
   inputSize: number,
+  images = 1,
+  out?: Float32Array,
 ): Float32Array {
   assertDimension(inputSize, "maxPool2dBackward inputSize");
+  assertPositive(images, "maxPool2dBackward images");
   if (gradOut.length !== argmax.length) {
     throw new TensorError(
       "SHAPE_MISMATCH",
       `maxPool2dBackward: gradOut has ${gradOut.length} elements but argmax has ${argmax.length}`,
     );
   }
-  const gradInput = new Float32Array(inputSize);
+  if (gradOut.length % images !== 0 || inputSize % images !== 0) {
+    throw new TensorError(
+      "SHAPE_MISMATCH",
+      `maxPool2dBackward: ${gradOut.length} outputs and ${inputSize} inputs are not ${images} equal images`,
+    );
+  }
+  if (out) assertLength(out, inputSize, "maxPool2dBackward out");
+  const gradInput = out ? out.subarray(0, inputSize) : new Float32Array(inputSize);
+  const native = activeNativeTrainKernels();
+  if (native) {
+    const bad = native.maxPoolBackwardF32(gradOut, argmax, gradInput, images, nativeThreads());
+    if (bad >= 0) throw outsideImage(bad, argmax[bad]!, inputSize, images);
+    return gradInput;
+  }
+  if (out) gradInput.fill(0);
+  const perImageOut = gradOut.length / images;
+  const perImageIn = inputSize / images;
   for (let i = 0; i < argmax.length; i++) {
     const idx = argmax[i]!;
-    if (idx < 0 || idx >= inputSize) {
-      throw new TensorError(
-        "OUT_OF_BOUNDS",
-        `maxPool2dBackward: argmax[${i}] = ${idx} is outside an input of ${inputSize} elements`,
-      );
-    }
+    const lo = Math.floor(i / perImageOut) * perImageIn;
+    if (idx < lo || idx >= lo + perImageIn) throw outsideImage(i, idx, inputSize, images);
     gradInput[idx]! += gradOut[i]!;
   }
   return gradInput;
+}
+
+function outsideImage(i: number, idx: number, inputSize: number, images: number): TensorError {
+  return new TensorError(
+    "OUT_OF_BOUNDS",
+    images === 1
+      ? `maxPool2dBackward: argmax[${i}] = ${idx} is outside an input of ${inputSize} elements`
+      : `maxPool2dBackward: argmax[${i}] = ${idx} is outside its image (${images} images of ${inputSize / images} elements)`,
+  );
 }

@@ -1,4 +1,4 @@
-import { activeNativeTrainKernels, type NativeTrainKernels } from "@onebit/tensor";
+import { activeNativeTrainKernels, type NativeTrainKernels, nativeThreads } from "@onebit/tensor";
 import { instantiateKernels, type KernelExports, layoutRegions } from "../kernel-module.js";
 
 /**
@@ -55,7 +55,7 @@ export class NativeBatchNormKernel implements BatchNormPasses {
 
   sums(x: Float32Array, sum: Float64Array, sumSq: Float64Array): void {
     this.x = x;
-    this.k.channelSumsF64(x, x, x.length / this.c, this.c, sum, sumSq);
+    this.k.channelSumsF64(x, x, x.length / this.c, this.c, sum, sumSq, nativeThreads());
   }
 
   normalize(
@@ -67,12 +67,12 @@ export class NativeBatchNormKernel implements BatchNormPasses {
   ): void {
     const n = this.x.length;
     if (this.xhat.length !== n) this.xhat = new Float32Array(n);
-    this.k.batchNormF32(this.x, n / this.c, this.c, mean, invStd, gamma, beta, this.xhat, y);
+    this.k.batchNormF32(this.x, n / this.c, this.c, mean, invStd, gamma, beta, this.xhat, y, nativeThreads());
   }
 
   gradSums(gradOut: Float32Array, sumG: Float64Array, sumGH: Float64Array): void {
     this.g = gradOut;
-    this.k.channelSumsF64(gradOut, this.xhat, gradOut.length / this.c, this.c, sumG, sumGH);
+    this.k.channelSumsF64(gradOut, this.xhat, gradOut.length / this.c, this.c, sumG, sumGH, nativeThreads());
   }
 
   inputGrad(
@@ -83,7 +83,18 @@ export class NativeBatchNormKernel implements BatchNormPasses {
     gx: Float32Array,
   ): void {
     const g = this.g;
-    this.k.batchNormBackwardF32(g, this.xhat, g.length / this.c, this.c, gamma, invStd, meanG, meanGH, gx);
+    this.k.batchNormBackwardF32(
+      g,
+      this.xhat,
+      g.length / this.c,
+      this.c,
+      gamma,
+      invStd,
+      meanG,
+      meanGH,
+      gx,
+      nativeThreads(),
+    );
   }
 }
 

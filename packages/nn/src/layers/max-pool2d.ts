@@ -1,6 +1,6 @@
 import { maxPool2d as maxPoolKernel, maxPool2dBackward } from "@onebit/tensor";
 import { assertPositiveInteger, NnError } from "../errors.js";
-import { assertImageShape, type Shape } from "../shape.js";
+import { assertImageShape, Scratch, type Shape } from "../shape.js";
 import { type BuildContext, type ForwardContext, Layer } from "./layer.js";
 
 export interface MaxPool2dOptions {
@@ -18,6 +18,7 @@ export class MaxPool2d extends Layer {
   readonly strides: [number, number];
   private argmax: Int32Array | undefined;
   private lastBatch = 0;
+  private readonly gx = new Scratch();
 
   constructor(options: MaxPool2dOptions = {}) {
     super(options.name);
@@ -70,7 +71,9 @@ export class MaxPool2d extends Layer {
     this.requireForward(this.argmax, batch, this.lastBatch);
     this.checkGrad(gradOut, batch);
     if (!needInputGrad) return null;
-    return maxPool2dBackward(gradOut, this.argmax, batch * this.inputSize);
+    // Each image's maxima lie in that image: the native kernel splits the batch among threads.
+    const n = batch * this.inputSize;
+    return maxPool2dBackward(gradOut, this.argmax, n, batch, this.gx.get(n));
   }
 }
 

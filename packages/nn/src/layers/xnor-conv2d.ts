@@ -1,5 +1,10 @@
 import { type ConvArgs, lastWordMask, prepackConvWeights } from "@onebit/bitops";
-import { type Conv2dParams, conv2dOutputShape } from "@onebit/tensor";
+import {
+  activeNativeTrainKernels,
+  type Conv2dParams,
+  conv2dOutputShape,
+  nativeThreads,
+} from "@onebit/tensor";
 import { type SharedXnorKernels, sharedXnorKernels } from "./xnor-kernels.js";
 
 /** Output pixels per im2col chunk of the packed convolution (scratch = this many kernel rows). */
@@ -105,6 +110,26 @@ export class XnorConv2d {
   forward(xq: Float32Array, signs: Float32Array, batch: number, y: Float32Array): void {
     const { inH, inW, inC, outC, kernelH, kernelW, strideH } = this.p;
     const panels = this.packWeights(signs);
+    const native = activeNativeTrainKernels();
+    if (native) {
+      // On the caller's arrays, split among threads: no copies into WebAssembly memory.
+      const geometry = Int32Array.of(
+        batch,
+        inH,
+        inW,
+        inC,
+        kernelH,
+        kernelW,
+        strideH,
+        strideH,
+        this.padTop,
+        this.padLeft,
+        this.outH,
+        this.outW,
+      );
+      native.xnorConv2dF32(xq, panels, geometry, outC, this.rowWords, y, nativeThreads());
+      return;
+    }
     this.ensure(batch, panels.length);
     const { heap, kernels } = this.s;
     const wpp = this.wordsPerPixel;

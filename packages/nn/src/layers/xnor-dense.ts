@@ -1,6 +1,7 @@
 import { bitsToFloat } from "./quantized-kernel.js";
 import { SignPacker } from "./sign-packer.js";
 import { kernelRowWords, PANEL_COLUMNS } from "@onebit/bitops";
+import { activeNativeTrainKernels, nativeThreads } from "@onebit/tensor";
 import { type SharedXnorKernels, sharedXnorKernels } from "./xnor-kernels.js";
 
 /**
@@ -83,6 +84,14 @@ export class XnorDense {
     const maxAbs = this.packWeights(latent, signs);
     const { heap, kernels } = this.s;
     const { k, n, kWords } = this;
+    const native = activeNativeTrainKernels();
+    if (native) {
+      // As a 1×1 convolution of 1×1 images, on the caller's arrays, rows split among threads.
+      const geometry = Int32Array.of(batch, 1, 1, k, 1, 1, 1, 1, 0, 0, 1, 1);
+      const panels = heap.u32(this.wPtr, this.weightWords);
+      native.xnorConv2dF32(x, panels, geometry, n, kWords, y, nativeThreads());
+      return maxAbs;
+    }
     heap.f32(this.srcPtr, batch * k).set(x);
     kernels.packSignsRows(
       { src: this.srcPtr, srcStride: k * 4, cols: k, out: this.aPtr, outStride: kWords * 4 },

@@ -1,4 +1,4 @@
-import { activeNativeTrainKernels } from "@onebit/tensor";
+import { activeNativeTrainKernels, nativeThreads } from "@onebit/tensor";
 import { NnError } from "../errors.js";
 import type { Param } from "../param.js";
 import { align16, instantiateKernels, type KernelExports, PAGE } from "../kernel-module.js";
@@ -125,6 +125,7 @@ export class SlotMemory {
         c.epsHat,
         c.lo,
         c.hi,
+        nativeThreads(),
       );
       return;
     }
