@@ -1,6 +1,6 @@
 // Bit-plane first layer (8-bit inputs × binary weights), shared by both kernel modules: the scalar
 // i64.popcnt form is fast enough here (first layers have small K) and keeps one implementation.
-import { clearOutputRows, panelEnd, panelStart, emitDot } from "./epilogue";
+import { clearOutputRows, emitRow4, panelEnd, panelStart } from "./epilogue";
 
 /** Σₖ 2ⁿ·popcount(plane n of row) = Σₖ x[k]: the row sum that the bit-plane dot subtracts. */
 export function planeRowSum(x: usize, kWords64: i32): i32 {
@@ -80,10 +80,14 @@ export function bitPlaneGemm(
         s3 += c3 << sh;
       }
       const j = p << 2;
-      emitDot(m, j, <i32>(s0 << 1) - rowSum);
-      emitDot(m, j + 1, <i32>(s1 << 1) - rowSum);
-      emitDot(m, j + 2, <i32>(s2 << 1) - rowSum);
-      emitDot(m, j + 3, <i32>(s3 << 1) - rowSum);
+      emitRow4(
+        m,
+        j,
+        <i32>(s0 << 1) - rowSum,
+        <i32>(s1 << 1) - rowSum,
+        <i32>(s2 << 1) - rowSum,
+        <i32>(s3 << 1) - rowSum,
+      );
     }
   }
 }
@@ -124,10 +128,14 @@ function bitPlaneGemm1(rowStart: i32, rowEnd: i32, x: usize, xStride: usize, w: 
     for (let p = p0; p < p1; p++) {
       const q = w + (<usize>p << 5);
       const j = p << 2;
-      emitDot(m, j, (<i32>planeDot(x0, x1, x2, x3, x4, x5, x6, x7, load<u64>(q)) << 1) - rowSum);
-      emitDot(m, j + 1, (<i32>planeDot(x0, x1, x2, x3, x4, x5, x6, x7, load<u64>(q, 8)) << 1) - rowSum);
-      emitDot(m, j + 2, (<i32>planeDot(x0, x1, x2, x3, x4, x5, x6, x7, load<u64>(q, 16)) << 1) - rowSum);
-      emitDot(m, j + 3, (<i32>planeDot(x0, x1, x2, x3, x4, x5, x6, x7, load<u64>(q, 24)) << 1) - rowSum);
+      emitRow4(
+        m,
+        j,
+        (<i32>planeDot(x0, x1, x2, x3, x4, x5, x6, x7, load<u64>(q)) << 1) - rowSum,
+        (<i32>planeDot(x0, x1, x2, x3, x4, x5, x6, x7, load<u64>(q, 8)) << 1) - rowSum,
+        (<i32>planeDot(x0, x1, x2, x3, x4, x5, x6, x7, load<u64>(q, 16)) << 1) - rowSum,
+        (<i32>planeDot(x0, x1, x2, x3, x4, x5, x6, x7, load<u64>(q, 24)) << 1) - rowSum,
+      );
     }
   }
 }

@@ -60,10 +60,21 @@ export function clearOutputRows(rowStart: i32, rowEnd: i32): void {
   const from = <usize>(gC0 >> 5) << 2;
   const to = gC1 >= gN ? gOutStride : <usize>((gC1 + 31) >> 5) << 2;
   if (to <= from) return;
-  for (let m = rowStart; m < rowEnd; m++) memory.fill(gOut + <usize>m * gOutStride + from, 0, to - from);
+  // Word stores, not memory.fill: V8 calls out of the module for every fill, which cost more than
+  // the GEMM itself for narrow layers (one 4-byte fill per output pixel).
+  for (let m = rowStart; m < rowEnd; m++) {
+    const row = gOut + <usize>m * gOutStride;
+    let p = row + from;
+    const end = row + to;
+    for (; p + 4 <= end; p += 4) store<u32>(p, 0);
+    for (; p < end; p++) store<u8>(p, 0);
+  }
 }
 
-/** Writes one finished dot product (row m, column j); dot is already K − 2·popcount. */
+/**
+ * Writes one finished dot product (row m, column j); dot is already K − 2·popcount. The plain form
+ * of emitRow4, which runs it for the columns of a tile that cross N.
+ */
 // @ts-expect-error: decorator
 @inline export function emitDot(m: i32, j: i32, dot: i32): void {
   if (j >= gN) return;
@@ -80,6 +91,59 @@ export function clearOutputRows(rowStart: i32, rowEnd: i32): void {
       const p = row + (<usize>(j >>> 5) << 2);
       store<u32>(p, load<u32>(p) | (<u32>1 << (<u32>j & 31)));
     }
+  }
+}
+
+/** The tile that crosses N, column by column (a call: it runs once per row, and inlining its four emitDot copies into every tile cost the browser build ~0.5 KB gzipped). */
+function emitColumns(m: i32, j: i32, d0: i32, d1: i32, d2: i32, d3: i32): void {
+  emitDot(m, j, d0);
+  emitDot(m, j + 1, d1);
+  emitDot(m, j + 2, d2);
+  emitDot(m, j + 3, d3);
+}
+
+/** Threshold rule of one column, without a branch: dot ≥ t, or dot ≤ t where the flip byte is set. */
+// @ts-expect-error: decorator
+@inline function passes(dot: i32, t: i32, flip: u8): u32 {
+  return <u32>select<bool>(dot <= t, dot >= t, flip != 0);
+}
+
+/**
+ * Writes four finished dots of row m, columns j..j+3 (j a multiple of 4): the mode is tested once
+ * per tile, and threshold mode turns the four comparisons into four bits with one read-modify-write
+ * of the output word. Tiles that cross N take the per-column emitDot (so no epilogue array is read
+ * past N).
+ */
+// @ts-expect-error: decorator
+@inline export function emitRow4(m: i32, j: i32, d0: i32, d1: i32, d2: i32, d3: i32): void {
+  if (j + 4 > gN) {
+    emitColumns(m, j, d0, d1, d2, d3);
+    return;
+  }
+  const row = gOut + <usize>m * gOutStride;
+  const o = <usize>j << 2;
+  if (gMode == MODE_THRESHOLD) {
+    const t = gP0 + o;
+    const f = gP1 + <usize>j;
+    const bits =
+      passes(d0, load<i32>(t), load<u8>(f)) |
+      (passes(d1, load<i32>(t, 4), load<u8>(f, 1)) << 1) |
+      (passes(d2, load<i32>(t, 8), load<u8>(f, 2)) << 2) |
+      (passes(d3, load<i32>(t, 12), load<u8>(f, 3)) << 3);
+    const p = row + (<usize>(j >>> 5) << 2);
+    store<u32>(p, load<u32>(p) | (bits << (<u32>j & 31)));
+  } else if (gMode == MODE_DOT) {
+    store<i32>(row + o, d0);
+    store<i32>(row + o, d1, 4);
+    store<i32>(row + o, d2, 8);
+    store<i32>(row + o, d3, 12);
+  } else {
+    const s = gP0 + o;
+    const b = gP1 + o;
+    store<f32>(row + o, <f32>d0 * load<f32>(s) + load<f32>(b));
+    store<f32>(row + o, <f32>d1 * load<f32>(s, 4) + load<f32>(b, 4), 4);
+    store<f32>(row + o, <f32>d2 * load<f32>(s, 8) + load<f32>(b, 8), 8);
+    store<f32>(row + o, <f32>d3 * load<f32>(s, 12) + load<f32>(b, 12), 12);
   }
 }
 
@@ -108,66 +172,9 @@ let t10: i32 = 0, t11: i32 = 0, t12: i32 = 0, t13: i32 = 0;
 /** Emits the stashed tile: row m from stashRow0 and, when rows = 2, row m + 1 from stashRow1. */
 // @ts-expect-error: decorator
 @inline export function flushTile(m: i32, j: i32, rows: i32): void {
-  emitDot(m, j, gK - 2 * t00);
-  emitDot(m, j + 1, gK - 2 * t01);
-  emitDot(m, j + 2, gK - 2 * t02);
-  emitDot(m, j + 3, gK - 2 * t03);
+  emitRow4(m, j, gK - 2 * t00, gK - 2 * t01, gK - 2 * t02, gK - 2 * t03);
   if (rows < 2) return;
-  emitDot(m + 1, j, gK - 2 * t10);
-  emitDot(m + 1, j + 1, gK - 2 * t11);
-  emitDot(m + 1, j + 2, gK - 2 * t12);
-  emitDot(m + 1, j + 3, gK - 2 * t13);
-}
-
-/**
- * im2col over packed NHWC words for output pixels [rowStart, rowEnd) of a batch of images:
- * row r gathers the kh·kw input pixels (wpp words each) its window covers, out-of-image taps
- * read as one-padding (all channel bits 1, gap bits 0), and zero-fills the row up to dstStride.
- * Row r of dst is at dst + (r − rowStart)·dstStride.
- */
-export function im2col(
-  rowStart: i32,
-  rowEnd: i32,
-  src: usize,
-  inH: i32,
-  inW: i32,
-  wpp: i32,
-  kh: i32,
-  kw: i32,
-  stride: i32,
-  padTop: i32,
-  padLeft: i32,
-  outH: i32,
-  outW: i32,
-  lastMask: u32,
-  dst: usize,
-  dstStride: usize,
-): void {
-  const pixBytes = <usize>wpp << 2;
-  const outHW = outH * outW;
-  for (let r = rowStart; r < rowEnd; r++) {
-    const b = r / outHW;
-    const rem = r - b * outHW;
-    const oy = rem / outW;
-    const ox = rem - oy * outW;
-    let d = dst + <usize>(r - rowStart) * dstStride;
-    const rowEndPtr = d + dstStride;
-    const img = src + <usize>b * <usize>inH * <usize>inW * pixBytes;
-    for (let dy = 0; dy < kh; dy++) {
-      const iy = oy * stride - padTop + dy;
-      for (let dx = 0; dx < kw; dx++) {
-        const ix = ox * stride - padLeft + dx;
-        if (iy >= 0 && iy < inH && ix >= 0 && ix < inW) {
-          memory.copy(d, img + (<usize>iy * <usize>inW + <usize>ix) * pixBytes, pixBytes);
-        } else {
-          for (let w = 0; w < wpp - 1; w++) store<u32>(d + (<usize>w << 2), 0xffffffff);
-          store<u32>(d + (<usize>(wpp - 1) << 2), lastMask);
-        }
-        d += pixBytes;
-      }
-    }
-    if (d < rowEndPtr) memory.fill(d, 0, rowEndPtr - d);
-  }
+  emitRow4(m + 1, j, gK - 2 * t10, gK - 2 * t11, gK - 2 * t12, gK - 2 * t13);
 }
 
 /** Binary max-pool (OR of bits) over packed NHWC words, output pixels [rowStart, rowEnd). */

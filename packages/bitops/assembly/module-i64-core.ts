@@ -3,4 +3,6 @@
 export { gemm } from "./bgemm-1x4-i64";
 export { packSigns } from "./pack-signs-i64";
 export { bitPlaneGemm, planeRowSum } from "./bit-plane";
-export { clearOutputRows, im2col, maxPool, setOutput } from "./epilogue";
+export { clearOutputRows, maxPool, setOutput } from "./epilogue";
+export { im2col } from "./im2col";
+export { planeIm2col } from "./plane-im2col";

@@ -3,4 +3,6 @@
 export { gemm } from "./bgemm-2x4-simd";
 export { packSigns } from "./pack-signs-simd";
 export { bitPlaneGemm, planeRowSum } from "./bit-plane";
-export { clearOutputRows, im2col, maxPool, setOutput } from "./epilogue";
+export { clearOutputRows, maxPool, setOutput } from "./epilogue";
+export { im2col } from "./im2col";
+export { planeIm2col } from "./plane-im2col";

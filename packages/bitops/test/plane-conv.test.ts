@@ -1,17 +1,21 @@
 // The bit-plane (8-bit input) convolution kernel against a plain integer convolution: random
 // shapes (1–3 channels and wider, strides 1–2 per axis, padding with any pad byte, K on both sides
-// of 64), several images, scratch chunks, split row ranges and every output mode.
+// of 64), several images, scratch chunks, split row ranges and every output mode; and the
+// WebAssembly modules' 8-bit im2col against its TypeScript reference (im2colPlanesRows), byte for byte.
 import { describe, expect, it } from "vitest";
 import {
   BitopsHeap,
   type GemmArgs,
   type PlaneConvArgs,
   createKernels,
+  im2colPlanesRows,
   packSignsMatrix,
   prepackWeights,
   scaleBiasRef,
   thresholdRef,
 } from "../src/index.js";
+import type { WasmKernels } from "../src/kernels/wasm-kernels.js";
+import { MemoryViews } from "../src/kernels/memory-views.js";
 import { BACKENDS, randomBytes, randomValues } from "./backends.js";
 
 interface Shape {
@@ -163,5 +167,123 @@ describe.each(BACKENDS)("bit-plane convolution kernel, backend %s", (backend) =>
     );
     run(conv({ mode: "scaleBias", p0: sAt, p1: bAt }));
     expect(heap.f32(out, rows * n)).toEqual(scaleBiasRef(dots, rows, n, scales, biases));
+  });
+});
+
+/** Shapes for the 8-bit im2col alone: the random ones plus edges (one output row or column, K = 64 and 65, wide pixels). */
+const IM2COL_SHAPES: Shape[] = [
+  ...SHAPES,
+  {
+    ...shape(3),
+    height: 5,
+    width: 1,
+    kernelH: 3,
+    kernelW: 1,
+    padTop: 1,
+    padBottom: 1,
+    padLeft: 0,
+    padRight: 0,
+  },
+  {
+    ...shape(4),
+    height: 1,
+    width: 6,
+    kernelH: 1,
+    kernelW: 3,
+    padTop: 0,
+    padBottom: 0,
+    padLeft: 2,
+    padRight: 2,
+  },
+  {
+    ...shape(5),
+    channels: 1,
+    height: 9,
+    width: 9,
+    kernelH: 8,
+    kernelW: 8,
+    padTop: 0,
+    padLeft: 0,
+    padBottom: 0,
+    padRight: 0,
+  },
+  {
+    ...shape(6),
+    channels: 13,
+    height: 4,
+    width: 4,
+    kernelH: 1,
+    kernelW: 5,
+    padLeft: 3,
+    padRight: 1,
+    padValue: 77,
+  },
+  {
+    ...shape(7),
+    channels: 3,
+    height: 12,
+    width: 11,
+    kernelH: 5,
+    kernelW: 5,
+    strideH: 2,
+    strideW: 2,
+    padValue: 255,
+  },
+];
+
+describe.each(["wasm-i64", "wasm-simd"] as const)("8-bit im2col of the %s module", (backend) => {
+  it.each(IM2COL_SHAPES)("%o writes the reference's scratch rows, every byte", (s) => {
+    const outH = Math.floor((s.height + s.padTop + s.padBottom - s.kernelH) / s.strideH) + 1;
+    const outW = Math.floor((s.width + s.padLeft + s.padRight - s.kernelW) / s.strideW) + 1;
+    const rows = s.batch * outH * outW;
+    const k = s.kernelH * s.kernelW * s.channels;
+    // kWords even and ≥ K/32, with a spare pair of words so that the zeros past K are checked too.
+    const kWords = 2 * Math.ceil(k / 64) + 2;
+    const x = randomBytes(s.batch * s.height * s.width * s.channels, s.seed);
+    const memory = new WebAssembly.Memory({ initial: 4 });
+    const heap = new BitopsHeap(memory);
+    const kernels = createKernels({ backend, memory }) as WasmKernels;
+    const input = heap.alloc(x.length + 5) + 5; // any alignment
+    heap.u8(input, x.length).set(x);
+    const bytes = rows * 32 * kWords;
+    const ours = heap.alloc(bytes);
+    const reference = heap.alloc(bytes);
+    const args = (a: number): PlaneConvArgs => ({
+      input,
+      height: s.height,
+      width: s.width,
+      channels: s.channels,
+      kernelH: s.kernelH,
+      kernelW: s.kernelW,
+      strideH: s.strideH,
+      strideW: s.strideW,
+      padTop: s.padTop,
+      padLeft: s.padLeft,
+      outH,
+      outW,
+      padValue: s.padValue,
+      scratchRows: rows,
+      gemm: {
+        mode: "dot",
+        a,
+        aStride: 32 * kWords,
+        w: 0,
+        n: 1,
+        k,
+        kWords,
+        out: 0,
+        outStride: 4,
+        p0: 0,
+        p1: 0,
+      },
+    });
+    heap.u8(ours, bytes).set(randomBytes(bytes, s.seed + 9)); // stale scratch must be overwritten
+    const split = Math.floor(rows / 2);
+    // Row ranges start at any output pixel; each range's rows start at the scratch's row 0.
+    kernels.im2colPlanes(args(ours), 0, split);
+    kernels.im2colPlanes(args(ours + split * 32 * kWords), split, rows);
+    const v = new MemoryViews(memory).current();
+    im2colPlanesRows(v.u8, v.u32, args(reference), 0, rows);
+    expect(heap.u8(ours, bytes)).toEqual(heap.u8(reference, bytes));
   });
 });

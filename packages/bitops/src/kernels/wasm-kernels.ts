@@ -10,8 +10,6 @@ import {
   checkColumns,
   type PoolArgs,
 } from "./kernel-args.js";
-import { MemoryViews } from "./memory-views.js";
-import { im2colPlanesRows } from "../plane-im2col.js";
 import { DEFAULT_GEMM_TILE, type GemmTile, type WasmBackend, gemmTileInfo } from "./gemm-tiles.js";
 
 export type { WasmBackend } from "./gemm-tiles.js";
@@ -71,6 +69,26 @@ interface KernelExports {
     lastMask: number,
     dst: number,
     dstStride: number,
+  ): void;
+  planeIm2col(
+    rowStart: number,
+    rowEnd: number,
+    src: number,
+    inH: number,
+    inW: number,
+    channels: number,
+    kh: number,
+    kw: number,
+    strideH: number,
+    strideW: number,
+    padTop: number,
+    padLeft: number,
+    outH: number,
+    outW: number,
+    padValue: number,
+    dst: number,
+    dstStride: number,
+    kWords64: number,
   ): void;
   packSigns(
     rowStart: number,
@@ -214,8 +232,6 @@ export function instantiateWasmKernels(
 }
 
 export class WasmKernels implements BitopsKernels {
-  private readonly views: MemoryViews;
-
   constructor(
     readonly backend: WasmBackend,
     readonly memory: WebAssembly.Memory,
@@ -223,9 +239,7 @@ export class WasmKernels implements BitopsKernels {
     /** The binary GEMM tile this instance runs. */
     readonly tile: GemmTile,
     private readonly gemm: GemmEntryFn,
-  ) {
-    this.views = new MemoryViews(memory);
-  }
+  ) {}
 
   private setOutput(g: GemmArgs, out: number, c0: number, c1: number): void {
     this.x.setOutput(OUTPUT_MODE_CODES[g.mode], g.k, g.n, out, g.outStride, g.p0, g.p1, c0, c1);
@@ -275,16 +289,38 @@ export class WasmKernels implements BitopsKernels {
     }
   }
 
-  /** The 8-bit im2col runs in TypeScript (it is memory-bound and small), the bit-plane GEMM here. */
   bitPlaneConv2dRows(c: PlaneConvArgs, rowStart: number, rowEnd: number): void {
     const g = c.gemm;
     for (let r0 = rowStart; r0 < rowEnd; r0 += c.scratchRows) {
       const r1 = Math.min(r0 + c.scratchRows, rowEnd);
-      const v = this.views.current();
-      im2colPlanesRows(v.u8, v.u32, c, r0, r1);
+      this.im2colPlanes(c, r0, r1);
       this.setOutput(g, g.out + r0 * g.outStride, 0, g.n);
       this.x.bitPlaneGemm(0, r1 - r0, g.a, g.aStride, g.w, g.n, g.kWords >>> 1);
     }
+  }
+
+  /** The 8-bit im2col of `bitPlaneConv2dRows` alone (the module's form of `im2colPlanesRows`). */
+  im2colPlanes(c: PlaneConvArgs, rowStart: number, rowEnd: number): void {
+    this.x.planeIm2col(
+      rowStart,
+      rowEnd,
+      c.input,
+      c.height,
+      c.width,
+      c.channels,
+      c.kernelH,
+      c.kernelW,
+      c.strideH,
+      c.strideW,
+      c.padTop,
+      c.padLeft,
+      c.outH,
+      c.outW,
+      c.padValue,
+      c.gemm.a,
+      c.gemm.aStride,
+      c.gemm.kWords >>> 1,
+    );
   }
 
   packSignsRows(p: PackArgs, rowStart: number, rowEnd: number): void {
