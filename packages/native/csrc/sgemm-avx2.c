@@ -9,7 +9,7 @@
 #define NR 16
 
 TARGET_AVX2_FMA void sgemm_micro_avx2(int32_t kc, const float *a, const float *b, float *c, size_t ldc, int32_t mr,
-                                      int32_t nr) {
+                                      int32_t nr, int store) {
   __m256 acc0[MR], acc1[MR];
 #pragma GCC unroll 6
   for (int i = 0; i < MR; i++) acc0[i] = acc1[i] = _mm256_setzero_ps();
@@ -28,8 +28,8 @@ TARGET_AVX2_FMA void sgemm_micro_avx2(int32_t kc, const float *a, const float *b
 #pragma GCC unroll 6
     for (int i = 0; i < MR; i++) {
       float *row = c + (size_t)i * ldc;
-      _mm256_storeu_ps(row, _mm256_add_ps(_mm256_loadu_ps(row), acc0[i]));
-      _mm256_storeu_ps(row + 8, _mm256_add_ps(_mm256_loadu_ps(row + 8), acc1[i]));
+      _mm256_storeu_ps(row, store ? acc0[i] : _mm256_add_ps(_mm256_loadu_ps(row), acc0[i]));
+      _mm256_storeu_ps(row + 8, store ? acc1[i] : _mm256_add_ps(_mm256_loadu_ps(row + 8), acc1[i]));
     }
     return;
   }
@@ -40,6 +40,6 @@ TARGET_AVX2_FMA void sgemm_micro_avx2(int32_t kc, const float *a, const float *b
     _mm256_storeu_ps(tile + i * SGEMM_MAX_NR, acc0[i]);
     _mm256_storeu_ps(tile + i * SGEMM_MAX_NR + 8, acc1[i]);
   }
-  sgemm_add_tile(tile, c, ldc, mr, nr);
+  sgemm_add_tile(tile, c, ldc, mr, nr, store);
 }
 #endif

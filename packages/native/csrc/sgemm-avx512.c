@@ -10,7 +10,7 @@
 #define NR 32
 
 TARGET_AVX512F void sgemm_micro_avx512(int32_t kc, const float *a, const float *b, float *c, size_t ldc, int32_t mr,
-                                       int32_t nr) {
+                                       int32_t nr, int store) {
   __m512 acc0[MR], acc1[MR];
 #pragma GCC unroll 12
   for (int i = 0; i < MR; i++) acc0[i] = acc1[i] = _mm512_setzero_ps();
@@ -31,6 +31,11 @@ TARGET_AVX512F void sgemm_micro_avx512(int32_t kc, const float *a, const float *
   for (int i = 0; i < MR; i++) {
     if (i >= mr) break;
     float *row = c + (size_t)i * ldc;
+    if (store) {
+      _mm512_mask_storeu_ps(row, m0, acc0[i]);
+      _mm512_mask_storeu_ps(row + 16, m1, acc1[i]);
+      continue;
+    }
     _mm512_mask_storeu_ps(row, m0, _mm512_add_ps(_mm512_maskz_loadu_ps(m0, row), acc0[i]));
     _mm512_mask_storeu_ps(row + 16, m1, _mm512_add_ps(_mm512_maskz_loadu_ps(m1, row + 16), acc1[i]));
   }

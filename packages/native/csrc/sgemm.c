@@ -18,18 +18,18 @@
 #define NC 4096
 
 static void sgemm_micro_scalar(int32_t kc, const float *a, const float *b, float *c, size_t ldc, int32_t mr,
-                               int32_t nr) {
+                               int32_t nr, int store) {
   enum { MR = 4, NR = 8 };
   float acc[SGEMM_MAX_MR * SGEMM_MAX_NR] = {0};
   for (int32_t p = 0; p < kc; p++)
     for (int i = 0; i < MR; i++)
       for (int j = 0; j < NR; j++) acc[i * SGEMM_MAX_NR + j] += a[p * MR + i] * b[p * NR + j];
-  sgemm_add_tile(acc, c, ldc, mr, nr);
+  sgemm_add_tile(acc, c, ldc, mr, nr, store);
 }
 
 #ifdef ONEBIT_X86
-void sgemm_micro_avx512(int32_t, const float *, const float *, float *, size_t, int32_t, int32_t);
-void sgemm_micro_avx2(int32_t, const float *, const float *, float *, size_t, int32_t, int32_t);
+void sgemm_micro_avx512(int32_t, const float *, const float *, float *, size_t, int32_t, int32_t, int);
+void sgemm_micro_avx2(int32_t, const float *, const float *, float *, size_t, int32_t, int32_t, int);
 #endif
 
 static const sgemm_isa_t SGEMM[ISA_COUNT] = {
@@ -123,8 +123,10 @@ static int sgemm_block(const sgemm_isa_t *isa, const float *a, int32_t a_stride,
       return 0;
     }
   }
-  /* beta = 0 overwrites C, ignoring its old contents (even NaN), as in BLAS. */
-  for (int32_t i = 0; i < m; i++) {
+  /* beta = 0 overwrites C, ignoring its old contents (even NaN), as in BLAS: with a product, the
+   * first depth slice stores its tiles (no clearing pass), else C is cleared. */
+  const int store_first = beta == 0 && bp;
+  for (int32_t i = 0; i < m && !store_first; i++) {
     float *row = c + (size_t)i * ldc;
     if (beta == 0) memset(row, 0, sizeof(float) * (size_t)n);
     else if (beta != 1)
@@ -144,7 +146,7 @@ static int sgemm_block(const sgemm_isa_t *isa, const float *a, int32_t a_stride,
           for (int32_t ir = 0; ir < mc; ir += mr) {
             const int32_t rows = mc - ir < mr ? mc - ir : mr;
             isa->kernel(kc, ap + (size_t)ir * kc, bp + (size_t)jr * kc, c + (size_t)(ic + ir) * ldc + jc + jr, ldc,
-                        rows, cols);
+                        rows, cols, store_first && pc == 0);
           }
         }
       }

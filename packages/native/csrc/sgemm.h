@@ -11,9 +11,11 @@
 #define SGEMM_MAX_MR 16
 #define SGEMM_MAX_NR 32
 
-/* C[0..mr)[0..nr) += Σ_p a[p*MR + i] · b[p*NR + j] over kc steps of packed panels; C rows ldc apart. */
+/* C[0..mr)[0..nr) += Σ_p a[p*MR + i] · b[p*NR + j] over kc steps of packed panels; C rows ldc apart.
+ * With `store`, C = Σ instead (C's old contents unread: the first depth slice of a beta = 0
+ * product; the sum starts at +0, so it is never −0 and equals 0 + Σ bit for bit). */
 typedef void (*sgemm_micro_fn)(int32_t kc, const float *a, const float *b, float *c, size_t ldc, int32_t mr,
-                               int32_t nr);
+                               int32_t nr, int store);
 
 typedef struct {
   const char *name;
@@ -36,10 +38,11 @@ uint32_t sgemm_supported_mask(void);
 int sgemm_run(const sgemm_isa_t *isa, const float *a, const float *b, float *c, int32_t m, int32_t n, int32_t k,
               int trans_a, int trans_b, float alpha, float beta, int32_t threads);
 
-/* Adds a full mr×nr accumulator tile `acc` (row stride SGEMM_MAX_NR) to the valid part of C. */
-static inline void sgemm_add_tile(const float *acc, float *c, size_t ldc, int32_t mr, int32_t nr) {
+/* Adds (or with `store` writes) a full mr×nr accumulator tile `acc` (row stride SGEMM_MAX_NR) to the
+ * valid part of C. */
+static inline void sgemm_add_tile(const float *acc, float *c, size_t ldc, int32_t mr, int32_t nr, int store) {
   for (int32_t i = 0; i < mr; i++)
-    for (int32_t j = 0; j < nr; j++) c[i * ldc + j] += acc[i * SGEMM_MAX_NR + j];
+    for (int32_t j = 0; j < nr; j++) c[i * ldc + j] = store ? acc[i * SGEMM_MAX_NR + j] : c[i * ldc + j] + acc[i * SGEMM_MAX_NR + j];
 }
 
 #endif

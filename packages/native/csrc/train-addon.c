@@ -116,6 +116,9 @@ static int threads_arg(napi_env env, napi_callback_info info, size_t index, int3
 /* Passes of fewer floats than this stay on the calling thread (a thread start costs about as much
  * as copying 2^16 floats). */
 #define THREADED_MIN_FLOATS (1 << 18)
+/* im2col/col2im: tensor's native convolution backward runs them on 2^18-float chunks (kept in L2),
+ * so they split from a quarter of that. */
+#define THREADED_MIN_COLS (1 << 16)
 
 typedef struct {
   const window_t *w;
@@ -156,7 +159,7 @@ static napi_value im2col_call(napi_env env, napi_callback_info info) {
       !threads_arg(env, info, 6, &threads))
     return NULL;
   im2col_ctx_t c = {&w, input, (float)pad, r0, r1, cols};
-  if ((uint64_t)(r1 - r0) * row_length(&w) < THREADED_MIN_FLOATS) threads = 1;
+  if ((uint64_t)(r1 - r0) * row_length(&w) < THREADED_MIN_COLS) threads = 1;
   parallel_ranges(threads, r0, r1, 1, im2col_range, &c);
   return NULL;
 }
@@ -175,7 +178,7 @@ static napi_value col2im_call(napi_env env, napi_callback_info info) {
       !threads_arg(env, info, 5, &threads))
     return NULL;
   im2col_ctx_t c = {&w, grad, 0, r0, r1, cols};
-  if ((uint64_t)(r1 - r0) * row_length(&w) < THREADED_MIN_FLOATS) threads = 1;
+  if ((uint64_t)(r1 - r0) * row_length(&w) < THREADED_MIN_COLS) threads = 1;
   const int64_t image = (int64_t)w.out_h * w.out_w, first = r0 / image * image;
   parallel_ranges(threads, first, r1, image, col2im_range, &c);
   return NULL;

@@ -129,6 +129,30 @@ describe("native float GEMM", () => {
     });
   }
 
+  for (const isa of isas) {
+    it(`${isa}: beta = 0 stores the first depth slice: a NaN-filled C gives the bytes of a zeroed one`, () => {
+      const gemm = forIsa(isa);
+      // K over two 256-deep slices, edge tiles both ways, and sums that cancel to zero exactly.
+      for (const [m, n, k] of [
+        [29, 37, 300],
+        [1, 5, 3],
+      ] as const) {
+        const a = randomValues(m * k, m).map((v, i) => (i % 7 === 0 ? -0 : Math.round(v * 4)));
+        const b = randomValues(k * n, n).map((v) => Math.round(v * 4));
+        const zeroed = new Float32Array(m * n);
+        const nan = new Float32Array(m * n).fill(Number.NaN);
+        for (const threads of [1, 3]) {
+          gemm.sgemm(a, b, zeroed, m, n, k, false, true, 1, 0, threads);
+          gemm.sgemm(a, b, nan, m, n, k, false, true, 1, 0, threads);
+          expect(Buffer.from(nan.buffer).equals(Buffer.from(zeroed.buffer))).toBe(true);
+        }
+        const expected = new Float32Array(m * n);
+        gemmRef(a, b, expected, m, n, k, false, true, 1, 0);
+        expect(Buffer.from(zeroed.buffer).equals(Buffer.from(expected.buffer))).toBe(true);
+      }
+    });
+  }
+
   it("beta = 0 ignores NaN in C; k = 0 or alpha = 0 only scales C", () => {
     const gemm = forIsa(isas[0]!);
     const c = new Float32Array(6).fill(Number.NaN);

@@ -10,6 +10,12 @@ import { type GemmExports, wasmGemmKernel } from "./wasm-gemm.js";
 
 /** im2col buffers are built for a chunk of output pixels at a time to bound memory (≈4 MiB). */
 const CHUNK_FLOATS = 1 << 20;
+/**
+ * The native backward's chunk (1 MiB): the im2col rows and their gradient then stay in L2 from the
+ * pass that writes them to the one that reads them. A 28×28×64 → 64 3×3 backward at batch 100 took
+ * ~20 % less CPU time than with 4 MiB chunks (one thread, interleaved runs, shared machine).
+ */
+const NATIVE_CHUNK_FLOATS = 1 << 18;
 
 /**
  * Writes the receptive fields of output pixels [r0, r1) (flat over batch·outH·outW) as rows of
@@ -189,8 +195,8 @@ function scratch(which: "cols" | "gradCols", length: number): Float32Array {
   return gradColsBuffer.subarray(0, length);
 }
 
-function chunkRows(rowLen: number): number {
-  return Math.max(1, Math.floor(CHUNK_FLOATS / Math.max(rowLen, 1)));
+function chunkRows(rowLen: number, floats = CHUNK_FLOATS): number {
+  return Math.max(1, Math.floor(floats / Math.max(rowLen, 1)));
 }
 
 /**
@@ -272,6 +278,7 @@ export function conv2dBackward(
   const step = chunkRows(rowLen);
   const native = useWasm(rows, rowLen, p.outC) ? nativeConv() : null;
   if (native) {
+    const step = chunkRows(rowLen, NATIVE_CHUNK_FLOATS);
     const geometry = nativeGeometry(p, g);
     const cols = scratch("cols", Math.min(step, rows) * rowLen);
     const gradCols = scratch("gradCols", cols.length);

@@ -1,13 +1,18 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { setBackend } from "../src/backend.js";
+import { conv2dBackward } from "../src/conv2d.js";
+import type { Conv2dParams } from "../src/conv2d-params.js";
+import { conv2dBackwardRef } from "../src/conv2d-ref.js";
 import { nativeTrainStatus } from "../src/native-train.js";
-import "../src/node.js"; // registers @onebit/native's training kernels (built in this repository and in CI)
+// Registers @onebit/native's training kernels (built in this repository and in CI).
+import { disableThreads, enableThreads } from "../src/node.js";
 import { maxPool2d, maxPool2dBackward } from "../src/pool.js";
-import { randomArray } from "./helpers.js";
+import { maxRelativeError, randomArray } from "./helpers.js";
 
 const native = nativeTrainStatus().kernels!;
 
 afterEach(() => setBackend("auto"));
+afterAll(() => disableThreads());
 
 const bytes = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 const same = (a: ArrayBufferView, b: ArrayBufferView) => expect(bytes(a).equals(bytes(b))).toBe(true);
@@ -150,5 +155,34 @@ describe("native training passes split among threads", () => {
         ] as const),
       ),
     ).toThrow(/threads/);
+  });
+
+  it("a convolution's backward over several native chunks (boundaries inside images) matches the reference, same bytes on 1 and 3 threads", () => {
+    // 1 200 output pixels × 270-float rows: over two of the native backward's 2^18-float chunks.
+    const p: Conv2dParams = {
+      batch: 3,
+      inH: 20,
+      inW: 20,
+      inC: 30,
+      outC: 17,
+      kernelH: 3,
+      kernelW: 3,
+      strideH: 1,
+      strideW: 1,
+      padding: "same",
+      padValue: -1,
+    };
+    const input = randomArray(3 * 20 * 20 * 30, 31);
+    const weights = randomArray(9 * 30 * 17, 32);
+    const gradOut = randomArray(3 * 20 * 20 * 17, 33);
+    const want = conv2dBackwardRef(input, weights, gradOut, p);
+    enableThreads(1);
+    const one = conv2dBackward(input, weights, gradOut, p);
+    enableThreads(3);
+    const three = conv2dBackward(input, weights, gradOut, p);
+    expect(maxRelativeError(one.gradInput, want.gradInput)).toBeLessThan(1e-5);
+    expect(maxRelativeError(one.gradWeights, want.gradWeights)).toBeLessThan(1e-5);
+    same(three.gradInput, one.gradInput);
+    same(three.gradWeights, one.gradWeights);
   });
 });

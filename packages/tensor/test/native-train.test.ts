@@ -90,7 +90,7 @@ describe("native training kernels from @onebit/tensor/node", () => {
   });
 
   it("im2col and col2im split among threads give the bytes of the TypeScript reference", () => {
-    // Above the addon's 2^18-float threshold, so the passes do split; row ranges start and end
+    // Above the addon's 2^16-float threshold for these passes, so they do split; row ranges start and end
     // inside images (col2im splits by whole images).
     const shapes: Conv2dParams[] = [
       {
