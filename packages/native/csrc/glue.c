@@ -172,6 +172,74 @@ GLUE_INLINE void conv_tile(const fconv_t *g, const tile_rows_t *t, const float *
     }
 }
 
+/* A tile whose pixels lie in one output row with every window inside the image (most tiles): pixel
+ * k's tap is at base + k·step, no padding to test. Here a += s·w may be one fused multiply-add: s and
+ * w are floats, so their product is exact in double and one rounding of s·w + a equals the two of
+ * the TypeScript step (padding values, which need not be floats, never get here). */
+GLUE_INLINE void conv_tile_inside(const fconv_t *g, const float *base, int64_t step, const float *wt,
+                                  const float *bias, float *out, int64_t r, int32_t q, int32_t o0, const int tr,
+                                  const int tv) {
+  const int32_t n = g->n, cin = g->channels / g->groups, per = n / g->groups;
+  v8d a[8][8];
+  for (int k = 0; k < tr; k++)
+    for (int v = 0; v < tv; v++) a[k][v] = (v8d){0};
+  const float *w = wt + (size_t)q * per + o0;
+  base += (size_t)q * cin;
+  for (int32_t i = 0; i < g->kernel_h; i++)
+    for (int32_t j = 0; j < g->kernel_w; j++, w += (size_t)cin * n) {
+      const float *px = base + ((int64_t)i * g->dilation_h * g->width + (int64_t)j * g->dilation_w) * g->channels;
+      for (int32_t ci = 0; ci < cin; ci++) {
+        v8d wv[8];
+        for (int v = 0; v < tv; v++) wv[v] = load8(w + (size_t)ci * n + 8 * v);
+        for (int k = 0; k < tr; k++) {
+          const double s = px[k * step + ci];
+          for (int v = 0; v < tv; v++) a[k][v] += s * wv[v];
+        }
+      }
+    }
+  const size_t col = (size_t)q * per + o0;
+  for (int k = 0; k < tr; k++)
+    for (int v = 0; v < tv; v++) {
+      v8d y = a[k][v];
+      if (bias) y += load8(bias + col + 8 * v);
+      const v8f f = __builtin_convertvector(y, v8f);
+      memcpy(out + (r + k) * n + col + 8 * v, &f, sizeof f);
+    }
+}
+
+/* The interior tiles of one (tr, tv) shape, in a function of their own built with contraction on
+ * (see conv_tile_inside), one clone per ISA like the rest. */
+#define INSIDE_TILES(TR, TV)                                                                                  \
+  GLUE_CLONES __attribute__((noinline, optimize("fp-contract=fast"))) static void inside_##TR##x##TV(       \
+      const fconv_t *g, const float *base, int64_t step, const float *wt, const float *bias, float *out,     \
+      int64_t r, int32_t o0) {                                                                             \
+    for (int32_t q = 0; q < g->groups; q++) conv_tile_inside(g, base, step, wt, bias, out, r, q, o0, TR, TV); \
+  }
+INSIDE_TILES(8, 1)
+INSIDE_TILES(4, 2)
+INSIDE_TILES(2, 4)
+INSIDE_TILES(1, 8)
+
+/* Runs an interior tile of a shape above; 0 for the others (the single pixels after the last whole tile). */
+GLUE_INLINE int inside_tiles(const fconv_t *g, const float *base, const float *wt, const float *bias, float *out,
+                             int64_t r, int32_t o0, const int tr, const int tv) {
+  const int64_t step = (int64_t)g->stride_w * g->channels;
+  if (tr == 8 && tv == 1) inside_8x1(g, base, step, wt, bias, out, r, o0);
+  else if (tr == 4 && tv == 2) inside_4x2(g, base, step, wt, bias, out, r, o0);
+  else if (tr == 2 && tv == 4) inside_2x4(g, base, step, wt, bias, out, r, o0);
+  else if (tr == 1 && tv == 8) inside_1x8(g, base, step, wt, bias, out, r, o0);
+  else return 0;
+  return 1;
+}
+
+/* Whether the tile's tr pixels are consecutive in one output row with every window inside. */
+GLUE_INLINE int tile_inside(const fconv_t *g, const tile_rows_t *t, const int tr) {
+  const int64_t step = (int64_t)g->stride_w * g->channels;
+  for (int k = 0; k < tr; k++)
+    if (!t->inside[k] || t->inside[k] != t->inside[0] + k * step) return 0;
+  return 1;
+}
+
 /* Outputs [o0, o0 + 8·tv) of every group for the `tiles` tiles of tr pixels from pixel r (at p). */
 GLUE_INLINE void conv_tiles(const fconv_t *g, const float *x, const float *wt, const float *bias, double pad_value,
                             float *out, int32_t o0, pixel_t *p, int64_t r, int64_t tiles, const int tr, const int tv) {
@@ -180,6 +248,7 @@ GLUE_INLINE void conv_tiles(const fconv_t *g, const float *x, const float *wt, c
   const int tabled = g->groups > 1 && g->kernel_h * g->kernel_w <= TABLE_TAPS;
   for (int64_t e = 0; e < tiles; e++, r += tr) {
     tile_rows(g, x, p, tr, &t);
+    if (tile_inside(g, &t, tr) && inside_tiles(g, t.inside[0], wt, bias, out, r, o0, tr, tv)) continue;
     if (tabled)
       for (int32_t i = 0; i < g->kernel_h; i++)
         for (int32_t j = 0; j < g->kernel_w; j++)
