@@ -13,6 +13,12 @@
 #define GLUE_CLONES
 #endif
 #define GLUE_INLINE static inline __attribute__((always_inline))
+/* Lets the compiler fuse a multiply and an add (the build turns contraction off everywhere else). */
+#if defined(__GNUC__) && !defined(__clang__)
+#define GLUE_CONTRACT __attribute__((optimize("fp-contract=fast")))
+#else
+#define GLUE_CONTRACT
+#endif
 
 /* Pixel r's window origin and image. */
 typedef struct {
@@ -210,7 +216,7 @@ GLUE_INLINE void conv_tile_inside(const fconv_t *g, const float *base, int64_t s
 /* The interior tiles of one (tr, tv) shape, in a function of their own built with contraction on
  * (see conv_tile_inside), one clone per ISA like the rest. */
 #define INSIDE_TILES(TR, TV)                                                                                  \
-  GLUE_CLONES __attribute__((noinline, optimize("fp-contract=fast"))) static void inside_##TR##x##TV(       \
+  GLUE_CLONES GLUE_CONTRACT __attribute__((noinline)) static void inside_##TR##x##TV(                    \
       const fconv_t *g, const float *base, int64_t step, const float *wt, const float *bias, float *out,     \
       int64_t r, int32_t o0) {                                                                             \
     for (int32_t q = 0; q < g->groups; q++) conv_tile_inside(g, base, step, wt, bias, out, r, q, o0, TR, TV); \
