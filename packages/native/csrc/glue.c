@@ -418,6 +418,35 @@ void faffine_rows(const faffine_t *a, const float *src, const float *other, floa
   }
 }
 
+/* Math.max of two floats: NaN wins; equal values keep the AND of their bits (+0 over −0). */
+GLUE_INLINE float js_maxf(float a, float e) {
+  float m = e > a ? e : a;
+  if (e == a) {
+    uint32_t ea, eb;
+    memcpy(&ea, &e, 4);
+    memcpy(&eb, &a, 4);
+    ea &= eb;
+    memcpy(&m, &ea, 4);
+  }
+  if (e != e) m = e;
+  if (a != a) m = a;
+  return m;
+}
+
+typedef int32_t v8i __attribute__((vector_size(32)));
+
+/* js_maxf on 8 lanes, as masks: the same choice in every lane, no branches. */
+GLUE_INLINE v8f js_max8(v8f a, v8f e) {
+  const v8i ai = (v8i)a, ei = (v8i)e;
+  const v8i gt = e > a, eq = e == a, e_nan = e != e, a_nan = a != a;
+  v8i m = (gt & ei) | (~gt & ai);
+  m = (eq & (ei & ai)) | (~eq & m);
+  m = (e_nan & ei) | (~e_nan & m);
+  m = (a_nan & ai) | (~a_nan & m);
+  return (v8f)m;
+}
+
+GLUE_CLONES
 void fmax_pool_rows(const fpool_t *p, const float *x, float *out) {
   const int32_t d = p->depth;
   const int64_t out_hw = (int64_t)p->out_h * p->out_w;
@@ -434,21 +463,15 @@ void fmax_pool_rows(const fpool_t *p, const float *x, float *out) {
     for (int32_t y = y0; y < y1; y++)
       for (int32_t xx = x0; xx < x1; xx++) {
         const float *v = img + ((int64_t)y * p->width + xx) * d;
-        for (int32_t i = 0; i < d; i++) {
-          const float a = o[i], e = v[i];
-          /* Math.max: NaN wins; equal values (±0) keep +0 (bitwise AND of the two). */
-          float m = e > a ? e : a;
-          if (e == a) {
-            uint32_t ea, eb;
-            memcpy(&ea, &e, 4);
-            memcpy(&eb, &a, 4);
-            ea &= eb;
-            memcpy(&m, &ea, 4);
-          }
-          if (e != e) m = e;
-          if (a != a) m = a;
-          o[i] = m;
+        int32_t i = 0;
+        for (; i + 8 <= d; i += 8) {
+          v8f a, e;
+          memcpy(&a, o + i, sizeof a);
+          memcpy(&e, v + i, sizeof e);
+          a = js_max8(a, e);
+          memcpy(o + i, &a, sizeof a);
         }
+        for (; i < d; i++) o[i] = js_maxf(o[i], v[i]);
       }
   }
 }
