@@ -123,18 +123,22 @@ function bitPlaneGemm1(rowStart: i32, rowEnd: i32, x: usize, xStride: usize, w: 
       x5 = load<u64>(row, 40),
       x6 = load<u64>(row, 48),
       x7 = load<u64>(row, 56);
+    // An all-zero window (the border of an MNIST digit) has all-zero dots: no popcounts.
+    const live = (x0 | x1 | x2 | x3 | x4 | x5 | x6 | x7) != 0;
     const rowSum = planeDot(x0, x1, x2, x3, x4, x5, x6, x7, -1);
     for (let p = p0; p < p1; p++) {
       const q = w + (<usize>p << 5);
-      const j = p << 2;
-      emitRow4(
-        m,
-        j,
-        (planeDot(x0, x1, x2, x3, x4, x5, x6, x7, load<u64>(q)) << 1) - rowSum,
-        (planeDot(x0, x1, x2, x3, x4, x5, x6, x7, load<u64>(q, 8)) << 1) - rowSum,
-        (planeDot(x0, x1, x2, x3, x4, x5, x6, x7, load<u64>(q, 16)) << 1) - rowSum,
-        (planeDot(x0, x1, x2, x3, x4, x5, x6, x7, load<u64>(q, 24)) << 1) - rowSum,
-      );
+      let d0 = 0,
+        d1 = 0,
+        d2 = 0,
+        d3 = 0;
+      if (live) {
+        d0 = (planeDot(x0, x1, x2, x3, x4, x5, x6, x7, load<u64>(q)) << 1) - rowSum;
+        d1 = (planeDot(x0, x1, x2, x3, x4, x5, x6, x7, load<u64>(q, 8)) << 1) - rowSum;
+        d2 = (planeDot(x0, x1, x2, x3, x4, x5, x6, x7, load<u64>(q, 16)) << 1) - rowSum;
+        d3 = (planeDot(x0, x1, x2, x3, x4, x5, x6, x7, load<u64>(q, 24)) << 1) - rowSum;
+      }
+      emitRow4(m, p << 2, d0, d1, d2, d3);
     }
   }
 }

@@ -44,21 +44,19 @@ export function im2col(
     const image = src + <usize>b * <usize>inH * lineBytes;
     for (let dy = 0; dy < kh; dy++) {
       const iy = y0 + dy;
-      if (iy < 0 || iy >= inH) {
-        d = padTaps(d, kw, wpp, lastMask);
-        continue;
-      }
-      d = padTaps(d, dx0, wpp, lastMask);
-      d = copyWords(d, image + <usize>iy * lineBytes + <usize>(x0 + dx0) * pixBytes, <usize>(dx1 - dx0) * pixBytes);
-      d = padTaps(d, kw - dx1, wpp, lastMask);
+      const live = iy >= 0 && iy < inH;
+      const first = live ? dx0 : kw; // taps before the image's run, and the run's end
+      const last = live ? dx1 : kw;
+      if (first) d = padTaps(d, first, wpp, lastMask);
+      if (live) d = copyWords(d, image + <usize>iy * lineBytes + <usize>(x0 + dx0) * pixBytes, <usize>(dx1 - dx0) * pixBytes);
+      if (last < kw) d = padTaps(d, kw - last, wpp, lastMask);
     }
     for (; d < rowEndPtr; d += 4) store<u32>(d, 0);
   }
 }
 
-/** `taps` one-padded pixels at d; returns the end. */
-// @ts-expect-error: decorator
-@inline function padTaps(d: usize, taps: i32, wpp: i32, lastMask: u32): usize {
+/** `taps` one-padded pixels at d; returns the end (a call: only windows at the border pad). */
+function padTaps(d: usize, taps: i32, wpp: i32, lastMask: u32): usize {
   for (let t = 0; t < taps; t++) {
     for (let w = 1; w < wpp; w++, d += 4) store<u32>(d, 0xffffffff);
     store<u32>(d, lastMask);

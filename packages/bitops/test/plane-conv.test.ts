@@ -9,6 +9,7 @@ import {
   type PlaneConvArgs,
   createKernels,
   im2colPlanesRows,
+  instantiateWasmKernels,
   packSignsMatrix,
   prepackWeights,
   scaleBiasRef,
@@ -16,6 +17,7 @@ import {
 } from "../src/index.js";
 import type { WasmKernels } from "../src/kernels/wasm-kernels.js";
 import { MemoryViews } from "../src/kernels/memory-views.js";
+import { i64Wasm as browserI64Wasm } from "../src/wasm/kernels-browser.generated.js";
 import { BACKENDS, randomBytes, randomValues } from "./backends.js";
 
 interface Shape {
@@ -285,5 +287,63 @@ describe.each(["wasm-i64", "wasm-simd"] as const)("8-bit im2col of the %s module
     const v = new MemoryViews(memory).current();
     im2colPlanesRows(v.u8, v.u32, args(reference), 0, rows);
     expect(heap.u8(ours, bytes)).toEqual(heap.u8(reference, bytes));
+  });
+});
+
+describe("the browser build's scalar module", () => {
+  it("has no 8-bit im2col, and its kernels fall back to im2colPlanesRows with the same scratch", () => {
+    const bytes = Uint8Array.from(atob(browserI64Wasm), (ch) => ch.charCodeAt(0));
+    const module = new WebAssembly.Module(bytes);
+    expect(WebAssembly.Module.exports(module).map((e) => e.name)).not.toContain("planeIm2col");
+    const s = IM2COL_SHAPES[IM2COL_SHAPES.length - 1]!;
+    const outH = Math.floor((s.height + s.padTop + s.padBottom - s.kernelH) / s.strideH) + 1;
+    const outW = Math.floor((s.width + s.padLeft + s.padRight - s.kernelW) / s.strideW) + 1;
+    const rows = s.batch * outH * outW;
+    const kWords = 2 * Math.ceil((s.kernelH * s.kernelW * s.channels) / 64);
+    const memory = new WebAssembly.Memory({ initial: 2 });
+    const heap = new BitopsHeap(memory);
+    const x = randomBytes(s.batch * s.height * s.width * s.channels, s.seed);
+    const input = heap.alloc(x.length);
+    heap.u8(input, x.length).set(x);
+    const scratch = (kernels: WasmKernels) => {
+      const a = heap.alloc(rows * 32 * kWords);
+      kernels.im2colPlanes(
+        {
+          input,
+          height: s.height,
+          width: s.width,
+          channels: s.channels,
+          kernelH: s.kernelH,
+          kernelW: s.kernelW,
+          strideH: s.strideH,
+          strideW: s.strideW,
+          padTop: s.padTop,
+          padLeft: s.padLeft,
+          outH,
+          outW,
+          padValue: s.padValue,
+          scratchRows: rows,
+          gemm: {
+            mode: "dot",
+            a,
+            aStride: 32 * kWords,
+            w: 0,
+            n: 1,
+            k: 1,
+            kWords,
+            out: 0,
+            outStride: 4,
+            p0: 0,
+            p1: 0,
+          },
+        },
+        0,
+        rows,
+      );
+      return heap.u8(a, rows * 32 * kWords).slice();
+    };
+    const browser = instantiateWasmKernels(module, memory, "wasm-i64");
+    const node = createKernels({ backend: "wasm-i64", memory }) as WasmKernels;
+    expect(scratch(browser)).toEqual(scratch(node));
   });
 });

@@ -10,6 +10,8 @@ import {
   checkColumns,
   type PoolArgs,
 } from "./kernel-args.js";
+import { im2colPlanesRows } from "../plane-im2col.js";
+import { MemoryViews } from "./memory-views.js";
 import { DEFAULT_GEMM_TILE, type GemmTile, type WasmBackend, gemmTileInfo } from "./gemm-tiles.js";
 
 export type { WasmBackend } from "./gemm-tiles.js";
@@ -70,7 +72,8 @@ interface KernelExports {
     dst: number,
     dstStride: number,
   ): void;
-  planeIm2col(
+  /** The 8-bit im2col (absent from the browser build's scalar module, see assembly/module-i64.ts). */
+  planeIm2col?(
     rowStart: number,
     rowEnd: number,
     src: number,
@@ -232,6 +235,8 @@ export function instantiateWasmKernels(
 }
 
 export class WasmKernels implements BitopsKernels {
+  private readonly views: MemoryViews;
+
   constructor(
     readonly backend: WasmBackend,
     readonly memory: WebAssembly.Memory,
@@ -239,7 +244,9 @@ export class WasmKernels implements BitopsKernels {
     /** The binary GEMM tile this instance runs. */
     readonly tile: GemmTile,
     private readonly gemm: GemmEntryFn,
-  ) {}
+  ) {
+    this.views = new MemoryViews(memory);
+  }
 
   private setOutput(g: GemmArgs, out: number, c0: number, c1: number): void {
     this.x.setOutput(OUTPUT_MODE_CODES[g.mode], g.k, g.n, out, g.outStride, g.p0, g.p1, c0, c1);
@@ -299,8 +306,13 @@ export class WasmKernels implements BitopsKernels {
     }
   }
 
-  /** The 8-bit im2col of `bitPlaneConv2dRows` alone (the module's form of `im2colPlanesRows`). */
+  /** The 8-bit im2col of `bitPlaneConv2dRows` alone: the module's, or `im2colPlanesRows` where it has none. */
   im2colPlanes(c: PlaneConvArgs, rowStart: number, rowEnd: number): void {
+    if (!this.x.planeIm2col) {
+      const v = this.views.current();
+      im2colPlanesRows(v.u8, v.u32, c, rowStart, rowEnd);
+      return;
+    }
     this.x.planeIm2col(
       rowStart,
       rowEnd,
