@@ -253,14 +253,18 @@ export function conv2d(
 /**
  * Gradients of `conv2d` with respect to its input and its weights, given the gradient of its
  * output [batch, outH, outW, outC]: gradWeights = colsᵀ·gradOut, gradInput = col2im(gradOut·Wᵀ).
- * Padded positions contribute padValue to gradWeights and receive no gradient.
+ * Padded positions contribute padValue to gradWeights and receive no gradient. With
+ * `inputGrad: false` (a first layer) gradInput is not computed where that saves work, and comes back
+ * empty.
  */
 export function conv2dBackward(
   input: Float32Array,
   weights: Float32Array,
   gradOut: Float32Array,
   p: Conv2dParams,
+  options: { inputGrad?: boolean } = {},
 ): { gradInput: Float32Array; gradWeights: Float32Array } {
+  const wantInput = options.inputGrad ?? true;
   const g = conv2dOutputShape(p);
   const rowLen = p.kernelH * p.kernelW * p.inC;
   const rows = p.batch * g.outH * g.outW;
@@ -268,11 +272,11 @@ export function conv2dBackward(
   assertLength(input, inputSize, "conv2d input [batch, inH, inW, inC]");
   assertLength(weights, rowLen * p.outC, "conv2d weights [kernelH, kernelW, inC, outC]");
   assertLength(gradOut, rows * p.outC, "conv2d gradOut [batch, outH, outW, outC]");
-  const gradInput = new Float32Array(inputSize);
+  const gradInput = new Float32Array(wantInput ? inputSize : 0);
   const gradWeights = new Float32Array(rowLen * p.outC);
   if (isPointwise(p)) {
     gemm(input, gradOut, gradWeights, rowLen, p.outC, rows, { transA: true });
-    gemm(gradOut, weights, gradInput, rows, rowLen, p.outC, { transB: true });
+    if (wantInput) gemm(gradOut, weights, gradInput, rows, rowLen, p.outC, { transB: true });
     return { gradInput, gradWeights };
   }
   const step = chunkRows(rowLen);
@@ -293,6 +297,7 @@ export function conv2dBackward(
       native.train.im2colF32(input, cols, geometry, p.padValue ?? 0, r0, r1, threads);
       const beta = r0 === 0 ? 0 : 1;
       native.gemm.sgemm(gradOutChunk, cols, gradWeightsT, p.outC, rowLen, n, true, false, 1, beta, threads);
+      if (!wantInput) continue;
       // gradCols = gradOut·Wᵀ, scattered back onto the input positions.
       native.gemm.sgemm(gradOutChunk, weights, gradCols, n, rowLen, p.outC, false, true, 1, 0, threads);
       native.train.col2imAddF32(gradCols, gradInput, geometry, r0, r1, threads);
@@ -302,9 +307,13 @@ export function conv2dBackward(
     }
     return { gradInput, gradWeights };
   }
+  // The WebAssembly kernel always produces gradInput: into a buffer of its own when not wanted.
+  const wasmGradInput = wantInput ? gradInput : new Float32Array(inputSize);
   if (
     useWasm(rows, rowLen, p.outC) &&
-    runWasm((wasm) => conv2dBackwardWasm(wasm, input, weights, gradOut, p, g, step, gradInput, gradWeights))
+    runWasm((wasm) =>
+      conv2dBackwardWasm(wasm, input, weights, gradOut, p, g, step, wasmGradInput, gradWeights),
+    )
   ) {
     return { gradInput, gradWeights };
   }
@@ -316,6 +325,7 @@ export function conv2dBackward(
     const gradOutChunk = gradOut.subarray(r0 * p.outC, r1 * p.outC);
     im2col(input, p, g, r0, r1, cols);
     gemm(cols, gradOutChunk, gradWeights, rowLen, p.outC, n, { transA: true, beta: r0 === 0 ? 0 : 1 });
+    if (!wantInput) continue;
     gemm(gradOutChunk, weights, gradCols, n, rowLen, p.outC, { transB: true });
     col2imAdd(gradCols, p, g, r0, r1, gradInput);
   }

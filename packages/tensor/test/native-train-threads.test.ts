@@ -184,5 +184,13 @@ describe("native training passes split among threads", () => {
     expect(maxRelativeError(one.gradWeights, want.gradWeights)).toBeLessThan(1e-5);
     same(three.gradInput, one.gradInput);
     same(three.gradWeights, one.gradWeights);
+    // A first layer's backward: the same weight gradient, no input gradient, on every path.
+    for (const backend of ["auto", "wasm-simd", "typescript"] as const) {
+      setBackend(backend);
+      const first = conv2dBackward(input, weights, gradOut, p, { inputGrad: false });
+      expect(first.gradInput.length).toBe(0);
+      expect(maxRelativeError(first.gradWeights, want.gradWeights)).toBeLessThan(1e-5);
+      if (backend === "auto") same(first.gradWeights, three.gradWeights);
+    }
   });
 });

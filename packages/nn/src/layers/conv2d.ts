@@ -141,6 +141,7 @@ export class Conv2d extends QuantizedLayer {
       this.backwardKernel,
       gradOut,
       this.paramsFor(batch),
+      { inputGrad: needInputGrad },
     );
     this.setKernelGrad(gradWeights);
     if (!needInputGrad) return null;
