@@ -13,6 +13,7 @@ const root = resolve(import.meta.dirname, "..");
 const workerDir = join(root, "src", "worker");
 const shim = join(workerDir, "bitops-in-worker.ts");
 const floatGlueShim = join(workerDir, "float-glue-in-worker.ts");
+const graphPlanningShim = join(workerDir, "graph-planning-in-worker.ts");
 const out = join(workerDir, "worker-source.generated.ts");
 
 const bitopsInWorker = {
@@ -34,6 +35,9 @@ const bitopsInWorker = {
     // would inline: in workers those modules are src/worker/float-glue-in-worker.ts instead, over
     // the bytes the page posts with init (as the bitops kernels are).
     b.onResolve({ filter: /float-glue(-shared)?\.generated/ }, () => ({ path: floatGlueShim }));
+    // The graph code's planning half (lowering, fusion: @onebit/runtime's graph-planning chunk):
+    // workers never plan, so it is an empty stand-in there (graph-planning-in-worker.ts).
+    b.onResolve({ filter: /graph-planning/ }, () => ({ path: graphPlanningShim }));
     // bitops creates a FinalizationRegistry at load for its high-level API (which workers never
     // use); esbuild keeps any top-level `new` unless marked pure, and that registry reaches the
     // embedded bytes. Marking it pure lets the bundle drop it when nothing uses it.

@@ -1,9 +1,10 @@
 import type { GraphModel, GraphNodeV2, ValueInfoV2 } from "@onebit/format";
 import { RuntimeError } from "./errors.js";
-import { findElementwiseChains, fuseChains } from "./elementwise-fusion.js";
+import type { ElementwiseChain } from "./elementwise-fusion.js";
+import { loadedGraphSupport, requireGraphSupport } from "./graph-loader.js";
 import { Lowering, type Value } from "./lowering.js";
 import { CONTROL, layoutMemory } from "./memory-layout.js";
-import { LOWERINGS } from "./ops/table.js";
+import { CHAIN_LOWERINGS, type LoweringTable } from "./ops/table.js";
 import type { OutputBinding, PlanData } from "./plan.js";
 
 // Graph → plan in three passes: lowering (each node, through its op's module in ops/, becomes
@@ -127,7 +128,10 @@ export function compilePlan(
         .filter((name) => readers.get(name) === 1 && name !== scores && name !== input.name)
         .map((name) => ids.get(name)!),
     );
-    const lower = LOWERINGS[node.op] as (...args: Parameters<(typeof LOWERINGS)["add"]>) => number;
+    const lowerings: Partial<LoweringTable> = Object.hasOwn(CHAIN_LOWERINGS, node.op)
+      ? CHAIN_LOWERINGS
+      : requireGraphSupport(`node ${node.name} (${node.op})`).lowerings;
+    const lower = lowerings[node.op] as (...args: Parameters<LoweringTable["add"]>) => number;
     const id = lower(
       L,
       node as never,
@@ -158,7 +162,11 @@ export function compilePlan(
   });
 
   // Elementwise runs fused into one step each: every value a run touches lives across the whole run.
-  const chains = findElementwiseChains(L.builders, L.values, out);
+  // (Only graph ops make such runs: without the graph code there are none.)
+  const graphCode = loadedGraphSupport();
+  const chains: ElementwiseChain[] = graphCode
+    ? graphCode.findElementwiseChains(L.builders, L.values, out)
+    : [];
   for (const chain of chains) {
     const from = L.builderNodes[chain.builders[0]!]!;
     const to =
@@ -182,10 +190,8 @@ export function compilePlan(
     ...(options.capacity !== undefined ? { capacity: options.capacity } : {}),
   });
   const { addresses, weightAt, weightBytes, capacity } = layout;
-  const steps = fuseChains(
-    L.builders.map((b) => b(addresses)),
-    chains,
-  );
+  const built = L.builders.map((b) => b(addresses));
+  const steps = graphCode ? graphCode.fuseChains(built, chains) : built;
   const ov = L.value(out);
   const output: OutputBinding =
     ov.kind === "bits"

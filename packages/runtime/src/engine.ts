@@ -14,7 +14,6 @@ import { type CompiledPlan, compilePlan, createPlanMemory, graphOutputs } from "
 import { parallelSaving } from "./cost-model.js";
 import { RuntimeError } from "./errors.js";
 import { StepExecutor, columnSlices } from "./executor.js";
-import { loadWasmFloatGlue } from "./wasm-glue.js";
 import { type ModelInput, resolveBatch, stageInput } from "./input.js";
 import {
   type ResolvedLimits,
@@ -25,12 +24,14 @@ import {
   resolveLimits,
   resultViolation,
 } from "./limits.js";
-import { loadModel } from "./model-source.js";
+import { loadGraphSupport } from "./graph-loader.js";
+import { isGraphSource, loadModel } from "./model-source.js";
 import { type InferenceFeeds, type InferenceOutputs, Tensor, feedFor } from "./named-io.js";
 import { PassChooser, type PassMode } from "./pass-chooser.js";
 import type { PlanData, WorkerInit } from "./plan.js";
 import { BatchResult, type RunResult } from "./result.js";
 import { type ThreadPool, type ThreadPoolFactory, resetThreads } from "./threads.js";
+import { loadWasmFloatGlue } from "./wasm-glue.js";
 
 /** Which kernels run the binary layers: "auto" picks the fastest this engine supports. */
 export type BackendOption = "auto" | KernelBackend;
@@ -349,8 +350,12 @@ export class Engine {
     if (backend === "wasm-i64" || backend === "wasm-simd") {
       await compileKernelModuleAsync(backend, (options.threads ?? 1) > 1);
     }
-    // The float glue's module bytes (a chunk of their own), for graphs' float steps.
-    if (backend !== "typescript") await loadWasmFloatGlue();
+    // The float glue's module bytes (chunks of their own), for float steps, and a version 2 model's
+    // graph code (browser builds load it on demand: version 1 chains never need it).
+    await Promise.all([
+      backend !== "typescript" ? loadWasmFloatGlue() : undefined,
+      isGraphSource(source) ? loadGraphSupport() : undefined,
+    ]);
     const engine = new Engine(source, options, options.threadPool);
     if (options.offload) {
       if (engine.threads > 1)
@@ -373,7 +378,10 @@ export class Engine {
     return engine;
   }
 
-  /** Like `create`, without threads (runs on the calling thread only). */
+  /**
+   * Like `create`, without threads (runs on the calling thread only). In browser builds a version 2
+   * model needs `await loadGraphSupport()` first (RuntimeError "INVALID_ARGUMENT" otherwise).
+   */
   static createSync(
     source: Uint8Array | OnebitModel | GraphModel,
     options?: Omit<EngineOptions, "threads" | "threadPool">,

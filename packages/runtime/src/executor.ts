@@ -1,21 +1,17 @@
 import type { BitopsKernels, GemmArgs, PlaneConvArgs } from "@onebit/bitops";
 import { copyWordsRows, encodePlanesRows, genericPoolRows, im2colRows, xorMaskRows } from "./bit-steps.js";
-import { fusedElementwiseRows } from "./fused-steps.js";
 import { conv2dFloatRows, denseFloatRows, softmaxRows, toFloatRows } from "./float-steps.js";
-import {
-  addRows,
-  avgPoolRows,
-  bconvGenericRows,
-  channelwiseRows,
-  concatRows,
-  conv2dGenericRows,
-  padRows,
-  signRows,
-} from "./graph-steps.js";
+import { requireGraphSupport } from "./graph-loader.js";
+import type { GraphSupport } from "./graph-support.js";
 import { MemoryViews } from "./memory-views.js";
-import { NativeGlueSteps, publishedNativeGlue } from "./native-glue.js";
-import { WasmGlueSteps, wasmFloatGlue } from "./wasm-glue.js";
-import type { Im2colConvStep, PlanData, Step } from "./plan.js";
+import { nativeGlueSteps } from "./native-glue.js";
+import { GRAPH_STEP_OPS, type Im2colConvStep, type PlanData, type Step } from "./plan.js";
+import { wasmGlueSteps } from "./wasm-glue.js";
+
+/** Float steps run by a glue (native-glue.ts, wasm-glue-steps.ts): `run` returns false for the ones it leaves to TypeScript. */
+interface GlueSteps {
+  run(index: number, rowStart: number, rowEnd: number): boolean;
+}
 
 /**
  * Runs row ranges of a plan's steps on one thread: the `@onebit/bitops` pointer kernels for the
@@ -31,7 +27,9 @@ export class StepExecutor {
    * Kernels for the float steps: the native glue on the native backend (where @onebit/native
    * published it in this thread), else the WebAssembly glue (all but the TypeScript backend).
    */
-  private glue: NativeGlueSteps | WasmGlueSteps | undefined;
+  private glue: GlueSteps | undefined;
+  /** The graph code's steps (graph-support.ts), where the plan has any. */
+  private readonly graphSteps: GraphSupport["runGraphStep"] | undefined;
 
   constructor(
     readonly plan: PlanData,
@@ -44,20 +42,20 @@ export class StepExecutor {
     this.planeConvs = plan.steps.map((s) =>
       s.op === "im2colConv" && s.source === "uint8" ? s.slots.map((g) => planeConvArgs(s, g)) : undefined,
     );
-    const glue = kernels.backend === "native" ? publishedNativeGlue() : undefined;
-    if (glue) this.glue = new NativeGlueSteps(glue, plan.steps, this.views);
-    else this.wasmGlue();
+    if (kernels.backend === "native") this.glue = nativeGlueSteps(plan.steps, this.views);
+    if (!this.glue) this.wasmGlue();
+    const graph = plan.steps.find((s) => GRAPH_STEPS.has(s.op));
+    this.graphSteps = graph && requireGraphSupport(`step ${graph.op} of ${graph.node}`).runGraphStep;
   }
 
   /**
    * The WebAssembly glue once its bytes are loaded (Engine.create awaits them; until then — the
    * first passes of a createSync engine — the TypeScript steps run, with the same results).
    */
-  private wasmGlue(): WasmGlueSteps | undefined {
+  private wasmGlue(): GlueSteps | undefined {
     if (this.kernels.backend === "typescript") return undefined;
-    const glue = wasmFloatGlue(this.kernels.memory);
-    if (glue) this.glue = new WasmGlueSteps(glue, this.plan.steps, this.views);
-    return this.glue as WasmGlueSteps | undefined;
+    this.glue = wasmGlueSteps(this.kernels.memory, this.plan.steps, this.views);
+    return this.glue;
   }
 
   /** Output rows of `step` for a batch. */
@@ -114,33 +112,9 @@ export class StepExecutor {
       case "softmax":
         softmaxRows(v, s, rowStart, rowEnd);
         return;
-      case "channelwise":
-        channelwiseRows(v, s, rowStart, rowEnd);
-        return;
-      case "add":
-        addRows(v, s, rowStart, rowEnd);
-        return;
-      case "concat":
-        concatRows(v, s, rowStart, rowEnd);
-        return;
-      case "sign":
-        signRows(v, s, rowStart, rowEnd);
-        return;
-      case "avgPool":
-        avgPoolRows(v, s, rowStart, rowEnd);
-        return;
-      case "pad":
-        padRows(v, s, rowStart, rowEnd);
-        return;
-      case "bconvGeneric":
-        bconvGenericRows(v, s, rowStart, rowEnd);
-        return;
-      case "conv2dGeneric":
-        conv2dGenericRows(v, s, rowStart, rowEnd);
-        return;
-      case "fusedElementwise":
-        fusedElementwiseRows(v, s, rowStart, rowEnd);
-        return;
+      default:
+        // Only the graph code makes the other kinds (the constructor found it loaded).
+        this.graphSteps!(v, s, rowStart, rowEnd);
     }
   }
 
@@ -204,7 +178,11 @@ export const FLOAT_GLUE_OPS = new Set<Step["op"]>([
   "genericPool",
   "fusedElementwise",
   "channelwise",
+  "sign",
 ]);
+
+/** Step kinds the graph code runs (`GraphSupport.runGraphStep`). */
+const GRAPH_STEPS = new Set<Step["op"]>(GRAPH_STEP_OPS);
 
 /** The kernel arguments of a bit-plane convolution step on one scratch slot. */
 function planeConvArgs(s: Im2colConvStep, gemm: GemmArgs): PlaneConvArgs {

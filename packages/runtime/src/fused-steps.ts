@@ -6,7 +6,7 @@ import {
   zeroSignWord,
 } from "./graph-steps.js";
 import type { MemoryViews } from "./memory-views.js";
-import type { BitsLayout, ChannelwiseStep, SignStep } from "./plan.js";
+import type { BitsLayout, ChannelwiseStep, SignStep, Step } from "./plan.js";
 
 /** One elementwise part of a fused step: a per-channel map, or the add of another float value. */
 export type FusedPart =
@@ -177,6 +177,17 @@ export function signAsFused(s: SignStep): FusedElementwiseStep {
     parts: [],
     sign: { dst: s.dst, thresholds: s.thresholds, flip: s.flip, layout: s.layout },
   };
+}
+
+/**
+ * A step the float glues (native and WebAssembly) run with their affine kernel, as a fused step:
+ * itself, or a standalone channelwise or sign as one; undefined for other kinds and rprelu maps.
+ */
+export function asFusedStep(s: Step): FusedElementwiseStep | undefined {
+  if (s.op === "fusedElementwise") return s;
+  if (s.op === "channelwise") return channelwiseAsFused(s);
+  if (s.op === "sign") return signAsFused(s);
+  return undefined;
 }
 
 /** [lo, hi] of a clamp or relu map (no map: ±∞). */

@@ -6,12 +6,12 @@ import {
   type OnebitModel,
   type ValueInfo,
   type ValueInfoV2,
+  chainToGraph,
   checkGraphModel,
   checkModel,
   inferGraphValues,
   inferValueInfos,
   modelCost,
-  chainToGraph,
   readGraphModel,
   readModel,
 } from "@onebit/format";
@@ -67,6 +67,21 @@ function majorVersion(bytes: Uint8Array): number {
   return bytes.length >= 10 ? bytes[8]! | (bytes[9]! << 8) : 0;
 }
 
+/** An in-memory version 2 model (a graph with inputs), as opposed to a version 1 `OnebitModel`. */
+function isGraphModel(source: object): source is GraphModel {
+  const graph = (source as { graph?: { inputs?: unknown } }).graph;
+  return typeof graph === "object" && graph !== null && "inputs" in graph;
+}
+
+/**
+ * Whether `source` is a version 2 model (bytes or object): one that needs the graph code, which
+ * browser builds load on demand (`loadGraphSupport`).
+ */
+export function isGraphSource(source: unknown): boolean {
+  if (source instanceof Uint8Array) return majorVersion(source) === 2;
+  return typeof source === "object" && source !== null && isGraphModel(source);
+}
+
 /**
  * Validates a model from .onebit bytes (either major version) or an in-memory `OnebitModel` (a
  * version 1 chain) or `GraphModel` (version 2). Format errors become RuntimeError "INVALID_MODEL"
@@ -109,9 +124,7 @@ export function loadModel(source: Uint8Array | OnebitModel | GraphModel): Loaded
     );
   }
   try {
-    const graph = (source as { graph?: { inputs?: unknown } }).graph;
-    if (typeof graph === "object" && graph !== null && "inputs" in graph)
-      return fromGraph(source as GraphModel);
+    if (isGraphModel(source)) return fromGraph(source);
     const checked = checkModel(source as OnebitModel);
     return fromChain(checked.model, checked.values, checked.cost);
   } catch (error) {

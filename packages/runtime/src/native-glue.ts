@@ -1,4 +1,4 @@
-import { type SinglePass, bounds, channelwiseAsFused, singlePass } from "./fused-steps.js";
+import { type SinglePass, asFusedStep, bounds, singlePass } from "./fused-steps.js";
 import type { FusedElementwiseStep } from "./fused-steps.js";
 import type { MemoryViews } from "./memory-views.js";
 import { type FloatConvCall, floatConvCall } from "./float-conv-call.js";
@@ -106,14 +106,10 @@ function prepare(v: MemoryViews, s: Step): Prepared | null {
       return prepareConv(v, floatConvCall(s));
     case "genericPool":
       return s.kind === "float32" ? preparePool(s) : null;
-    case "fusedElementwise":
-      return prepareAffine(v, s);
-    case "channelwise": {
-      const fused = channelwiseAsFused(s);
+    default: {
+      const fused = asFusedStep(s);
       return fused ? prepareAffine(v, fused) : null;
     }
-    default:
-      return null;
   }
 }
 
@@ -240,4 +236,10 @@ function prepareAffine(v: MemoryViews, s: FusedElementwiseStep): Prepared | null
     thresholds,
   );
   return { kind: "affine", desc, channels: ch, step: s };
+}
+
+/** The native glue's steps for a plan, where @onebit/native published the glue in this thread. */
+export function nativeGlueSteps(steps: readonly Step[], views: MemoryViews): NativeGlueSteps | undefined {
+  const glue = publishedNativeGlue();
+  return glue && new NativeGlueSteps(glue, steps, views);
 }

@@ -417,6 +417,22 @@ export type Step =
   | SoftmaxStep
   | FusedElementwiseStep;
 
+/**
+ * The step kinds only graph code makes (graph-planning.ts) and runs (graph-support.ts): a version 1
+ * chain's plan has none, so browser builds load that code for version 2 models only.
+ */
+export const GRAPH_STEP_OPS = [
+  "channelwise",
+  "add",
+  "concat",
+  "sign",
+  "avgPool",
+  "pad",
+  "bconvGeneric",
+  "conv2dGeneric",
+  "fusedElementwise",
+] as const satisfies readonly Step["op"][];
+
 /** What a worker needs to run its share of a plan. */
 export interface WorkerInit {
   /** The engine's memory (shared). */

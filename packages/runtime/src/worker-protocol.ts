@@ -1,3 +1,4 @@
+import { loadGraphSupport } from "./graph-loader.js";
 import { publishedNativeGlue } from "./native-glue.js";
 import type { WorkerInit } from "./plan.js";
 import { ThreadsAborted, type WorkerRunner, createWorkerRunner } from "./threads.js";
@@ -60,7 +61,7 @@ function describe(error: unknown): string {
 
 /**
  * The worker side of the protocol: returns the handler of every message the worker receives;
- * `reply` posts back to the pool. The first message must be "init": the worker loads the
+ * `reply` posts back to the pool. The first message must be "init": the worker loads the graph code and the
  * WebAssembly float glue (as `Engine.create` does; not for the TypeScript backend), builds its
  * runner and answers "ready"; each "run" answers "done" or "error" (runs that arrive while the
  * init is loading wait for it, in order). Never throws (a failure is an "error" reply).
@@ -81,8 +82,17 @@ export function workerMessageHandler(reply: (message: FromWorker) => void): (mes
   const handle = (message: ToWorker): Promise<void> | undefined => {
     if (message?.type === "init") {
       const init = message.init;
-      const loaded = init?.backend === "typescript" ? Promise.resolve() : loadWasmFloatGlue();
-      return loaded.then(() => start(init));
+      // The graph code too, for a version 2 model's plan (browser builds load it on demand).
+      const loaded = Promise.all([
+        init?.backend === "typescript" ? undefined : loadWasmFloatGlue(),
+        loadGraphSupport(),
+      ]);
+      return loaded.then(
+        () => start(init),
+        (error: unknown) => {
+          reply({ type: "error", id: -1, message: `starting: ${describe(error)}`, aborted: false });
+        },
+      );
     }
     const id = typeof message?.id === "number" ? message.id : -1;
     if (message?.type !== "run") {

@@ -11,7 +11,8 @@ import type { MemoryViews } from "../src/memory-views.js";
 import { isDepthwise } from "../src/depthwise-steps.js";
 import { FLOAT_GLUE_OPS } from "../src/executor.js";
 import { NativeGlueSteps } from "../src/native-glue.js";
-import { WasmGlueSteps, loadWasmFloatGlue, wasmFloatGlue } from "../src/wasm-glue.js";
+import { WasmGlueSteps } from "../src/wasm-glue-steps.js";
+import { loadWasmFloatGlue, wasmFloatGlue } from "../src/wasm-glue.js";
 import type {
   ChannelwiseStep,
   Conv2dFloatStep,

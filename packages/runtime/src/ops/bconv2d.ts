@@ -1,55 +1,14 @@
-import type { BConv2dNode, BitTensor } from "@onebit/format";
-import { NS_PER_BINARY_MAC } from "../cost-model.js";
-import { geometryDilated } from "../lowering.js";
-import { lowerKernelConv } from "./binary-conv.js";
-import { lowerClamp } from "./clamp.js";
+import type { BConv2dNode } from "@onebit/format";
+import { requireGraphSupport } from "../graph-loader.js";
+import { clampedOutput, lowerKernelConv } from "./binary-conv.js";
 import type { LowerOp } from "./lower-op.js";
 
 /**
  * Binary convolution: the bitops kernels for one-padding without dilation or groups (the common
- * case), a plain per-bit step for dilation, groups and zero padding.
+ * case, and every version 1 chain's), a plain per-bit step (the graph code's) otherwise.
  */
-export const lowerBConv2d: LowerOp<BConv2dNode> = (L, node, [x], [inInfo], outInfo) => {
+export const lowerBConv2d: LowerOp<BConv2dNode> = (L, node, inputs, inInfo, outInfo) => {
   const plain = node.padValue === 1 && node.groups === 1 && node.dilation[0] === 1 && node.dilation[1] === 1;
-  if (plain) return lowerClamp(L, node, lowerKernelConv(L, node, false, 1, x!, inInfo!, outInfo), outInfo);
-  const [h, w, c] = inInfo!.shape as [number, number, number];
-  const [outH, outW, n] = outInfo.shape as [number, number, number];
-  const g = geometryDilated(h, w, node.kernel, node.stride, node.dilation, node.padding);
-  const t = L.tensor<BitTensor>(node.weights);
-  const wt = L.addWeight(t.data);
-  const o = L.integerOutput(node.output, n, outH * outW, { h: outH, w: outW });
-  const xv = L.value(x!);
-  const outRowWords = o.mode === "threshold" ? o.outStride / 4 : n;
-  L.step((a) => ({
-    op: "bconvGeneric",
-    node: node.name,
-    rowsPerSample: outH * outW,
-    costPerRow: n * node.kernel[0] * node.kernel[1] * (c / node.groups) * NS_PER_BINARY_MAC * 64,
-    input: a.value(x!),
-    height: h,
-    width: w,
-    channels: c,
-    inWpp: xv.bits!.wpp,
-    kernelH: node.kernel[0],
-    kernelW: node.kernel[1],
-    strideH: node.stride[0],
-    strideW: node.stride[1],
-    dilationH: node.dilation[0],
-    dilationW: node.dilation[1],
-    groups: node.groups,
-    padTop: g.padTop,
-    padLeft: g.padLeft,
-    outH,
-    outW,
-    n,
-    padOne: node.padValue,
-    w: a.weight(wt),
-    wWords: t.layout.wordsPerRow,
-    mode: o.mode,
-    out: a.value(o.value),
-    outRowWords,
-    p0: o.p0 < 0 ? 0 : a.weight(o.p0),
-    p1: o.p1 < 0 ? 0 : a.weight(o.p1),
-  }));
-  return lowerClamp(L, node, o.value, outInfo);
+  if (!plain) return requireGraphSupport(node.name).lowerBConvGeneric(L, node, inputs, inInfo, outInfo);
+  return clampedOutput(L, node, lowerKernelConv(L, node, false, 1, inputs[0]!, inInfo[0]!, outInfo), outInfo);
 };

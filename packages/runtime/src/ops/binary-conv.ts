@@ -2,6 +2,7 @@ import { type ConvArgs, prepackConvWeights, prepackWeights } from "@onebit/bitop
 import type { BinaryOutput, BitTensor, Pair, Padding, ValueInfoV2 } from "@onebit/format";
 import { CONV_OVERHEAD, NS_PER_BINARY_MAC, NS_PER_PLANE_MAC } from "../cost-model.js";
 import { type Lowering, denseConvRows, gemmArgsAt, geometry, groupedRows, slots } from "../lowering.js";
+import { requireGraphSupport } from "../graph-loader.js";
 import { planeWeights } from "../plane-weights.js";
 
 /** Target bytes of one im2col scratch chunk (stays in L2). */
@@ -113,4 +114,19 @@ export function lowerKernelConv(
     slots: slots(a, scratch).map((ptr) => gemmArgsAt(a, o, ptr, rowBytes, wt, n, k, kWords)),
   }));
   return o.value;
+}
+
+/**
+ * `value` with the clamp of a binary op's float output (a fused ReLU in LCE models, never in version
+ * 1 chains) as a step after the GEMM — the graph code's.
+ */
+export function clampedOutput(
+  L: Lowering,
+  node: { readonly name: string; readonly output: BinaryOutput },
+  value: number,
+  outInfo: ValueInfoV2,
+): number {
+  const o = node.output;
+  if (o.kind !== "float32" || !o.clamp) return value;
+  return requireGraphSupport(node.name).lowerClamp(L, node, value, outInfo);
 }

@@ -1,7 +1,6 @@
 import type { BitPlaneConv2dNode } from "@onebit/format";
-import { lowerKernelConv } from "./binary-conv.js";
-import { lowerClamp } from "./clamp.js";
+import { clampedOutput, lowerKernelConv } from "./binary-conv.js";
 import type { LowerOp } from "./lower-op.js";
 
 export const lowerBitPlaneConv2d: LowerOp<BitPlaneConv2dNode> = (L, node, [x], [inInfo], outInfo) =>
-  lowerClamp(L, node, lowerKernelConv(L, node, true, node.padValue, x!, inInfo!, outInfo), outInfo);
+  clampedOutput(L, node, lowerKernelConv(L, node, true, node.padValue, x!, inInfo!, outInfo), outInfo);

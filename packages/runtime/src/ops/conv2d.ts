@@ -1,9 +1,10 @@
 import type { Conv2dNode, Pair, Padding, Tensor } from "@onebit/format";
 import { NS_PER_FLOAT_MAC } from "../cost-model.js";
-import { type Lowering, geometry, geometryDilated } from "../lowering.js";
+import { requireGraphSupport } from "../graph-loader.js";
+import { type Lowering, geometry } from "../lowering.js";
 import type { LowerOp } from "./lower-op.js";
 
-interface FloatConv {
+export interface FloatConv {
   readonly name: string;
   readonly weights: string;
   readonly bias?: string;
@@ -14,7 +15,28 @@ interface FloatConv {
   readonly padValue: number;
 }
 
-/** A float convolution with `groups` (1: the im2col float step; otherwise, or dilated, the generic step). */
+/** What every float convolution step reads: its float input, weights and bias, shapes and cost. */
+export function floatConvOperands(
+  L: Lowering,
+  node: FloatConv,
+  groups: number,
+  x: number,
+  inShape: readonly number[],
+  outShape: readonly number[],
+) {
+  const xf = L.asFloat(x);
+  const [h, w, c] = inShape as [number, number, number];
+  const [outH, outW, n] = outShape as [number, number, number];
+  const wt = L.addWeight(L.tensor<Tensor>(node.weights).data);
+  const bias = node.bias === undefined ? -1 : L.addWeight(L.tensor<Tensor>(node.bias).data);
+  const costPerRow = n * node.kernel[0] * node.kernel[1] * (c / groups) * NS_PER_FLOAT_MAC;
+  return { xf, h, w, c, outH, outW, n, wt, bias, costPerRow };
+}
+
+/**
+ * A float convolution with `groups`: the im2col float step for groups 1 without dilation (every
+ * version 1 chain's), the generic step (the graph code's) otherwise.
+ */
 export function lowerFloatConv(
   L: Lowering,
   node: FloatConv,
@@ -23,45 +45,20 @@ export function lowerFloatConv(
   inShape: readonly number[],
   outShape: readonly number[],
 ): number {
-  const xf = L.asFloat(x);
-  const [h, w, c] = inShape as [number, number, number];
-  const [outH, outW, n] = outShape as [number, number, number];
-  const wt = L.addWeight(L.tensor<Tensor>(node.weights).data);
-  const bias = node.bias === undefined ? -1 : L.addWeight(L.tensor<Tensor>(node.bias).data);
-  const costPerRow = n * node.kernel[0] * node.kernel[1] * (c / groups) * NS_PER_FLOAT_MAC;
-  if (groups === 1 && node.dilation[0] === 1 && node.dilation[1] === 1) {
-    const g = geometry(h, w, node.kernel, node.stride, node.padding);
-    const { value, epilogue } = L.floatOutput(n, outH * outW, outH, outW);
-    L.step((a) => ({
-      op: "conv2dFloat",
-      node: node.name,
-      rowsPerSample: outH * outW,
-      costPerRow,
-      x: a.value(xf),
-      height: h,
-      width: w,
-      channels: c,
-      n,
-      kernelH: node.kernel[0],
-      kernelW: node.kernel[1],
-      strideH: node.stride[0],
-      strideW: node.stride[1],
-      padTop: g.padTop,
-      padLeft: g.padLeft,
-      outH,
-      outW,
-      padValue: node.padValue,
-      w: a.weight(wt),
-      bias: bias < 0 ? 0 : a.weight(bias),
-      out: a.value(value),
-      epilogue: epilogue(a),
-    }));
-    return value;
-  }
-  const g = geometryDilated(h, w, node.kernel, node.stride, node.dilation, node.padding);
-  const out = L.addValue({ kind: "float32", sampleBytes: 4 * outH * outW * n, elements: outH * outW * n });
+  if (groups !== 1 || node.dilation[0] !== 1 || node.dilation[1] !== 1)
+    return requireGraphSupport(node.name).lowerFloatConvGeneric(L, node, groups, x, inShape, outShape);
+  const { xf, h, w, c, outH, outW, n, wt, bias, costPerRow } = floatConvOperands(
+    L,
+    node,
+    groups,
+    x,
+    inShape,
+    outShape,
+  );
+  const g = geometry(h, w, node.kernel, node.stride, node.padding);
+  const { value, epilogue } = L.floatOutput(n, outH * outW, outH, outW);
   L.step((a) => ({
-    op: "conv2dGeneric",
+    op: "conv2dFloat",
     node: node.name,
     rowsPerSample: outH * outW,
     costPerRow,
@@ -74,9 +71,6 @@ export function lowerFloatConv(
     kernelW: node.kernel[1],
     strideH: node.stride[0],
     strideW: node.stride[1],
-    dilationH: node.dilation[0],
-    dilationW: node.dilation[1],
-    groups,
     padTop: g.padTop,
     padLeft: g.padLeft,
     outH,
@@ -84,9 +78,10 @@ export function lowerFloatConv(
     padValue: node.padValue,
     w: a.weight(wt),
     bias: bias < 0 ? 0 : a.weight(bias),
-    out: a.value(out),
+    out: a.value(value),
+    epilogue: epilogue(a),
   }));
-  return out;
+  return value;
 }
 
 export const lowerConv2d: LowerOp<Conv2dNode> = (L, node, [x], [inInfo], outInfo) =>
