@@ -9,7 +9,12 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "sgemm.h"
+#include "target.h"
 #include "train.h"
+#ifdef ONEBIT_X86
+#include <immintrin.h>
+#endif
 
 /* The image, row and column of output pixel r. */
 static void pixel_position(const window_t *w, int64_t r, int64_t *b, int64_t *oy, int64_t *ox) {
@@ -196,7 +201,7 @@ static float wasm_min(float a, float b) {
   return a;
 }
 
-void adam_f32(float *w, const float *g, float *m, float *v, size_t n, const adam_t *c) {
+static void adam_scalar(float *w, const float *g, float *m, float *v, size_t n, const adam_t *c) {
   for (size_t i = 0; i < n; i++) {
     const float gi = g[i];
     const float mi = c->beta1 * m[i] + c->one_minus_beta1 * gi;
@@ -206,6 +211,53 @@ void adam_f32(float *w, const float *g, float *m, float *v, size_t n, const adam
     const float wi = w[i] - (c->lr * mi) / (sqrtf(vi) + c->eps_hat);
     w[i] = wasm_min(c->hi, wasm_max(c->lo, wi));
   }
+}
+
+#ifdef ONEBIT_X86
+/* wasm_max/wasm_min on 16 lanes: the larger/smaller, the AND/OR of the bits of equal values, a + b
+ * where either is NaN. */
+TARGET_AVX512F static inline __m512 wasm_max16(__m512 a, __m512 b) {
+  __m512 r = _mm512_castsi512_ps(_mm512_and_si512(_mm512_castps_si512(a), _mm512_castps_si512(b)));
+  r = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(b, a, _CMP_GT_OQ), r, b);
+  r = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(a, b, _CMP_GT_OQ), r, a);
+  return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(a, b, _CMP_UNORD_Q), r, _mm512_add_ps(a, b));
+}
+TARGET_AVX512F static inline __m512 wasm_min16(__m512 a, __m512 b) {
+  __m512 r = _mm512_castsi512_ps(_mm512_or_si512(_mm512_castps_si512(a), _mm512_castps_si512(b)));
+  r = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(b, a, _CMP_LT_OQ), r, b);
+  r = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(a, b, _CMP_LT_OQ), r, a);
+  return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(a, b, _CMP_UNORD_Q), r, _mm512_add_ps(a, b));
+}
+
+/* 16 weights at a time, the scalar loop's operations in its order (separate multiplies and adds,
+ * correctly rounded square root and division): the same bits. */
+TARGET_AVX512F static size_t adam_avx512(float *w, const float *g, float *m, float *v, size_t n, const adam_t *c) {
+  const __m512 b1 = _mm512_set1_ps(c->beta1), nb1 = _mm512_set1_ps(c->one_minus_beta1);
+  const __m512 b2 = _mm512_set1_ps(c->beta2), nb2 = _mm512_set1_ps(c->one_minus_beta2);
+  const __m512 lr = _mm512_set1_ps(c->lr), eps = _mm512_set1_ps(c->eps_hat);
+  const __m512 lo = _mm512_set1_ps(c->lo), hi = _mm512_set1_ps(c->hi);
+  size_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const __m512 gi = _mm512_loadu_ps(g + i);
+    const __m512 mi = _mm512_add_ps(_mm512_mul_ps(b1, _mm512_loadu_ps(m + i)), _mm512_mul_ps(nb1, gi));
+    const __m512 vi =
+        _mm512_add_ps(_mm512_mul_ps(b2, _mm512_loadu_ps(v + i)), _mm512_mul_ps(_mm512_mul_ps(nb2, gi), gi));
+    _mm512_storeu_ps(m + i, mi);
+    _mm512_storeu_ps(v + i, vi);
+    const __m512 step = _mm512_div_ps(_mm512_mul_ps(lr, mi), _mm512_add_ps(_mm512_sqrt_ps(vi), eps));
+    const __m512 wi = _mm512_sub_ps(_mm512_loadu_ps(w + i), step);
+    _mm512_storeu_ps(w + i, wasm_min16(hi, wasm_max16(lo, wi)));
+  }
+  return i;
+}
+#endif
+
+void adam_f32(float *w, const float *g, float *m, float *v, size_t n, const adam_t *c) {
+  size_t done = 0;
+#ifdef ONEBIT_X86
+  if (sgemm_supported_mask() & (1u << ISA_AVX512)) done = adam_avx512(w, g, m, v, n, c);
+#endif
+  adam_scalar(w + done, g + done, m + done, v + done, n - done, c);
 }
 
 void xnor_conv_rows_f32(const xnor_conv_t *c, const isa_kernels_t *isa, int64_t r0, int64_t r1, uint8_t *scratch) {
