@@ -138,6 +138,18 @@ GLUE_INLINE void tile_rows(const fconv_t *g, const float *x, pixel_t *p, int tr,
   }
 }
 
+/* A tile's sums (+ bias) rounded to float into columns [col, col + 8·tv) of its tr output rows. */
+GLUE_INLINE void store_tile(v8d a[8][8], const float *bias, float *out, int32_t n, size_t col, const int tr,
+                            const int tv) {
+  for (int k = 0; k < tr; k++)
+    for (int v = 0; v < tv; v++) {
+      v8d y = a[k][v];
+      if (bias) y += load8(bias + col + 8 * v);
+      const v8f f = __builtin_convertvector(y, v8f);
+      memcpy(out + (size_t)k * n + col + 8 * v, &f, sizeof f);
+    }
+}
+
 /* Outputs [o0, o0 + 8·tv) of group q for pixels r … r + tr − 1. */
 GLUE_INLINE void conv_tile(const fconv_t *g, const tile_rows_t *t, const float *const *table, const float *wt,
                            const float *bias, double pad_value, float *out, int64_t r, int32_t q, int32_t o0, const int tr, const int tv) {
@@ -168,14 +180,7 @@ GLUE_INLINE void conv_tile(const fconv_t *g, const tile_rows_t *t, const float *
         }
       }
     }
-  const size_t col = (size_t)q * per + o0;
-  for (int k = 0; k < tr; k++)
-    for (int v = 0; v < tv; v++) {
-      v8d y = a[k][v];
-      if (bias) y += load8(bias + col + 8 * v);
-      const v8f f = __builtin_convertvector(y, v8f);
-      memcpy(out + (r + k) * n + col + 8 * v, &f, sizeof f);
-    }
+  store_tile(a, bias, out + r * n, n, (size_t)q * per + o0, tr, tv);
 }
 
 /* A tile whose pixels lie in one output row with every window inside the image (most tiles): pixel
@@ -203,14 +208,7 @@ GLUE_INLINE void conv_tile_inside(const fconv_t *g, const float *base, int64_t s
         }
       }
     }
-  const size_t col = (size_t)q * per + o0;
-  for (int k = 0; k < tr; k++)
-    for (int v = 0; v < tv; v++) {
-      v8d y = a[k][v];
-      if (bias) y += load8(bias + col + 8 * v);
-      const v8f f = __builtin_convertvector(y, v8f);
-      memcpy(out + (r + k) * n + col + 8 * v, &f, sizeof f);
-    }
+  store_tile(a, bias, out + r * n, n, (size_t)q * per + o0, tr, tv);
 }
 
 /* The interior tiles of one (tr, tv) shape, in a function of their own built with contraction on

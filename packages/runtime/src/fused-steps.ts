@@ -145,18 +145,8 @@ export function singlePass(parts: readonly FusedPart[]): SinglePass | undefined 
  */
 export function channelwiseAsFused(s: ChannelwiseStep): FusedElementwiseStep | undefined {
   if (s.fn === "rprelu") return undefined;
-  return {
-    op: "fusedElementwise",
-    node: s.node,
-    fused: [s.node],
-    rowsPerSample: s.rowsPerSample,
-    costPerRow: s.costPerRow,
-    src: s.src,
-    dst: s.dst,
-    elements: s.elements,
-    channels: s.channels,
-    parts: [{ kind: "map", fn: s.fn, channels: s.channels, p: s.p, epsilon: s.epsilon, lo: s.lo, hi: s.hi }],
-  };
+  const { fn, channels, p, epsilon, lo, hi } = s;
+  return oneStep(s, s.dst, s.elements, [{ kind: "map", fn, channels, p, epsilon, lo, hi }]);
 }
 
 /**
@@ -164,18 +154,29 @@ export function channelwiseAsFused(s: ChannelwiseStep): FusedElementwiseStep | u
  * writes its float value back where it is (dst = src: the glue skips that store) and the bits.
  */
 export function signAsFused(s: SignStep): FusedElementwiseStep {
+  const sign = { dst: s.dst, thresholds: s.thresholds, flip: s.flip, layout: s.layout };
+  return { ...oneStep(s, s.src, s.layout.pixels * s.channels, []), sign };
+}
+
+/** One step's fused form: its name, rows, cost, input and channels. */
+function oneStep(
+  s: ChannelwiseStep | SignStep,
+  dst: number,
+  elements: number,
+  parts: FusedPart[],
+): FusedElementwiseStep {
+  const { node, rowsPerSample, costPerRow, src, channels } = s;
   return {
     op: "fusedElementwise",
-    node: s.node,
-    fused: [s.node],
-    rowsPerSample: s.rowsPerSample,
-    costPerRow: s.costPerRow,
-    src: s.src,
-    dst: s.src,
-    elements: s.layout.pixels * s.channels,
-    channels: s.channels,
-    parts: [],
-    sign: { dst: s.dst, thresholds: s.thresholds, flip: s.flip, layout: s.layout },
+    node,
+    fused: [node],
+    rowsPerSample,
+    costPerRow,
+    src,
+    dst,
+    elements,
+    channels,
+    parts,
   };
 }
 
