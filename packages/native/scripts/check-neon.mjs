@@ -69,7 +69,9 @@ try {
     // through the addon), as test/kernels-agree.test.ts builds it on the host.
     const kernels = objects.filter((f) => !f.endsWith("addon.o") && !f.endsWith("/glue.o"));
     // The training kernels use sqrtf.
-    execFileSync(CC, ["-static", "-pthread", ...kernels, harnessObject, "-o", check, "-lm"], { stdio: "inherit" });
+    execFileSync(CC, ["-static", "-pthread", ...kernels, harnessObject, "-o", check, "-lm"], {
+      stdio: "inherit",
+    });
     process.stdout.write(`under ${qemu}: ${execFileSync(qemu, [check], { encoding: "utf8" })}`);
   }
 } catch (error) {
