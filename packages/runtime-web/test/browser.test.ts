@@ -83,7 +83,8 @@ async function openPage(launched: LaunchedBrowser, server: StaticServer): Promis
   const page = await launched.context.newPage();
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(String(e)));
-  await page.goto(`${server.url}/`);
+  // Generous: CI loads this page while every package tests on 2 cores (30 s, the default, ran out once).
+  await page.goto(`${server.url}/`, { timeout: 120_000 });
   await page
     .waitForFunction(() => document.title === "ready", undefined, { timeout: 60_000 })
     .catch(() => {

@@ -75,7 +75,7 @@ describe.skipIf(!chromiumPath)("README example", () => {
     page.on("console", (message) => {
       if (message.type() === "log") logged.push(Promise.all(message.args().map((a) => a.jsonValue())));
     });
-    await page.goto(`${server.url}/`);
+    await page.goto(`${server.url}/`, { timeout: 120_000 });
     await page
       .waitForFunction(() => document.title === "done", undefined, { timeout: 60_000 })
       .catch(() => {

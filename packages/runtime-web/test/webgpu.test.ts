@@ -190,7 +190,7 @@ describe.skipIf(!chromiumPath)("the WebGPU backend in headless Chromium (SwiftSh
       serveFiles(files),
     ]);
     page = await browser.newPage();
-    await page.goto(`${server.url}/`);
+    await page.goto(`${server.url}/`, { timeout: 120_000 });
     await page.waitForFunction(() => document.title === "ready", undefined, { timeout: 60_000 });
     adapterMissing = await page.evaluate(async () => {
       const gpu = (navigator as { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
