@@ -41,6 +41,7 @@ interface PageRun {
     reason: string;
     threadedRuns: number;
     workerFloatGlue?: readonly string[];
+    floatGlue: { kernels: string; reason: string };
   };
 }
 
@@ -155,7 +156,7 @@ describe.skipIf(!chromiumPath)("runtime-web in headless Chromium", () => {
     await page.close();
   });
 
-  it("workers run a residual graph's float steps on the posted WebAssembly glue, bit for bit", async () => {
+  it("the page and its workers run a residual graph's float steps on the WebAssembly glue, bit for bit", async () => {
     const page = await openPage(launched, isolated);
     const batch = 3;
     const want = Array.from(
@@ -171,9 +172,13 @@ describe.skipIf(!chromiumPath)("runtime-web in headless Chromium", () => {
       );
       expect(threaded.info.threadedRuns, backend).toBeGreaterThan(0);
       expect(threaded.info.workerFloatGlue, backend).toEqual(["wasm", "wasm"]);
+      // The page's thread too (over the shared memory): its glue is compiled asynchronously, as the
+      // main thread requires of modules over 4 KB, so it never falls back to TypeScript silently.
+      expect(threaded.info.floatGlue, backend).toMatchObject({ kernels: "wasm" });
       expect(threaded.logits, backend).toEqual(want);
       const single = await runInPage(page, "/residual.onebit", { threads: 1, backend }, batch);
       expect(single.info.workerFloatGlue, backend).toBeUndefined();
+      expect(single.info.floatGlue, backend).toMatchObject({ kernels: "wasm" });
       expect(single.logits, backend).toEqual(want);
     }
     await page.close();

@@ -31,7 +31,7 @@ import { PassChooser, type PassMode } from "./pass-chooser.js";
 import type { PlanData, WorkerInit } from "./plan.js";
 import { BatchResult, type RunResult } from "./result.js";
 import { type ThreadPool, type ThreadPoolFactory, resetThreads } from "./threads.js";
-import { loadWasmFloatGlue } from "./wasm-glue.js";
+import { type FloatGlueInfo, loadWasmFloatGlue } from "./wasm-glue.js";
 
 /** Which kernels run the binary layers: "auto" picks the fastest this engine supports. */
 export type BackendOption = "auto" | KernelBackend;
@@ -387,6 +387,11 @@ export class Engine {
     options?: Omit<EngineOptions, "threads" | "threadPool">,
   ): Engine {
     return new Engine(source, { ...checkRunOptions(options, "Engine.createSync"), threads: 1 }, undefined);
+  }
+
+  /** What runs the float steps (convolutions, dense layers, elementwise chains) on the calling thread, and why. */
+  floatGlue(): FloatGlueInfo {
+    return this.executor.floatGlue();
   }
 
   get disposed(): boolean {

@@ -6,7 +6,7 @@ import type { GraphSupport } from "./graph-support.js";
 import { MemoryViews } from "./memory-views.js";
 import { nativeGlueSteps } from "./native-glue.js";
 import { GRAPH_STEP_OPS, type Im2colConvStep, type PlanData, type Step } from "./plan.js";
-import { wasmGlueSteps } from "./wasm-glue.js";
+import { type FloatGlueInfo, wasmGlueSteps, wasmGlueUnavailable } from "./wasm-glue.js";
 
 /** Float steps run by a glue (native-glue.ts, wasm-glue-steps.ts): `run` returns false for the ones it leaves to TypeScript. */
 interface GlueSteps {
@@ -28,6 +28,8 @@ export class StepExecutor {
    * published it in this thread), else the WebAssembly glue (all but the TypeScript backend).
    */
   private glue: GlueSteps | undefined;
+  /** Whether `glue` is the native one. */
+  private readonly nativeGlue: boolean;
   /** The graph code's steps (graph-support.ts), where the plan has any. */
   private readonly graphSteps: GraphSupport["runGraphStep"] | undefined;
 
@@ -43,6 +45,7 @@ export class StepExecutor {
       s.op === "im2colConv" && s.source === "uint8" ? s.slots.map((g) => planeConvArgs(s, g)) : undefined,
     );
     if (kernels.backend === "native") this.glue = nativeGlueSteps(plan.steps, this.views);
+    this.nativeGlue = this.glue !== undefined;
     if (!this.glue) this.wasmGlue();
     const graph = plan.steps.find((s) => GRAPH_STEPS.has(s.op));
     this.graphSteps = graph && requireGraphSupport(`step ${graph.op} of ${graph.node}`).runGraphStep;
@@ -56,6 +59,21 @@ export class StepExecutor {
     if (this.kernels.backend === "typescript") return undefined;
     this.glue = wasmGlueSteps(this.kernels.memory, this.plan.steps, this.views);
     return this.glue;
+  }
+
+  /** What runs the float steps now, and why (an engine made by createSync may switch to the WebAssembly glue once it loads). */
+  floatGlue(): FloatGlueInfo {
+    if (this.nativeGlue)
+      return { kernels: "native", reason: "@onebit/native's glue (C, this CPU's vector ISA)" };
+    const { backend, memory } = this.kernels;
+    if (backend === "typescript") return { kernels: "typescript", reason: "the TypeScript backend" };
+    const glue = this.glue ?? this.wasmGlue();
+    return glue
+      ? { kernels: "wasm", reason: "the runtime's WebAssembly float glue" }
+      : {
+          kernels: "typescript",
+          reason: wasmGlueUnavailable(memory) ?? "the WebAssembly glue is not loaded",
+        };
   }
 
   /** Output rows of `step` for a batch. */

@@ -59,7 +59,7 @@ export {
 } from "./threads.js";
 // Loads the WebAssembly float glue of graph models (Engine.create awaits it; a createSync engine
 // uses it from the first pass after it has loaded).
-export { loadWasmFloatGlue } from "./wasm-glue.js";
+export { type FloatGlueInfo, type FloatGlueKernels, loadWasmFloatGlue } from "./wasm-glue.js";
 // Loads the code version 2 graph models need (browser builds fetch it on demand; Engine.create does
 // this itself; call it before Engine.createSync or describeCost of such a model).
 export { loadGraphSupport } from "./graph-loader.js";

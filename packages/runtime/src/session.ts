@@ -14,6 +14,7 @@ import type { RuntimeLimits } from "./limits.js";
 import { type InferenceFeeds, type InferenceOutputs, isFeeds } from "./named-io.js";
 import type { RunResult } from "./result.js";
 import type { ThreadPoolFactory } from "./threads.js";
+import type { FloatGlueInfo } from "./wasm-glue.js";
 
 /** Options every environment's `InferenceSession.create` takes (environments add their own). */
 export interface SessionOptionsBase {
@@ -60,7 +61,7 @@ export interface SessionEnvironment<Source, Options extends SessionOptionsBase> 
 }
 
 /** The threads part of `SessionBackendInfo`, fixed when a session is created. */
-export type SessionThreads = Omit<SessionBackendInfo, "threadedRuns" | "backend">;
+export type SessionThreads = Omit<SessionBackendInfo, "threadedRuns" | "backend" | "floatGlue">;
 
 /** What a session runs on. */
 export interface SessionBackendInfo {
@@ -74,6 +75,12 @@ export interface SessionBackendInfo {
   readonly reason: string;
   /** Passes the workers have executed so far; small runs stay on the calling thread. */
   readonly threadedRuns: number;
+  /**
+   * What runs the float steps (convolutions, dense layers, elementwise chains) on the calling
+   * thread — "native", "wasm" (the runtime's WebAssembly glue) or "typescript" (same results,
+   * slower) — and why.
+   */
+  readonly floatGlue: FloatGlueInfo;
 }
 
 function requestedThreads(v: unknown): number | undefined {
@@ -215,7 +222,12 @@ export class InferenceSession {
 
   /** The kernel backend and threads in use, and why. */
   getBackendInfo(): SessionBackendInfo {
-    return { ...this.info, backend: this.engine.backend, threadedRuns: this.threadedRuns };
+    return {
+      ...this.info,
+      backend: this.engine.backend,
+      threadedRuns: this.threadedRuns,
+      floatGlue: this.engine.floatGlue(),
+    };
   }
 
   /** Stops the workers and releases the session; later runs reject with "DISPOSED". Idempotent. */

@@ -4,7 +4,7 @@ import type { Step } from "./plan.js";
 import type { WasmGlueSteps } from "./wasm-glue-steps.js";
 
 /**
- * The float glue for the WebAssembly backends (assembly/float-glue.ts, 3 KB, instantiated over the
+ * The float glue for the WebAssembly backends (assembly/float-glue.ts, ~4 KB, instantiated over the
  * engine's own memory): float/grouped/depthwise convolutions, dense layers, the fused clamp →
  * affine → add → clamp → prelu → sign chain (standalone batchNorm/mul/prelu/relu/clamp steps as
  * one-part chains) and float max-pool, bit-identical to the TypeScript steps (float64 in
@@ -79,32 +79,65 @@ export interface FloatGlueExports {
   ): void;
 }
 
-/**
- * The module bytes and the steps that call them (wasm-glue-steps.ts), loaded on demand (chunks of
- * their own: browser bundles fetch them only when an engine uses the glue).
- */
-let sources: { plain: string; shared: string; steps: typeof WasmGlueSteps } | undefined;
-let loading: Promise<void> | undefined;
-/** Compiled modules; null where this engine cannot compile the glue (no WebAssembly SIMD). */
-const modules: { plain?: WebAssembly.Module | null; shared?: WebAssembly.Module | null } = {};
+/** What runs a plan's float steps: the native glue, the WebAssembly glue, or the TypeScript steps (same results). */
+export type FloatGlueKernels = "native" | "wasm" | "typescript";
 
-/** Loads the glue's module bytes and steps (once; never rejects — without them the TypeScript steps run). */
+/** What runs a session's float steps on the calling thread, and why (`getBackendInfo().floatGlue`). */
+export interface FloatGlueInfo {
+  readonly kernels: FloatGlueKernels;
+  readonly reason: string;
+}
+
+type GlueKey = "plain" | "shared";
+
+/**
+ * The glue's compiled modules (plain and shared memory) and the steps that call them
+ * (wasm-glue-steps.ts), loaded on demand: chunks of their own, which browser bundles fetch only
+ * when an engine uses the glue. A module is null where this engine could not compile it.
+ */
+const modules: { plain?: WebAssembly.Module | null; shared?: WebAssembly.Module | null } = {};
+let steps: typeof WasmGlueSteps | undefined;
+let loading: Promise<void> | undefined;
+/** Why the glue cannot run, once known: its chunks did not load, or a module did not compile. */
+const failures: { load?: string; plain?: string; shared?: string } = {};
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/**
+ * Loads the glue's steps and compiles its modules (once; never rejects — without them the
+ * TypeScript steps run). The compiles are asynchronous: a browser's main thread refuses synchronous
+ * compiles of modules over 4 KB, and the glue is close to that size.
+ */
 export function loadWasmFloatGlue(): Promise<void> {
   loading ??= Promise.all([
     import("./wasm/float-glue.generated.js"),
     import("./wasm/float-glue-shared.generated.js"),
     import("./wasm-glue-steps.js"),
   ]).then(
-    ([plain, shared, steps]) => {
-      sources = {
-        plain: plain.FLOAT_GLUE_WASM_BASE64,
-        shared: shared.FLOAT_GLUE_SHARED_WASM_BASE64,
-        steps: steps.WasmGlueSteps,
-      };
+    async ([plain, shared, glueSteps]) => {
+      await Promise.all([
+        compile("plain", plain.FLOAT_GLUE_WASM_BASE64),
+        compile("shared", shared.FLOAT_GLUE_SHARED_WASM_BASE64),
+      ]);
+      steps = glueSteps.WasmGlueSteps;
     },
-    () => undefined,
+    (error: unknown) => {
+      failures.load = `the glue's code could not be loaded (${describe(error)})`;
+    },
   );
   return loading;
+}
+
+async function compile(key: GlueKey, base64: string): Promise<void> {
+  try {
+    modules[key] = await WebAssembly.compile(decode(base64) as BufferSource);
+  } catch (error) {
+    // E.g. an engine without WebAssembly SIMD (the glue uses v128): its steps stay in TypeScript.
+    modules[key] = null;
+    failures[key] = `this JavaScript engine cannot compile it (${describe(error)})`;
+  }
 }
 
 function decode(base64: string): Uint8Array {
@@ -114,36 +147,35 @@ function decode(base64: string): Uint8Array {
   return bytes;
 }
 
+const keyOf = (memory: WebAssembly.Memory): GlueKey => (isSharedMemory(memory) ? "shared" : "plain");
+
 /**
- * The glue instantiated over `memory` (plain or shared; compiled once per process, 3 KB, synchronous),
- * or undefined while its bytes are not loaded yet (this call starts loading them).
+ * Why the glue cannot run over `memory` now, or undefined when it can. While it is not loaded,
+ * this call starts loading it (an engine made by `createSync` runs TypeScript steps until then).
  */
-export function wasmFloatGlue(memory: WebAssembly.Memory): FloatGlueExports | undefined {
-  if (!sources) {
+export function wasmGlueUnavailable(memory: WebAssembly.Memory): string | undefined {
+  if (failures.load) return failures.load;
+  if (!steps) {
     void loadWasmFloatGlue();
-    return undefined;
+    return "the WebAssembly glue is still loading (Engine.create waits for it; createSync does not)";
   }
-  const shared = isSharedMemory(memory);
-  const key = shared ? "shared" : "plain";
-  if (modules[key] === null) return undefined;
-  if (modules[key] === undefined) {
-    try {
-      modules[key] = new WebAssembly.Module(decode(sources[key]) as BufferSource);
-    } catch {
-      // An engine without WebAssembly SIMD (the glue uses v128): its steps stay in TypeScript.
-      modules[key] = null;
-      return undefined;
-    }
-  }
-  return new WebAssembly.Instance(modules[key], { env: { memory } }).exports as unknown as FloatGlueExports;
+  const key = keyOf(memory);
+  return modules[key] ? undefined : failures[key];
+}
+
+/** The glue instantiated over `memory` (plain or shared), or undefined where it cannot run now (see wasmGlueUnavailable). */
+export function wasmFloatGlue(memory: WebAssembly.Memory): FloatGlueExports | undefined {
+  if (wasmGlueUnavailable(memory) !== undefined) return undefined;
+  const module = modules[keyOf(memory)]!;
+  return new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as FloatGlueExports;
 }
 
 /** The glue's steps for a plan over `memory`, or undefined while the glue is not loaded (or cannot run here). */
 export function wasmGlueSteps(
   memory: WebAssembly.Memory,
-  steps: readonly Step[],
+  planSteps: readonly Step[],
   views: MemoryViews,
 ): WasmGlueSteps | undefined {
   const glue = wasmFloatGlue(memory);
-  return glue && new sources!.steps(glue, steps, views);
+  return glue && new steps!(glue, planSteps, views);
 }

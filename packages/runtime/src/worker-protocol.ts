@@ -2,7 +2,7 @@ import { loadGraphSupport } from "./graph-loader.js";
 import { publishedNativeGlue } from "./native-glue.js";
 import type { WorkerInit } from "./plan.js";
 import { ThreadsAborted, type WorkerRunner, createWorkerRunner } from "./threads.js";
-import { loadWasmFloatGlue, wasmFloatGlue } from "./wasm-glue.js";
+import { type FloatGlueKernels, loadWasmFloatGlue, wasmGlueUnavailable } from "./wasm-glue.js";
 
 // The one message protocol between a session's thread pool and its workers, in every environment
 // (Node.js worker_threads, Web Workers): the environment only moves these messages. Everything is
@@ -46,12 +46,12 @@ export type FromWorker =
  * native glue (native backend, where @onebit/native published it in the worker), the WebAssembly
  * glue, or the TypeScript steps (same results either way).
  */
-export type WorkerFloatGlue = "native" | "wasm" | "typescript";
+export type WorkerFloatGlue = FloatGlueKernels;
 
 /** The float glue a worker's executor picks for `init` (the same choice as `StepExecutor`'s). */
 function floatGlueOf(init: WorkerInit): WorkerFloatGlue {
   if (init.backend === "native" && publishedNativeGlue()) return "native";
-  if (init.backend !== "typescript" && wasmFloatGlue(init.memory)) return "wasm";
+  if (init.backend !== "typescript" && wasmGlueUnavailable(init.memory) === undefined) return "wasm";
   return "typescript";
 }
 

@@ -96,10 +96,12 @@ async function prepare(w: PageWorkload): Promise<Prepared> {
     case "onebit": {
       const input = w.inputType === "uint8" ? await bytes(w.input) : await floats(w.input);
       const session = await InferenceSession.create(w.model, { threads, maxBatch: w.batch });
+      const info = session.getBackendInfo();
       if (session.threads !== threads)
-        throw new Error(
-          `runtime-web: ${session.threads} threads, ${threads} asked (${session.getBackendInfo().reason})`,
-        );
+        throw new Error(`runtime-web: ${session.threads} threads, ${threads} asked (${info.reason})`);
+      // Float steps silently left in TypeScript would time the wrong thing (same answers, slower).
+      if (info.floatGlue.kernels !== "wasm")
+        throw new Error(`runtime-web: float steps on ${info.floatGlue.kernels} (${info.floatGlue.reason})`);
       // Batch 1 stays on the calling thread however many workers there are; so does the timing.
       return {
         run: async () => (await session.run(input)).logits,
@@ -231,6 +233,16 @@ async function prepare(w: PageWorkload): Promise<Prepared> {
 
 const prepared = new Map<string, Prepared>();
 
+/** Warming up stops at this many times `warmupMs`, settled or not. */
+const SETTLE_CAP = 20;
+
+/** Whether the last two warm-up blocks agree within 10 % per run. */
+function settled(perRunMs: readonly number[]): boolean {
+  if (perRunMs.length < 2) return false;
+  const [a, b] = [perRunMs.at(-2)!, perRunMs.at(-1)!];
+  return Math.abs(a - b) <= 0.1 * Math.min(a, b);
+}
+
 g.obBench = {
   threads,
   crossOriginIsolated:
@@ -242,23 +254,33 @@ g.obBench = {
     return Array.from(await prepared.get(id)!.run());
   },
   /**
-   * Warm-up (≥ 2 runs, ≥ warmupMs), then samples of `runsPerSample` runs each (enough runs to last
-   * ≥ 2 ms), until `minSamples` samples and `minMs` have passed or `maxMs` has: seconds per run.
+   * Warm-up (≥ 2 runs, ≥ warmupMs, then on in blocks of a quarter of warmupMs until two blocks in a
+   * row agree within 10 % per run, or SETTLE_CAP × warmupMs in all), then samples of `runsPerSample`
+   * runs each (enough runs to last ≥ 2 ms), until `minSamples` samples and `minMs` have passed or
+   * `maxMs` has: seconds per run. Chromium tiers WebAssembly and JavaScript up later than Node.js:
+   * QuickNet's first 6–8 runs took 2–3× the CPU time of later ones (the harness settles likewise).
    */
   async measure(id: string, o: { warmupMs: number; minSamples: number; minMs: number; maxMs: number }) {
     const p = prepared.get(id)!;
-    let t = performance.now();
-    let warm = 0;
-    while (warm < 2 || performance.now() - t < o.warmupMs) {
-      await p.run();
-      warm++;
+    const t0 = performance.now();
+    const blockMs = Math.max(o.warmupMs / 4, 1e-3);
+    const perRunMs: number[] = [];
+    let runs = 0;
+    for (;;) {
+      const s = performance.now();
+      let n = 0;
+      for (; n === 0 || performance.now() - s < blockMs; n++) await p.run();
+      runs += n;
+      perRunMs.push((performance.now() - s) / n);
+      const spent = performance.now() - t0;
+      if ((runs >= 2 && spent >= o.warmupMs && settled(perRunMs)) || spent >= SETTLE_CAP * o.warmupMs) break;
     }
-    const perRun = (performance.now() - t) / warm;
+    const perRun = perRunMs.at(-1)!;
     const runsPerSample = Math.max(1, Math.ceil(2 / Math.max(perRun, 1e-3)));
     const samples: number[] = [];
     const start = performance.now();
     for (;;) {
-      t = performance.now();
+      const t = performance.now();
       for (let i = 0; i < runsPerSample; i++) await p.run();
       samples.push((performance.now() - t) / 1000 / runsPerSample);
       const elapsed = performance.now() - start;
