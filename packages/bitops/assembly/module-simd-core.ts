@@ -6,3 +6,4 @@ export { bitPlaneGemm, planeRowSum } from "./bit-plane";
 export { clearOutputRows, maxPool, setOutput } from "./epilogue";
 export { im2col } from "./im2col";
 export { planeIm2col } from "./plane-im2col";
+export { byteConv, byteConvMasks } from "./byte-conv";

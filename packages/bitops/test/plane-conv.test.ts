@@ -91,8 +91,49 @@ function shape(i: number): Shape {
 
 const SHAPES = Array.from({ length: 16 }, (_, i) => shape(i));
 
+/**
+ * The shape with a scratch large enough for the WebAssembly modules' direct form (assembly/byte-conv.ts:
+ * K ≤ 257, the lane masks of K × N rounded to 16 columns and one window's K bytes), which they
+ * take instead of the im2col + bit-plane GEMM whenever it fits; the plain shapes' small chunks mostly do not.
+ */
+function withDirectScratch(s: Shape): Shape {
+  const k = s.kernelH * s.kernelW * s.channels;
+  const kWords = 4 * Math.ceil(k / 128);
+  const need = k * Math.ceil(s.outChannels / 16) * 32 + k;
+  return { ...s, scratchRows: Math.max(s.scratchRows, Math.ceil(need / (32 * kWords))) };
+}
+
+/** K = 257 (lane sums up to 257·255 = 65 535, the direct form's limit) and 258 (past it), bytes at 255. */
+const LANE_LIMIT_SHAPES: Shape[] = [257, 258].map((channels, i) => ({
+  ...shape(20 + i),
+  channels,
+  height: 2,
+  width: 3,
+  kernelH: 1,
+  kernelW: 1,
+  strideH: 1,
+  strideW: 1,
+  padTop: 0,
+  padLeft: 0,
+  padBottom: 0,
+  padRight: 0,
+  outChannels: 5,
+  scratchRows: 64,
+}));
+
 describe.each(BACKENDS)("bit-plane convolution kernel, backend %s", (backend) => {
-  it.each(SHAPES)("%o equals the plain convolution in every output mode", (s) => {
+  it.each(SHAPES)("%o equals the plain convolution in every output mode", (s) => checkConv(backend, s));
+  it.each(SHAPES.map(withDirectScratch))("%o with the direct form's scratch, the same", (s) =>
+    checkConv(backend, s),
+  );
+  it.each(LANE_LIMIT_SHAPES)("%o, every byte 255 and column 0 all +1: the same", (s) =>
+    checkConv(backend, s, true),
+  );
+});
+
+/** Runs the kernel on shape s in every output mode against convRef (`extreme`: all bytes 255, column 0's weights all +1). */
+function checkConv(backend: (typeof BACKENDS)[number], s: Shape, extreme = false): void {
+  {
     const outH = Math.floor((s.height + s.padTop + s.padBottom - s.kernelH) / s.strideH) + 1;
     const outW = Math.floor((s.width + s.padLeft + s.padRight - s.kernelW) / s.strideW) + 1;
     const rows = s.batch * outH * outW;
@@ -100,6 +141,10 @@ describe.each(BACKENDS)("bit-plane convolution kernel, backend %s", (backend) =>
     const k = s.kernelH * s.kernelW * s.channels;
     const x = randomBytes(s.batch * s.height * s.width * s.channels, s.seed);
     const wValues = randomValues(n * k, s.seed + 1);
+    if (extreme) {
+      x.fill(255);
+      wValues.fill(1, 0, k);
+    }
     const pw = prepackWeights(packSignsMatrix(wValues, n, k));
     const kWords = pw.wordsPerRow; // any even count ≥ K/32 works; the prepacked rows are one
     const dots = convRef(s, x, wValues, outH, outW);
@@ -169,8 +214,8 @@ describe.each(BACKENDS)("bit-plane convolution kernel, backend %s", (backend) =>
     );
     run(conv({ mode: "scaleBias", p0: sAt, p1: bAt }));
     expect(heap.f32(out, rows * n)).toEqual(scaleBiasRef(dots, rows, n, scales, biases));
-  });
-});
+  }
+}
 
 /** Shapes for the 8-bit im2col alone: the random ones plus edges (one output row or column, K = 64 and 65, wide pixels). */
 const IM2COL_SHAPES: Shape[] = [

@@ -93,6 +93,28 @@ interface KernelExports {
     dstStride: number,
     kWords64: number,
   ): void;
+  /** The direct 8-bit convolution for K ≤ 257 (assembly/byte-conv.ts; absent from the browser build's scalar module). */
+  byteConv?(
+    rowStart: number,
+    rowEnd: number,
+    src: number,
+    inH: number,
+    inW: number,
+    channels: number,
+    kh: number,
+    kw: number,
+    strideH: number,
+    strideW: number,
+    padTop: number,
+    padLeft: number,
+    outH: number,
+    outW: number,
+    padValue: number,
+    masks: number,
+    window: number,
+    n: number,
+  ): void;
+  byteConvMasks?(w: number, n: number, kWords64: number, k: number, dst: number): void;
   packSigns(
     rowStart: number,
     rowEnd: number,
@@ -298,12 +320,47 @@ export class WasmKernels implements BitopsKernels {
 
   bitPlaneConv2dRows(c: PlaneConvArgs, rowStart: number, rowEnd: number): void {
     const g = c.gemm;
+    if (this.byteConv(c, rowStart, rowEnd)) return;
     for (let r0 = rowStart; r0 < rowEnd; r0 += c.scratchRows) {
       const r1 = Math.min(r0 + c.scratchRows, rowEnd);
       this.im2colPlanes(c, r0, r1);
       this.setOutput(g, g.out + r0 * g.outStride, 0, g.n);
       this.x.bitPlaneGemm(0, r1 - r0, g.a, g.aStride, g.w, g.n, g.kWords >>> 1);
     }
+  }
+
+  /**
+   * The direct form of `bitPlaneConv2dRows` (same results) where the module has it, K ≤ 257 and the
+   * scratch holds the weights' lane masks and one window's bytes: no im2col and no planes, a lane add per tap and column.
+   */
+  private byteConv(c: PlaneConvArgs, rowStart: number, rowEnd: number): boolean {
+    const g = c.gemm;
+    const maskBytes = byteConvMaskBytes(g.k, g.n);
+    if (!this.x.byteConv || g.k > BYTE_CONV_MAX_K || maskBytes + g.k > c.scratchRows * g.aStride)
+      return false;
+    this.x.byteConvMasks!(g.w, g.n, g.kWords >>> 1, g.k, g.a);
+    this.setOutput(g, g.out, 0, g.n);
+    this.x.byteConv(
+      rowStart,
+      rowEnd,
+      c.input,
+      c.height,
+      c.width,
+      c.channels,
+      c.kernelH,
+      c.kernelW,
+      c.strideH,
+      c.strideW,
+      c.padTop,
+      c.padLeft,
+      c.outH,
+      c.outW,
+      c.padValue,
+      g.a,
+      g.a + maskBytes,
+      g.n,
+    );
+    return true;
   }
 
   /** The 8-bit im2col of `bitPlaneConv2dRows` alone: the module's, or `im2colPlanesRows` where it has none. */
@@ -357,6 +414,14 @@ export class WasmKernels implements BitopsKernels {
       p.out,
     );
   }
+}
+
+/** Largest K of the direct 8-bit convolution: 257 · 255 fits its unsigned 16-bit lanes (assembly/byte-conv.ts). */
+const BYTE_CONV_MAX_K = 257;
+
+/** Bytes of byteConv's lane-mask table: K taps × N columns padded to 16, 2 bytes each. */
+function byteConvMaskBytes(k: number, n: number): number {
+  return k * Math.ceil(n / 16) * 32;
 }
 
 /** A 1×1, stride-1, unpadded convolution over pixels already laid out as kernel rows needs no im2col. */
