@@ -11,9 +11,8 @@ import {
 } from "@onebit/bitops";
 import type { GraphModel, ModelCost, ModelMetadata, Normalization, OnebitModel } from "@onebit/format";
 import { type CompiledPlan, compilePlan, createPlanMemory, graphOutputs } from "./compile.js";
-import { parallelSaving } from "./cost-model.js";
 import { RuntimeError } from "./errors.js";
-import { StepExecutor, columnSlices } from "./executor.js";
+import { StepExecutor } from "./executor.js";
 import { type ModelInput, resolveBatch, stageInput } from "./input.js";
 import {
   type ResolvedLimits,
@@ -27,10 +26,10 @@ import {
 import { loadGraphSupport } from "./graph-loader.js";
 import { isGraphSource, loadModel } from "./model-source.js";
 import { type InferenceFeeds, type InferenceOutputs, Tensor, feedFor } from "./named-io.js";
-import { PassChooser, type PassMode } from "./pass-chooser.js";
-import type { PlanData, WorkerInit } from "./plan.js";
+import type { PlanData } from "./plan.js";
 import { BatchResult, type RunResult } from "./result.js";
-import { type ThreadPool, type ThreadPoolFactory, resetThreads } from "./threads.js";
+import type { ThreadDispatch } from "./thread-dispatch.js";
+import type { ThreadPoolFactory } from "./threads.js";
 import { type FloatGlueInfo, loadWasmFloatGlue } from "./wasm-glue.js";
 
 /** Which kernels run the binary layers: "auto" picks the fastest this engine supports. */
@@ -144,17 +143,9 @@ export interface OutputInfo {
 
 /** Default least estimated saving (ns) for a pass to go to the workers. */
 const DEFAULT_PARALLEL_THRESHOLD_NS = 50_000;
-/**
- * Passes estimated longer than this (single-threaded) always use the workers; shorter ones are
- * measured. High on purpose: on a busy machine a 2 ms ConvNet pass ran 2.5× slower on 2 workers
- * than on the calling thread, and the estimates are only rough; measuring costs a few passes.
- */
-const MEASURE_BELOW_NS = 50_000_000;
 /** `profile`'s untimed warm-up: up to this many passes, for at most this long (at least 2 passes). */
 const PROFILE_WARMUP_PASSES = 200;
 const PROFILE_WARMUP_MS = 20;
-/** Passes run right after workers start, so measurements see their optimized code (results unused). */
-const WARMUP_PASSES = 3;
 
 function resolveBackend(choice: BackendOption | undefined): KernelBackend {
   const b = choice ?? "auto";
@@ -234,10 +225,9 @@ export class Engine {
   private readonly executor: StepExecutor;
   private readonly parallelThresholdNs: number;
   private readonly argmaxOfProbabilities: boolean;
-  private pool: ThreadPool | undefined;
+  /** Where passes run and the workers, for threads > 1 (thread-dispatch.ts, loaded by `create`). */
+  private dispatch: ThreadDispatch | undefined;
   private offload: PassOffload | undefined;
-  private readonly chooser = new PassChooser();
-  private poolStarting: Promise<ThreadPool> | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private isDisposed = false;
 
@@ -352,11 +342,24 @@ export class Engine {
     }
     // The float glue's module bytes (chunks of their own), for float steps, and a version 2 model's
     // graph code (browser builds load it on demand: version 1 chains never need it).
-    await Promise.all([
+    // Thread dispatch is a chunk of its own too: pages that run on one thread never need it.
+    const [, , threaded] = await Promise.all([
       backend !== "typescript" ? loadWasmFloatGlue() : undefined,
       isGraphSource(source) ? loadGraphSupport() : undefined,
+      (options.threads ?? 1) > 1 ? import("./thread-dispatch.js") : undefined,
     ]);
     const engine = new Engine(source, options, options.threadPool);
+    if (engine.threads > 1) {
+      engine.dispatch = new threaded!.ThreadDispatch({
+        plan: engine.plan,
+        memory: engine.memory,
+        backend: engine.backend,
+        threads: engine.threads,
+        tile: tunedTile(engine.backend),
+        parallelThresholdNs: engine.parallelThresholdNs,
+        threadPool: engine.threadPool!,
+      });
+    }
     if (options.offload) {
       if (engine.threads > 1)
         throw new RuntimeError("INVALID_ARGUMENT", "offload: runs on one thread; leave threads at 1");
@@ -369,7 +372,7 @@ export class Engine {
     }
     if (engine.threads > 1) {
       try {
-        await engine.ensurePool();
+        await engine.dispatch!.ensurePool();
       } catch (error) {
         await engine.dispose();
         throw error;
@@ -401,74 +404,6 @@ export class Engine {
   private checkAlive(): void {
     if (this.isDisposed)
       throw new RuntimeError("DISPOSED", "this session was disposed; create a new one to run the model");
-  }
-
-  private workerInits(): WorkerInit[] {
-    const tile = tunedTile(this.backend);
-    return Array.from({ length: this.threads }, (_, t) => ({
-      memory: this.memory,
-      backend: this.backend,
-      ...(tile ? { tile } : {}),
-      plan: this.plan,
-      threadIndex: t,
-      threadCount: this.threads,
-    }));
-  }
-
-  private ensurePool(): Promise<ThreadPool> {
-    if (this.pool && !this.pool.alive) this.pool = undefined;
-    if (this.pool) return Promise.resolve(this.pool);
-    if (!this.poolStarting) {
-      resetThreads(this.memory, this.plan);
-      this.poolStarting = this.threadPool!(this.workerInits()).then(
-        async (pool) => {
-          // Warm the workers' kernels (V8 tiers WebAssembly up after first use) on whatever the
-          // buffers hold; every real pass overwrites what these write.
-          // Only needed where passes are placed by measurement (a positive threshold).
-          if (this.parallelThresholdNs > 0) {
-            for (let i = 0; i < WARMUP_PASSES; i++) await pool.run(Math.min(this.plan.capacity, 1 + 3 * i));
-          }
-          this.pool = pool;
-          this.poolStarting = undefined;
-          return pool;
-        },
-        (error) => {
-          this.poolStarting = undefined;
-          throw error;
-        },
-      );
-    }
-    return this.poolStarting;
-  }
-
-  /**
-   * Where a pass of `count` samples runs: the calling thread when the cost model sees no gain in
-   * splitting it; otherwise whichever of the two measured faster for passes of that size (forced to
-   * the workers when `parallelThresholdNs` ≤ 0).
-   */
-  private passMode(count: number): PassMode {
-    if (!this.parallel(count)) return "calling";
-    // Long passes go to the workers: their saving dwarfs any wake-up cost. Short ones are measured,
-    // unless a threshold ≤ 0 asks for the workers outright.
-    if (this.parallelThresholdNs <= 0 || this.plan.costPerSample * count >= MEASURE_BELOW_NS)
-      return "workers";
-    return this.chooser.choose(count);
-  }
-
-  /**
-   * Whether a pass of `batch` samples is worth the workers: the estimated time saved by splitting each
-   * step's rows (a 1-row step cannot be split) must exceed the dispatch and barrier costs by
-   * `parallelThresholdNs`. Batch-1 MLPs therefore stay on the calling thread.
-   */
-  private parallel(batch: number): boolean {
-    if (this.threads <= 1) return false;
-    const saving = parallelSaving(
-      this.plan.steps,
-      batch,
-      this.threads,
-      (step) => columnSlices(step) === this.threads,
-    );
-    return saving >= this.parallelThresholdNs;
   }
 
   /** Runs one sample or a batch. Resolves with logits, probabilities and predictions; never blocks other runs' order. */
@@ -591,22 +526,22 @@ export class Engine {
       const out = this.newOutput(batch);
       for (let first = 0; first < batch; first += this.plan.capacity) {
         const count = Math.min(this.plan.capacity, batch - first);
-        const mode = this.offload ? "calling" : this.passMode(count);
+        const dispatch = this.offload ? undefined : this.dispatch;
+        const mode = dispatch ? dispatch.mode(count) : "calling";
         // Start (and warm) the workers before staging: warm-up passes overwrite the activation buffers.
-        const pool = mode === "workers" ? await this.ensurePool() : undefined;
+        const pool = mode === "workers" ? await dispatch!.ensurePool() : undefined;
         stageInput(this.executor.views, this.plan.input, input, first, count);
         const t0 = performance.now();
         if (pool) {
           try {
             await pool.run(count);
           } catch (error) {
-            // The pool closed itself; the next threaded pass starts a fresh one.
-            if (this.pool === pool) this.pool = undefined;
+            dispatch!.forget(pool);
             throw error;
           }
         } else if (this.offload) await this.offload.run(count);
         else this.executor.runAll(count);
-        this.chooser.record(count, mode, (performance.now() - t0) * 1e6);
+        dispatch?.record(count, mode, (performance.now() - t0) * 1e6);
         this.readOutput(out, first, count);
       }
       return this.result(out, batch);
@@ -660,9 +595,7 @@ export class Engine {
     if (this.isDisposed) return;
     this.isDisposed = true;
     await this.queue;
-    const pool = this.pool ?? (await this.poolStarting?.catch(() => undefined));
-    this.pool = undefined;
-    await pool?.close();
+    await this.dispatch?.close();
     await this.offload?.close();
   }
 }
