@@ -3,6 +3,7 @@ import type { FusedElementwiseStep } from "./fused-steps.js";
 import type { MemoryViews } from "./memory-views.js";
 import { type FloatConvCall, floatConvCall } from "./float-conv-call.js";
 import type { GenericPoolStep, Step } from "./plan.js";
+import { PreparedSteps } from "./prepared-steps.js";
 
 /**
  * The native float glue (@onebit/native's csrc/glue.c) for the float steps of graph models on the
@@ -44,19 +45,18 @@ const CONV_FIELDS = 17;
 
 /** Runs the steps the native glue covers; `run` returns false for the others (TypeScript runs them). */
 export class NativeGlueSteps {
-  private readonly prepared: (Prepared | null | undefined)[];
+  private readonly prepared: PreparedSteps<Prepared>;
 
   constructor(
     private readonly glue: NativeFloatGlue,
-    private readonly steps: readonly Step[],
+    steps: readonly Step[],
     private readonly views: MemoryViews,
   ) {
-    this.prepared = new Array(steps.length);
+    this.prepared = new PreparedSteps(steps, (s) => prepare(views, s));
   }
 
   run(index: number, rowStart: number, rowEnd: number): boolean {
-    let p = this.prepared[index];
-    if (p === undefined) p = this.prepared[index] = prepare(this.views, this.steps[index]!);
+    const p = this.prepared.get(index);
     if (p === null) return false;
     this.views.refresh();
     const view = this.views.u8;

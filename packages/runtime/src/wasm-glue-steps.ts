@@ -3,6 +3,7 @@ import type { FusedElementwiseStep } from "./fused-steps.js";
 import { requireGraphSupport } from "./graph-loader.js";
 import type { MemoryViews } from "./memory-views.js";
 import type { GenericPoolStep, Step } from "./plan.js";
+import { PreparedSteps } from "./prepared-steps.js";
 import type { FloatGlueExports } from "./wasm-glue.js";
 
 // The calls of the WebAssembly float glue (wasm-glue.ts) for the steps it covers: a chunk of its own,
@@ -41,20 +42,19 @@ type Call =
 
 /** Runs the steps the WebAssembly glue covers on one engine memory. */
 export class WasmGlueSteps {
-  /** Per step: its call (null: left to TypeScript; undefined: not prepared yet). */
-  private readonly calls: (Call | null | undefined)[];
+  /** Per step: its call (null: left to TypeScript). */
+  private readonly calls: PreparedSteps<Call>;
 
   constructor(
     private readonly glue: FloatGlueExports,
-    private readonly steps: readonly Step[],
+    steps: readonly Step[],
     private readonly views: MemoryViews,
   ) {
-    this.calls = new Array(steps.length);
+    this.calls = new PreparedSteps(steps, (s) => this.prepare(s));
   }
 
   run(index: number, r0: number, r1: number): boolean {
-    let call = this.calls[index];
-    if (call === undefined) call = this.calls[index] = this.prepare(this.steps[index]!);
+    const call = this.calls.get(index);
     if (call === null) return false;
     if (call.kind === "conv") this.conv(call.conv, r0, r1);
     else if (call.kind === "pool") this.pool(call.pool, r0, r1);
