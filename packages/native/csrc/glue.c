@@ -7,7 +7,7 @@
 
 /* Each kernel is built for AVX-512, AVX2 and the baseline, picked at load by the CPU (the channel
  * loops vectorize over float64 lanes; the arithmetic, and so the result, is the same in all three). */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(GLUE_ONE_ISA)
 #define GLUE_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define GLUE_CLONES

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Cross-compiles the addon for aarch64 Linux (the NEON path) with Debian's gcc-aarch64-linux-gnu,
 // to prove it builds on an x64 machine; where qemu-user is installed (qemu-aarch64), also runs
-// test/c/kernels-agree.c under emulation: the NEON kernels must match the scalar ones byte for byte.
+// test/c/kernels-agree.c under emulation: the NEON kernels must match the scalar ones byte for byte,
+// and test/c/glue-agree.c: the float glue as built for aarch64 must match its references.
 // Each source is compiled once, in parallel, and both binaries link from those objects: glue.c alone
 // takes ~13 s at -O3 for aarch64, and CI runs this beside every other package's tests.
 // Exits 2 when the cross compiler is missing (CI installs it; see .ci/run), 1 when a step fails.
@@ -46,8 +47,11 @@ try {
   const sources = readdirSync(csrc)
     .filter((f) => f.endsWith(".c"))
     .map((f) => join(csrc, f));
-  const harness = resolve(import.meta.dirname, "../test/c/kernels-agree.c");
-  const objects = await compileAll([...sources, harness], work);
+  const harnesses = ["kernels-agree.c", "glue-agree.c"].map((f) =>
+    resolve(import.meta.dirname, "../test/c", f),
+  );
+  const objects = await compileAll([...sources, ...harnesses], work);
+  const glueHarnessObject = objects.pop();
   const harnessObject = objects.pop();
   const out = join(work, "onebit.node");
   execFileSync(CC, ["-shared", "-pthread", ...objects, "-o", out], { stdio: "inherit" });
@@ -73,6 +77,10 @@ try {
       stdio: "inherit",
     });
     process.stdout.write(`under ${qemu}: ${execFileSync(qemu, [check], { encoding: "utf8" })}`);
+    const glueCheck = join(work, "glue-agree");
+    const glue = objects.filter((f) => f.endsWith("/glue.o"));
+    execFileSync(CC, ["-static", ...glue, glueHarnessObject, "-o", glueCheck, "-lm"], { stdio: "inherit" });
+    process.stdout.write(`under ${qemu}: ${execFileSync(qemu, [glueCheck], { encoding: "utf8" })}`);
   }
 } catch (error) {
   const detail = error && typeof error === "object" && "stderr" in error ? `\n${error.stderr}` : "";

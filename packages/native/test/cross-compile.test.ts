@@ -28,11 +28,12 @@ describe("aarch64 NEON build", () => {
   });
 
   it.runIf(hasCrossCompiler && hasQemu)(
-    "cross-compiles it, and under qemu-aarch64 the NEON kernels match the scalar ones in every mode",
+    "cross-compiles it, and under qemu-aarch64 the NEON kernels match the scalar ones in every mode, the float glue its references",
     () => {
       const text = out();
       expect(text).toContain("gemm_neon present");
       expect(text).toMatch(/neon: \d+ cases against scalar\s+kernels agree/);
+      expect(text).toMatch(/\d+ cases: float glue agrees/);
     },
     // ~18 s alone; a loaded two-core CI run, every package testing at once, took 179 s.
     300_000,

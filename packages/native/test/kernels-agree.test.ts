@@ -6,20 +6,11 @@ import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { mustRun } from "./support.js";
+import { cc, mustRun } from "./support.js";
 
 const csrc = join(import.meta.dirname, "..", "csrc");
 const work = mkdtempSync(join(tmpdir(), "onebit-agree-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-const cc = ["cc", "gcc", "clang"].find((c) => {
-  try {
-    execFileSync(c, ["--version"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-});
 
 describe("native kernels against the scalar path, in C", () => {
   it.runIf(cc !== undefined || mustRun)(

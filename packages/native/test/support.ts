@@ -9,12 +9,23 @@ import {
   packSignsMatrix,
   prepackWeights,
 } from "@onebit/bitops";
+import { execFileSync } from "node:child_process";
 import { registerNativeBackend } from "../src/index.js";
 
 export const status = registerNativeBackend();
 /** The platforms whose binary this repository builds: there the native tests must run, never skip. */
 export const mustRun = process.platform === "linux" && process.arch === "x64";
 export const isas: NativeIsa[] = [...(status.isas ?? [])];
+
+/** The system C compiler the C harnesses in test/c build with, if there is one. */
+export const cc = ["cc", "gcc", "clang"].find((c) => {
+  try {
+    execFileSync(c, ["--version"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+});
 
 /** Runs `body` with ONEBIT_NATIVE_ISA forcing `isa` for the high-level functions, then restores it. */
 export function withIsa<T>(isa: NativeIsa, body: () => T): T {
