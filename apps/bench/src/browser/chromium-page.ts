@@ -1,3 +1,4 @@
+import { readFileSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -68,7 +69,12 @@ interface PageGlobal {
   readonly obBench: {
     prepare(id: string, w: PageWorkload): Promise<void>;
     runOnce(id: string): Promise<number[]>;
-    measure(id: string, o: MeasureInPage): Promise<{ samples: number[]; runsPerSample: number }>;
+    warmUp(id: string, o: MeasureInPage): Promise<number>;
+    sample(
+      id: string,
+      o: MeasureInPage,
+      perRunMs: number,
+    ): Promise<{ samples: number[]; runsPerSample: number }>;
     dispose(id: string): Promise<void>;
   };
 }
@@ -154,15 +160,74 @@ export function runInPage(page: Page, id: string): Promise<number[]> {
   return page.evaluate((i) => (globalThis as unknown as PageGlobal).obBench.runOnce(i), id);
 }
 
-export function measureInPage(
+/**
+ * Times a prepared workload in the page: warm-up, then samples (seconds per run), and where this
+ * machine shows it (Linux), `cpuSamples`: the renderer's CPU time per run over the sampling phase
+ * (all its threads, as Node's process.cpuUsage counts; one average, repeated per sample).
+ */
+export async function measureInPage(
   page: Page,
   id: string,
   o: MeasureInPage,
-): Promise<{ samples: number[]; runsPerSample: number }> {
-  return page.evaluate(([i, opts]) => (globalThis as unknown as PageGlobal).obBench.measure(i, opts), [
-    id,
-    o,
-  ] as const);
+): Promise<{ samples: number[]; runsPerSample: number; cpuSamples?: number[] }> {
+  const perRunMs = await page.evaluate(
+    ([i, opts]) => (globalThis as unknown as PageGlobal).obBench.warmUp(i, opts),
+    [id, o] as const,
+  );
+  const cpu0 = rendererCpuSeconds();
+  const m = await page.evaluate(
+    ([i, opts, ms]) => (globalThis as unknown as PageGlobal).obBench.sample(i, opts, ms),
+    [id, o, perRunMs] as const,
+  );
+  const cpu1 = rendererCpuSeconds();
+  if (cpu0 === undefined || cpu1 === undefined) return m;
+  const perRun = (cpu1 - cpu0) / (m.samples.length * m.runsPerSample);
+  return { ...m, cpuSamples: m.samples.map(() => perRun) };
+}
+
+/** Linux's clock ticks per second for /proc/<pid>/stat times (USER_HZ: 100 on every mainstream build). */
+const TICKS_PER_SECOND = 100;
+
+/**
+ * CPU seconds (user + system) of the Chromium renderer processes this process started (descendants
+ * whose command line has --type=renderer), or undefined where /proc does not show them.
+ */
+function rendererCpuSeconds(): number | undefined {
+  if (process.platform !== "linux") return undefined;
+  const parent = new Map<number, number>();
+  const ticks = new Map<number, number>();
+  let entries: string[];
+  try {
+    entries = readdirSync("/proc");
+  } catch {
+    return undefined;
+  }
+  for (const e of entries) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      // Fields after "(comm) ": state, ppid, …, utime (14th field overall), stime (15th).
+      const stat = readFileSync(`/proc/${e}/stat`, "utf8");
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      parent.set(Number(e), Number(f[1]));
+      if (readFileSync(`/proc/${e}/cmdline`, "utf8").includes("--type=renderer"))
+        ticks.set(Number(e), Number(f[11]) + Number(f[12]));
+    } catch {
+      // The process ended while being read.
+    }
+  }
+  const ours = (pid: number): boolean => {
+    for (let p = parent.get(pid); p !== undefined && p > 1; p = parent.get(p))
+      if (p === process.pid) return true;
+    return false;
+  };
+  let total = 0;
+  let found = false;
+  for (const [pid, t] of ticks) {
+    if (!ours(pid)) continue;
+    total += t;
+    found = true;
+  }
+  return found ? total / TICKS_PER_SECOND : undefined;
 }
 
 export function disposeInPage(page: Page, id: string): Promise<void> {

@@ -254,13 +254,12 @@ g.obBench = {
     return Array.from(await prepared.get(id)!.run());
   },
   /**
-   * Warm-up (≥ 2 runs, ≥ warmupMs, then on in blocks of a quarter of warmupMs until two blocks in a
-   * row agree within 10 % per run, or SETTLE_CAP × warmupMs in all), then samples of `runsPerSample`
-   * runs each (enough runs to last ≥ 2 ms), until `minSamples` samples and `minMs` have passed or
-   * `maxMs` has: seconds per run. Chromium tiers WebAssembly and JavaScript up later than Node.js:
-   * QuickNet's first 6–8 runs took 2–3× the CPU time of later ones (the harness settles likewise).
+   * Warm-up: ≥ 2 runs and ≥ warmupMs, then on in blocks of a quarter of warmupMs until two blocks in
+   * a row agree within 10 % per run, or SETTLE_CAP × warmupMs in all. Returns the last block's time
+   * per run (ms). Chromium tiers WebAssembly and JavaScript up later than Node.js: QuickNet's first
+   * 6–8 runs took 2–3× the CPU time of later ones (the Node harness settles likewise).
    */
-  async measure(id: string, o: { warmupMs: number; minSamples: number; minMs: number; maxMs: number }) {
+  async warmUp(id: string, o: { warmupMs: number }): Promise<number> {
     const p = prepared.get(id)!;
     const t0 = performance.now();
     const blockMs = Math.max(o.warmupMs / 4, 1e-3);
@@ -273,10 +272,17 @@ g.obBench = {
       runs += n;
       perRunMs.push((performance.now() - s) / n);
       const spent = performance.now() - t0;
-      if ((runs >= 2 && spent >= o.warmupMs && settled(perRunMs)) || spent >= SETTLE_CAP * o.warmupMs) break;
+      if ((runs >= 2 && spent >= o.warmupMs && settled(perRunMs)) || spent >= SETTLE_CAP * o.warmupMs)
+        return perRunMs.at(-1)!;
     }
-    const perRun = perRunMs.at(-1)!;
-    const runsPerSample = Math.max(1, Math.ceil(2 / Math.max(perRun, 1e-3)));
+  },
+  /**
+   * After `warmUp`: samples of `runsPerSample` runs each (enough runs to last ≥ 2 ms), until
+   * `minSamples` samples and `minMs` have passed or `maxMs` has: seconds per run.
+   */
+  async sample(id: string, o: { minSamples: number; minMs: number; maxMs: number }, perRunMs: number) {
+    const p = prepared.get(id)!;
+    const runsPerSample = Math.max(1, Math.ceil(2 / Math.max(perRunMs, 1e-3)));
     const samples: number[] = [];
     const start = performance.now();
     for (;;) {
