@@ -5,3 +5,4 @@ export { gemm1x4k4, gemm2x2 } from "./bgemm-tiles-i64";
 // scalar module there leaves that step to im2colPlanesRows (TypeScript), which gives the same bytes.
 export { planeIm2col } from "./plane-im2col";
 export { byteConv, byteConvMasks } from "./byte-conv";
+export { foldIm2col, foldPanels } from "./half-word-conv";

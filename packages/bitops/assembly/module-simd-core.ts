@@ -7,3 +7,4 @@ export { clearOutputRows, maxPool, setOutput } from "./epilogue";
 export { im2col } from "./im2col";
 export { planeIm2col } from "./plane-im2col";
 export { byteConv, byteConvMasks } from "./byte-conv";
+export { foldIm2col, foldPanels } from "./half-word-conv";

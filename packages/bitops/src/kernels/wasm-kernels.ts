@@ -115,6 +115,25 @@ interface KernelExports {
     n: number,
   ): void;
   byteConvMasks?(w: number, n: number, kWords64: number, k: number, dst: number): void;
+  /** Convolutions over ≤ 16 channels with four taps per 64-bit word (assembly/half-word-conv.ts; not in the browser build's scalar module). */
+  foldPanels?(w: number, panels: number, kWords64: number, taps: number, dst: number): void;
+  foldIm2col?(
+    rowStart: number,
+    rowEnd: number,
+    src: number,
+    inH: number,
+    inW: number,
+    kh: number,
+    kw: number,
+    stride: number,
+    padTop: number,
+    padLeft: number,
+    outH: number,
+    outW: number,
+    lastMask: number,
+    dst: number,
+    dstStride: number,
+  ): void;
   packSigns(
     rowStart: number,
     rowEnd: number,
@@ -293,6 +312,7 @@ export class WasmKernels implements BitopsKernels {
       this.gemm(rowStart, rowEnd, c.input, g.aStride, g.w, g.n, g.kWords >>> 1);
       return;
     }
+    if (this.foldedConv(c, rowStart, rowEnd)) return;
     for (let r0 = rowStart; r0 < rowEnd; r0 += c.scratchRows) {
       const r1 = Math.min(r0 + c.scratchRows, rowEnd);
       this.x.im2col(
@@ -316,6 +336,50 @@ export class WasmKernels implements BitopsKernels {
       this.setOutput(g, g.out + r0 * g.outStride, 0, g.n);
       this.gemm(0, r1 - r0, g.a, g.aStride, g.w, g.n, g.kWords >>> 1);
     }
+  }
+
+  /**
+   * `conv2dRows` over ≤ 16 channels (one word per pixel, lastWordMask ≤ 0xffff) with four taps'
+   * used halves per 64-bit word, where the module has it and the scratch holds the folded weights
+   * and a row: the GEMM then popcounts half the words (same results).
+   */
+  private foldedConv(c: ConvArgs, rowStart: number, rowEnd: number): boolean {
+    const g = c.gemm;
+    const taps = c.kernelH * c.kernelW;
+    const words = foldedWords(taps);
+    if (!this.x.foldIm2col || c.wordsPerPixel !== 1 || c.lastWordMask > 0xffff || words >= g.kWords >>> 1) {
+      return false;
+    }
+    const panels = Math.ceil(g.n / 4);
+    const weightBytes = panels * words * 32;
+    const rowBytes = words * 8;
+    const chunk = Math.floor((c.scratchRows * g.aStride - weightBytes) / rowBytes);
+    if (chunk < 1) return false;
+    this.x.foldPanels!(g.w, panels, g.kWords >>> 1, taps, g.a);
+    const a = g.a + weightBytes;
+    for (let r0 = rowStart; r0 < rowEnd; r0 += chunk) {
+      const r1 = Math.min(r0 + chunk, rowEnd);
+      this.x.foldIm2col(
+        r0,
+        r1,
+        c.input,
+        c.height,
+        c.width,
+        c.kernelH,
+        c.kernelW,
+        c.stride,
+        c.padTop,
+        c.padLeft,
+        c.outH,
+        c.outW,
+        c.lastWordMask,
+        a,
+        rowBytes,
+      );
+      this.setOutput(g, g.out + r0 * g.outStride, 0, g.n);
+      this.gemm(0, r1 - r0, a, rowBytes, g.a, g.n, words);
+    }
+    return true;
   }
 
   bitPlaneConv2dRows(c: PlaneConvArgs, rowStart: number, rowEnd: number): void {
@@ -422,6 +486,11 @@ const BYTE_CONV_MAX_K = 257;
 /** Bytes of byteConv's lane-mask table: K taps × N columns padded to 16, 2 bytes each. */
 function byteConvMaskBytes(k: number, n: number): number {
   return k * Math.ceil(n / 16) * 32;
+}
+
+/** 64-bit words of a folded row (assembly/half-word-conv.ts): ⌈taps/4⌉, rounded up to even. */
+function foldedWords(taps: number): number {
+  return (Math.ceil(taps / 4) + 1) & ~1;
 }
 
 /** A 1×1, stride-1, unpadded convolution over pixels already laid out as kernel rows needs no im2col. */
