@@ -147,36 +147,6 @@ export class StepExecutor {
     }
   }
 
-  /** Runs column slice `slice` of GEMM step `index` over rows [0, rows) (threads split by columns). */
-  runColumns(index: number, slice: number, rows: number): void {
-    const s = this.plan.steps[index]!;
-    if (s.op === "denseFloat" && s.columns) {
-      if (rows > 0) denseFloatRows(this.views, s, 0, rows, s.columns[slice]!, s.columns[slice + 1]!);
-      return;
-    }
-    if (s.op !== "gemm" || !s.columns) throw new Error(`step ${index} has no column slices`);
-    const c = s.columns[slice]!;
-    if (c.args.n === 0 || rows === 0) return;
-    if (s.bitPlane) this.kernels.bitPlaneGemmRows(c.args, 0, rows);
-    else this.kernels.gemmRows(c.args, 0, rows);
-    const copy = c.copy;
-    if (!copy) return;
-    const u32 = this.views.u32;
-    const src = c.args.out >>> 2;
-    const dst = copy.dst >>> 2;
-    for (let m = 0; m < rows; m++) {
-      const from = src + m * copy.srcStride;
-      const to = dst + m * copy.dstStride;
-      for (let w = 0; w < copy.words; w++) u32[to + w] = u32[from + w]!;
-      for (let w = copy.words; w < copy.words + copy.zero; w++) u32[to + w] = 0;
-    }
-  }
-
-  /** Whether step `index` runs split by columns on `threads` threads. */
-  splitsColumns(index: number, threads: number): boolean {
-    return threads > 1 && columnSlices(this.plan.steps[index]!) === threads;
-  }
-
   /** Runs every step of a pass over `batch` samples on this thread alone. */
   runAll(batch: number): void {
     for (let i = 0; i < this.plan.steps.length; i++) {

@@ -1,6 +1,7 @@
 import { createKernels } from "@onebit/bitops";
 import { RuntimeError } from "./errors.js";
-import { StepExecutor, rowShare } from "./executor.js";
+import { StepExecutor, columnSlices, rowShare } from "./executor.js";
+import { denseFloatRows } from "./float-steps.js";
 import type { PlanData, WorkerInit } from "./plan.js";
 
 // Multi-threading, independent of how threads are made: the engine's memory is a shared
@@ -81,7 +82,7 @@ export function createWorkerRunner(init: WorkerInit): WorkerRunner {
       for (let i = 0; i < steps.length; i++) {
         if (Atomics.load(control, ABORT) !== 0) throw new ThreadsAborted("the pass was aborted");
         const rows = StepExecutor.rows(steps[i]!, batch);
-        if (executor.splitsColumns(i, init.threadCount)) executor.runColumns(i, init.threadIndex, rows);
+        if (splitsColumns(executor, i, init.threadCount)) runColumns(executor, i, init.threadIndex, rows);
         else {
           const [r0, r1] = rowShare(rows, init.threadIndex, init.threadCount);
           executor.runRows(i, r0, r1, init.threadIndex);
@@ -90,6 +91,40 @@ export function createWorkerRunner(init: WorkerInit): WorkerRunner {
       }
     },
   };
+}
+
+/**
+ * Whether step `index` runs split by columns on `threads` threads (each thread runs its column slice
+ * over every row: `runColumns`). Only workers split steps, so this and `runColumns` live here.
+ */
+export function splitsColumns(executor: StepExecutor, index: number, threads: number): boolean {
+  return threads > 1 && columnSlices(executor.plan.steps[index]!) === threads;
+}
+
+/** Runs column slice `slice` of GEMM step `index` over rows [0, rows) (threads split by columns). */
+export function runColumns(executor: StepExecutor, index: number, slice: number, rows: number): void {
+  const { views, kernels } = executor;
+  const s = executor.plan.steps[index]!;
+  if (s.op === "denseFloat" && s.columns) {
+    if (rows > 0) denseFloatRows(views, s, 0, rows, s.columns[slice]!, s.columns[slice + 1]!);
+    return;
+  }
+  if (s.op !== "gemm" || !s.columns) throw new Error(`step ${index} has no column slices`);
+  const c = s.columns[slice]!;
+  if (c.args.n === 0 || rows === 0) return;
+  if (s.bitPlane) kernels.bitPlaneGemmRows(c.args, 0, rows);
+  else kernels.gemmRows(c.args, 0, rows);
+  const copy = c.copy;
+  if (!copy) return;
+  const u32 = views.u32;
+  const src = c.args.out >>> 2;
+  const dst = copy.dst >>> 2;
+  for (let m = 0; m < rows; m++) {
+    const from = src + m * copy.srcStride;
+    const to = dst + m * copy.dstStride;
+    for (let w = 0; w < copy.words; w++) u32[to + w] = u32[from + w]!;
+    for (let w = copy.words; w < copy.words + copy.zero; w++) u32[to + w] = 0;
+  }
 }
 
 /** Wakes every worker waiting at the barrier and makes the current pass fail (a worker died). */

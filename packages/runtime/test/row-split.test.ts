@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { compilePlan, createPlanMemory } from "../src/compile.js";
 import { StepExecutor, rowShare } from "../src/executor.js";
 import { stageInput } from "../src/input.js";
+import { runColumns, splitsColumns } from "../src/threads.js";
 import { loadModel } from "../src/model-source.js";
 import { ModelBuilder, RECIPES, Rng } from "./random-models.js";
 
@@ -44,13 +45,13 @@ describe.each(Object.entries(RECIPES))("%s", (_name, recipe) => {
       split.plan.steps.forEach((step, i) => {
         const rows = StepExecutor.rows(step, batch);
         for (let t = threads - 1; t >= 0; t--) {
-          if (split.splitsColumns(i, threads)) split.runColumns(i, t, rows);
+          if (splitsColumns(split, i, threads)) runColumns(split, i, t, rows);
           else {
             const [r0, r1] = rowShare(rows, t, threads);
             split.runRows(i, r0, r1, t);
           }
         }
-        if (split.splitsColumns(i, threads)) byColumns++;
+        if (splitsColumns(split, i, threads)) byColumns++;
       });
       expect(byColumns).toBeGreaterThanOrEqual(0);
       expect(outputWords(split, batch)).toEqual(outputWords(whole, batch));
@@ -89,10 +90,10 @@ describe("column-split GEMMs", () => {
         stageInput(split.views, split.plan.input, inputs, 0, batch);
         let byColumns = 0;
         split.plan.steps.forEach((step, i) => {
-          if (!split.splitsColumns(i, threads)) split.runRows(i, 0, StepExecutor.rows(step, batch), 0);
+          if (!splitsColumns(split, i, threads)) split.runRows(i, 0, StepExecutor.rows(step, batch), 0);
           else {
             byColumns++;
-            for (let t = threads - 1; t >= 0; t--) split.runColumns(i, t, StepExecutor.rows(step, batch));
+            for (let t = threads - 1; t >= 0; t--) runColumns(split, i, t, StepExecutor.rows(step, batch));
           }
         });
         expect(byColumns).toBe(3);
@@ -134,10 +135,10 @@ describe("column-split float layers", () => {
         let byColumns = 0;
         split.plan.steps.forEach((step, i) => {
           const rows = StepExecutor.rows(step, batch);
-          if (!split.splitsColumns(i, threads)) split.runRows(i, 0, rows, 0);
+          if (!splitsColumns(split, i, threads)) split.runRows(i, 0, rows, 0);
           else {
             byColumns++;
-            for (let t = threads - 1; t >= 0; t--) split.runColumns(i, t, rows);
+            for (let t = threads - 1; t >= 0; t--) runColumns(split, i, t, rows);
           }
         });
         expect(byColumns).toBe(2);
