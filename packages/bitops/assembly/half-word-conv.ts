@@ -38,7 +38,7 @@ export function foldPanels(w: usize, panels: i32, kWords64: i32, taps: i32, dst:
 
 /**
  * Output pixels [rowStart, rowEnd) of one-word-per-pixel packed NHWC images as folded rows at
- * dst + (r − rowStart)·dstStride (the geometry of im2col; padded taps read lastMask). In memory a
+ * dst + (r − rowStart)·dstStride (im2col's parameters and geometry; padded taps read lastMask). In memory a
  * folded row is simply each tap's low 16 bits in turn (tap t at byte 2t), then zeros.
  */
 export function foldIm2col(
@@ -47,6 +47,7 @@ export function foldIm2col(
   src: usize,
   inH: i32,
   inW: i32,
+  wpp: i32, // always 1: the parameters are im2col's, so one call site serves both
   kh: i32,
   kw: i32,
   stride: i32,

@@ -27,6 +27,31 @@ type GemmEntryFn = (
   kWords64: number,
 ) => void;
 
+/**
+ * An 8-bit convolution entry over output pixels [rowStart, rowEnd) of NHWC bytes: the geometry,
+ * then three operands — planeIm2col: dst, dstStride, kWords64; byteConv: masks, window, n.
+ */
+type PlaneIm2colFn = (
+  rowStart: number,
+  rowEnd: number,
+  src: number,
+  inH: number,
+  inW: number,
+  channels: number,
+  kh: number,
+  kw: number,
+  strideH: number,
+  strideW: number,
+  padTop: number,
+  padLeft: number,
+  outH: number,
+  outW: number,
+  padValue: number,
+  op0: number,
+  op1: number,
+  op2: number,
+) => void;
+
 /** The raw exports of a kernel module (see assembly/). */
 interface KernelExports {
   setOutput(
@@ -73,67 +98,13 @@ interface KernelExports {
     dstStride: number,
   ): void;
   /** The 8-bit im2col (absent from the browser build's scalar module, see assembly/module-i64.ts). */
-  planeIm2col?(
-    rowStart: number,
-    rowEnd: number,
-    src: number,
-    inH: number,
-    inW: number,
-    channels: number,
-    kh: number,
-    kw: number,
-    strideH: number,
-    strideW: number,
-    padTop: number,
-    padLeft: number,
-    outH: number,
-    outW: number,
-    padValue: number,
-    dst: number,
-    dstStride: number,
-    kWords64: number,
-  ): void;
+  planeIm2col?: PlaneIm2colFn;
   /** The direct 8-bit convolution for K ≤ 257 (assembly/byte-conv.ts; absent from the browser build's scalar module). */
-  byteConv?(
-    rowStart: number,
-    rowEnd: number,
-    src: number,
-    inH: number,
-    inW: number,
-    channels: number,
-    kh: number,
-    kw: number,
-    strideH: number,
-    strideW: number,
-    padTop: number,
-    padLeft: number,
-    outH: number,
-    outW: number,
-    padValue: number,
-    masks: number,
-    window: number,
-    n: number,
-  ): void;
+  byteConv?: PlaneIm2colFn;
   byteConvMasks?(w: number, n: number, kWords64: number, k: number, dst: number): void;
   /** Convolutions over ≤ 16 channels with four taps per 64-bit word (assembly/half-word-conv.ts; not in the browser build's scalar module). */
   foldPanels?(w: number, panels: number, kWords64: number, taps: number, dst: number): void;
-  foldIm2col?(
-    rowStart: number,
-    rowEnd: number,
-    src: number,
-    inH: number,
-    inW: number,
-    kh: number,
-    kw: number,
-    stride: number,
-    padTop: number,
-    padLeft: number,
-    outH: number,
-    outW: number,
-    lastMask: number,
-    dst: number,
-    dstStride: number,
-  ): void;
+  foldIm2col?: KernelExports["im2col"];
   packSigns(
     rowStart: number,
     rowEnd: number,
@@ -312,10 +283,29 @@ export class WasmKernels implements BitopsKernels {
       this.gemm(rowStart, rowEnd, c.input, g.aStride, g.w, g.n, g.kWords >>> 1);
       return;
     }
-    if (this.foldedConv(c, rowStart, rowEnd)) return;
-    for (let r0 = rowStart; r0 < rowEnd; r0 += c.scratchRows) {
-      const r1 = Math.min(r0 + c.scratchRows, rowEnd);
-      this.x.im2col(
+    // Over ≤ 16 channels (one word per pixel, lastWordMask ≤ 0xffff), where the module has it and
+    // the scratch holds the folded weights and a row: four taps' used halves per 64-bit word, so
+    // the GEMM popcounts half the words (assembly/half-word-conv.ts; same results).
+    const taps = c.kernelH * c.kernelW;
+    const folded = foldedWords(taps);
+    const foldedWeights = Math.ceil(g.n / 4) * folded * 32;
+    const foldedChunk = Math.floor((c.scratchRows * g.aStride - foldedWeights) / (folded * 8));
+    const fold =
+      this.x.foldIm2col !== undefined &&
+      c.wordsPerPixel === 1 &&
+      c.lastWordMask <= 0xffff &&
+      folded < g.kWords >>> 1 &&
+      foldedChunk > 0;
+    let im2col = this.x.im2col;
+    let [a, aStride, w, kWords64, chunk] = [g.a, g.aStride, g.w, g.kWords >>> 1, c.scratchRows];
+    if (fold) {
+      this.x.foldPanels!(g.w, Math.ceil(g.n / 4), kWords64, taps, g.a);
+      im2col = this.x.foldIm2col!;
+      [a, aStride, w, kWords64, chunk] = [g.a + foldedWeights, folded * 8, g.a, folded, foldedChunk];
+    }
+    for (let r0 = rowStart; r0 < rowEnd; r0 += chunk) {
+      const r1 = Math.min(r0 + chunk, rowEnd);
+      im2col(
         r0,
         r1,
         c.input,
@@ -330,56 +320,12 @@ export class WasmKernels implements BitopsKernels {
         c.outH,
         c.outW,
         c.lastWordMask,
-        g.a,
-        g.aStride,
-      );
-      this.setOutput(g, g.out + r0 * g.outStride, 0, g.n);
-      this.gemm(0, r1 - r0, g.a, g.aStride, g.w, g.n, g.kWords >>> 1);
-    }
-  }
-
-  /**
-   * `conv2dRows` over ≤ 16 channels (one word per pixel, lastWordMask ≤ 0xffff) with four taps'
-   * used halves per 64-bit word, where the module has it and the scratch holds the folded weights
-   * and a row: the GEMM then popcounts half the words (same results).
-   */
-  private foldedConv(c: ConvArgs, rowStart: number, rowEnd: number): boolean {
-    const g = c.gemm;
-    const taps = c.kernelH * c.kernelW;
-    const words = foldedWords(taps);
-    if (!this.x.foldIm2col || c.wordsPerPixel !== 1 || c.lastWordMask > 0xffff || words >= g.kWords >>> 1) {
-      return false;
-    }
-    const panels = Math.ceil(g.n / 4);
-    const weightBytes = panels * words * 32;
-    const rowBytes = words * 8;
-    const chunk = Math.floor((c.scratchRows * g.aStride - weightBytes) / rowBytes);
-    if (chunk < 1) return false;
-    this.x.foldPanels!(g.w, panels, g.kWords >>> 1, taps, g.a);
-    const a = g.a + weightBytes;
-    for (let r0 = rowStart; r0 < rowEnd; r0 += chunk) {
-      const r1 = Math.min(r0 + chunk, rowEnd);
-      this.x.foldIm2col(
-        r0,
-        r1,
-        c.input,
-        c.height,
-        c.width,
-        c.kernelH,
-        c.kernelW,
-        c.stride,
-        c.padTop,
-        c.padLeft,
-        c.outH,
-        c.outW,
-        c.lastWordMask,
         a,
-        rowBytes,
+        aStride,
       );
       this.setOutput(g, g.out + r0 * g.outStride, 0, g.n);
-      this.gemm(0, r1 - r0, a, rowBytes, g.a, g.n, words);
+      this.gemm(0, r1 - r0, a, aStride, w, g.n, kWords64);
     }
-    return true;
   }
 
   bitPlaneConv2dRows(c: PlaneConvArgs, rowStart: number, rowEnd: number): void {
@@ -404,26 +350,7 @@ export class WasmKernels implements BitopsKernels {
       return false;
     this.x.byteConvMasks!(g.w, g.n, g.kWords >>> 1, g.k, g.a);
     this.setOutput(g, g.out, 0, g.n);
-    this.x.byteConv(
-      rowStart,
-      rowEnd,
-      c.input,
-      c.height,
-      c.width,
-      c.channels,
-      c.kernelH,
-      c.kernelW,
-      c.strideH,
-      c.strideW,
-      c.padTop,
-      c.padLeft,
-      c.outH,
-      c.outW,
-      c.padValue,
-      g.a,
-      g.a + maskBytes,
-      g.n,
-    );
+    planeCall(this.x.byteConv, c, rowStart, rowEnd, g.a, g.a + maskBytes, g.n);
     return true;
   }
 
@@ -434,26 +361,7 @@ export class WasmKernels implements BitopsKernels {
       im2colPlanesRows(v.u8, v.u32, c, rowStart, rowEnd);
       return;
     }
-    this.x.planeIm2col(
-      rowStart,
-      rowEnd,
-      c.input,
-      c.height,
-      c.width,
-      c.channels,
-      c.kernelH,
-      c.kernelW,
-      c.strideH,
-      c.strideW,
-      c.padTop,
-      c.padLeft,
-      c.outH,
-      c.outW,
-      c.padValue,
-      c.gemm.a,
-      c.gemm.aStride,
-      c.gemm.kWords >>> 1,
-    );
+    planeCall(this.x.planeIm2col, c, rowStart, rowEnd, c.gemm.a, c.gemm.aStride, c.gemm.kWords >>> 1);
   }
 
   packSignsRows(p: PackArgs, rowStart: number, rowEnd: number): void {
@@ -478,6 +386,38 @@ export class WasmKernels implements BitopsKernels {
       p.out,
     );
   }
+}
+
+/** Runs an 8-bit convolution entry over rows [rowStart, rowEnd) of c with its three operands. */
+function planeCall(
+  fn: PlaneIm2colFn,
+  c: PlaneConvArgs,
+  rowStart: number,
+  rowEnd: number,
+  op0: number,
+  op1: number,
+  op2: number,
+): void {
+  fn(
+    rowStart,
+    rowEnd,
+    c.input,
+    c.height,
+    c.width,
+    c.channels,
+    c.kernelH,
+    c.kernelW,
+    c.strideH,
+    c.strideW,
+    c.padTop,
+    c.padLeft,
+    c.outH,
+    c.outW,
+    c.padValue,
+    op0,
+    op1,
+    op2,
+  );
 }
 
 /** Largest K of the direct 8-bit convolution: 257 · 255 fits its unsigned 16-bit lanes (assembly/byte-conv.ts). */
