@@ -111,6 +111,32 @@ describe("the correctness gate", () => {
     expect(runs).toBe(1);
   });
 
+  it("takes a self-timed case's samples, and its CPU time only when it reports one", async () => {
+    const selfTimed = (cpuSamples?: number[]) =>
+      runCase(
+        spec({
+          setup: () => ({
+            run: () => 42,
+            check: (out: number) => (out === 42 ? { ok: true } : { ok: false, reason: "wrong" }),
+            measure: async () => ({
+              samples: [3, 1, 2],
+              runsPerSample: 4,
+              ...(cpuSamples ? { cpuSamples } : {}),
+            }),
+          }),
+        }),
+        FAST,
+      );
+    const withCpu = await selfTimed([0.5, 0.25, 0.75]);
+    expect(withCpu.status).toBe("ok");
+    expect(withCpu.time?.median).toBe(2);
+    expect(withCpu.runsPerSample).toBe(4);
+    expect(withCpu.cpuTime?.median).toBe(0.5);
+    const withoutCpu = await selfTimed();
+    expect(withoutCpu.time?.median).toBe(2);
+    expect(withoutCpu.cpuTime).toBeUndefined();
+  });
+
   it("reports a kernel or a setup that throws as an error, untimed", async () => {
     const throwsInRun = await runCase(
       spec({

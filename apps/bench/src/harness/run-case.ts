@@ -70,6 +70,7 @@ export async function runCase(
         ...base(spec),
         status: "ok",
         time,
+        ...(own.cpuSamples ? { cpuTime: summarize(own.cpuSamples) } : {}),
         runsPerSample: own.runsPerSample,
         ...(spec.work ? { rate: spec.work.count / time.median } : {}),
       };

@@ -22,9 +22,14 @@ export interface PreparedCase<T = unknown> {
   dispose?(): void | Promise<void>;
   /**
    * Timing done elsewhere (a browser page times its own runs, without a round trip each): seconds
-   * per run, instead of the harness timing `run`. No CPU time then.
+   * per run, instead of the harness timing `run`; CPU time only where it reports `cpuSamples`.
    */
-  measure?(): Promise<{ readonly samples: readonly number[]; readonly runsPerSample: number }>;
+  measure?(): Promise<{
+    readonly samples: readonly number[];
+    readonly runsPerSample: number;
+    /** CPU seconds per run, where the workload's own timer can tell them (e.g. a browser renderer's). */
+    readonly cpuSamples?: readonly number[];
+  }>;
 }
 
 export interface CaseSpec<T = unknown> {
