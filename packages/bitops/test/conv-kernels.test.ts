@@ -22,6 +22,7 @@ import {
   windowGeometry,
 } from "../src/index.js";
 import { BACKENDS, randomValues } from "./backends.js";
+import { randomConvOperands } from "./conv-operands.js";
 
 const convCase = fc.record({
   batch: fc.integer({ min: 1, max: 2 }),
@@ -45,20 +46,7 @@ describe.each(BACKENDS)("binary convolution and max-pool, backend %s", (backend)
     fc.assert(
       fc.property(convCase, (c) => {
         if (c.padding === "valid" && (c.height < c.kernel || c.width < c.kernel)) return;
-        const x = packImages(
-          randomValues(c.batch * c.height * c.width * c.channels, c.seed),
-          c.batch,
-          c.height,
-          c.width,
-          c.channels,
-        );
-        const cw = packConvWeights(
-          randomValues(c.outChannels * c.kernel * c.kernel * c.channels, c.seed + 1),
-          c.outChannels,
-          c.kernel,
-          c.kernel,
-          c.channels,
-        );
+        const { x, cw } = randomConvOperands({ ...c, kernelH: c.kernel, kernelW: c.kernel });
         const w = prepackConvWeights(cw);
         const options = { stride: c.stride, padding: c.padding };
         const ref = bconv2dRef(x, cw, options);
@@ -111,13 +99,7 @@ describe.each(BACKENDS)("binary convolution and max-pool, backend %s", (backend)
     fc.assert(
       fc.property(convCase, fc.constantFrom(2, 3), fc.constantFrom(1, 2, 3), (c, size, stride) => {
         if (c.height < size || c.width < size) return;
-        const x = packImages(
-          randomValues(c.batch * c.height * c.width * c.channels, c.seed),
-          c.batch,
-          c.height,
-          c.width,
-          c.channels,
-        );
+        const { x } = randomConvOperands({ ...c, kernelH: size, kernelW: size });
         for (const padding of ["same", "valid"] as const) {
           const options = { size, stride, padding };
           expect(bmaxPool2d(x, options)).toEqual(bmaxPool2dRef(x, options));

@@ -9,25 +9,16 @@ import {
   type ConvArgs,
   bconv2dRef,
   createKernels,
-  packConvWeights,
-  packImages,
   prepackConvWeights,
   thresholdRef,
   windowGeometry,
 } from "../src/index.js";
 import { BACKENDS, randomBytes, randomValues } from "./backends.js";
+import { type ConvCase, convArgs, randomConvOperands } from "./conv-operands.js";
 
-interface Case {
-  batch: number;
-  height: number;
-  width: number;
-  channels: number;
-  outChannels: number;
-  kernelH: number;
-  kernelW: number;
+interface Case extends ConvCase {
   stride: number;
   padding: "same" | "valid";
-  seed: number;
 }
 
 function randomCase(i: number): Case {
@@ -119,21 +110,8 @@ describe.each(BACKENDS)("conv2dRows over ≤ 16 channels, backend %s", (backend)
     const memory = new WebAssembly.Memory({ initial: 2 });
     const heap = new BitopsHeap(memory);
     const kernels = createKernels({ backend, memory });
-    const x = packImages(
-      randomValues(c.batch * c.height * c.width * c.channels, c.seed),
-      c.batch,
-      c.height,
-      c.width,
-      c.channels,
-    );
+    const { x, cw } = randomConvOperands(c);
     const k = c.kernelH * c.kernelW * c.channels;
-    const cw = packConvWeights(
-      randomValues(c.outChannels * k, c.seed + 1),
-      c.outChannels,
-      c.kernelH,
-      c.kernelW,
-      c.channels,
-    );
     const pw = prepackConvWeights(cw);
     const options = { stride: c.stride, padding: c.padding };
     const g = windowGeometry(c.height, c.width, c.kernelH, c.kernelW, options);
@@ -156,34 +134,27 @@ describe.each(BACKENDS)("conv2dRows over ≤ 16 channels, backend %s", (backend)
     // One kernel row of scratch (too small for the folded weights), then room for all of it.
     for (const scratchRows of [1, Math.ceil((Math.ceil(n / 4) * 128 + pixels * 64) / rowBytes)]) {
       const scratch = heap.alloc(scratchRows * rowBytes);
-      const args = (mode: "dot" | "threshold"): ConvArgs => ({
-        input,
-        height: c.height,
-        width: c.width,
-        wordsPerPixel: x.wordsPerPixel,
-        lastWordMask: 2 ** c.channels - 1,
-        kernelH: c.kernelH,
-        kernelW: c.kernelW,
-        stride: g.stride,
-        padTop: g.padTop,
-        padLeft: g.padLeft,
-        outH: g.outH,
-        outW: g.outW,
-        gemm: {
-          mode,
-          a: scratch,
-          aStride: rowBytes,
-          w,
-          n,
-          k,
-          kWords: pw.wordsPerRow,
-          out,
-          outStride: mode === "dot" ? n * 4 : bitStride,
-          p0: mode === "dot" ? 0 : tAt,
-          p1: mode === "dot" ? 0 : fAt,
-        },
-        scratchRows,
-      });
+      const args = (mode: "dot" | "threshold"): ConvArgs =>
+        convArgs(
+          x,
+          input,
+          cw,
+          g,
+          {
+            mode,
+            a: scratch,
+            aStride: rowBytes,
+            w,
+            n,
+            k,
+            kWords: pw.wordsPerRow,
+            out,
+            outStride: mode === "dot" ? n * 4 : bitStride,
+            p0: mode === "dot" ? 0 : tAt,
+            p1: mode === "dot" ? 0 : fAt,
+          },
+          scratchRows,
+        );
       const split = Math.floor(pixels / 3);
       for (const mode of ["dot", "threshold"] as const) {
         kernels.conv2dRows(args(mode), 0, split);

@@ -91,6 +91,53 @@ function shape(i: number): Shape {
 
 const SHAPES = Array.from({ length: 16 }, (_, i) => shape(i));
 
+/** Output height, width and pixels (rows) of shape s. */
+function outputSize(s: Shape): { outH: number; outW: number; rows: number } {
+  const outH = Math.floor((s.height + s.padTop + s.padBottom - s.kernelH) / s.strideH) + 1;
+  const outW = Math.floor((s.width + s.padLeft + s.padRight - s.kernelW) / s.strideW) + 1;
+  return { outH, outW, rows: s.batch * outH * outW };
+}
+
+/**
+ * The kernel arguments of shape s over the bytes at `input`: a dot-mode GEMM of N = 1 with no
+ * weights or output (what an im2col alone reads) unless `gemm` says otherwise.
+ */
+function planeConvArgs(
+  s: Shape,
+  input: number,
+  gemm: Partial<GemmArgs> & { a: number; kWords: number },
+): PlaneConvArgs {
+  const { outH, outW } = outputSize(s);
+  return {
+    input,
+    height: s.height,
+    width: s.width,
+    channels: s.channels,
+    kernelH: s.kernelH,
+    kernelW: s.kernelW,
+    strideH: s.strideH,
+    strideW: s.strideW,
+    padTop: s.padTop,
+    padLeft: s.padLeft,
+    outH,
+    outW,
+    padValue: s.padValue,
+    scratchRows: s.scratchRows,
+    gemm: {
+      mode: "dot",
+      aStride: 32 * gemm.kWords,
+      w: 0,
+      n: 1,
+      k: s.kernelH * s.kernelW * s.channels,
+      out: 0,
+      outStride: 4,
+      p0: 0,
+      p1: 0,
+      ...gemm,
+    },
+  };
+}
+
 /**
  * The shape with a scratch large enough for the WebAssembly modules' direct form (assembly/byte-conv.ts:
  * K ≤ 257, the lane masks of K × N rounded to 16 columns and one window's K bytes), which they
@@ -134,9 +181,7 @@ describe.each(BACKENDS)("bit-plane convolution kernel, backend %s", (backend) =>
 /** Runs the kernel on shape s in every output mode against convRef (`extreme`: all bytes 255, column 0's weights all +1). */
 function checkConv(backend: (typeof BACKENDS)[number], s: Shape, extreme = false): void {
   {
-    const outH = Math.floor((s.height + s.padTop + s.padBottom - s.kernelH) / s.strideH) + 1;
-    const outW = Math.floor((s.width + s.padLeft + s.padRight - s.kernelW) / s.strideW) + 1;
-    const rows = s.batch * outH * outW;
+    const { outH, outW, rows } = outputSize(s);
     const n = s.outChannels;
     const k = s.kernelH * s.kernelW * s.channels;
     const x = randomBytes(s.batch * s.height * s.width * s.channels, s.seed);
@@ -171,36 +216,8 @@ function checkConv(backend: (typeof BACKENDS)[number], s: Shape, extreme = false
     heap.f32(bAt, n).set(biases);
     const bitStride = 16 * Math.ceil(n / 128);
     const out = heap.alloc(rows * 4 * n);
-    const conv = (gemm: Partial<GemmArgs>): PlaneConvArgs => ({
-      input,
-      height: s.height,
-      width: s.width,
-      channels: s.channels,
-      kernelH: s.kernelH,
-      kernelW: s.kernelW,
-      strideH: s.strideH,
-      strideW: s.strideW,
-      padTop: s.padTop,
-      padLeft: s.padLeft,
-      outH,
-      outW,
-      padValue: s.padValue,
-      scratchRows: s.scratchRows,
-      gemm: {
-        mode: "dot",
-        a: scratch,
-        aStride: 32 * kWords,
-        w,
-        n,
-        k,
-        kWords,
-        out,
-        outStride: 4 * n,
-        p0: 0,
-        p1: 0,
-        ...gemm,
-      },
-    });
+    const conv = (gemm: Partial<GemmArgs>): PlaneConvArgs =>
+      planeConvArgs(s, input, { a: scratch, kWords, w, n, out, outStride: 4 * n, ...gemm });
     const split = Math.floor(rows / 3);
     const run = (c: PlaneConvArgs) => {
       kernels.bitPlaneConv2dRows(c, 0, split);
@@ -280,9 +297,7 @@ const IM2COL_SHAPES: Shape[] = [
 
 describe.each(["wasm-i64", "wasm-simd"] as const)("8-bit im2col of the %s module", (backend) => {
   it.each(IM2COL_SHAPES)("%o writes the reference's scratch rows, every byte", (s) => {
-    const outH = Math.floor((s.height + s.padTop + s.padBottom - s.kernelH) / s.strideH) + 1;
-    const outW = Math.floor((s.width + s.padLeft + s.padRight - s.kernelW) / s.strideW) + 1;
-    const rows = s.batch * outH * outW;
+    const { rows } = outputSize(s);
     const k = s.kernelH * s.kernelW * s.channels;
     // kWords even and ≥ K/32, with a spare pair of words so that the zeros past K are checked too.
     const kWords = 2 * Math.ceil(k / 64) + 2;
@@ -295,35 +310,8 @@ describe.each(["wasm-i64", "wasm-simd"] as const)("8-bit im2col of the %s module
     const bytes = rows * 32 * kWords;
     const ours = heap.alloc(bytes);
     const reference = heap.alloc(bytes);
-    const args = (a: number): PlaneConvArgs => ({
-      input,
-      height: s.height,
-      width: s.width,
-      channels: s.channels,
-      kernelH: s.kernelH,
-      kernelW: s.kernelW,
-      strideH: s.strideH,
-      strideW: s.strideW,
-      padTop: s.padTop,
-      padLeft: s.padLeft,
-      outH,
-      outW,
-      padValue: s.padValue,
-      scratchRows: rows,
-      gemm: {
-        mode: "dot",
-        a,
-        aStride: 32 * kWords,
-        w: 0,
-        n: 1,
-        k,
-        kWords,
-        out: 0,
-        outStride: 4,
-        p0: 0,
-        p1: 0,
-      },
-    });
+    const args = (a: number): PlaneConvArgs =>
+      planeConvArgs({ ...s, scratchRows: rows }, input, { a, kWords });
     heap.u8(ours, bytes).set(randomBytes(bytes, s.seed + 9)); // stale scratch must be overwritten
     const split = Math.floor(rows / 2);
     // Row ranges start at any output pixel; each range's rows start at the scratch's row 0.
@@ -339,11 +327,11 @@ describe("the browser build's scalar module", () => {
   it("has no 8-bit im2col, and its kernels fall back to im2colPlanesRows with the same scratch", () => {
     const bytes = Uint8Array.from(atob(browserI64Wasm), (ch) => ch.charCodeAt(0));
     const module = new WebAssembly.Module(bytes);
-    expect(WebAssembly.Module.exports(module).map((e) => e.name)).not.toContain("planeIm2col");
+    const exports = WebAssembly.Module.exports(module).map((e) => e.name);
+    // Nor the direct 8-bit and folded convolutions: a page's first download stays small.
+    for (const name of ["planeIm2col", "byteConv", "foldIm2col"]) expect(exports).not.toContain(name);
     const s = IM2COL_SHAPES[IM2COL_SHAPES.length - 1]!;
-    const outH = Math.floor((s.height + s.padTop + s.padBottom - s.kernelH) / s.strideH) + 1;
-    const outW = Math.floor((s.width + s.padLeft + s.padRight - s.kernelW) / s.strideW) + 1;
-    const rows = s.batch * outH * outW;
+    const { rows } = outputSize(s);
     const kWords = 2 * Math.ceil((s.kernelH * s.kernelW * s.channels) / 64);
     const memory = new WebAssembly.Memory({ initial: 2 });
     const heap = new BitopsHeap(memory);
@@ -352,39 +340,7 @@ describe("the browser build's scalar module", () => {
     heap.u8(input, x.length).set(x);
     const scratch = (kernels: WasmKernels) => {
       const a = heap.alloc(rows * 32 * kWords);
-      kernels.im2colPlanes(
-        {
-          input,
-          height: s.height,
-          width: s.width,
-          channels: s.channels,
-          kernelH: s.kernelH,
-          kernelW: s.kernelW,
-          strideH: s.strideH,
-          strideW: s.strideW,
-          padTop: s.padTop,
-          padLeft: s.padLeft,
-          outH,
-          outW,
-          padValue: s.padValue,
-          scratchRows: rows,
-          gemm: {
-            mode: "dot",
-            a,
-            aStride: 32 * kWords,
-            w: 0,
-            n: 1,
-            k: 1,
-            kWords,
-            out: 0,
-            outStride: 4,
-            p0: 0,
-            p1: 0,
-          },
-        },
-        0,
-        rows,
-      );
+      kernels.im2colPlanes(planeConvArgs({ ...s, scratchRows: rows }, input, { a, kWords }), 0, rows);
       return heap.u8(a, rows * 32 * kWords).slice();
     };
     const browser = instantiateWasmKernels(module, memory, "wasm-i64");

@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest";
 import {
   BitopsError,
   BitopsHeap,
-  type ConvArgs,
   type GemmArgs,
   type PoolArgs,
   bconv2dRef,
@@ -27,6 +26,7 @@ import {
   windowGeometry,
 } from "../src/index.js";
 import { BACKENDS, randomBytes, randomValues } from "./backends.js";
+import { convArgs } from "./conv-operands.js";
 
 /** Lays out a GEMM in a heap the way a runtime would: once, then reused. */
 function layout(heap: BitopsHeap, m: number, n: number, k: number, seed: number) {
@@ -323,20 +323,12 @@ describe.each(BACKENDS)("conv2dRows and maxPool2dRows, backend %s", (backend) =>
     const out = heap.alloc(pixels * outChannels * 4);
     heap.u32(input, x.data.length).set(x.data);
     heap.u32(w, pw.data.length).set(pw.data);
-    const args: ConvArgs = {
+    const args = convArgs(
+      x,
       input,
-      height,
-      width,
-      wordsPerPixel: x.wordsPerPixel,
-      lastWordMask: (1 << (channels % 32)) - 1,
-      kernelH: 3,
-      kernelW: 3,
-      stride: g.stride,
-      padTop: g.padTop,
-      padLeft: g.padLeft,
-      outH: g.outH,
-      outW: g.outW,
-      gemm: {
+      cw,
+      g,
+      {
         mode: "dot",
         a: scratch,
         aStride: pw.wordsPerRow * 4,
@@ -350,7 +342,7 @@ describe.each(BACKENDS)("conv2dRows and maxPool2dRows, backend %s", (backend) =>
         p1: 0,
       },
       scratchRows,
-    };
+    );
     kernels.conv2dRows(args, 0, 7);
     kernels.conv2dRows(args, 7, pixels);
     expect(heap.i32(out, pixels * outChannels)).toEqual(bconv2dRef(x, cw, options));
