@@ -5,8 +5,9 @@ import { clearOutputRows, flushTile, panelEnd, panelStart, stashRow0 } from "./e
 import { ROW_BLOCK } from "./row-block";
 
 /**
- * Binary GEMM rows [rowStart, rowEnd): A row m at a + m·aStride (bytes; kWords64 u64 words, an even
- * count), N columns of prepacked weights at w. Writes through the epilogue set by setOutput.
+ * Binary GEMM rows [rowStart, rowEnd): A row m at a + m·aStride (bytes; kWords64 ≥ 1 u64 words —
+ * every tile steps one K word at a time, and the folded convolution of half-word-conv.ts passes odd
+ * counts), N columns of prepacked weights at w. Writes through the epilogue set by setOutput.
  *
  * Tile: 1 row × 4 columns. Why not wider (measured in V8 11/Node 20 on x64, where the loop is
  * bound by instructions per popcount, not by loads):

@@ -6,9 +6,9 @@
 // both operands (packed images and weights keep bits past C zero, and one-padding is lastMask), so
 // every dot K − 2·popcount(a ⊕ w) is unchanged.
 
-/** Words of a folded row: ⌈taps/4⌉ rounded up to an even count (every GEMM tile's contract). */
+/** Words of a folded row: ⌈taps/4⌉ (every GEMM tile steps one K word at a time, so odd counts work). */
 export function foldedWords(taps: i32): i32 {
-  return (((taps + 3) >> 2) + 1) & ~1;
+  return (taps + 3) >> 2;
 }
 
 /**

@@ -8,6 +8,7 @@ import {
   BitopsHeap,
   type ConvArgs,
   bconv2dRef,
+  GEMM_TILES,
   createKernels,
   prepackConvWeights,
   thresholdRef,
@@ -105,11 +106,17 @@ const CASES: Case[] = [
   },
 ];
 
-describe.each(BACKENDS)("conv2dRows over ≤ 16 channels, backend %s", (backend) => {
+// Every GEMM tile runs the folded rows (an odd word count for 9 taps, say), so each is tested.
+const KERNELS = [
+  { backend: "typescript" as const, tile: undefined },
+  ...GEMM_TILES.filter((t) => BACKENDS.includes(t.backend)),
+];
+
+describe.each(KERNELS)("conv2dRows over ≤ 16 channels, %o", ({ backend, tile }) => {
   it.each(CASES)("%o equals the naive convolution, with and without room to fold", (c) => {
     const memory = new WebAssembly.Memory({ initial: 2 });
     const heap = new BitopsHeap(memory);
-    const kernels = createKernels({ backend, memory });
+    const kernels = createKernels({ backend, memory, ...(tile ? { tile } : {}) });
     const { x, cw } = randomConvOperands(c);
     const k = c.kernelH * c.kernelW * c.channels;
     const pw = prepackConvWeights(cw);

@@ -428,9 +428,9 @@ function byteConvMaskBytes(k: number, n: number): number {
   return k * Math.ceil(n / 16) * 32;
 }
 
-/** 64-bit words of a folded row (assembly/half-word-conv.ts): ⌈taps/4⌉, rounded up to even. */
+/** 64-bit words of a folded row (assembly/half-word-conv.ts): ⌈taps/4⌉. */
 function foldedWords(taps: number): number {
-  return (Math.ceil(taps / 4) + 1) & ~1;
+  return Math.ceil(taps / 4);
 }
 
 /** A 1×1, stride-1, unpadded convolution over pixels already laid out as kernel rows needs no im2col. */
