@@ -88,7 +88,9 @@ tiles.forEach((t, i) => {
   const name = `${t.backend} ${t.tile}`.padEnd(38);
   // Per-round ratio to the native scalar loop's reading of the same round, then the median.
   const ratio =
-    scalar >= 0 ? `  ${(median(cpu[i].map((c, r) => cpu[scalar][r] / c)) * 100).toFixed(1).padStart(6)} %` : "";
+    scalar >= 0
+      ? `  ${(median(cpu[i].map((c, r) => cpu[scalar][r] / c)) * 100).toFixed(1).padStart(6)} %`
+      : "";
   console.log(
     `${name}${g(Math.min(...wall[i]))}  ${g(median(wall[i]))}     ${g(Math.min(...cpu[i]))}  ${g(median(cpu[i]))}${ratio}`,
   );
