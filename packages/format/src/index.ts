@@ -22,7 +22,8 @@ export {
   tensorInfoBytes,
   valueBytes,
 } from "./cost.js";
-export { describeCost, describeGraphFile } from "./describe.js";
+export { describeGraphFile } from "./describe.js";
+export { describeCost } from "./describe-cost.js";
 export {
   type ModelSummary,
   type NodeSummary,
@@ -64,9 +65,9 @@ export {
 } from "./graph.js";
 export { inferValueInfos, outputClassCount, parseGraph } from "./graph-check.js";
 export { graphCost } from "./graph-cost.js";
+export { chainGraphValues, chainToGraph } from "./chain-to-graph.js";
 export {
   type CheckedGraphModel,
-  chainToGraph,
   checkGraphModel,
   type GraphFileInfo,
   readGraphModel,

@@ -4,7 +4,9 @@ import {
   type GraphModel,
   type GraphNodeV2,
   OP_NAMES_V2,
+  chainGraphValues,
   checkGraphModel,
+  checkModel,
   describeGraphFile,
   readGraphModel,
   readGraphModelInfo,
@@ -82,6 +84,25 @@ describe("version 2 graphs (SPEC.md appendix C)", () => {
       }),
       { numRuns: 60 },
     );
+  });
+  it("gives a converted chain's values as the graph checker infers them, in the same order", () => {
+    fc.assert(
+      fc.property(fc.array(fc.nat(1000), { minLength: 1, maxLength: 30 }), fc.nat(1000), (choices, seed) => {
+        const { model, values } = checkModel(randomModel(choices, seed));
+        const fromChain = chainGraphValues(model.graph, values);
+        const inferred = checkGraphModel(toGraphModel(model)).values;
+        expect([...fromChain]).toEqual([...inferred]);
+      }),
+      { numRuns: 60 },
+    );
+    for (const m of [mlpModel(), convModel()]) {
+      const { model, values } = checkModel(m);
+      expect([...chainGraphValues(model.graph, values)]).toEqual([
+        ...checkGraphModel(toGraphModel(model)).values,
+      ]);
+    }
+    const { model } = checkModel(mlpModel());
+    expect(thrown(() => chainGraphValues(model.graph, []))).toMatchObject({ code: "BAD_GRAPH" });
   });
 });
 
