@@ -1,9 +1,5 @@
-import {
-  type GraphModel,
-  type ModelCost,
-  type OnebitModel,
-  describeCost as describeModelCost,
-} from "@onebit/format";
+import type { GraphModel, ModelCost, OnebitModel } from "@onebit/format";
+import { describeCost as describeModelCost } from "@onebit/format/chain";
 import { compilePlan } from "./compile.js";
 import { RuntimeError } from "./errors.js";
 import {

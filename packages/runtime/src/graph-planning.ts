@@ -1,3 +1,4 @@
+import { checkGraphModel, graphCost, readGraphModel, summarizeGraph } from "@onebit/format";
 import { findElementwiseChains, fuseChains } from "./elementwise-fusion.js";
 import { lowerBConvGeneric } from "./ops/bconv-generic.js";
 import { lowerClamp } from "./ops/clamp.js";
@@ -15,6 +16,12 @@ export const GRAPH_PLANNING = {
   lowerClamp,
   findElementwiseChains,
   fuseChains,
+  // @onebit/format's version 2 reader and checker (loadModel's, for version 2 models) and the op
+  // table's cost and summary (describeModel's).
+  readGraphModel,
+  checkGraphModel,
+  graphCost,
+  summarizeGraph,
 };
 
 export type GraphPlanning = typeof GRAPH_PLANNING;

@@ -61,5 +61,6 @@ export {
 // uses it from the first pass after it has loaded).
 export { type FloatGlueInfo, type FloatGlueKernels, loadWasmFloatGlue } from "./wasm-glue.js";
 // Loads the code version 2 graph models need (browser builds fetch it on demand; Engine.create does
-// this itself; call it before Engine.createSync or describeCost of such a model).
+// this itself; call it before Engine.createSync, loadModel or describeCost of such a model, and
+// before describeModel of any model).
 export { loadGraphSupport } from "./graph-loader.js";

@@ -1,10 +1,5 @@
-import {
-  type GraphModel,
-  type ModelSummary,
-  type OnebitModel,
-  graphCost,
-  summarizeGraph,
-} from "@onebit/format";
+import type { GraphModel, ModelSummary, OnebitModel } from "@onebit/format";
+import { requireGraphSupport } from "./graph-loader.js";
 import { type LoadedModel, loadModel } from "./model-source.js";
 
 export type { ModelSummary, NodeSummary } from "@onebit/format";
@@ -19,6 +14,8 @@ function toLoaded(source: Uint8Array | OnebitModel | GraphModel | LoadedModel): 
  */
 export function describeModel(source: Uint8Array | OnebitModel | GraphModel | LoadedModel): ModelSummary {
   const { graph, graphValues, cost, metadata, model } = toLoaded(source);
+  // The op table's cost and summary: graph code, which browser builds load on demand.
+  const { graphCost, summarizeGraph } = requireGraphSupport("describeModel");
   // A version 1 cost counts the chain's nodes; the graph may have more (a sign after a float layer).
   const nodeCost = model ? graphCost(graph.graph, graphValues, (name) => graph.tensors.get(name)) : cost;
   return summarizeGraph({

@@ -1,14 +1,6 @@
 import { type GemmArgs, type PackedWeights, kernelRowWords, prepackWeights } from "@onebit/bitops";
-import {
-  type BinaryOutput,
-  type BitTensor,
-  type Normalization,
-  type Pair,
-  type Padding,
-  type SignNode,
-  type Tensor,
-  windowAxis,
-} from "@onebit/format";
+import type { BinaryOutput, BitTensor, Normalization, Pair, Padding, SignNode, Tensor } from "@onebit/format";
+import { windowAxis } from "@onebit/format/chain";
 import { NS_PER_ELEMENT } from "./cost-model.js";
 import { RuntimeError } from "./errors.js";
 import type { Addresses } from "./memory-layout.js";

@@ -1,21 +1,17 @@
+import type { GraphModel, ModelMetadata, OnebitModel, ValueInfo, ValueInfoV2 } from "@onebit/format";
+// The version 1 subset: the version 2 reader and checker come with the graph code (graph-loader).
 import {
   FormatError,
-  type GraphModel,
   type ModelCost,
-  type ModelMetadata,
-  type OnebitModel,
-  type ValueInfo,
-  type ValueInfoV2,
+  chainGraphValues,
   chainToGraph,
-  checkGraphModel,
   checkModel,
-  inferGraphValues,
   inferValueInfos,
   modelCost,
-  readGraphModel,
   readModel,
-} from "@onebit/format";
+} from "@onebit/format/chain";
 import { RuntimeError } from "./errors.js";
+import { requireGraphSupport } from "./graph-loader.js";
 
 /**
  * A model the engine can run: the validated graph (a version 1 chain read as its version 2 graph),
@@ -48,12 +44,12 @@ function fromChain(model: OnebitModel, values: readonly ValueInfo[], cost: Model
     tensors: model.tensors,
     metadata: model.metadata,
   };
-  const graphValues = inferGraphValues(graph.graph, (name) => graph.tensors.get(name));
+  const graphValues = chainGraphValues(model.graph, values);
   return { graph, graphValues, cost, metadata: model.metadata, model, values };
 }
 
 function fromGraph(graph: GraphModel): LoadedModel {
-  const checked = checkGraphModel(graph);
+  const checked = requireGraphSupport("a version 2 model").checkGraphModel(graph);
   return {
     graph: checked.model,
     graphValues: checked.values,
@@ -91,7 +87,7 @@ export function loadModel(source: Uint8Array | OnebitModel | GraphModel): Loaded
   if (source instanceof Uint8Array) {
     if (majorVersion(source) === 2) {
       try {
-        return fromGraph(readGraphModel(source));
+        return fromGraph(requireGraphSupport("a version 2 model").readGraphModel(source));
       } catch (error) {
         fromFormatError(error, "model bytes");
       }
