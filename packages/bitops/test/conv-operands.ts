@@ -56,7 +56,7 @@ export function convArgs(
     height: x.height,
     width: x.width,
     wordsPerPixel: x.wordsPerPixel,
-    lastWordMask: lastWordMask(x.channels) >>> 0,
+    lastWordMask: lastWordMask(x.channels) | 0, // int32, as @onebit/runtime passes it (negative at 31 channels)
     kernelH: cw.kernelH,
     kernelW: cw.kernelW,
     stride: g.stride,

@@ -104,6 +104,19 @@ const CASES: Case[] = [
     padding: "valid",
     seed: 5,
   },
+  // More than 16 channels (no fold), with the int32 masks a runtime may pass (31 channels: negative).
+  ...[17, 31, 32].map((channels, i) => ({
+    batch: 1,
+    height: 3,
+    width: 4,
+    channels,
+    outChannels: 3 + i,
+    kernelH: 2,
+    kernelW: 2,
+    stride: 1,
+    padding: "same" as const,
+    seed: 6 + i,
+  })),
 ];
 
 // Every GEMM tile runs the folded rows (an odd word count for 9 taps, say), so each is tested.
@@ -136,7 +149,7 @@ describe.each(KERNELS)("conv2dRows over ≤ 16 channels, %o", ({ backend, tile }
     heap.i32(tAt, n).set(thresholds);
     heap.u8(fAt, n).set(flips);
     const bitStride = 16 * Math.ceil(n / 128);
-    const out = heap.alloc(pixels * n * 4);
+    const out = heap.alloc(pixels * Math.max(n * 4, bitStride)); // dots, or rows of bits
     const rowBytes = pw.wordsPerRow * 4;
     // One kernel row of scratch (too small for the folded weights), then room for all of it.
     for (const scratchRows of [1, Math.ceil((Math.ceil(n / 4) * 128 + pixels * 64) / rowBytes)]) {

@@ -293,7 +293,7 @@ export class WasmKernels implements BitopsKernels {
     const fold =
       this.x.foldIm2col !== undefined &&
       c.wordsPerPixel === 1 &&
-      c.lastWordMask <= 0xffff &&
+      c.lastWordMask >>> 0 <= 0xffff && // an int32 mask (C mod 32 = 31) is negative
       folded < g.kWords >>> 1 &&
       foldedChunk > 0;
     let im2col = this.x.im2col;
