@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FormatError, foldBatchNormToThresholds, packBitTensor, readModel, writeModel } from "@onebit/format";
+import * as chain from "@onebit/format/chain";
 import { loadModel, loadSafetensors, saveModel, saveSafetensors } from "@onebit/format/node";
 
 const { thresholds, flip } = foldBatchNormToThresholds(
@@ -48,6 +49,14 @@ try {
 } catch (e) {
   if (!(e instanceof FormatError) || e.code !== "TRUNCATED") throw e;
 }
+
+// The version 1 subset: the same functions and one FormatError class as the main entry's.
+if (chain.readModel !== readModel || chain.FormatError !== FormatError)
+  throw new Error("@onebit/format/chain exports other functions than the main entry");
+const { model: checked, values } = chain.checkModel(chain.readModel(bytes));
+const graphValues = chain.chainGraphValues(checked.graph, values);
+if (graphValues.get("y")?.shape[0] !== 1 || graphValues.size !== 3)
+  throw new Error("chainGraphValues gave wrong values");
 
 const dir = mkdtempSync(join(tmpdir(), "onebit-format-smoke-"));
 try {
