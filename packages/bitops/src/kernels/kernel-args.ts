@@ -43,7 +43,7 @@ export interface ConvArgs {
   width: number;
   /** ceil(inChannels / 32). */
   wordsPerPixel: number;
-  /** Valid bits of a pixel's last word (one-padding writes these as 1). */
+  /** Valid bits of a pixel's last word (one-padding writes these as 1); as uint32 or int32 (the same 32 bits). */
   lastWordMask: number;
   kernelH: number;
   kernelW: number;
