@@ -240,9 +240,8 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
     build: (seed, width) => mnistConv(seed, width),
     defaults: { ...COSINE, epochs: 20, augment: 2 },
     // The first layer's 9-tap ±1 kernels flip even at small rates, so the moving averages lag the
-    // final weights (epoch 20: 99.10 %). Re-estimated over one pass of the training set (600 batches,
-    // shifted as in training): 99.34 % test, 99.38 % on the unshifted training images; 100 batches
-    // gave 99.22 / 99.37 %, unshifted batches 99.18–99.20 / 99.32–99.36 % (apps/train README).
+    // final weights; one pass of the training set re-estimates them best (measured in apps/train's
+    // README, "The shipped models").
     recalibrateBatchNorm: 600,
   },
   "mnist-bireal": {

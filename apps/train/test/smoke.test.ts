@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveConfig } from "../src/config.js";
 import { loadMnistSplits, loadSplits, type Split } from "../src/data.js";
 import { predictPacked } from "../src/packed.js";
-import { PRESET_NAMES } from "../src/presets.js";
+import { PRESET_NAMES, type PresetName } from "../src/presets.js";
 import { REPORT_SCHEMA, type TrainReport } from "../src/report.js";
 import { runTraining } from "../src/run.js";
 import { evaluateFloat } from "../src/trainer.js";
@@ -97,7 +97,7 @@ describe("every preset exports a graph that computes what it trained", () => {
     });
     expect(report.test.disagreements).toEqual([]);
     // The residual presets and mnist-conv re-estimate BatchNorm statistics after training unless told otherwise.
-    const recalibrated: Partial<Record<string, number>> = {
+    const recalibrated: Partial<Record<PresetName, number>> = {
       "mnist-conv": 600,
       "mnist-bireal": 100,
       "fmnist-bireal": 100,
